@@ -1,0 +1,12 @@
+import type { Command } from "@effect/cli"
+import type { CliApp } from "@effect/cli"
+
+/**
+ * Every `billsync` subcommand, in the order `--help` lists them. A command provides its own
+ * layers (database, Bill.com client, emulator) inside its handler, so it needs nothing from main
+ * beyond the CLI environment (FileSystem, Path, Terminal).
+ */
+export type BillsyncCommand = Command.Command<string, CliApp.CliApp.Environment, unknown, unknown>
+
+export const commands: readonly [BillsyncCommand, ...Array<BillsyncCommand>] = [
+] as unknown as readonly [BillsyncCommand, ...Array<BillsyncCommand>]

@@ -1,0 +1,14 @@
+import { Data } from "effect"
+
+/**
+ * A command's deliberate exit status (e.g. `validate` found problems → 1, `plan --detailed-exitcode` → 2).
+ * The command has already printed what the user needs; main only sets the status.
+ */
+export class ExitCode extends Data.TaggedError("ExitCode")<{ readonly code: number }> {}
+
+/** Conventional statuses shared by every command. */
+export const Exit = {
+  ok: 0,
+  problems: 1,
+  usage: 2
+} as const

@@ -1,0 +1,37 @@
+import { PgClient } from "@effect/sql-pg"
+import { Config, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { mkdirSync } from "node:fs"
+import { embeddedClientLayer } from "./embedded.ts"
+
+/** Where the embedded database lives when DATABASE_URL is unset (git-ignored). */
+export const defaultEmbeddedDir = ".billsync/db"
+
+export type DatabaseTarget =
+  | { readonly _tag: "Url"; readonly url: Redacted.Redacted<string> }
+  | { readonly _tag: "Embedded"; readonly dataDir: string | undefined }
+
+export const describeTarget = (target: DatabaseTarget): string =>
+  target._tag === "Url" ? "Postgres (DATABASE_URL)" : `embedded PGlite (${target.dataDir ?? "in memory"})`
+
+/** A Postgres client layer for a target. Real servers get a small pool; PGlite exactly one connection. */
+export const clientLayer = (target: DatabaseTarget) =>
+  target._tag === "Url"
+    ? PgClient.layer({ url: target.url, maxConnections: 8, connectTimeout: Duration.seconds(10), applicationName: "billsync" })
+    : Layer.unwrapEffect(
+        Effect.sync(() => {
+          if (target.dataDir !== undefined) mkdirSync(target.dataDir, { recursive: true })
+          return embeddedClientLayer(target.dataDir !== undefined ? { dataDir: target.dataDir } : {})
+        })
+      )
+
+/** DATABASE_URL when set, else the embedded database on disk. */
+export const targetFromEnv = Effect.gen(function* () {
+  const url = yield* Config.option(Config.redacted("DATABASE_URL"))
+  const dir = yield* Config.string("BILLSYNC_EMBEDDED_DIR").pipe(Config.withDefault(defaultEmbeddedDir))
+  return Option.match(url, {
+    onSome: (url): DatabaseTarget => ({ _tag: "Url", url }),
+    onNone: (): DatabaseTarget => ({ _tag: "Embedded", dataDir: dir })
+  })
+})
+
+export const DatabaseLive = Layer.unwrapEffect(Effect.map(targetFromEnv, clientLayer))

@@ -1,0 +1,93 @@
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Layer, Redacted } from "effect"
+import { existsSync } from "node:fs"
+import { connect } from "node:net"
+import { clientLayer } from "../../src/store/database.ts"
+
+/**
+ * The test database, chosen once per test file:
+ *   1. TEST_DATABASE_URL: a fresh, uniquely named database on that server (dropped afterwards),
+ *      so test files running in parallel never see each other's rows;
+ *   2. a testcontainers Postgres when a Docker runtime answers;
+ *   3. the embedded PGlite, in memory.
+ * It prints which one it used.
+ */
+export type TestDatabaseKind = "server" | "testcontainers" | "pglite"
+
+const dockerSocketAnswers = (): Promise<boolean> => {
+  const host = process.env["DOCKER_HOST"]
+  const candidates = [
+    host?.startsWith("unix://") ? host.slice("unix://".length) : undefined,
+    "/var/run/docker.sock",
+    process.env["XDG_RUNTIME_DIR"] ? `${process.env["XDG_RUNTIME_DIR"]}/docker.sock` : undefined
+  ].filter((p): p is string => p !== undefined && existsSync(p))
+  const first = candidates[0]
+  if (first === undefined) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    const socket = connect(first)
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.once("connect", () => done(true))
+    socket.once("error", () => done(false))
+    socket.setTimeout(500, () => done(false))
+  })
+}
+
+const withDatabaseName = (url: string, name: string): string => {
+  const u = new URL(url)
+  u.pathname = `/${name}`
+  return u.toString()
+}
+
+/** A scratch database on the server named by TEST_DATABASE_URL, dropped when the scope closes. */
+const scratchDatabase = (adminUrl: string) =>
+  Layer.unwrapScoped(
+    Effect.gen(function* () {
+      const name = `billsync_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
+      const admin = (statement: string) =>
+        Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(
+          Effect.provide(PgClient.layer({ url: Redacted.make(adminUrl), maxConnections: 1 })),
+          Effect.orDie
+        )
+      yield* Effect.acquireRelease(admin(`CREATE DATABASE ${name}`), () =>
+        admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore)
+      )
+      return clientLayer({ _tag: "Url", url: Redacted.make(withDatabaseName(adminUrl, name)) })
+    })
+  )
+
+const containerDatabase = Layer.unwrapScoped(
+  Effect.gen(function* () {
+    const container = yield* Effect.acquireRelease(
+      Effect.promise(async () => {
+        const { PostgreSqlContainer } = await import("@testcontainers/postgresql")
+        return new PostgreSqlContainer("postgres:15-alpine").start()
+      }),
+      (c) => Effect.promise(() => c.stop())
+    )
+    return clientLayer({ _tag: "Url", url: Redacted.make(container.getConnectionUri()) })
+  })
+)
+
+export const chooseTestDatabase = Effect.promise(async (): Promise<TestDatabaseKind> => {
+  if (process.env["TEST_DATABASE_URL"]) return "server"
+  if (await dockerSocketAnswers()) return "testcontainers"
+  return "pglite"
+})
+
+/** Layer providing PgClient + SqlClient for a test file; logs the database kind to stderr once. */
+export const TestDatabase = Layer.unwrapEffect(
+  Effect.map(chooseTestDatabase, (kind) => {
+    process.stderr.write(`[billsync tests] database: ${kind}\n`)
+    switch (kind) {
+      case "server":
+        return scratchDatabase(process.env["TEST_DATABASE_URL"]!)
+      case "testcontainers":
+        return containerDatabase
+      case "pglite":
+        return clientLayer({ _tag: "Embedded", dataDir: undefined })
+    }
+  })
+).pipe(Layer.orDie)

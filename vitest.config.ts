@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config"
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts", "src/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Each PGlite instance costs ~700 MB; two workers keep a 2-core CI box responsive.
+    maxWorkers: 2,
+    minWorkers: 1
+  }
+})
