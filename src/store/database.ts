@@ -2,6 +2,7 @@ import { PgClient } from "@effect/sql-pg"
 import { Config, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { mkdirSync } from "node:fs"
 import { embeddedClientLayer } from "./embedded.ts"
+import { migrate } from "./migrator.ts"
 
 /** Where the embedded database lives when DATABASE_URL is unset (git-ignored). */
 export const defaultEmbeddedDir = ".billsync/db"
@@ -13,8 +14,8 @@ export type DatabaseTarget =
 export const describeTarget = (target: DatabaseTarget): string =>
   target._tag === "Url" ? "Postgres (DATABASE_URL)" : `embedded PGlite (${target.dataDir ?? "in memory"})`
 
-/** A Postgres client layer for a target. Real servers get a small pool; PGlite exactly one connection. */
-export const clientLayer = (target: DatabaseTarget) =>
+/** A Postgres client layer for a target, without migrations. Real servers get a small pool; PGlite exactly one connection. */
+export const rawClientLayer = (target: DatabaseTarget) =>
   target._tag === "Url"
     ? PgClient.layer({ url: target.url, maxConnections: 8, connectTimeout: Duration.seconds(10), applicationName: "billsync" })
     : Layer.unwrapEffect(
@@ -23,6 +24,10 @@ export const clientLayer = (target: DatabaseTarget) =>
           return embeddedClientLayer(target.dataDir !== undefined ? { dataDir: target.dataDir } : {})
         })
       )
+
+/** The client layer with every pending migration applied when it is built (safe when several processes start at once). */
+export const clientLayer = (target: DatabaseTarget) =>
+  Layer.effectDiscard(migrate).pipe(Layer.provideMerge(rawClientLayer(target)))
 
 /** DATABASE_URL when set, else the embedded database on disk. */
 export const targetFromEnv = Effect.gen(function* () {

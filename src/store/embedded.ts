@@ -2,34 +2,44 @@ import { PGlite } from "@electric-sql/pglite"
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import { PgClient } from "@effect/sql-pg"
 import { Duration, Effect, Layer } from "effect"
+import { StoreError } from "./errors.ts"
+import { acquireLockFile } from "./lockfile.ts"
 
 /**
  * An embedded Postgres (PGlite) served over the wire protocol on an ephemeral loopback port,
  * so the very same `@effect/sql-pg` code path serves both PGlite and a real server.
- * `dataDir` undefined = in memory (tests); a path = persisted on disk (users' default).
+ * `dataDir` undefined = in memory (tests); a path = persisted on disk (users' default), guarded by
+ * a lock file because PGlite cannot be shared by two processes.
  */
 export const embeddedServer = (options: { readonly dataDir?: string } = {}) =>
-  Effect.acquireRelease(
-    Effect.tryPromise({
-      try: async () => {
-        const db = await PGlite.create(options.dataDir !== undefined ? { dataDir: options.dataDir } : {})
-        // One connection: PGlite is a single backend; the pg pool must match (see dependencies.md).
-        const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 1 })
-        await server.start()
-        const port = Number(server.getServerConn().split(":").at(-1))
-        return { db, server, port }
-      },
-      catch: (cause) =>
-        new Error(
-          `could not open the embedded database${options.dataDir ? ` at ${options.dataDir}` : ""}: ${String(cause)}` +
-            " (is another billsync process using it? set DATABASE_URL to use a Postgres server)"
-        )
-    }),
-    ({ db, server }) => Effect.promise(async () => {
-      await server.stop()
-      await db.close()
-    })
-  )
+  Effect.gen(function* () {
+    if (options.dataDir !== undefined) {
+      yield* acquireLockFile(`${options.dataDir}.lock`, `the embedded database at ${options.dataDir}`)
+    }
+    return yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: async () => {
+          const db = await PGlite.create(options.dataDir !== undefined ? { dataDir: options.dataDir } : {})
+          // One connection: PGlite is a single backend; the pg pool must match (see dependencies.md).
+          const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 1 })
+          await server.start()
+          const port = Number(server.getServerConn().split(":").at(-1))
+          return { db, server, port }
+        },
+        catch: (cause) =>
+          new StoreError({
+            reason: "open",
+            message: `could not open the embedded database${options.dataDir ? ` at ${options.dataDir}` : ""}: ${String(cause)}`,
+            cause
+          })
+      }),
+      ({ db, server }) =>
+        Effect.promise(async () => {
+          await server.stop()
+          await db.close()
+        })
+    )
+  })
 
 export const embeddedClientLayer = (options: { readonly dataDir?: string } = {}) =>
   Layer.unwrapScoped(

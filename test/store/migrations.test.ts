@@ -1,0 +1,58 @@
+import { it } from "@effect/vitest"
+import { PgClient } from "@effect/sql-pg"
+import { SqlClient } from "@effect/sql"
+import { Effect, Layer, Redacted } from "effect"
+import { describe, expect } from "vitest"
+import { clientLayer } from "../../src/store/database.ts"
+import { migrate, migrationsTable } from "../../src/store/migrator.ts"
+import { TestDatabase } from "../support/database.ts"
+
+const serverUrl = process.env["TEST_DATABASE_URL"]
+
+it.layer(TestDatabase, { timeout: "120 seconds" })("migrations", (it) => {
+  it.effect("creates the store and ledger tables and records every migration once", () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const tables = yield* sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'`
+      const names = tables.map((t) => t.name)
+      for (const t of ["integrations", "sync_runs", "sync_run_stages", "sync_cursors", "source_records", "links", "integration_errors", "companies", "ledger_accounts", "vendors", "bills", "bill_lines", "vendor_credits", "vendor_payments", "vendor_payment_applications", "bill_documents", "bank_accounts", "dimensions", "items", "customers"]) {
+        expect(names).toContain(t)
+      }
+      const before = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql(migrationsTable)}`
+      // Running again is a no-op.
+      const again = yield* migrate
+      expect(again).toEqual([])
+      const after = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql(migrationsTable)}`
+      expect(after[0]!.n).toBe(before[0]!.n)
+      expect(before[0]!.n).toBeGreaterThanOrEqual(4)
+    })
+  )
+})
+
+describe.skipIf(serverUrl === undefined)("migrations under concurrent start", () => {
+  it.live("several processes migrating one fresh database at once all succeed, each migration applied once", () =>
+    Effect.gen(function* () {
+      const name = `billsync_mig_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+      const admin = (statement: string) =>
+        Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(
+          Effect.provide(PgClient.layer({ url: Redacted.make(serverUrl!), maxConnections: 1 }))
+        )
+      yield* admin(`CREATE DATABASE ${name}`)
+      const url = new URL(serverUrl!)
+      url.pathname = `/${name}`
+      const target = { _tag: "Url" as const, url: Redacted.make(url.toString()) }
+      const starts = Array.from({ length: 6 }, () =>
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          const rows = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql(migrationsTable)}`
+          return rows[0]!.n
+        }).pipe(Effect.provide(Layer.fresh(clientLayer(target))))
+      )
+      const counts = yield* Effect.all(starts, { concurrency: "unbounded" }).pipe(
+        Effect.ensuring(admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore))
+      )
+      expect(new Set(counts).size).toBe(1)
+      expect(counts[0]).toBeGreaterThanOrEqual(4)
+    })
+  )
+})
