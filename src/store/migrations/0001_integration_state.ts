@@ -68,4 +68,11 @@ export default Effect.gen(function* () {
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (integration_id, stream)
   )`
+  // What the mappings looked like when a stage last ran: a change (a mapping PR) re-evaluates the stage's stored records.
+  yield* sql`CREATE TABLE mapping_fingerprints (
+    integration_id bigint NOT NULL REFERENCES integrations(id),
+    stage text NOT NULL,
+    fingerprint text NOT NULL,
+    PRIMARY KEY (integration_id, stage)
+  )`
 })

@@ -19,6 +19,7 @@ export default Effect.gen(function* () {
     first_pulled_at timestamptz NOT NULL DEFAULT now(),
     last_pulled_at timestamptz NOT NULL DEFAULT now(),
     processed_at timestamptz NOT NULL DEFAULT now(),
+    processed_run_id bigint,
     PRIMARY KEY (integration_id, kind, billcom_id)
   )`
   // Records re-evaluated from stored raw on every run (open errors, unmapped, newly inside the cutoff).

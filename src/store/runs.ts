@@ -1,0 +1,169 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+
+export type RunKind = "seed" | "full"
+export type RunStatus = "running" | "succeeded" | "succeeded_with_errors" | "failed"
+
+export interface StageCounts {
+  pulled: number
+  inserted: number
+  updated: number
+  unchanged: number
+  skipped: number
+  errors: number
+  reevaluated: number
+  apiCalls: number
+}
+
+export const emptyCounts = (): StageCounts => ({
+  pulled: 0,
+  inserted: 0,
+  updated: 0,
+  unchanged: 0,
+  skipped: 0,
+  errors: 0,
+  reevaluated: 0,
+  apiCalls: 0
+})
+
+export interface StageSummary extends StageCounts {
+  readonly stage: string
+  readonly status: RunStatus
+  readonly durationMs: number | null
+  readonly error: string | null
+}
+
+export interface RunSummary {
+  readonly id: number
+  readonly kind: RunKind
+  readonly status: RunStatus
+  readonly startedAt: string
+  readonly finishedAt: string | null
+  readonly apiCalls: number
+  readonly error: string | null
+  readonly notes: ReadonlyArray<string>
+  readonly stages: ReadonlyArray<StageSummary>
+}
+
+/** Sync runs and their per-stage counts and timings. */
+export class Runs extends Effect.Service<Runs>()("billsync/Runs", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+
+    const start = Effect.fn("Runs.start")(function* (input: {
+      readonly integrationId: number
+      readonly kind: RunKind
+      readonly fullRefresh: boolean
+      readonly stages: ReadonlyArray<string>
+    }) {
+      const rows = yield* sql<{ id: string }>`INSERT INTO sync_runs (integration_id, kind, status, full_refresh, stages)
+        VALUES (${input.integrationId}, ${input.kind}, 'running', ${input.fullRefresh}, ${input.stages as Array<string>})
+        RETURNING id::text`
+      return Number(rows[0]!.id)
+    })
+
+    /** Runs left 'running' by a crashed process (the caller holds the integration lock, so none is live). */
+    const failInterrupted = Effect.fn("Runs.failInterrupted")(function* (integrationId: number) {
+      yield* sql`UPDATE sync_run_stages SET status = 'failed', error = 'interrupted', finished_at = now()
+                 WHERE status = 'running' AND run_id IN (SELECT id FROM sync_runs WHERE integration_id = ${integrationId} AND status = 'running')`
+      yield* sql`UPDATE sync_runs SET status = 'failed', error = 'interrupted (the process stopped before the run finished)', finished_at = now()
+                 WHERE integration_id = ${integrationId} AND status = 'running'`
+    })
+
+    const stageStarted = Effect.fn("Runs.stageStarted")(function* (runId: number, stage: string, position: number) {
+      yield* sql`INSERT INTO sync_run_stages (run_id, stage, position, status) VALUES (${runId}, ${stage}, ${position}, 'running')
+                 ON CONFLICT (run_id, stage) DO UPDATE SET status = 'running', started_at = now()`
+    })
+
+    const stageFinished = Effect.fn("Runs.stageFinished")(function* (
+      runId: number,
+      stage: string,
+      status: RunStatus,
+      c: StageCounts,
+      durationMs: number,
+      error: string | undefined
+    ) {
+      yield* sql`UPDATE sync_run_stages SET status = ${status}, pulled = ${c.pulled}, inserted = ${c.inserted}, updated = ${c.updated},
+                   unchanged = ${c.unchanged}, skipped = ${c.skipped}, errors = ${c.errors}, reevaluated = ${c.reevaluated},
+                   api_calls = ${c.apiCalls}, finished_at = now(), duration_ms = ${Math.round(durationMs)}, error = ${error ?? null}
+                 WHERE run_id = ${runId} AND stage = ${stage}`
+    })
+
+    const finish = Effect.fn("Runs.finish")(function* (
+      runId: number,
+      status: RunStatus,
+      apiCalls: number,
+      error: string | undefined,
+      notes: ReadonlyArray<string>
+    ) {
+      yield* sql`UPDATE sync_runs SET status = ${status}, api_calls = ${apiCalls}, error = ${error ?? null},
+                   notes = ${notes as Array<string>}, finished_at = now() WHERE id = ${runId}`
+    })
+
+    const recent = Effect.fn("Runs.recent")(function* (integrationId: number, limit: number) {
+      const runs = yield* sql<{
+        id: string
+        kind: RunKind
+        status: RunStatus
+        started_at: string
+        finished_at: string | null
+        api_calls: number
+        error: string | null
+        notes: Array<string>
+      }>`SELECT id::text, kind, status, api_calls, error, notes,
+                to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started_at,
+                to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS finished_at
+         FROM sync_runs WHERE integration_id = ${integrationId} ORDER BY id DESC LIMIT ${limit}`
+      const ids = runs.map((r) => Number(r.id))
+      const stages =
+        ids.length === 0
+          ? []
+          : yield* sql<{
+              run_id: string
+              stage: string
+              status: RunStatus
+              pulled: number
+              inserted: number
+              updated: number
+              unchanged: number
+              skipped: number
+              errors: number
+              reevaluated: number
+              api_calls: number
+              duration_ms: number | null
+              error: string | null
+            }>`SELECT run_id::text, stage, status, pulled, inserted, updated, unchanged, skipped, errors, reevaluated, api_calls, duration_ms, error
+               FROM sync_run_stages WHERE run_id IN ${sql.in(ids)} ORDER BY run_id, position`
+      return runs.map(
+        (r): RunSummary => ({
+          id: Number(r.id),
+          kind: r.kind,
+          status: r.status,
+          startedAt: r.started_at,
+          finishedAt: r.finished_at,
+          apiCalls: r.api_calls,
+          error: r.error,
+          notes: r.notes,
+          stages: stages
+            .filter((s) => s.run_id === r.id)
+            .map((s) => ({
+              stage: s.stage,
+              status: s.status,
+              pulled: s.pulled,
+              inserted: s.inserted,
+              updated: s.updated,
+              unchanged: s.unchanged,
+              skipped: s.skipped,
+              errors: s.errors,
+              reevaluated: s.reevaluated,
+              apiCalls: s.api_calls,
+              durationMs: s.duration_ms,
+              error: s.error
+            }))
+        })
+      )
+    })
+
+    return { start, failInterrupted, stageStarted, stageFinished, finish, recent } as const
+  })
+}) {}

@@ -1,0 +1,180 @@
+import { SqlClient } from "@effect/sql"
+import { Data, Effect, Either, ParseResult, Schema, Stream } from "effect"
+import { IntegrationErrors, type ErrorInput } from "../store/integration-errors.ts"
+import { SourceRecords, type SourceRecordRow, type StoredRecord } from "../store/source-records.ts"
+import { catalogEntry } from "./catalog.ts"
+import type { Candidate, Evaluated, Failure, KindHandler, StageContext } from "./handler.ts"
+import { contentHash } from "./hash.ts"
+import { utcInstant } from "./records.ts"
+import { Source, type PulledRecord } from "./source.ts"
+
+/** Records per write batch: several Bill.com pages, one multi-row statement per table. */
+export const BATCH_SIZE = 500
+
+/** Incremental reads start this far before the cursor, so records committed late on Bill.com's side are not missed. */
+export const CURSOR_OVERLAP_MS = 2 * 60 * 1000
+
+class DryRunRollback extends Data.TaggedError("DryRunRollback")<{}> {}
+
+const rawId = (raw: unknown): string | undefined =>
+  typeof raw === "object" && raw !== null && typeof (raw as { id?: unknown }).id === "string" && (raw as { id: string }).id.length > 0
+    ? (raw as { id: string }).id
+    : undefined
+
+interface Input {
+  readonly raw: unknown
+  readonly invalid?: string | undefined
+  readonly id?: string | undefined
+  readonly stored?: StoredRecord | undefined
+}
+
+const errorInput = (ctx: StageContext, kind: string, billcomId: string, f: Failure): ErrorInput => ({
+  stage: ctx.stage,
+  kind,
+  billcomId,
+  code: f.code,
+  ...catalogEntry(f.code, ctx.settings.mappingsDir),
+  message: f.message,
+  detail: f.detail
+})
+
+/**
+ * Evaluates and writes one batch of one kind: decode → dedupe by id → compare content hashes →
+ * evaluate the new/changed ones → ONE transaction with the source records, ledger rows, links,
+ * integration errors and (live reads) the list's cursor. A bad record becomes an error row; it never
+ * fails the batch. `stored` batches come from source_records (re-evaluation: no Bill.com calls).
+ */
+export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, inputs: ReadonlyArray<Input>, live: boolean) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const records = yield* SourceRecords
+    const errors = yield* IntegrationErrors
+    const decode = Schema.decodeUnknownEither(handler.schema)
+
+    const invalid: Array<{ id: string; raw: unknown; hash: string; message: string }> = []
+    const byId = new Map<string, { raw: unknown; hash: string; value: D; stored: StoredRecord | undefined }>()
+    let maxUpdated: string | undefined
+    for (const input of inputs) {
+      const hash = input.stored?.hash ?? contentHash(input.raw)
+      const decoded = input.invalid === undefined ? decode(input.raw) : undefined
+      if (decoded === undefined || Either.isLeft(decoded)) {
+        const message = decoded === undefined ? input.invalid! : ParseResult.TreeFormatter.formatErrorSync(decoded.left)
+        invalid.push({ id: input.id ?? rawId(input.raw) ?? `unidentified:${hash.slice(0, 16)}`, raw: input.raw, hash, message })
+        continue
+      }
+      const value = decoded.right
+      const id = rawId(input.raw)!
+      const updated = utcInstant(handler.meta(value).updatedTime)
+      if (updated !== undefined && (maxUpdated === undefined || updated > maxUpdated)) maxUpdated = updated
+      byId.delete(id) // the later copy of a record wins (and keeps ascending order)
+      byId.set(id, { raw: input.raw, hash, value, stored: input.stored })
+    }
+
+    const previous = live ? yield* records.previous(ctx.integrationId, handler.kind, [...byId.keys()]) : new Map()
+    const candidates: Array<Candidate<D>> = []
+    for (const [id, r] of byId) {
+      const prev = live ? previous.get(id) : r.stored && { hash: r.stored.hash, outcome: r.stored.outcome, reason: r.stored.reason, enrichment: r.stored.enrichment }
+      if (live && prev !== undefined && prev.hash === r.hash) {
+        ctx.counts.unchanged++
+        continue
+      }
+      candidates.push({ id, raw: r.raw, hash: r.hash, value: r.value, meta: handler.meta(r.value), previous: prev })
+    }
+
+    const outcomes: ReadonlyArray<Evaluated<P>> = candidates.length === 0 ? [] : yield* handler.evaluate(candidates, ctx, live)
+
+    const sourceRows: Array<SourceRecordRow> = []
+    const errorRows: Array<ErrorInput> = []
+    const resolved: Array<string> = []
+    const imports: Array<{ candidate: Candidate<D>; payload: P }> = []
+    const row = (c: { id: string; raw: unknown; hash: string }, meta: Candidate<D>["meta"] | undefined, outcome: SourceRecordRow["outcome"], reason: string | null, enrichment: Record<string, unknown> | undefined): SourceRecordRow => ({
+      integration_id: ctx.integrationId,
+      kind: handler.kind,
+      billcom_id: c.id,
+      raw: JSON.stringify(c.raw),
+      content_hash: c.hash,
+      updated_time: utcInstant(meta?.updatedTime) ?? null,
+      archived: meta?.archived ?? false,
+      business_date: meta?.businessDate ?? null,
+      outcome,
+      reason,
+      enrichment: enrichment === undefined ? null : JSON.stringify(enrichment),
+      processed_run_id: ctx.runId
+    })
+
+    for (const bad of invalid) {
+      sourceRows.push(row(bad, undefined, "error", "invalid", undefined))
+      errorRows.push(errorInput(ctx, handler.kind, bad.id, { code: "invalid-record", message: bad.message }))
+      ctx.counts.errors++
+    }
+    candidates.forEach((c, i) => {
+      const o = outcomes[i]!
+      const enrichment = o.enrichment
+      switch (o._tag) {
+        case "Import":
+          imports.push({ candidate: c, payload: o.payload })
+          sourceRows.push(row(c, c.meta, "imported", null, enrichment))
+          resolved.push(c.id)
+          if (c.previous?.outcome === "imported") ctx.counts.updated++
+          else ctx.counts.inserted++
+          break
+        case "Skip":
+          sourceRows.push(row(c, c.meta, "skipped", o.reason, enrichment))
+          if (o.error !== undefined) errorRows.push(errorInput(ctx, handler.kind, c.id, o.error))
+          else resolved.push(c.id)
+          ctx.counts.skipped++
+          break
+        case "Fail":
+          sourceRows.push(row(c, c.meta, "error", o.failure.code, enrichment))
+          errorRows.push(errorInput(ctx, handler.kind, c.id, o.failure))
+          ctx.counts.errors++
+          break
+      }
+    })
+    if (!live) ctx.counts.reevaluated += candidates.length
+
+    const write = Effect.gen(function* () {
+      yield* records.upsert(sourceRows)
+      yield* handler.write(imports, ctx)
+      yield* errors.record(ctx.integrationId, ctx.runId, errorRows)
+      yield* errors.resolve(ctx.integrationId, ctx.runId, ctx.stage, resolved)
+      if (live && maxUpdated !== undefined) yield* records.advanceCursor(ctx.integrationId, handler.list, maxUpdated)
+      if (ctx.dryRun) return yield* new DryRunRollback()
+    })
+    if (sourceRows.length === 0 && !(live && maxUpdated !== undefined)) return
+    yield* sql.withTransaction(write).pipe(Effect.catchTag("DryRunRollback", () => Effect.void))
+  })
+
+/** Live read of one list from its cursor (minus the overlap window), pipelined: the next pages are pulled while a batch writes. */
+export const pullList = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, fullRefresh: boolean) =>
+  Effect.gen(function* () {
+    const source = yield* Source
+    const records = yield* SourceRecords
+    const cursor = fullRefresh ? undefined : yield* records.cursor(ctx.integrationId, handler.list)
+    const since = cursor === undefined ? undefined : new Date(Date.parse(cursor) - CURSOR_OVERLAP_MS).toISOString()
+    yield* Effect.annotateCurrentSpan({ list: handler.list, since: since ?? "beginning" })
+    yield* source.list(handler.list, since).pipe(
+      Stream.tap(() => Effect.sync(() => ctx.counts.pulled++)),
+      Stream.map(
+        (p: PulledRecord): Input => (p._tag === "Valid" ? { raw: p.raw } : { raw: p.raw, invalid: p.error, id: p.id })
+      ),
+      Stream.grouped(BATCH_SIZE),
+      Stream.buffer({ capacity: 1 }),
+      Stream.mapEffect((chunk) => processBatch(handler, ctx, [...chunk], true)),
+      Stream.runDrain
+    )
+  })
+
+/** Re-evaluates stored records of one kind from their raw copies (open errors, unmapped, newly inside the cutoff; all when `all`). */
+export const reevaluateStored = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, all: boolean) =>
+  Effect.gen(function* () {
+    const records = yield* SourceRecords
+    yield* records
+      .pending({ integrationId: ctx.integrationId, kind: handler.kind, cutoff: ctx.settings.cutoff, runId: ctx.runId, all })
+      .pipe(
+        Stream.grouped(BATCH_SIZE),
+        Stream.mapEffect((chunk) => processBatch(handler, ctx, [...chunk].map((s): Input => ({ raw: s.raw, stored: s })), false)),
+        Stream.runDrain
+      )
+  })
+

@@ -1,0 +1,73 @@
+import type { SqlError } from "@effect/sql/SqlError"
+import type { Effect, Schema } from "effect"
+import type { PreviousRecord } from "../store/source-records.ts"
+import type { StageCounts } from "../store/runs.ts"
+import type { ErrorCode } from "./catalog.ts"
+import type { SyncSettings } from "./settings.ts"
+import type { ListName, StageName } from "./stages.ts"
+import type { SourceError } from "./source.ts"
+
+export interface StageContext {
+  readonly integrationId: number
+  readonly companyId: number
+  readonly runId: number
+  readonly stage: StageName
+  readonly settings: SyncSettings
+  readonly dryRun: boolean
+  /** Mutable per-stage counters (a stage runs on one fiber). */
+  readonly counts: StageCounts
+}
+
+export interface Failure {
+  readonly code: ErrorCode
+  readonly message: string
+  readonly detail?: unknown
+}
+
+export interface RecordMeta {
+  readonly updatedTime: string | undefined
+  readonly archived: boolean
+  readonly businessDate: string | undefined
+}
+
+/** A record to evaluate: decoded, hashed, with what the store knew about it. */
+export interface Candidate<D> {
+  readonly id: string
+  readonly raw: unknown
+  readonly hash: string
+  readonly value: D
+  readonly meta: RecordMeta
+  readonly previous: PreviousRecord | undefined
+}
+
+export type Evaluated<P> =
+  | { readonly _tag: "Import"; readonly payload: P; readonly enrichment?: Record<string, unknown> }
+  | { readonly _tag: "Skip"; readonly reason: string; readonly error?: Failure; readonly enrichment?: Record<string, unknown> }
+  | { readonly _tag: "Fail"; readonly failure: Failure; readonly enrichment?: Record<string, unknown> }
+
+export const imported = <P>(payload: P, enrichment?: Record<string, unknown>): Evaluated<P> =>
+  enrichment === undefined ? { _tag: "Import", payload } : { _tag: "Import", payload, enrichment }
+export const skipped = (reason: string, error?: Failure): Evaluated<never> =>
+  error === undefined ? { _tag: "Skip", reason } : { _tag: "Skip", reason, error }
+export const failed = (failure: Failure): Evaluated<never> => ({ _tag: "Fail", failure })
+
+/**
+ * One kind of Bill.com record (one list): how to decode it, evaluate a batch (mapping resolution,
+ * cutoff, approvals — `live` false means re-evaluation from stored raw: no Bill.com calls), and
+ * write the imported ones inside the batch's transaction.
+ */
+export interface KindHandler<D, P, R = never> {
+  readonly kind: string
+  readonly list: ListName
+  readonly schema: Schema.Schema<D, any, never>
+  readonly meta: (value: D) => RecordMeta
+  readonly evaluate: (
+    candidates: ReadonlyArray<Candidate<D>>,
+    ctx: StageContext,
+    live: boolean
+  ) => Effect.Effect<ReadonlyArray<Evaluated<P>>, SourceError | SqlError, R>
+  readonly write: (
+    imports: ReadonlyArray<{ readonly candidate: Candidate<D>; readonly payload: P }>,
+    ctx: StageContext
+  ) => Effect.Effect<void, SqlError, R>
+}

@@ -1,0 +1,19 @@
+/**
+ * Bill.com sends money as JSON numbers. The ledger keeps numeric(18,2) as decimal strings: the
+ * number is turned into its shortest decimal text (what JSON had) and rounded half away from zero
+ * in decimal, never through float arithmetic (228.995 * 100 is not 22899.5 in binary).
+ */
+export const toMoney = (n: number): string => {
+  if (!Number.isFinite(n)) throw new Error(`not a finite amount: ${n}`)
+  const negative = n < 0
+  const text = Math.abs(n).toLocaleString("en-US", { useGrouping: false, maximumFractionDigits: 20 })
+  const [intPart = "0", frac = ""] = text.split(".")
+  let cents = BigInt(intPart) * 100n + BigInt((frac + "00").slice(0, 2))
+  if ((frac[2] ?? "0") >= "5") cents += 1n
+  const abs = `${cents / 100n}.${String(cents % 100n).padStart(2, "0")}`
+  return negative && cents !== 0n ? `-${abs}` : abs
+}
+
+/** A quantity or unit price (numeric(18,4)), kept as text. */
+export const toDecimal = (n: number): string =>
+  n.toLocaleString("en-US", { useGrouping: false, maximumFractionDigits: 4 })

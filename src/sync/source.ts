@@ -1,0 +1,49 @@
+import { Context, Data, type Effect, type Stream } from "effect"
+import type { ListName } from "./stages.ts"
+
+/** A pulled list element: the raw JSON, or a record the client could not decode (kept, reported, never fatal). */
+export type PulledRecord =
+  | { readonly _tag: "Valid"; readonly raw: unknown }
+  | { readonly _tag: "Invalid"; readonly raw: unknown; readonly id?: string | undefined; readonly error: string }
+
+/** A Bill.com call failed for good (after the client's retries / re-auth); `advice` says what to do. */
+export class SourceError extends Data.TaggedError("SourceError")<{
+  readonly message: string
+  readonly advice?: string | undefined
+  readonly code?: string | undefined
+  readonly cause?: unknown
+}> {}
+
+export interface SessionInfo {
+  readonly organizationId: string
+  readonly userId: string
+}
+
+/** A chart-of-account row read through the legacy v2 call (type in the v3 spelling). */
+export interface ResolvedChartOfAccount {
+  readonly id: string
+  readonly number: string | undefined
+  readonly type: string | undefined
+  readonly archived: boolean
+}
+
+/**
+ * What the sync reads from Bill.com. Lists are streams read in ascending updatedTime from `since`
+ * (an instant with explicit Z; undefined = everything), archived records included. The live
+ * implementation adapts the Bill.com client (src/sync/billcom-source.ts).
+ */
+export class Source extends Context.Tag("billsync/Source")<
+  Source,
+  {
+    readonly session: Effect.Effect<SessionInfo, SourceError>
+    readonly list: (list: ListName, since: string | undefined) => Stream.Stream<PulledRecord, SourceError>
+    /** Legacy v2 approval status of one bill, in the v3 spelling (APPROVED, ASSIGNED, …). */
+    readonly billApproval: (billId: string) => Effect.Effect<string, SourceError>
+    /** Legacy v2 chart-of-account read; undefined when Bill.com does not know the id. */
+    readonly chartOfAccount: (id: string) => Effect.Effect<ResolvedChartOfAccount | undefined, SourceError>
+    /** Raw document metadata of one bill. */
+    readonly billDocuments: (billId: string) => Effect.Effect<ReadonlyArray<unknown>, SourceError>
+    /** Requests sent to Bill.com so far by this process (for per-stage API-call counts). */
+    readonly apiCalls: Effect.Effect<number>
+  }
+>() {}

@@ -1,0 +1,142 @@
+import { Effect } from "effect"
+import { LedgerMaster } from "../../store/ledger-master.ts"
+import { LedgerPayables, type VendorPaymentWrite } from "../../store/ledger-payables.ts"
+import { Links, type LinkRow } from "../../store/links.ts"
+import { SourceRecords } from "../../store/source-records.ts"
+import type { Evaluated, KindHandler } from "../handler.ts"
+import { failed, skipped } from "../handler.ts"
+import { toMoney } from "../money.ts"
+import * as R from "../records.ts"
+import { Source, type ResolvedChartOfAccount } from "../source.ts"
+import { mapChartRow } from "./accounts.ts"
+import { ENRICH_CONCURRENCY } from "./bills.ts"
+import { collect, lookupLinks, type LinkKind } from "./lines.ts"
+
+type Payload = { readonly payment: VendorPaymentWrite; readonly links: ReadonlyArray<LinkRow> }
+
+const fundingKinds: Record<string, "bank-account" | "card-account"> = { BANK_ACCOUNT: "bank-account", CARD_ACCOUNT: "card-account" }
+
+/**
+ * Vendor payments: cutoff on processDate; the funding account must be mapped to a ledger bank
+ * account, and every GL row the payment uses (the bank account's chartOfAccountId, the paid bills'
+ * payFromChartOfAccountId) must map to a ledger account. A CoA id that is not among the pulled
+ * rows is resolved with the legacy v2 chart-of-account read (live reads only; the answer is kept
+ * in the record's enrichment so re-evaluation needs no call).
+ */
+export const vendorPaymentsHandler: KindHandler<R.Payment, Payload, Source | Links | LedgerPayables | LedgerMaster | SourceRecords> = {
+  kind: "payment",
+  list: "payments",
+  schema: R.Payment,
+  meta: (p) => ({ updatedTime: p.updatedTime ?? undefined, archived: p.archived === true, businessDate: R.businessDate(p.processDate) }),
+  evaluate: (candidates, ctx, live) =>
+    Effect.gen(function* () {
+      const source = yield* Source
+      const records = yield* SourceRecords
+      const ledger = yield* LedgerMaster
+      const cutoff = ctx.settings.cutoff
+      const billIds = (p: R.Payment) => [...new Set([...(p.billPayments ?? []).map((b) => b.billId), ...(p.billId ? [p.billId] : [])])]
+
+      const wanted = new Map<LinkKind, Array<string>>()
+      for (const c of candidates) {
+        collect(wanted, "vendor", c.value.vendorId)
+        const kind = fundingKinds[c.value.fundingAccount?.type ?? ""]
+        if (kind) collect(wanted, kind, c.value.fundingAccount?.id)
+        for (const b of billIds(c.value)) collect(wanted, "bill", b)
+      }
+      const lookups = yield* lookupLinks(ctx.integrationId, wanted)
+      const banks = yield* ledger.bankAccounts([...(lookups.get("bank-account")?.values() ?? []), ...(lookups.get("card-account")?.values() ?? [])])
+      const payFrom = yield* records.rawField(ctx.integrationId, "bill", candidates.flatMap((c) => billIds(c.value)), "payFromChartOfAccountId")
+
+      // GL rows each payment uses, then which of them are linked, pulled, or need the v2 read.
+      const glRows = new Map<string, Array<string>>()
+      for (const c of candidates) {
+        const kind = fundingKinds[c.value.fundingAccount?.type ?? ""]
+        const bank = kind && c.value.fundingAccount?.id ? banks.get(lookups.get(kind)?.get(c.value.fundingAccount.id) ?? -1) : undefined
+        const ids = [bank?.billcomChartOfAccountId, ...billIds(c.value).map((b) => payFrom.get(b))].filter((x): x is string => typeof x === "string" && x !== "")
+        glRows.set(c.id, [...new Set(ids)])
+      }
+      const allGl = [...new Set([...glRows.values()].flat())]
+      const linkedGl = yield* (yield* Links).lookup(ctx.integrationId, "chart-of-account", allGl)
+      const pulledGl = yield* records.existing(ctx.integrationId, "chart-of-account", allGl)
+      const chart = yield* ledger.chart(ctx.companyId)
+      const resolved = new Map<string, ResolvedChartOfAccount | null>()
+      for (const c of candidates) {
+        const stored = c.previous?.enrichment?.["chartOfAccounts"] as Record<string, ResolvedChartOfAccount | null> | undefined
+        for (const [id, row] of Object.entries(stored ?? {})) resolved.set(id, row)
+      }
+      const toResolve = allGl.filter((id) => !linkedGl.has(id) && !pulledGl.has(id) && !resolved.has(id))
+      if (live) {
+        yield* Effect.forEach(toResolve, (id) => Effect.map(source.chartOfAccount(id), (row) => resolved.set(id, row ?? null)), {
+          concurrency: ENRICH_CONCURRENCY,
+          discard: true
+        })
+      }
+
+      return candidates.map((c): Evaluated<Payload> => {
+        const p = c.value
+        if (c.meta.businessDate === undefined) return failed({ code: "invalid-record", message: `payment ${c.id} has no processDate` })
+        if (cutoff !== undefined && c.meta.businessDate < cutoff) return skipped("before-cutoff")
+        const vendorId = lookups.get("vendor")?.get(p.vendorId)
+        if (vendorId === undefined) return failed({ code: "payment-unmapped-vendor", message: `vendor ${p.vendorId} is not mapped` })
+        const kind = fundingKinds[p.fundingAccount?.type ?? ""]
+        const fundingId = kind && p.fundingAccount?.id ? lookups.get(kind)?.get(p.fundingAccount.id) : undefined
+        const bank = fundingId === undefined ? undefined : banks.get(fundingId)
+        if (fundingId === undefined || bank === undefined) {
+          return failed({
+            code: "payment-unmapped-funding",
+            message: `funding account ${p.fundingAccount?.type ?? "(none)"} ${p.fundingAccount?.id ?? ""} is not mapped to a ledger bank account`.replace(/\s+/g, " ").trim()
+          })
+        }
+        const enrichment: Record<string, ResolvedChartOfAccount | null> = {}
+        const extraLinks: Array<LinkRow> = []
+        const unmapped: Array<string> = []
+        for (const id of glRows.get(c.id) ?? []) {
+          if (linkedGl.has(id)) continue
+          const row = resolved.get(id)
+          if (row !== undefined) enrichment[id] = row
+          const account = row ? mapChartRow(chart, { id, number: row.number, type: row.type }) : undefined
+          if (account === undefined) unmapped.push(row === undefined && !pulledGl.has(id) ? `${id} (not resolved yet)` : id)
+          else extraLinks.push({ integration_id: ctx.integrationId, kind: "chart-of-account", billcom_id: id, ledger_table: "ledger_accounts", ledger_id: account.id, ledger_key: account.number })
+        }
+        const withEnrichment = Object.keys(enrichment).length > 0 ? { enrichment: { chartOfAccounts: enrichment } } : {}
+        if (unmapped.length > 0) {
+          return { _tag: "Fail", failure: { code: "payment-unmapped-gl", message: `unmapped chart-of-account rows: ${unmapped.join(", ")}`, detail: { unmapped } }, ...withEnrichment }
+        }
+        const applications = (p.billPayments ?? (p.billId ? [{ billId: p.billId, amount: p.amount, id: undefined }] : [])).map((a, i) => ({
+          line_no: i + 1,
+          billcom_id: a.id ?? null,
+          billcom_bill_id: a.billId,
+          bill_id: lookups.get("bill")?.get(a.billId) ?? null,
+          amount: toMoney(a.amount ?? 0)
+        }))
+        return {
+          _tag: "Import",
+          payload: {
+            payment: {
+              billcomId: c.id,
+              vendorId,
+              processDate: c.meta.businessDate,
+              amount: toMoney(p.amount ?? 0),
+              fundingAccountId: fundingId,
+              cashAccountId: bank.ledgerAccountId,
+              status: p.status ?? null,
+              description: p.description ?? null,
+              updatedTime: R.utcInstant(p.updatedTime) ?? null,
+              applications
+            },
+            links: extraLinks
+          },
+          ...withEnrichment
+        }
+      })
+    }),
+  write: (imports, ctx) =>
+    Effect.gen(function* () {
+      const links = yield* Links
+      yield* links.upsert(imports.flatMap((i) => i.payload.links))
+      const ids = yield* (yield* LedgerPayables).writeVendorPayments(ctx.companyId, imports.map((i) => i.payload.payment))
+      yield* links.upsert(
+        [...ids].map(([billcomId, id]) => ({ integration_id: ctx.integrationId, kind: "payment", billcom_id: billcomId, ledger_table: "vendor_payments", ledger_id: id, ledger_key: null }))
+      )
+    })
+}
