@@ -1,0 +1,92 @@
+import { FaultPlan, type FaultConfig } from "./faults.ts"
+import { generateOrganization, optionsForSeed, type GenerateOptions } from "./generator.ts"
+import { Counters, Limits, type CounterSnapshot, type LimitOptions } from "./limits.ts"
+import type { Credentials } from "./model.ts"
+import { applyMutation, type Mutation, type MutationResult } from "./mutations.ts"
+import { COLLECTIONS, OrgState } from "./organization.ts"
+import { Random } from "./random.ts"
+import { renderRecord } from "./render.ts"
+import { SnapshotStore } from "./query.ts"
+import { SessionStore } from "./sessions.ts"
+
+/** Everything configurable about an emulator instance. */
+export interface EmulatorOptions {
+  /** Organisation seed (default "demo": the fixed demo organisation). */
+  readonly seed?: string
+  /** Generator sizes and options (override the seed's defaults). */
+  readonly generate?: Partial<Omit<GenerateOptions, "seed">>
+  /** 127.0.0.1 by default. */
+  readonly host?: string
+  /** 0 (ephemeral) by default. */
+  readonly port?: number
+  /** Strict mode: no control API (the emulator is then only what Bill.com offers). */
+  readonly strict?: boolean
+  /** Idle session lifetime (default 35 minutes). */
+  readonly sessionIdleMs?: number
+  readonly limits?: LimitOptions
+  readonly faults?: FaultConfig
+}
+
+export const DEFAULT_SESSION_IDLE_MS = 35 * 60_000
+
+/**
+ * The emulator's state, independent of HTTP: organisation, sessions, limits, counters, faults and
+ * list snapshots. The HTTP server (server.ts) and the Effect layer (index.ts) both drive this.
+ */
+export class EmulatorCore {
+  readonly state: OrgState
+  readonly sessions: SessionStore
+  readonly limits: Limits
+  readonly counters = new Counters()
+  readonly snapshots = new SnapshotStore()
+  readonly seed: string
+  readonly strict: boolean
+  faults: FaultPlan
+  origin = ""
+  private readonly mutationRandom: Random
+
+  constructor(readonly options: EmulatorOptions = {}) {
+    this.seed = options.seed ?? "demo"
+    const org = generateOrganization(optionsForSeed(this.seed, options.generate ?? {}))
+    this.state = new OrgState(org, this.seed)
+    this.sessions = new SessionStore(options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS)
+    this.limits = new Limits(options.limits ?? {})
+    this.strict = options.strict ?? false
+    this.faults = new FaultPlan(options.faults ?? {}, this.seed)
+    this.mutationRandom = new Random(`${this.seed}/mutations`)
+  }
+
+  get credentials(): Credentials {
+    return this.state.org.credentials
+  }
+
+  counterSnapshot(): CounterSnapshot {
+    return this.counters.snapshot()
+  }
+
+  resetCounters(): void {
+    this.counters.reset()
+  }
+
+  /** Change the organisation (see mutations.ts); every change bumps updatedTime. */
+  mutate(mutation: Mutation): MutationResult {
+    return applyMutation(this.state, mutation, this.mutationRandom)
+  }
+
+  /** The whole organisation as v3 JSON, by collection (bills with approvers). */
+  snapshot(): Record<string, unknown> {
+    const ctx = { state: this.state, origin: this.origin }
+    const out: Record<string, unknown> = {
+      organizationId: this.credentials.organizationId,
+      asOf: new Date(this.state.org.asOf).toISOString(),
+      now: new Date(this.state.now()).toISOString()
+    }
+    for (const name of COLLECTIONS) out[name] = this.state.collection(name).map((r) => renderRecord(name, r, ctx, true))
+    return out
+  }
+
+  /** Replace the fault configuration; the fault sequence restarts from request 0. */
+  setFaults(config: FaultConfig): void {
+    this.faults = new FaultPlan(config, this.seed)
+  }
+}

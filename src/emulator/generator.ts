@@ -1,0 +1,652 @@
+import { CHART_TEMPLATE, SPREAD_ACCOUNTS } from "./chart.ts"
+import type {
+  Address,
+  Approver,
+  ApprovalStatus,
+  BankAccount,
+  Bill,
+  BillLine,
+  CardAccount,
+  ChartOfAccount,
+  Classification,
+  ClassificationKind,
+  Credentials,
+  Customer,
+  Item,
+  LineClassifications,
+  Organization,
+  Payment,
+  User,
+  Vendor,
+  VendorCredit
+} from "./model.ts"
+import {
+  CITIES,
+  CLASSES,
+  CUSTOMER_NAMES,
+  DEPARTMENTS,
+  FIRST_NAMES,
+  ITEM_NAMES,
+  JOBS,
+  LAST_NAMES,
+  LOCATIONS,
+  NAME_PREFIXES,
+  NAME_SUFFIXES,
+  STREETS,
+  VENDOR_CATEGORIES
+} from "./names.ts"
+import { DAY_MS, flat, hash32, IdFactory, parseDay, Random } from "./random.ts"
+
+/** Deliberately bad records (§ brief): off by default, on in the demo seed. */
+export interface Anomalies {
+  /** A recent, unpaid bill of a vendor that is archived. */
+  readonly archivedVendorBill?: boolean
+  /** A paid payment whose funding account id is unknown to the organisation. */
+  readonly unknownFundingPayment?: boolean
+  /** A bill rendered with a wrong-typed field (`amount` as a string) for decode-error testing. */
+  readonly malformedRecord?: boolean
+}
+
+export interface GenerateOptions {
+  readonly seed: string
+  readonly vendors?: number
+  readonly bills?: number
+  readonly customers?: number
+  readonly items?: number
+  /** Values per classification kind (departments, jobs, locations, classes, employees). */
+  readonly classifications?: number
+  readonly banks?: number
+  readonly cards?: number
+  /** First year of bills (default 2022). */
+  readonly fromYear?: number
+  /** The fixed "now" of the generated data (default 2026-09-30T17:00:00.000Z). */
+  readonly asOf?: string
+  readonly anomalies?: Anomalies
+  readonly credentials?: Partial<Credentials>
+  readonly organizationName?: string
+}
+
+/** The demo organisation's fixed credentials (emulator credentials are not secrets). */
+export const demoCredentials: Credentials = {
+  username: "demo@billsync.dev",
+  password: "demo-password",
+  devKey: "DEMO-DEV-KEY-0001",
+  organizationId: "00802DEMO00000000001"
+}
+
+/** The demo seed: small, fixed, with the documented anomalies. */
+export const DEMO_OPTIONS: GenerateOptions = {
+  seed: "demo",
+  vendors: 25,
+  bills: 300,
+  customers: 10,
+  items: 12,
+  classifications: 4,
+  banks: 3,
+  cards: 2,
+  organizationName: "Demo Co",
+  credentials: demoCredentials,
+  anomalies: { archivedVendorBill: true, unknownFundingPayment: true, malformedRecord: true }
+}
+
+/** Options for a seed name: `demo` is fixed; any other seed uses the given sizes or defaults. */
+export const optionsForSeed = (seed: string, overrides: Partial<GenerateOptions> = {}): GenerateOptions =>
+  seed === "demo" ? { ...DEMO_OPTIONS, ...overrides, seed } : { ...overrides, seed }
+
+/** Credentials derived from a seed, so each seeded organisation has its own stable identity. */
+export const credentialsForSeed = (seed: string): Credentials => {
+  if (seed === "demo") return demoCredentials
+  const r = new Random(`${seed}/credentials`)
+  const slug = seed.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "org"
+  return {
+    username: `api@${slug}.emulator`,
+    password: `pw-${r.alnum(12)}`,
+    devKey: `DEV-${r.alnum(20)}`,
+    organizationId: `00802${r.alnum(15)}`
+  }
+}
+
+const DEFAULT_AS_OF = "2026-09-30T17:00:00.000Z"
+
+/** Generate an organisation deterministically from its options (no wall-clock input). */
+export const generateOrganization = (options: GenerateOptions): Organization => {
+  const seed = options.seed
+  const r = new Random(`${seed}/data`)
+  const ids = new IdFactory(new Random(`${seed}/ids`))
+  const asOf = Date.parse(options.asOf ?? DEFAULT_AS_OF)
+  const asOfDay = Math.floor(asOf / DAY_MS)
+  const fromDay = parseDay(`${options.fromYear ?? 2022}-01-03`)
+  const billCount = options.bills ?? 1000
+  const vendorCount = Math.max(3, options.vendors ?? Math.max(25, Math.round(billCount / 100)))
+  const customerCount = options.customers ?? 10
+  const itemCount = Math.max(2, Math.min(options.items ?? 12, ITEM_NAMES.length))
+  const perKind = Math.max(2, options.classifications ?? 5)
+  const anomalies = options.anomalies ?? {}
+  const credentials: Credentials = { ...credentialsForSeed(seed), ...options.credentials }
+  let seq = 0
+  const setupMs = fromDay * DAY_MS - 400 * DAY_MS
+  /** A timestamp on `day` during business hours. */
+  const at = (day: number): number => day * DAY_MS + r.int(8 * 3600, 19 * 3600) * 1000 + r.int(0, 999)
+  const stamp = (created: number, updated = created) => ({
+    archived: false,
+    createdTime: Math.min(created, asOf - 60_000),
+    updatedTime: Math.min(Math.max(created, updated), asOf - 1000),
+    seq: seq++
+  })
+  const person = () => [r.pick(FIRST_NAMES), r.pick(LAST_NAMES)] as const
+  const address = (): Address => {
+    const [city, state, zip] = r.pick(CITIES)
+    return {
+      line1: `${r.int(10, 9899)} ${r.pick(STREETS)}`,
+      ...(r.chance(0.25) ? { line2: `Suite ${r.int(100, 950)}` } : {}),
+      city,
+      stateOrProvince: state,
+      zipOrPostalCode: `${zip}${r.digits(2)}`,
+      country: "US",
+      countryName: "United States"
+    }
+  }
+  const phone = () => `(${r.int(201, 989)}) ${r.int(200, 989)}-${r.digits(4)}`
+
+  // Users: the API user first, then approvers.
+  const userId = ids.make("006")
+  const users: Array<User> = []
+  const roles = ["ADMINISTRATOR", "APPROVER", "ACCOUNTANT", "PAYER", "APPROVER", "CLERK"]
+  roles.forEach((roleType, i) => {
+    const [firstName, lastName] = person()
+    users.push({
+      id: i === 0 ? userId : ids.make("006"),
+      ...stamp(setupMs + i * DAY_MS),
+      firstName,
+      lastName,
+      email: `${firstName}.${lastName}@${slugify(options.organizationName ?? seed)}.example`.toLowerCase(),
+      roleType,
+      roleId: ids.make("0po")
+    })
+  })
+  users[users.length - 1]!.archived = true
+  const approverIds = users.slice(1, 5).map((u) => u.id)
+
+  // Chart of accounts from the template (parents first, so parentId always resolves).
+  const chartOfAccounts: Array<ChartOfAccount> = []
+  const coaByNumber = new Map<string, ChartOfAccount>()
+  for (const row of CHART_TEMPLATE) {
+    const created = setupMs + r.int(0, 30) * DAY_MS
+    const record: ChartOfAccount = {
+      id: ids.make("0ca"),
+      ...stamp(created, row.archived ? parseDay("2023-03-15") * DAY_MS + 36_000_000 : created),
+      name: row.name,
+      type: row.type,
+      number: row.number,
+      ...(row.description !== undefined ? { description: row.description } : {}),
+      ...(row.parent !== undefined ? { parentId: coaByNumber.get(row.parent)!.id } : {})
+    }
+    if (row.archived) record.archived = true
+    chartOfAccounts.push(record)
+    coaByNumber.set(row.number, record)
+  }
+  const coa = (n: string): string => coaByNumber.get(n)!.id
+
+  // Funding accounts: banks carry their chart-of-account id; cards do not in v3 (§4.4).
+  const bankTemplates = [
+    ["Operating", "JPMorgan Chase Bank", "1000", "CHECKING"],
+    ["Payroll", "JPMorgan Chase Bank", "1010", "CHECKING"],
+    ["Reserve", "Silicon Valley Bank", "1020", "SAVINGS"]
+  ] as const
+  const banks: Array<BankAccount> = []
+  for (let i = 0; i < (options.banks ?? 3); i++) {
+    const t = bankTemplates[i % bankTemplates.length]!
+    banks.push({
+      id: ids.make("bac"),
+      ...stamp(setupMs + (40 + i) * DAY_MS),
+      nameOnAccount: `${options.organizationName ?? "Demo Co"} ${t[0]}${i >= bankTemplates.length ? ` ${i}` : ""}`,
+      bankName: t[1],
+      routingNumber: `0${r.digits(8)}`,
+      accountNumber: `xxxxxx${r.digits(4)}`,
+      type: t[3],
+      status: "VERIFIED",
+      chartOfAccountId: coa(t[2]),
+      payables: i === 0,
+      receivables: i === 0,
+      createdBy: userId
+    })
+  }
+  const cardTemplates = [["American Express", "AMEX"], ["Chase", "VISA"]] as const
+  const cards: Array<CardAccount> = []
+  for (let i = 0; i < (options.cards ?? 2); i++) {
+    const t = cardTemplates[i % cardTemplates.length]!
+    cards.push({
+      id: ids.make("cat"),
+      ...stamp(setupMs + (50 + i) * DAY_MS),
+      nameOnAccount: options.organizationName ?? "Demo Co",
+      issuingBankName: t[0],
+      brand: t[1],
+      last4: r.digits(4),
+      expYear: 2027 + i,
+      expMonth: r.int(1, 12),
+      status: "VERIFIED",
+      payables: i === 0,
+      createdBy: userId
+    })
+  }
+
+  // Classifications: a small hierarchy per kind (first value is the parent of the third).
+  const classificationLists: Record<ClassificationKind, Array<Classification>> = {
+    departments: [],
+    jobs: [],
+    locations: [],
+    "accounting-classes": [],
+    employees: []
+  }
+  const kinds: ReadonlyArray<[ClassificationKind, string, ReadonlyArray<string>]> = [
+    ["departments", "0de", DEPARTMENTS],
+    ["jobs", "job", JOBS],
+    ["locations", "loc", LOCATIONS],
+    ["accounting-classes", "cls", CLASSES],
+    ["employees", "emp", []]
+  ]
+  for (const [kind, prefix, names] of kinds) {
+    const list = classificationLists[kind]
+    for (let i = 0; i < perKind; i++) {
+      const created = fromDay * DAY_MS + r.int(-200, 1200) * DAY_MS
+      const base = { id: ids.make(prefix), ...stamp(Math.min(created, asOf - 90 * DAY_MS)) }
+      const parent = i === 2 && list[0] !== undefined ? { parentId: list[0].id } : {}
+      if (kind === "employees") {
+        const [firstName, lastName] = person()
+        list.push({ ...base, ...parent, name: `${firstName} ${lastName}`, firstName, lastName, shortName: `${firstName[0]}${lastName}`.toUpperCase() })
+      } else {
+        const name = names[i % names.length]! + (i >= names.length ? ` ${Math.floor(i / names.length) + 1}` : "")
+        list.push({ ...base, ...parent, name, shortName: name.replace(/[^A-Za-z]/g, "").slice(0, 6).toUpperCase(), ...(r.chance(0.4) ? { description: `${name} (${kind})` } : {}) })
+      }
+    }
+    // One retired value per kind once there are enough to spare.
+    if (list.length >= 4) {
+      const retired = list[list.length - 1]!
+      retired.archived = true
+      retired.updatedTime = Math.max(retired.createdTime, asOf - 200 * DAY_MS)
+    }
+  }
+  const activeOf = (kind: ClassificationKind) => classificationLists[kind].filter((c) => !c.archived)
+
+  // Items (one archived), tied to COGS / expense accounts.
+  const items: Array<Item> = []
+  for (let i = 0; i < itemCount; i++) {
+    const [name, type] = ITEM_NAMES[i]!
+    const costCents = r.int(200, 40_000)
+    const created = fromDay * DAY_MS + r.int(-100, 900) * DAY_MS
+    items.push({
+      id: ids.make("0ii"),
+      ...stamp(created),
+      type,
+      name,
+      shortName: name.replace(/[^A-Za-z0-9]/g, "").slice(0, 10).toUpperCase(),
+      description: `${name} (${type.toLowerCase().replace(/_/g, " ")})`,
+      priceCents: Math.round(costCents * 1.6),
+      purchaseCostCents: costCents,
+      purchaseDescription: `Purchase of ${name}`,
+      expenseChartOfAccountId: coa(type === "SERVICE" ? "5000" : type === "OTHER_CHARGE" ? "5020" : "5010"),
+      chartOfAccountId: coa(type === "SERVICE" ? "4020" : "4010"),
+      taxable: type !== "SERVICE"
+    })
+  }
+  items[items.length - 1]!.archived = true
+  const activeItems = items.filter((i) => !i.archived)
+
+  // Customers (one archived).
+  const customers: Array<Customer> = []
+  for (let i = 0; i < customerCount; i++) {
+    const base = CUSTOMER_NAMES[i % CUSTOMER_NAMES.length]!
+    const name = i >= CUSTOMER_NAMES.length ? `${base} ${Math.floor(i / CUSTOMER_NAMES.length) + 1}` : base
+    const [firstName, lastName] = person()
+    customers.push({
+      id: ids.make("0cu"),
+      ...stamp(fromDay * DAY_MS + r.int(-300, 1300) * DAY_MS),
+      name,
+      companyName: `${name} ${r.pick(["Inc.", "LLC", "Corp."])}`,
+      email: `ap@${slugify(name)}.example`,
+      phone: phone(),
+      firstName,
+      lastName,
+      accountNumber: `C-${String(1000 + i)}`,
+      accountType: "BUSINESS",
+      billingAddress: address(),
+      ...(r.chance(0.3) ? { description: "Key account" } : {})
+    })
+  }
+  if (customers.length >= 3) customers[customers.length - 1]!.archived = true
+
+  // Vendors: category, Zipf-ish popularity, ~6% archived (after their last bill).
+  const vendors: Array<Vendor> = []
+  const vendorArchiveDay: Array<number> = []
+  const vendorCreatedDay: Array<number> = []
+  const names = new Set<string>()
+  const categoryWeights = VENDOR_CATEGORIES.map((c) => c.weight)
+  const categoryIndexes = VENDOR_CATEGORIES.map((_, i) => i)
+  for (let i = 0; i < vendorCount; i++) {
+    const category = r.weighted(categoryIndexes, categoryWeights)
+    const cat = VENDOR_CATEGORIES[category]!
+    let name = ""
+    for (let attempt = 0; ; attempt++) {
+      const suffix = r.pick(NAME_SUFFIXES)
+      name = `${r.pick(NAME_PREFIXES)} ${r.pick(cat.nouns)}${suffix === "" ? "" : ` ${suffix}`}`
+      if (attempt > 8) name = `${name} ${i + 1}`
+      if (!names.has(name)) break
+    }
+    names.add(name)
+    // The first few vendors exist from the start so every bill date has a vendor to pick.
+    const createdDay = i < 5 ? fromDay - 60 + i : r.int(fromDay - 90, asOfDay - 45)
+    const archiveDay = i >= 5 && r.chance(0.06) ? r.int(Math.min(createdDay + 240, asOfDay - 20), asOfDay - 10) : Infinity
+    vendorCreatedDay.push(createdDay)
+    vendorArchiveDay.push(archiveDay)
+    const person1099 = cat.label === "legal" || cat.label === "accounting" || cat.label === "repairs"
+    const created = at(createdDay)
+    const vendor: Vendor = {
+      id: ids.make("009"),
+      ...stamp(created, Number.isFinite(archiveDay) ? at(archiveDay) : created + r.int(0, 400) * DAY_MS),
+      name,
+      shortName: name.replace(/[^A-Za-z0-9]/g, "").slice(0, 12).toUpperCase(),
+      ...(r.chance(0.7) ? { accountNumber: `AC-${r.digits(6)}` } : {}),
+      accountType: "BUSINESS",
+      email: `billing@${slugify(name)}.example`,
+      phone: phone(),
+      address: address(),
+      payByType: r.weighted(["ACH", "CHECK", "VIRTUAL_CARD"], [70, 25, 5]),
+      ...(r.chance(0.6) ? { taxId: `${r.digits(2)}-${r.digits(7)}` } : {}),
+      track1099: person1099,
+      leadTimeInDays: r.pick([0, 0, 1, 3, 5]),
+      combinePayments: r.chance(0.3),
+      category
+    }
+    if (Number.isFinite(archiveDay)) vendor.archived = true
+    vendors.push(vendor)
+  }
+  // Cumulative Zipf weights for fast weighted picks over many vendors.
+  const cumulative: Array<number> = []
+  let total = 0
+  for (let i = 0; i < vendorCount; i++) {
+    total += 1 / Math.pow(i + 1, 0.7)
+    cumulative.push(total)
+  }
+  const pickVendorIndex = (day: number): number => {
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const x = r.next() * total
+      let lo = 0
+      let hi = vendorCount - 1
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1
+        if (cumulative[mid]! < x) lo = mid + 1
+        else hi = mid
+      }
+      if (vendorCreatedDay[lo]! <= day && vendorArchiveDay[lo]! > day) return lo
+    }
+    return r.int(0, 4)
+  }
+
+  const departments = activeOf("departments")
+  const locations = activeOf("locations")
+  const classes = activeOf("accounting-classes")
+  const jobs = activeOf("jobs")
+  const employees = activeOf("employees")
+  const activeCustomers = customers.filter((c) => !c.archived)
+  const bills: Array<Bill> = []
+  const payments: Array<Payment> = []
+  const vendorCredits: Array<VendorCredit> = []
+  // The open "batch" payment per vendor, so some payments cover several bills.
+  const batch = new Map<string, Payment>()
+  const fundingChoices = [
+    ...banks.slice(0, 2).map((b, i) => ({ type: "BANK_ACCOUNT" as const, id: b.id, weight: i === 0 ? 70 : 10 })),
+    ...cards.map((c) => ({ type: "CARD_ACCOUNT" as const, id: c.id, weight: 10 }))
+  ]
+  const fundingWeights = fundingChoices.map((f) => f.weight)
+  const span = asOfDay - 2 - fromDay
+
+  const makeLines = (cat: (typeof VENDOR_CATEGORIES)[number], totalCents: number, day: number): Array<BillLine> => {
+    const count = r.weighted([1, 2, 3, 4], [55, 25, 12, 8])
+    const lines: Array<BillLine> = []
+    let remaining = totalCents
+    for (let l = 0; l < count; l++) {
+      const share = l === count - 1 ? remaining : Math.max(100, Math.round(remaining * (0.3 + r.next() * 0.4)))
+      remaining -= share
+      const classifications: LineClassifications = {}
+      let quantity = 1
+      let priceCents = share
+      let amountCents = share
+      let description = r.pick(cat.lineDescriptions)
+      if (cat.usesItems && activeItems.length > 0 && r.chance(0.8)) {
+        const item = r.pick(activeItems)
+        quantity = r.int(1, 20)
+        priceCents = Math.max(1, Math.round(share / quantity))
+        amountCents = priceCents * quantity
+        classifications.itemId = item.id
+        classifications.chartOfAccountId = item.expenseChartOfAccountId ?? coa(cat.account)
+        description = item.name
+      } else {
+        classifications.chartOfAccountId = coa(r.chance(0.85) ? cat.account : r.pick(SPREAD_ACCOUNTS))
+      }
+      if (departments.length > 0 && r.chance(0.4)) classifications.departmentId = r.pick(departments).id
+      if (locations.length > 0 && r.chance(0.3)) classifications.locationId = r.pick(locations).id
+      if (classes.length > 0 && r.chance(0.3)) classifications.accountingClassId = r.pick(classes).id
+      if (jobs.length > 0 && r.chance(0.08)) classifications.jobId = r.pick(jobs).id
+      if (activeCustomers.length > 0 && r.chance(0.05)) classifications.customerId = r.pick(activeCustomers).id
+      if (employees.length > 0 && (cat.label === "travel" || cat.label === "meals") && r.chance(0.5))
+        classifications.employeeId = r.pick(employees).id
+      lines.push({ id: ids.make("bli"), amountCents, quantity, priceCents, description, classifications })
+      void day
+    }
+    return lines
+  }
+
+  const approvalFor = (age: number): ApprovalStatus =>
+    age > 45
+      ? r.weighted<ApprovalStatus>(["APPROVED", "UNASSIGNED", "DENIED"], [94, 4, 2])
+      : age > 10
+        ? r.weighted<ApprovalStatus>(["APPROVED", "APPROVING", "ASSIGNED", "UNASSIGNED", "DENIED"], [75, 10, 10, 3, 2])
+        : r.weighted<ApprovalStatus>(["ASSIGNED", "APPROVING", "APPROVED", "UNASSIGNED"], [40, 20, 35, 5])
+
+  const approversFor = (status: ApprovalStatus, created: number): Array<Approver> => {
+    if (status === "UNASSIGNED") return []
+    const count = status === "APPROVING" ? r.int(2, 3) : r.int(1, 2)
+    const chain = [...approverIds].sort(() => 0).slice(r.int(0, approverIds.length - count), undefined).slice(0, count)
+    return chain.map((userId, order) => {
+      const changed = Math.min(created + (order + 1) * r.int(1, 48) * 3_600_000, asOf - 3_600_000)
+      const s =
+        status === "APPROVED"
+          ? "APPROVED"
+          : status === "DENIED"
+            ? order === 0 ? "DENIED" : "STALE"
+            : status === "APPROVING"
+              ? order === 0 ? "APPROVED" : order === 1 ? r.pick(["WAITING", "VIEWED"] as const) : "UPCOMING"
+              : order === 0 ? r.pick(["WAITING", "VIEWED"] as const) : "UPCOMING"
+      return { userId, status: s, order, changedTime: changed }
+    })
+  }
+
+  const newPayment = (vendor: Vendor, day: number, status: "PAID" | "SCHEDULED", created: number): Payment => {
+    const funding = r.weighted(fundingChoices, fundingWeights)
+    const disbursementType = vendor.payByType === "CHECK" ? "CHECK" : "ACH"
+    const payment: Payment = {
+      id: ids.make("stp"),
+      ...stamp(created, status === "PAID" ? at(day + r.int(1, 3)) : created),
+      vendorId: vendor.id,
+      billPayments: [],
+      processDay: day,
+      fundingType: funding.type,
+      fundingId: funding.id,
+      amountCents: 0,
+      status,
+      disbursementType,
+      confirmationNumber: flat(`P${r.digits(10)}`),
+      ...(disbursementType === "CHECK" ? { checkNumber: r.int(1001, 99999) } : {}),
+      createdBy: userId,
+      ...(r.chance(0.3) ? { description: `Inv ${vendor.shortName ?? ""}`.slice(0, 70) } : {})
+    }
+    payments.push(payment)
+    return payment
+  }
+
+  for (let i = 0; i < billCount; i++) {
+    const invoiceDay = fromDay + Math.floor(Math.sqrt(r.next()) * span * 0.35 + r.next() * span * 0.65)
+    const vIndex = pickVendorIndex(invoiceDay)
+    const vendor = vendors[vIndex]!
+    const cat = VENDOR_CATEGORIES[vendor.category]!
+    const totalCents = Math.round(Math.exp(Math.log(cat.minCents) + r.next() * (Math.log(cat.maxCents) - Math.log(cat.minCents))))
+    const created = at(invoiceDay + r.int(0, 3))
+    const lines = makeLines(cat, totalCents, invoiceDay)
+    const age = asOfDay - invoiceDay
+    const archived = r.chance(0.02)
+    const approvalStatus = approvalFor(age)
+    const approvers = approversFor(approvalStatus, created)
+    const bill: Bill = {
+      id: ids.make("00n"),
+      ...stamp(created, approvers.reduce((t, a) => Math.max(t, a.changedTime), created)),
+      vendorId: vendor.id,
+      invoiceNumber: flat(`${vendor.shortName?.slice(0, 3) ?? "INV"}-${invoiceDay % 100000}-${r.int(100, 999)}`),
+      invoiceDay,
+      dueDay: invoiceDay + r.pick([0, 15, 30, 30, 30, 45, 60]),
+      ...(r.chance(0.5) ? { description: flat(`${r.pick(cat.lineDescriptions)} — ${vendor.name}`) } : {}),
+      ...(r.chance(0.15) ? { poNumber: flat(`PO-${r.digits(5)}`) } : {}),
+      lines,
+      ...(r.chance(0.2) ? { payFromChartOfAccountId: coa("1000") } : {}),
+      classifications: r.chance(0.25) && lines[0]?.classifications.chartOfAccountId !== undefined
+        ? { chartOfAccountId: lines[0].classifications.chartOfAccountId }
+        : {},
+      approvalStatus,
+      approvers,
+      createdBy: r.chance(0.8) ? userId : r.pick(approverIds),
+      amountCents: lines.reduce((s, l) => s + l.amountCents, 0),
+      creditCents: 0,
+      scheduledCents: 0,
+      clearedCents: 0
+    }
+    bills.push(bill)
+    if (archived) {
+      bill.archived = true
+      bill.updatedTime = Math.min(bill.updatedTime + r.int(1, 30) * DAY_MS, asOf - 1000)
+      continue
+    }
+    if (approvalStatus !== "APPROVED" && approvalStatus !== "UNASSIGNED") continue
+
+    // Vendor credit applied to this bill (≈ 1 in 25 bills).
+    let creditToApplyWithPayment: { credit: VendorCredit; cents: number } | undefined
+    if (r.chance(0.04)) {
+      const amountCents = Math.max(500, Math.round(bill.amountCents * (0.05 + r.next() * 0.25)))
+      const creditDay = Math.max(fromDay, invoiceDay - r.int(0, 60))
+      const creditCreated = at(creditDay)
+      const applied = r.weighted(["full", "partial", "none"], [70, 15, 15])
+      const credit: VendorCredit = {
+        id: ids.make("vcr"),
+        ...stamp(creditCreated, Math.max(creditCreated, created)),
+        vendorId: vendor.id,
+        referenceNumber: `CM-${r.digits(6)}`,
+        creditDay,
+        ...(r.chance(0.5) ? { description: r.pick(["Returned goods", "Billing adjustment", "Service credit", "Volume rebate"]) } : {}),
+        amountCents,
+        lines: [{ id: ids.make("vci"), description: "Credit", amountCents, classifications: { chartOfAccountId: lines[0]!.classifications.chartOfAccountId ?? coa(cat.account) } }],
+        usage: []
+      }
+      vendorCredits.push(credit)
+      const cents = applied === "full" ? amountCents : applied === "partial" ? Math.round(amountCents / 2) : 0
+      if (cents > 0 && cents < bill.amountCents) {
+        if (r.chance(0.5)) creditToApplyWithPayment = { credit, cents }
+        else {
+          credit.usage.push({ billId: bill.id, amountCents: cents })
+          bill.creditCents += cents
+        }
+      }
+    }
+
+    const fate =
+      age > 60
+        ? r.weighted(["paid", "partial", "unpaid"], [88, 5, 7])
+        : age > 15
+          ? r.weighted(["paid", "scheduled", "partial", "unpaid"], [60, 15, 5, 20])
+          : r.weighted(["paid", "scheduled", "unpaid"], [10, 20, 70])
+    if (fate === "unpaid") continue
+    const open = bill.amountCents - bill.creditCents
+    const scheduled = fate === "scheduled"
+    const processDay = scheduled ? asOfDay + r.int(1, 14) : Math.min(Math.max(invoiceDay + 1, bill.dueDay + r.int(-5, 3)), asOfDay - 1)
+    let payment: Payment
+    const existing = batch.get(vendor.id)
+    if (fate === "paid" && existing !== undefined && existing.status === "PAID" && Math.abs(existing.processDay - processDay) <= 7 && existing.billPayments.length < 6 && r.chance(0.5)) {
+      payment = existing
+    } else {
+      payment = newPayment(vendor, processDay, scheduled ? "SCHEDULED" : "PAID", scheduled ? asOf - r.int(1, 96) * 3_600_000 : at(processDay - r.int(0, 4)))
+      if (fate === "paid") batch.set(vendor.id, payment)
+    }
+    const withCredit = creditToApplyWithPayment !== undefined && !scheduled
+    const creditCents = withCredit ? creditToApplyWithPayment!.cents : 0
+    const cents = fate === "partial" ? Math.max(100, Math.round(open * (0.3 + r.next() * 0.4))) : open - creditCents
+    const blp = { id: ids.make("blp"), billId: bill.id, amountCents: cents, vendorCredits: [] as Array<{ id: string; amountCents: number }> }
+    if (withCredit && creditToApplyWithPayment !== undefined) {
+      blp.vendorCredits.push({ id: creditToApplyWithPayment.credit.id, amountCents: creditCents })
+      creditToApplyWithPayment.credit.usage.push({ billId: bill.id, paymentId: payment.id, amountCents: creditCents })
+      bill.creditCents += creditCents
+    }
+    payment.billPayments.push(blp)
+    payment.amountCents += cents
+    if (scheduled) bill.scheduledCents += cents
+    else bill.clearedCents += cents
+    bill.updatedTime = Math.min(Math.max(bill.updatedTime, payment.updatedTime), asOf - 1000)
+  }
+
+  // Documented anomalies, each touching one record.
+  if (anomalies.archivedVendorBill === true) {
+    const vIndex = vendors.findIndex((v) => v.archived)
+    const vendor = vIndex >= 0 ? vendors[vIndex]! : vendors[vendors.length - 1]!
+    if (!vendor.archived) {
+      vendor.archived = true
+      vendor.updatedTime = asOf - 30 * DAY_MS
+    }
+    const cat = VENDOR_CATEGORIES[vendor.category]!
+    const invoiceDay = asOfDay - 20
+    const created = at(invoiceDay)
+    const lines = makeLines(cat, r.int(cat.minCents, cat.maxCents), invoiceDay)
+    bills.push({
+      id: ids.make("00n"),
+      ...stamp(created),
+      vendorId: vendor.id,
+      invoiceNumber: `LATE-${r.digits(5)}`,
+      invoiceDay,
+      dueDay: invoiceDay + 30,
+      description: "Invoice received after the vendor was archived",
+      lines,
+      classifications: {},
+      approvalStatus: "APPROVED",
+      approvers: approversFor("APPROVED", created),
+      createdBy: userId,
+      amountCents: lines.reduce((s, l) => s + l.amountCents, 0),
+      creditCents: 0,
+      scheduledCents: 0,
+      clearedCents: 0
+    })
+  }
+  if (anomalies.unknownFundingPayment === true) {
+    const payment = [...payments].reverse().find((p) => p.status === "PAID" && p.billPayments.length === 1)
+    if (payment !== undefined) payment.fundingId = `bac02${new Random(`${seed}/unknown-funding`).alnum(15)}`
+  }
+  if (anomalies.malformedRecord === true) {
+    const bill = [...bills].reverse().find((b) => !b.archived && b.approvalStatus === "APPROVED")
+    if (bill !== undefined) bill.malformed = "amount"
+  }
+
+  return {
+    credentials,
+    name: options.organizationName ?? `Org ${seed}`,
+    userId,
+    asOf,
+    users,
+    vendors,
+    customers,
+    chartOfAccounts,
+    items,
+    classifications: classificationLists,
+    banks,
+    cards,
+    bills,
+    payments,
+    vendorCredits
+  }
+}
+
+const slugify = (text: string): string =>
+  text.toLowerCase().replace(/&/g, "and").replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || `x${hash32(text)}`

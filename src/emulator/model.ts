@@ -1,0 +1,272 @@
+/**
+ * The emulator's in-memory organisation. Records are compact mutable objects: money in integer
+ * cents, business dates as day numbers, timestamps as epoch milliseconds. JSON is rendered per
+ * request (render.ts), so a 200k-bill organisation costs only these objects.
+ */
+
+export interface Stamped {
+  readonly id: string
+  archived: boolean
+  createdTime: number
+  updatedTime: number
+  /** Position in creation order: the default list order and the sort tie-breaker. */
+  readonly seq: number
+  /** Deliberately malformed field (decode-error testing): rendered with the wrong JSON type. */
+  malformed?: string
+}
+
+export interface Address {
+  line1: string
+  line2?: string
+  city: string
+  stateOrProvince: string
+  zipOrPostalCode: string
+  country: string
+  countryName: string
+}
+
+export interface User extends Stamped {
+  firstName: string
+  lastName: string
+  email: string
+  roleType: string
+  roleId: string
+}
+
+export interface Vendor extends Stamped {
+  name: string
+  shortName?: string
+  accountNumber?: string
+  accountType: "BUSINESS" | "PERSON"
+  email: string
+  phone: string
+  address: Address
+  payByType: string
+  taxId?: string
+  track1099: boolean
+  leadTimeInDays: number
+  combinePayments: boolean
+  /** Index into the generator's vendor categories (default expense account). */
+  category: number
+}
+
+export interface Customer extends Stamped {
+  name: string
+  companyName?: string
+  email: string
+  phone: string
+  description?: string
+  firstName: string
+  lastName: string
+  accountNumber?: string
+  accountType: "BUSINESS" | "PERSON"
+  billingAddress: Address
+}
+
+export const ACCOUNT_TYPES = [
+  "UNSPECIFIED",
+  "ACCOUNTS_PAYABLE",
+  "ACCOUNTS_RECEIVABLE",
+  "BANK",
+  "COST_OF_GOODS_SOLD",
+  "CREDIT_CARD",
+  "EQUITY",
+  "EXPENSE",
+  "FIXED_ASSET",
+  "INCOME",
+  "LONG_TERM_LIABILITY",
+  "OTHER_ASSET",
+  "OTHER_CURRENT_ASSET",
+  "OTHER_CURRENT_LIABILITY",
+  "OTHER_EXPENSE",
+  "OTHER_INCOME",
+  "NON_POSTING"
+] as const
+export type AccountType = (typeof ACCOUNT_TYPES)[number]
+
+export interface ChartOfAccount extends Stamped {
+  name: string
+  description?: string
+  parentId?: string
+  type: AccountType
+  number?: string
+}
+
+/** Departments, jobs, locations, accounting classes, employees, items share this shape. */
+export interface Classification extends Stamped {
+  name: string
+  shortName?: string
+  description?: string
+  parentId?: string
+  /** Employees only. */
+  firstName?: string
+  lastName?: string
+}
+
+export interface Item extends Stamped {
+  type: string
+  name: string
+  shortName?: string
+  description?: string
+  parentId?: string
+  priceCents?: number
+  purchaseCostCents?: number
+  purchaseDescription?: string
+  expenseChartOfAccountId?: string
+  chartOfAccountId?: string
+  taxable: boolean
+}
+
+export interface BankAccount extends Stamped {
+  nameOnAccount: string
+  bankName: string
+  routingNumber: string
+  accountNumber: string
+  type: "CHECKING" | "SAVINGS"
+  status: string
+  chartOfAccountId: string
+  payables: boolean
+  receivables: boolean
+  createdBy: string
+}
+
+export interface CardAccount extends Stamped {
+  nameOnAccount: string
+  issuingBankName: string
+  brand: string
+  last4: string
+  expYear: number
+  expMonth: number
+  status: string
+  payables: boolean
+  createdBy: string
+}
+
+export interface LineClassifications {
+  chartOfAccountId?: string
+  accountingClassId?: string
+  departmentId?: string
+  employeeId?: string
+  jobId?: string
+  locationId?: string
+  itemId?: string
+  customerId?: string
+}
+
+export interface BillLine {
+  readonly id: string
+  amountCents: number
+  quantity: number
+  priceCents: number
+  description: string
+  classifications: LineClassifications
+}
+
+export type ApprovalStatus = "UNASSIGNED" | "ASSIGNED" | "APPROVED" | "APPROVING" | "DENIED"
+export type ApproverStatus = "WAITING" | "VIEWED" | "REROUTED" | "DENIED" | "APPROVED" | "UPCOMING" | "STALE"
+
+export interface Approver {
+  userId: string
+  status: ApproverStatus
+  order: number
+  changedTime: number
+}
+
+export interface Bill extends Stamped {
+  vendorId: string
+  invoiceNumber: string
+  invoiceDay: number
+  dueDay: number
+  description?: string
+  poNumber?: string
+  lines: Array<BillLine>
+  payFromChartOfAccountId?: string
+  /** Bill-level classifications (CoA/class/dept/location/item only, §4.2). */
+  classifications: LineClassifications
+  approvalStatus: ApprovalStatus
+  approvers: Array<Approver>
+  createdBy: string
+  // Derived amounts, kept up to date by `recomputeBill` (organization.ts).
+  amountCents: number
+  creditCents: number
+  scheduledCents: number
+  clearedCents: number
+}
+
+export type PaymentStatus = "PAID" | "SCHEDULED" | "CANCELLED" | "VOID"
+
+export interface BillPayment {
+  readonly id: string
+  billId: string
+  amountCents: number
+  vendorCredits: Array<{ id: string; amountCents: number }>
+}
+
+export interface Payment extends Stamped {
+  vendorId: string
+  billPayments: Array<BillPayment>
+  description?: string
+  processDay: number
+  fundingType: "BANK_ACCOUNT" | "CARD_ACCOUNT"
+  fundingId: string
+  amountCents: number
+  status: PaymentStatus
+  disbursementType: "ACH" | "CHECK"
+  confirmationNumber: string
+  checkNumber?: number
+  createdBy: string
+}
+
+export interface CreditUsage {
+  billId: string
+  paymentId?: string
+  amountCents: number
+}
+
+export interface VendorCreditLine {
+  readonly id: string
+  description: string
+  amountCents: number
+  classifications: LineClassifications
+}
+
+export interface VendorCredit extends Stamped {
+  vendorId: string
+  referenceNumber: string
+  creditDay: number
+  description?: string
+  applyToChartOfAccountId?: string
+  amountCents: number
+  lines: Array<VendorCreditLine>
+  usage: Array<CreditUsage>
+}
+
+export const CLASSIFICATION_KINDS = ["departments", "jobs", "locations", "accounting-classes", "employees"] as const
+export type ClassificationKind = (typeof CLASSIFICATION_KINDS)[number]
+
+export interface Credentials {
+  readonly username: string
+  readonly password: string
+  readonly devKey: string
+  readonly organizationId: string
+}
+
+export interface Organization {
+  readonly credentials: Credentials
+  readonly name: string
+  /** The API user every session belongs to. */
+  readonly userId: string
+  /** The fixed "now" of the generated data. */
+  readonly asOf: number
+  readonly users: Array<User>
+  readonly vendors: Array<Vendor>
+  readonly customers: Array<Customer>
+  readonly chartOfAccounts: Array<ChartOfAccount>
+  readonly items: Array<Item>
+  readonly classifications: Record<ClassificationKind, Array<Classification>>
+  readonly banks: Array<BankAccount>
+  readonly cards: Array<CardAccount>
+  readonly bills: Array<Bill>
+  readonly payments: Array<Payment>
+  readonly vendorCredits: Array<VendorCredit>
+}

@@ -1,0 +1,461 @@
+import type {
+  BankAccount,
+  Bill,
+  CardAccount,
+  ChartOfAccount,
+  Classification,
+  Customer,
+  Item,
+  LineClassifications,
+  Payment,
+  Stamped,
+  User,
+  Vendor,
+  VendorCredit
+} from "./model.ts"
+import { billDueCents, billPaymentStatus, type Collection, type OrgState } from "./organization.ts"
+import type { Fields } from "./query.ts"
+import { formatDay, formatTimestamp, hash32, money } from "./random.ts"
+
+/**
+ * v3 JSON shapes (§4.1–4.10) and the filterable/sortable fields of each collection (§3.4).
+ * Renderers leave unpopulated keys `undefined` so JSON.stringify omits them, as Bill.com does.
+ */
+export interface RenderContext {
+  readonly state: OrgState
+  readonly origin: string
+}
+
+type Json = Record<string, unknown>
+
+/** Drop an object whose every value is undefined (an empty nested object is "unpopulated"). */
+const compact = <A extends Json>(obj: A): A | undefined => {
+  for (const key in obj) if (obj[key] !== undefined) return obj
+  return undefined
+}
+
+const stamps = (r: Stamped) => ({ createdTime: formatTimestamp(r.createdTime), updatedTime: formatTimestamp(r.updatedTime) })
+
+/** The wrong JSON type for a value (malformed-record faults and anomalies). */
+export const wrongType = (value: unknown): unknown =>
+  typeof value === "number" ? "n/a" : typeof value === "string" ? 12345 : typeof value === "boolean" ? "yes" : value === undefined ? 42 : "[object]"
+
+const withMalformed = (record: Stamped, out: Json): Json => {
+  if (record.malformed !== undefined) out[record.malformed] = wrongType(out[record.malformed])
+  return out
+}
+
+const classifications = (c: LineClassifications) =>
+  compact({
+    chartOfAccountId: c.chartOfAccountId,
+    accountingClassId: c.accountingClassId,
+    departmentId: c.departmentId,
+    employeeId: c.employeeId,
+    jobId: c.jobId,
+    locationId: c.locationId,
+    itemId: c.itemId,
+    customerId: c.customerId
+  })
+
+const renderVendor = (v: Vendor): Json => ({
+  id: v.id,
+  archived: v.archived,
+  name: v.name,
+  shortName: v.shortName,
+  accountNumber: v.accountNumber,
+  accountType: v.accountType,
+  email: v.email,
+  phone: v.phone,
+  address: { ...v.address },
+  paymentInformation: { payeeName: v.name, email: v.email, payByType: v.payByType, payBySubType: "NONE" },
+  additionalInfo: compact({
+    taxId: v.taxId,
+    taxIdType: v.taxId !== undefined ? "EIN" : undefined,
+    track1099: v.track1099,
+    leadTimeInDays: v.leadTimeInDays,
+    combinePayments: v.combinePayments
+  }),
+  bankAccountStatus: v.payByType === "ACH" ? "NET_LINKED_ACCOUNT" : "NO_ACCOUNT",
+  recurringPayments: false,
+  billCurrency: "USD",
+  networkStatus: v.payByType === "ACH" ? "CONNECTED" : "NOT_CONNECTED",
+  ...stamps(v)
+})
+
+const renderCustomer = (c: Customer): Json => ({
+  id: c.id,
+  archived: c.archived,
+  name: c.name,
+  companyName: c.companyName,
+  email: c.email,
+  phone: c.phone,
+  description: c.description,
+  contact: { firstName: c.firstName, lastName: c.lastName },
+  invoiceCurrency: "USD",
+  accountType: c.accountType,
+  accountNumber: c.accountNumber,
+  billingAddress: { ...c.billingAddress },
+  ...stamps(c)
+})
+
+const renderBill = (b: Bill, ctx: RenderContext, withApprovers: boolean): Json => {
+  const vendor = ctx.state.get<Vendor>("vendors", b.vendorId)
+  return {
+    id: b.id,
+    archived: b.archived,
+    recordStatus: b.archived ? "INACTIVE" : "ACTIVE",
+    vendorId: b.vendorId,
+    vendorName: vendor?.name ?? "",
+    amount: money(b.amountCents),
+    fundingAmount: money(b.amountCents),
+    paidAmount: money(b.clearedCents + b.creditCents),
+    dueAmount: money(billDueCents(b)),
+    scheduledAmount: money(b.scheduledCents),
+    creditAmount: money(b.creditCents),
+    exchangeRate: 1,
+    description: b.description,
+    dueDate: formatDay(b.dueDay),
+    invoice: { invoiceNumber: b.invoiceNumber, invoiceDate: formatDay(b.invoiceDay) },
+    billLineItems: b.lines.map((l) => ({
+      id: l.id,
+      amount: money(l.amountCents),
+      quantity: l.quantity,
+      price: money(l.priceCents),
+      description: l.description,
+      classifications: classifications(l.classifications)
+    })),
+    payFromChartOfAccountId: b.payFromChartOfAccountId,
+    classifications: classifications(b.classifications),
+    paymentStatus: billPaymentStatus(b),
+    approvalStatus: b.approvalStatus,
+    approvers:
+      withApprovers && b.approvers.length > 0
+        ? b.approvers.map((a) => ({
+            userId: a.userId,
+            status: a.status,
+            approverOrder: a.order,
+            statusChangedTime: formatTimestamp(a.changedTime)
+          }))
+        : undefined,
+    purchaseOrderNumber: b.poNumber,
+    createdBy: b.createdBy,
+    ...stamps(b)
+  }
+}
+
+const paymentStatuses = {
+  PAID: { disbursementStatus: "DONE", singleStatus: "CLEARED" },
+  SCHEDULED: { disbursementStatus: "SCHEDULE", singleStatus: "SCHEDULED" },
+  VOID: { disbursementStatus: "VOID", singleStatus: "VOIDED" },
+  CANCELLED: { disbursementStatus: "VOID", singleStatus: "CANCELED" }
+} as const
+
+const renderPayment = (p: Payment, ctx: RenderContext): Json => {
+  const vendor = ctx.state.get<Vendor>("vendors", p.vendorId)
+  const sent = formatDay(p.processDay)
+  const arrives = formatDay(p.processDay + (p.disbursementType === "CHECK" ? 5 : 1))
+  return {
+    id: p.id,
+    vendorId: p.vendorId,
+    vendorName: vendor?.name,
+    billId: p.billPayments.length === 1 ? p.billPayments[0]!.billId : undefined,
+    billPayments: p.billPayments.map((bp) => ({
+      id: bp.id,
+      billId: bp.billId,
+      amount: money(bp.amountCents),
+      vendorCredits:
+        bp.vendorCredits !== undefined && bp.vendorCredits.length > 0
+          ? bp.vendorCredits.map((vc) => ({ id: vc.id, amount: money(vc.amountCents) }))
+          : undefined
+    })),
+    description: p.description,
+    processDate: formatDay(p.processDay),
+    fundingAccount: { type: p.fundingType, id: p.fundingId },
+    amount: money(p.amountCents),
+    fundingAmount: money(p.amountCents),
+    exchangeRate: 1,
+    processingOptions: { requestPayFaster: false, createBill: false, requestCheckDeliveryType: "STANDARD" },
+    confirmationNumber: p.confirmationNumber,
+    status: p.status,
+    onlinePayment: true,
+    disbursementType: p.disbursementType,
+    ...paymentStatuses[p.status],
+    disbursementInfo: {
+      isVoidable: p.status === "SCHEDULED",
+      ...(p.status === "PAID"
+        ? p.disbursementType === "CHECK"
+          ? { checkDisbursement: { sentDate: sent, arrivesByDate: arrives, checkNumber: p.checkNumber } }
+          : { achDisbursement: { sentDate: sent, arrivesByDate: arrives } }
+        : {})
+    },
+    createdBy: p.createdBy,
+    ...stamps(p)
+  }
+}
+
+export const creditApplied = (c: VendorCredit): number => c.usage.reduce((s, u) => s + u.amountCents, 0)
+
+const renderVendorCredit = (c: VendorCredit): Json => {
+  const applied = creditApplied(c)
+  return {
+    id: c.id,
+    vendorId: c.vendorId,
+    referenceNumber: c.referenceNumber,
+    creditDate: formatDay(c.creditDay),
+    description: c.description,
+    archived: c.archived,
+    applyToChartOfAccountId: c.applyToChartOfAccountId,
+    amount: money(c.amountCents),
+    appliedAmount: money(applied),
+    status: applied === 0 ? "NOT_APPLIED" : applied < c.amountCents ? "PARTIALLY_APPLIED" : "FULLY_APPLIED",
+    vendorCreditLineItems: c.lines.map((l) => ({
+      id: l.id,
+      description: l.description,
+      amount: money(l.amountCents),
+      classifications: classifications(l.classifications)
+    })),
+    usage: c.usage.length > 0
+      ? c.usage.map((u) => ({ billId: u.billId, paymentId: u.paymentId, amount: money(u.amountCents) }))
+      : undefined,
+    ...stamps(c)
+  }
+}
+
+export const renderChartOfAccount = (a: ChartOfAccount): Json => ({
+  id: a.id,
+  archived: a.archived,
+  name: a.name,
+  description: a.description,
+  parentId: a.parentId,
+  account: compact({ type: a.type, number: a.number }),
+  ...stamps(a)
+})
+
+const renderItem = (i: Item): Json => ({
+  id: i.id,
+  type: i.type,
+  shortName: i.shortName,
+  name: i.name,
+  description: i.description,
+  archived: i.archived,
+  parentId: i.parentId,
+  price: i.priceCents !== undefined ? money(i.priceCents) : undefined,
+  expenseChartOfAccountId: i.expenseChartOfAccountId,
+  purchaseDescription: i.purchaseDescription,
+  purchaseCost: i.purchaseCostCents !== undefined ? money(i.purchaseCostCents) : undefined,
+  chartOfAccountId: i.chartOfAccountId,
+  taxable: i.taxable,
+  ...stamps(i)
+})
+
+const renderClassification = (c: Classification): Json =>
+  c.firstName !== undefined
+    ? { id: c.id, firstName: c.firstName, lastName: c.lastName, shortName: c.shortName, parentId: c.parentId, archived: c.archived, ...stamps(c) }
+    : { id: c.id, name: c.name, shortName: c.shortName, description: c.description, parentId: c.parentId, archived: c.archived, ...stamps(c) }
+
+const renderBank = (b: BankAccount): Json => ({
+  id: b.id,
+  archived: b.archived,
+  status: b.status,
+  createdBy: b.createdBy,
+  routingNumber: b.routingNumber,
+  accountNumber: b.accountNumber,
+  nameOnAccount: b.nameOnAccount,
+  type: b.type,
+  ownerType: "BUSINESS",
+  bankName: b.bankName,
+  accessToAdmins: true,
+  default: { payables: b.payables, receivables: b.receivables },
+  chartOfAccountId: b.chartOfAccountId,
+  ...stamps(b)
+})
+
+export const renderCard = (c: CardAccount): Json => ({
+  id: c.id,
+  archived: c.archived,
+  ...stamps(c),
+  createdBy: c.createdBy,
+  issuingBankName: c.issuingBankName,
+  nameOnAccount: c.nameOnAccount,
+  brand: c.brand,
+  type: "CREDIT_CARD",
+  status: c.status,
+  last4: c.last4,
+  expiration: { year: c.expYear, month: c.expMonth },
+  default: { payables: c.payables, receivables: false, funding: c.payables, disbursement: false }
+})
+
+const renderUser = (u: User): Json => ({
+  id: u.id,
+  archived: u.archived,
+  firstName: u.firstName,
+  lastName: u.lastName,
+  email: u.email,
+  role: { id: u.roleId, type: u.roleType },
+  ...stamps(u)
+})
+
+/** Bill documents are derived from the bill id: 0–2 per bill, stable across runs. */
+export const documentsOf = (b: Bill): ReadonlyArray<{ id: string; name: string; pages: number; created: number }> => {
+  const h = hash32(b.id)
+  const count = h % 3
+  const out = []
+  for (let i = 0; i < count; i++)
+    out.push({ id: `00h02${b.id.slice(6)}${i}`, name: i === 0 ? `${b.invoiceNumber}.pdf` : `${b.invoiceNumber}-backup-${i}.pdf`, pages: 1 + ((h >>> (4 + i)) % 4), created: b.createdTime + 60_000 * (i + 1) })
+  return out
+}
+
+export const renderDocument = (d: ReturnType<typeof documentsOf>[number], ctx: RenderContext): Json => ({
+  id: d.id,
+  name: d.name,
+  createdTime: formatTimestamp(d.created),
+  downloadLink: `${ctx.origin}/connect/v3/documents/${d.id}/download`,
+  numOfPages: d.pages,
+  scanStatus: "COMPLETED"
+})
+
+/** Render a record of a collection; `detail` = a single-object GET (bills then carry approvers). */
+export const renderRecord = (collection: Collection, record: Stamped, ctx: RenderContext, detail: boolean): Json => {
+  const out = (() => {
+    switch (collection) {
+      case "vendors":
+        return renderVendor(record as Vendor)
+      case "customers":
+        return renderCustomer(record as Customer)
+      case "bills":
+        return renderBill(record as Bill, ctx, detail)
+      case "payments":
+        return renderPayment(record as Payment, ctx)
+      case "vendor-credits":
+        return renderVendorCredit(record as VendorCredit)
+      case "chart-of-accounts":
+        return renderChartOfAccount(record as ChartOfAccount)
+      case "items":
+        return renderItem(record as Item)
+      case "banks":
+        return renderBank(record as BankAccount)
+      case "cards":
+        return renderCard(record as CardAccount)
+      case "users":
+        return renderUser(record as User)
+      default:
+        return renderClassification(record as Classification)
+    }
+  })()
+  return withMalformed(record, out)
+}
+
+// ---- filterable / sortable fields (§3.4) ----
+
+const common = <R extends Stamped>(): Fields<R> => ({
+  id: { kind: "string", get: (r) => r.id },
+  archived: { kind: "bool", get: (r) => r.archived },
+  createdTime: { kind: "time", get: (r) => r.createdTime },
+  updatedTime: { kind: "time", get: (r) => r.updatedTime }
+})
+
+const lineIds = (b: Bill, key: keyof LineClassifications): ReadonlyArray<string> => {
+  const out: Array<string> = []
+  const top = b.classifications[key]
+  if (top !== undefined) out.push(top)
+  for (const l of b.lines) {
+    const v = l.classifications[key]
+    if (v !== undefined) out.push(v)
+  }
+  return out
+}
+
+const namedFields = <R extends Stamped & { name: string; shortName?: string; description?: string; parentId?: string }>(): Fields<R> => ({
+  ...common<R>(),
+  name: { kind: "string", get: (r) => r.name },
+  shortName: { kind: "string", get: (r) => r.shortName },
+  description: { kind: "string", get: (r) => r.description },
+  parentId: { kind: "string", get: (r) => r.parentId }
+})
+
+export const FIELDS: Record<Collection, Fields<any>> = {
+  vendors: {
+    ...common<Vendor>(),
+    name: { kind: "string", get: (v: Vendor) => v.name },
+    shortName: { kind: "string", get: (v: Vendor) => v.shortName },
+    accountType: { kind: "string", get: (v: Vendor) => v.accountType },
+    "address.country": { kind: "string", get: (v: Vendor) => v.address.country, sortable: false },
+    billCurrency: { kind: "string", get: () => "USD" },
+    email: { kind: "string", get: (v: Vendor) => v.email, filterable: false },
+    phone: { kind: "string", get: (v: Vendor) => v.phone, filterable: false }
+  },
+  customers: {
+    ...common<Customer>(),
+    name: { kind: "string", get: (c: Customer) => c.name },
+    companyName: { kind: "string", get: (c: Customer) => c.companyName, filterable: false },
+    accountType: { kind: "string", get: (c: Customer) => c.accountType },
+    invoiceCurrency: { kind: "string", get: () => "USD" },
+    email: { kind: "string", get: (c: Customer) => c.email, filterable: false }
+  },
+  bills: {
+    ...common<Bill>(),
+    vendorId: { kind: "string", get: (b: Bill) => b.vendorId, sortable: false },
+    dueDate: { kind: "date", get: (b: Bill) => formatDay(b.dueDay) },
+    paymentStatus: { kind: "string", get: (b: Bill) => billPaymentStatus(b), sortable: false },
+    approvalStatus: { kind: "string", get: (b: Bill) => b.approvalStatus, sortable: false },
+    amount: { kind: "number", get: (b: Bill) => money(b.amountCents), sortable: false },
+    fundingAmount: { kind: "number", get: (b: Bill) => money(b.amountCents), filterable: false },
+    exchangeRate: { kind: "number", get: () => 1, filterable: false },
+    description: { kind: "string", get: (b: Bill) => b.description, filterable: false },
+    payFromChartOfAccountId: { kind: "string", get: (b: Bill) => b.payFromChartOfAccountId, sortable: false },
+    "classifications.chartOfAccountId": { kind: "ids", get: (b: Bill) => lineIds(b, "chartOfAccountId") },
+    "classifications.accountingClassId": { kind: "ids", get: (b: Bill) => lineIds(b, "accountingClassId") },
+    "classifications.departmentId": { kind: "ids", get: (b: Bill) => lineIds(b, "departmentId") },
+    "classifications.locationId": { kind: "ids", get: (b: Bill) => lineIds(b, "locationId") },
+    "classifications.itemId": { kind: "ids", get: (b: Bill) => lineIds(b, "itemId") }
+  },
+  payments: {
+    ...common<Payment>(),
+    vendorId: { kind: "string", get: (p: Payment) => p.vendorId, sortable: false },
+    status: { kind: "string", get: (p: Payment) => p.status, sortable: false },
+    disbursementType: { kind: "string", get: (p: Payment) => p.disbursementType, sortable: false },
+    disbursementStatus: { kind: "string", get: (p: Payment) => paymentStatuses[p.status].disbursementStatus, filterable: false },
+    processDate: { kind: "date", get: (p: Payment) => formatDay(p.processDay) },
+    amount: { kind: "number", get: (p: Payment) => money(p.amountCents) },
+    description: { kind: "string", get: (p: Payment) => p.description, filterable: false },
+    confirmationNumber: { kind: "string", get: (p: Payment) => p.confirmationNumber, filterable: false },
+    onlinePayment: { kind: "bool", get: () => true, filterable: false }
+  },
+  "vendor-credits": {
+    ...common<VendorCredit>(),
+    vendorId: { kind: "string", get: (c: VendorCredit) => c.vendorId, sortable: false },
+    creditDate: { kind: "date", get: (c: VendorCredit) => formatDay(c.creditDay) },
+    amount: { kind: "number", get: (c: VendorCredit) => money(c.amountCents) },
+    appliedAmount: { kind: "number", get: (c: VendorCredit) => money(creditApplied(c)) }
+  },
+  "chart-of-accounts": {
+    ...namedFields<ChartOfAccount>()
+  },
+  items: {
+    ...namedFields<Item>(),
+    type: { kind: "string", get: (i: Item) => i.type, sortable: false }
+  },
+  banks: {
+    ...common<BankAccount>(),
+    bankAccountId: { kind: "string", get: (b: BankAccount) => b.id, sortable: false },
+    nameOnAccount: { kind: "string", get: (b: BankAccount) => b.nameOnAccount },
+    bankName: { kind: "string", get: (b: BankAccount) => b.bankName },
+    accessToAdmins: { kind: "bool", get: () => true }
+  },
+  cards: { ...common<CardAccount>() },
+  users: {
+    ...common<User>(),
+    firstName: { kind: "string", get: (u: User) => u.firstName },
+    lastName: { kind: "string", get: (u: User) => u.lastName },
+    email: { kind: "string", get: (u: User) => u.email }
+  },
+  departments: namedFields<Classification>(),
+  jobs: namedFields<Classification>(),
+  locations: namedFields<Classification>(),
+  "accounting-classes": namedFields<Classification>(),
+  employees: {
+    ...namedFields<Classification>(),
+    firstName: { kind: "string", get: (c: Classification) => c.firstName },
+    lastName: { kind: "string", get: (c: Classification) => c.lastName }
+  }
+}
