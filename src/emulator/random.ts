@@ -119,7 +119,7 @@ export class IdFactory {
     for (let i = 5; i < 11; i++) codes[i] = ALNUM_CODES[Math.floor(this.random.next() * 26)]!
     for (let i = 11; i < 15; i++) codes[i] = ALNUM_CODES[Math.floor(this.random.next() * 62)]!
     // A bijection on [0, 62^5) (multiplier coprime to 62) keeps ids unique without looking sequential.
-    let n = (this.counter++ * 387_420_489) % 916_132_832
+    let n = mulMod(this.counter++, 387_420_489, 916_132_832)
     for (let i = 19; i >= 15; i--) {
       codes[i] = ALNUM_CODES[n % 62]!
       n = Math.floor(n / 62)
@@ -129,6 +129,9 @@ export class IdFactory {
 
   private readonly codes: Array<number> = new Array<number>(20).fill(0)
 }
+
+/** (a × b) mod m without leaving the 2^53 safe-integer range (a, m < 2^30). */
+const mulMod = (a: number, b: number, m: number): number => ((((a * Math.floor(b / 65536)) % m) * 65536) + a * (b % 65536)) % m
 
 const ALNUM_CODES = Array.from(ALNUM, (c) => c.charCodeAt(0))
 
