@@ -1,5 +1,5 @@
 import { PgClient } from "@effect/sql-pg"
-import { Config, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { mkdirSync } from "node:fs"
 import { embeddedClientLayer } from "./embedded.ts"
 import { migrate } from "./migrator.ts"
@@ -25,9 +25,15 @@ export const rawClientLayer = (target: DatabaseTarget) =>
         })
       )
 
+/** Which kind of database is in use: PGlite has one connection, so session-held locks must not pin it. */
+export class DatabaseInfo extends Context.Tag("billsync/DatabaseInfo")<DatabaseInfo, { readonly embedded: boolean; readonly description: string }>() {}
+
 /** The client layer with every pending migration applied when it is built (safe when several processes start at once). */
 export const clientLayer = (target: DatabaseTarget) =>
-  Layer.effectDiscard(migrate).pipe(Layer.provideMerge(rawClientLayer(target)))
+  Layer.merge(
+    Layer.effectDiscard(migrate).pipe(Layer.provideMerge(rawClientLayer(target))),
+    Layer.succeed(DatabaseInfo, { embedded: target._tag === "Embedded", description: describeTarget(target) })
+  )
 
 /** DATABASE_URL when set, else the embedded database on disk. */
 export const targetFromEnv = Effect.gen(function* () {

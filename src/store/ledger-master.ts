@@ -119,6 +119,13 @@ export class LedgerMaster extends Effect.Service<LedgerMaster>()("billsync/Ledge
       return new Map(rows.map((r) => [Number(r.id), { ledgerAccountId: Number(r.ledger_account_id), billcomChartOfAccountId: r.billcom_chart_of_account_id }]))
     })
 
-    return { syncChart, chart, upsertParties, upsertDimensions, upsertBankAccounts, bankAccounts } as const
+    /** Types of the ledger accounts that Bill.com chart-of-account rows are linked to (the setup gate's COA check). */
+    const mappedAccountTypes = Effect.fn("LedgerMaster.mappedAccountTypes")(function* (integrationId: number) {
+      const rows = yield* sql<{ type: string }>`SELECT DISTINCT la.type FROM links l JOIN ledger_accounts la ON la.id = l.ledger_id
+        WHERE l.integration_id = ${integrationId} AND l.kind = 'chart-of-account' AND la.active`
+      return new Set(rows.map((r) => r.type))
+    })
+
+    return { syncChart, chart, mappedAccountTypes, upsertParties, upsertDimensions, upsertBankAccounts, bankAccounts } as const
   })
 }) {}

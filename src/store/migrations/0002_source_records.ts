@@ -49,9 +49,9 @@ export default Effect.gen(function* () {
     occurrences integer NOT NULL DEFAULT 1,
     first_seen_at timestamptz NOT NULL DEFAULT now(),
     last_seen_at timestamptz NOT NULL DEFAULT now(),
-    last_run_id bigint REFERENCES sync_runs(id),
+    last_run_id bigint,
     resolved_at timestamptz,
-    resolved_run_id bigint REFERENCES sync_runs(id)
+    resolved_run_id bigint
   )`
   yield* sql`CREATE UNIQUE INDEX integration_errors_open ON integration_errors (integration_id, stage, billcom_id) WHERE resolved_at IS NULL`
 })

@@ -1,0 +1,201 @@
+import { Clock, Effect } from "effect"
+import { IntegrationErrors } from "../store/integration-errors.ts"
+import { Integrations, type IntegrationRow } from "../store/integrations.ts"
+import { LedgerMaster } from "../store/ledger-master.ts"
+import { emptyCounts, Runs, type RunKind, type RunStatus, type StageCounts } from "../store/runs.ts"
+import { SourceRecords } from "../store/source-records.ts"
+import { pullList, reevaluateStored } from "./batch.ts"
+import type { UnmetCondition } from "./errors.ts"
+import { SyncError } from "./errors.ts"
+import { evaluateGate } from "./gate.ts"
+import type { StageContext } from "./handler.ts"
+import { connectIntegration } from "./lifecycle.ts"
+import { withIntegrationLock } from "./lock.ts"
+import { fingerprintOf, handlersOf } from "./plan.ts"
+import type { SyncSettings } from "./settings.ts"
+import { Source } from "./source.ts"
+import { cutoffStages, inPlanOrder, seedStages, type StageName } from "./stages.ts"
+
+export interface ProgressEvent {
+  readonly kind: RunKind
+  readonly stage: StageName
+  readonly phase: "start" | "end"
+  readonly counts: StageCounts
+  readonly durationMs?: number
+  readonly status?: RunStatus
+}
+
+export interface RunOptions {
+  readonly stages?: ReadonlyArray<StageName> | undefined
+  readonly fullRefresh: boolean
+  readonly dryRun: boolean
+  readonly wait: boolean
+  readonly onProgress?: ((event: ProgressEvent) => Effect.Effect<void>) | undefined
+}
+
+export interface StageResult {
+  readonly stage: StageName
+  readonly status: RunStatus
+  readonly counts: StageCounts
+  readonly durationMs: number
+  readonly error?: string | undefined
+}
+
+export interface RunResult {
+  readonly runId: number
+  readonly kind: RunKind
+  readonly status: RunStatus
+  readonly stages: ReadonlyArray<StageResult>
+  readonly notes: ReadonlyArray<string>
+  readonly apiCalls: number
+  readonly openErrors: number
+  readonly error?: string | undefined
+}
+
+export interface SyncOutcome {
+  readonly integration: IntegrationRow
+  readonly runs: ReadonlyArray<RunResult>
+  /** Non-empty when the full plan was refused ("setup not completed"). */
+  readonly unmet: ReadonlyArray<UnmetCondition>
+}
+
+/** A dry run writes nothing, so its "run" has no row; this id never matches a stored one. */
+const DRY_RUN_ID = -1
+
+/** Runs some stages as one recorded run (seed or full), stage by stage in plan order; a failing stage ends the run. */
+export const executeRun = Effect.fn("Sync.executeRun")(function* (
+  settings: SyncSettings,
+  integration: IntegrationRow,
+  kind: RunKind,
+  stages: ReadonlyArray<StageName>,
+  options: RunOptions,
+  notes: ReadonlyArray<string>
+) {
+  const runs = yield* Runs
+  const records = yield* SourceRecords
+  const source = yield* Source
+  const errors = yield* IntegrationErrors
+  const runId = options.dryRun ? DRY_RUN_ID : yield* runs.start({ integrationId: integration.id, kind, fullRefresh: options.fullRefresh, stages })
+  const apiStart = yield* source.apiCalls
+  const results: Array<StageResult> = []
+  let failure: string | undefined
+  for (const [position, stage] of stages.entries()) {
+    const ctx: StageContext = { integrationId: integration.id, companyId: integration.companyId!, runId, stage, settings, dryRun: options.dryRun, counts: emptyCounts() }
+    if (!options.dryRun) yield* runs.stageStarted(runId, stage, position)
+    if (options.onProgress) yield* options.onProgress({ kind, stage, phase: "start", counts: ctx.counts })
+    const started = yield* Clock.currentTimeMillis
+    const apiBefore = yield* source.apiCalls
+    const outcome = yield* Effect.gen(function* () {
+      const fingerprint = fingerprintOf(stage, settings)
+      const previous = yield* records.fingerprint(integration.id, stage)
+      for (const handler of handlersOf[stage]) yield* pullList(handler, ctx, options.fullRefresh)
+      for (const handler of handlersOf[stage]) yield* reevaluateStored(handler, ctx, previous !== undefined && previous !== fingerprint)
+      if (!options.dryRun) yield* records.setFingerprint(integration.id, stage, fingerprint)
+    }).pipe(
+      Effect.withSpan(`Sync.stage.${stage}`),
+      Effect.annotateLogs({ pipeline: settings.pipeline, stage }),
+      Effect.either
+    )
+    ctx.counts.apiCalls = (yield* source.apiCalls) - apiBefore
+    const durationMs = (yield* Clock.currentTimeMillis) - started
+    const error = outcome._tag === "Left" ? describe(outcome.left) : undefined
+    const status: RunStatus = error !== undefined ? "failed" : ctx.counts.errors > 0 ? "succeeded_with_errors" : "succeeded"
+    if (!options.dryRun) yield* runs.stageFinished(runId, stage, status, ctx.counts, durationMs, error)
+    results.push({ stage, status, counts: ctx.counts, durationMs, error })
+    if (options.onProgress) yield* options.onProgress({ kind, stage, phase: "end", counts: ctx.counts, durationMs, status })
+    if (error !== undefined) {
+      yield* Effect.logError(`stage ${stage} failed: ${error}`)
+      failure = `stage ${stage} failed: ${error}`
+      break
+    }
+  }
+  const open = yield* errors.openCounts(integration.id)
+  const openErrors = stages.reduce((n, s) => n + (open.get(s) ?? 0), 0)
+  const status: RunStatus = failure !== undefined ? "failed" : openErrors > 0 ? "succeeded_with_errors" : "succeeded"
+  const apiCalls = (yield* source.apiCalls) - apiStart
+  if (!options.dryRun) yield* runs.finish(runId, status, apiCalls, failure, notes)
+  return { runId, kind, status, stages: results, notes, apiCalls, openErrors, error: failure } satisfies RunResult
+})
+
+const describe = (e: unknown): string => {
+  if (typeof e === "object" && e !== null && "message" in e && typeof (e as { message: unknown }).message === "string") {
+    const advice = (e as { advice?: unknown }).advice
+    return `${(e as { message: string }).message}${typeof advice === "string" ? ` — ${advice}` : ""}`
+  }
+  return String(e)
+}
+
+/** What moving the cutoff means for this run (stored cutoff vs the pipeline's). */
+const cutoffNotes = (stored: string | null, wanted: string | undefined): Array<string> => {
+  if (stored === null || stored === (wanted ?? null)) return []
+  if (wanted === undefined || wanted < stored) {
+    return [`cutoff moved earlier (${stored} → ${wanted ?? "none"}): records dated in that range are backfilled from stored source records (no re-pull); the live cursors are untouched`]
+  }
+  return [`cutoff moved later (${stored} → ${wanted}): records dated before it are no longer imported; ones already in the ledger are kept`]
+}
+
+/**
+ * `billsync sync`: under the integration lock — connect if needed, the initial seed on the first
+ * run, then the setup gate. When setup is incomplete the seed stages run (setup-incomplete mode)
+ * and the full plan is refused with every unmet condition; otherwise the full plan runs.
+ */
+export const runSync = Effect.fn("Sync.runSync")(function* (settings: SyncSettings, options: RunOptions) {
+  const integrations = yield* Integrations
+  const ledger = yield* LedgerMaster
+  const runs = yield* Runs
+  const ensured = yield* integrations.ensure({
+    pipeline: settings.pipeline,
+    company: settings.company,
+    organizationId: settings.organizationId,
+    environment: settings.environment,
+    currency: settings.currency
+  })
+  return yield* withIntegrationLock(
+    settings.pipeline,
+    options.wait,
+    Effect.gen(function* () {
+      let integration = ensured
+      if (!options.dryRun) {
+        yield* runs.failInterrupted(integration.id)
+        yield* ledger.syncChart(integration.companyId!, settings.chart)
+      }
+      if (integration.status !== "connected") {
+        const connected = yield* connectIntegration(settings, { persist: !options.dryRun }).pipe(Effect.either)
+        if (connected._tag === "Right") integration = connected.right.integration
+        else integration = (yield* integrations.find(settings.pipeline)) ?? integration
+        if (options.dryRun && connected._tag === "Right") integration = { ...integration, status: "connected" }
+      }
+      const results: Array<RunResult> = []
+      const enabled = new Set(settings.stages)
+      const seedPlan = seedStages.filter((s) => enabled.has(s))
+      let seededNow = false
+      if (integration.status === "connected" && integration.seededAt === null) {
+        const seed = yield* executeRun(settings, integration, "seed", seedPlan, options, ["initial seed (first run)"])
+        results.push(seed)
+        if (seed.status !== "failed" && !options.dryRun) yield* integrations.markSeeded(integration.id)
+        if (seed.status === "failed") return { integration, runs: results, unmet: [] } satisfies SyncOutcome
+        seededNow = true
+      }
+      let unmet = yield* evaluateGate(settings, integration)
+      if (unmet.length > 0 && integration.status === "connected" && !seededNow) {
+        const seed = yield* executeRun(settings, integration, "seed", seedPlan, options, ["setup not completed: seed stages only (setup-incomplete mode)"])
+        results.push(seed)
+        if (seed.status === "failed") return { integration, runs: results, unmet } satisfies SyncOutcome
+        unmet = yield* evaluateGate(settings, integration)
+      }
+      if (unmet.length > 0) return { integration, runs: results, unmet } satisfies SyncOutcome
+      const wanted = options.stages === undefined ? settings.stages : settings.stages.filter((s) => options.stages!.includes(s))
+      const plan = inPlanOrder(wanted)
+      const notes = plan.some((s) => cutoffStages.includes(s)) ? cutoffNotes(integration.cutoff, settings.cutoff) : []
+      if (options.fullRefresh) notes.push("full refresh: every list re-pulled from the beginning (unchanged records are no-ops)")
+      const full = yield* executeRun(settings, integration, "full", plan, options, notes)
+      results.push(full)
+      if (full.status !== "failed" && !options.dryRun && plan.some((s) => cutoffStages.includes(s))) {
+        yield* integrations.setCutoff(integration.id, settings.cutoff)
+      }
+      return { integration, runs: results, unmet } satisfies SyncOutcome
+    })
+  )
+})
+
+export { SyncError }
