@@ -1,5 +1,6 @@
 import type { Command } from "@effect/cli"
 import type { CliApp } from "@effect/cli"
+import { emulatorCommand } from "./emulator.ts"
 
 /**
  * Every `billsync` subcommand, in the order `--help` lists them. A command provides its own
@@ -9,4 +10,5 @@ import type { CliApp } from "@effect/cli"
 export type BillsyncCommand = Command.Command<string, CliApp.CliApp.Environment, unknown, unknown>
 
 export const commands: readonly [BillsyncCommand, ...Array<BillsyncCommand>] = [
+  emulatorCommand,
 ] as unknown as readonly [BillsyncCommand, ...Array<BillsyncCommand>]
