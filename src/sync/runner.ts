@@ -75,6 +75,7 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
   const records = yield* SourceRecords
   const source = yield* Source
   const errors = yield* IntegrationErrors
+  if (!options.dryRun) yield* (yield* LedgerMaster).syncChart(integration.companyId!, settings.chart)
   const runId = options.dryRun ? DRY_RUN_ID : yield* runs.start({ integrationId: integration.id, kind, fullRefresh: options.fullRefresh, stages })
   const apiStart = yield* source.apiCalls
   const results: Array<StageResult> = []
@@ -141,7 +142,6 @@ const cutoffNotes = (stored: string | null, wanted: string | undefined): Array<s
  */
 export const runSync = Effect.fn("Sync.runSync")(function* (settings: SyncSettings, options: RunOptions) {
   const integrations = yield* Integrations
-  const ledger = yield* LedgerMaster
   const runs = yield* Runs
   const ensured = yield* integrations.ensure({
     pipeline: settings.pipeline,
@@ -157,7 +157,6 @@ export const runSync = Effect.fn("Sync.runSync")(function* (settings: SyncSettin
       let integration = ensured
       if (!options.dryRun) {
         yield* runs.failInterrupted(integration.id)
-        yield* ledger.syncChart(integration.companyId!, settings.chart)
       }
       if (integration.status !== "connected") {
         const connected = yield* connectIntegration(settings, { persist: !options.dryRun }).pipe(Effect.either)

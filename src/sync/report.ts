@@ -1,0 +1,96 @@
+import type { OpenError } from "../store/integration-errors.ts"
+import type { IntegrationRow } from "../store/integrations.ts"
+import type { RunSummary } from "../store/runs.ts"
+import type { UnmetCondition } from "./errors.ts"
+import type { RunResult, SyncOutcome } from "./runner.ts"
+
+/** Plain-text tables for the CLI's stdout (no colours: output is often piped or logged by CI). */
+export const table = (headers: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string | number>>): string => {
+  const cells = [headers, ...rows.map((r) => r.map(String))]
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)))
+  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === "number"))
+  const line = (r: ReadonlyArray<string>) =>
+    r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd()
+  return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n")
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`
+
+export const renderRun = (run: RunResult): string => {
+  const rows = run.stages.map((s) => [
+    s.stage,
+    s.counts.pulled,
+    s.counts.inserted,
+    s.counts.updated,
+    s.counts.unchanged,
+    s.counts.skipped,
+    s.counts.errors,
+    s.counts.reevaluated,
+    s.counts.apiCalls,
+    seconds(s.durationMs),
+    s.status
+  ])
+  const head = `${run.kind === "seed" ? "Initial seed" : "Full sync"}${run.runId > 0 ? ` (run ${run.runId})` : " (dry run: nothing written)"}: ${run.status}`
+  const lines = [head, table(["stage", "pulled", "inserted", "updated", "unchanged", "skipped", "errors", "re-evaluated", "api calls", "time", "status"], rows)]
+  for (const note of run.notes) lines.push(`note: ${note}`)
+  if (run.error) lines.push(`error: ${run.error}`)
+  lines.push(`${run.apiCalls} Bill.com requests; ${run.openErrors} open integration error(s)${run.openErrors > 0 ? " — see `billsync errors`" : ""}`)
+  return lines.join("\n")
+}
+
+export const renderUnmet = (pipeline: string, unmet: ReadonlyArray<UnmetCondition>): string =>
+  [
+    `Setup not completed for ${pipeline}: the full sync is refused until every condition below is met (the seed stages still ran).`,
+    ...unmet.map((u, i) => `  ${i + 1}. ${u.condition}: ${u.problem}\n     fix: ${u.fix}`)
+  ].join("\n")
+
+export const renderOutcome = (outcome: SyncOutcome): string =>
+  [...outcome.runs.map(renderRun), ...(outcome.unmet.length > 0 ? [renderUnmet(outcome.integration.pipeline, outcome.unmet)] : [])].join("\n\n")
+
+export const renderErrors = (errors: ReadonlyArray<OpenError>): string => {
+  if (errors.length === 0) return "No open integration errors."
+  const blocks = errors.map(
+    (e) =>
+      `[${e.stage}] ${e.kind} ${e.billcomId} — ${e.symptom}\n  cause: ${e.cause}\n  detail: ${e.message}\n  resolution: ${e.resolution}\n  seen ${e.occurrences}× (first ${e.firstSeenAt}, last ${e.lastSeenAt})`
+  )
+  return [`${errors.length} open integration error(s):`, ...blocks].join("\n")
+}
+
+export const renderStatus = (
+  integration: IntegrationRow,
+  unmet: ReadonlyArray<UnmetCondition>,
+  runs: ReadonlyArray<RunSummary>,
+  openErrors: ReadonlyMap<string, number>
+): string => {
+  const lines = [
+    `Integration ${integration.pipeline} (company ${integration.companyKey ?? "-"}, Bill.com organization ${integration.organizationId}, ${integration.environment})`,
+    `  status: ${integration.status}${integration.connectedAt ? ` (connected ${integration.connectedAt})` : ""}${integration.lastError ? ` — ${integration.lastError}` : ""}`,
+    ...(integration.lastErrorAdvice ? [`  advice: ${integration.lastErrorAdvice}`] : []),
+    `  initial seed: ${integration.seededAt ?? "not yet run"}; cutoff in force: ${integration.cutoff ?? "none"}`,
+    unmet.length === 0 ? "  setup: complete — full syncs run" : `  setup: NOT completed (${unmet.length} condition(s) unmet)`,
+    ...unmet.map((u) => `    - ${u.condition}: ${u.problem}\n      fix: ${u.fix}`)
+  ]
+  const total = [...openErrors.values()].reduce((a, b) => a + b, 0)
+  lines.push(`  open integration errors: ${total}${total > 0 ? ` (${[...openErrors].map(([s, n]) => `${s} ${n}`).join(", ")})` : ""}`)
+  lines.push("")
+  lines.push(
+    runs.length === 0
+      ? "No runs yet."
+      : table(
+          ["run", "kind", "status", "started", "finished", "api calls", "inserted", "updated", "skipped", "errors"],
+          runs.map((r) => [
+            r.id,
+            r.kind,
+            r.status,
+            r.startedAt,
+            r.finishedAt ?? "-",
+            r.apiCalls,
+            r.stages.reduce((n, s) => n + s.inserted, 0),
+            r.stages.reduce((n, s) => n + s.updated, 0),
+            r.stages.reduce((n, s) => n + s.skipped, 0),
+            r.stages.reduce((n, s) => n + s.errors, 0)
+          ])
+        )
+  )
+  return lines.join("\n")
+}

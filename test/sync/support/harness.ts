@@ -1,0 +1,63 @@
+import { Effect, Layer } from "effect"
+import { Emulator, type EmulatorOptions } from "../../../src/emulator/index.ts"
+import { StoreServices } from "../../../src/store/services.ts"
+import { billcomAccountType, type LedgerAccountSpec, type SyncSettings } from "../../../src/sync/settings.ts"
+import { stageOrder } from "../../../src/sync/stages.ts"
+import { TestDatabase } from "../../support/database.ts"
+import { httpSourceLayer } from "./http-source.ts"
+
+/** The database + store repositories, shared by a test file. */
+export const StoreTest = StoreServices.pipe(Layer.provideMerge(TestDatabase))
+
+/** A fresh emulator (per test) and the Source reading it over HTTP. */
+export const emulatorWithSource = (options: EmulatorOptions = { seed: "demo" }) =>
+  Layer.unwrapEffect(
+    Effect.map(Emulator, (emu) => httpSourceLayer({ v3: emu.v3BaseUrl, v2: emu.v2BaseUrl, credentials: emu.credentials }))
+  ).pipe(Layer.provideMerge(Emulator.layer(options)))
+
+const ledgerType = Object.fromEntries(Object.entries(billcomAccountType).map(([k, v]) => [v, k]))
+
+type Snapshot = Record<string, Array<any>>
+
+/**
+ * Settings that map everything the emulator organisation holds (the ledger chart mirrors Bill.com's
+ * chart by number and type), narrowed by `adjust` for the cases under test.
+ */
+export const settingsFor = (pipeline: string, snapshot: Record<string, unknown>, adjust: (s: SyncSettings) => SyncSettings = (s) => s): SyncSettings => {
+  const snap = snapshot as Snapshot
+  const chart: Array<LedgerAccountSpec> = snap["chart-of-accounts"]!.filter((a) => a.account?.number && a.account?.type).map((a) => ({
+    number: a.account.number,
+    name: a.name,
+    type: ledgerType[a.account.type]!,
+    active: true
+  }))
+  const coaNumber = new Map<string, string>(snap["chart-of-accounts"]!.map((a) => [a.id, a.account?.number]))
+  const cardAccounts = chart.filter((a) => a.type === "credit-card").map((a) => a.number)
+  const keyed = (rows: Array<any>, prefix: string) => new Map<string, string>(rows.map((r, i) => [r.id as string, `${prefix}-${String(i + 1).padStart(4, "0")}`]))
+  const base: SyncSettings = {
+    pipeline,
+    company: `${pipeline}-co`,
+    organizationId: snapshot["organizationId"] as string,
+    environment: "emulator",
+    cutoff: "2024-01-01",
+    stages: stageOrder,
+    mappingsDir: `mappings/${pipeline}`,
+    currency: "USD",
+    chart,
+    vendors: keyed(snap["vendors"]!, "V"),
+    fundingAccounts: new Map([
+      ...snap["banks"]!.map((b): [string, string] => [b.id, coaNumber.get(b.chartOfAccountId) ?? "1000"]),
+      ...snap["cards"]!.map((c, i): [string, string] => [c.id, cardAccounts[i % cardAccounts.length] ?? "2100"])
+    ]),
+    items: keyed(snap["items"]!, "SKU"),
+    customers: keyed(snap["customers"]!, "C"),
+    classifications: {
+      department: keyed(snap["departments"]!, "DEP"),
+      job: keyed(snap["jobs"]!, "JOB"),
+      location: keyed(snap["locations"]!, "LOC"),
+      "accounting-class": keyed(snap["accounting-classes"]!, "CLS"),
+      employee: keyed(snap["employees"]!, "EMP")
+    }
+  }
+  return adjust(base)
+}
