@@ -18,12 +18,14 @@ export interface FieldDef<R> {
   readonly sortable?: boolean
   /** Usable in `filters` (default true). */
   readonly filterable?: boolean
+  /** The operators Bill.com documents for this field (§3.4); any operator when absent. */
+  readonly ops?: ReadonlyArray<Operator>
 }
 
 export type Fields<R> = Readonly<Record<string, FieldDef<R>>>
 
 export const OPERATORS = ["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "sw"] as const
-type Operator = (typeof OPERATORS)[number]
+export type Operator = (typeof OPERATORS)[number]
 
 interface Filter {
   readonly field: string
@@ -63,6 +65,7 @@ const parseFilters = <R>(text: string, fields: Fields<R>): ReadonlyArray<Filter>
     const def = fields[field]
     if (def === undefined || def.filterable === false) throw Errors.badRequest(`filters: field '${field}' is not filterable`)
     if (!(OPERATORS as ReadonlyArray<string>).includes(op)) throw Errors.badRequest(`filters: unknown operator '${op}'`)
+    if (def.ops !== undefined && !def.ops.includes(op)) throw Errors.badRequest(`filters: operator '${op}' is not supported for '${field}'`)
     if (op === "sw" && def.kind !== "string") throw Errors.badRequest(`filters: operator 'sw' is not supported for '${field}'`)
     const values = op === "in" || op === "nin" ? raw.split(",").map((v) => v.trim()) : [raw]
     for (const v of values) validateValue(field, def.kind, v)

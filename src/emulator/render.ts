@@ -347,11 +347,19 @@ export const renderRecord = (collection: Collection, record: Stamped, ctx: Rende
 
 // ---- filterable / sortable fields (§3.4) ----
 
+// Operator sets Bill.com documents (§3.4); fields known only from peers accept every operator.
+const ID_OPS = ["eq", "ne", "in"] as const
+const BOOL_OPS = ["eq", "ne"] as const
+const RANGE_OPS = ["gt", "gte", "lt", "lte"] as const
+const ENUM_OPS = ["eq", "ne", "in", "nin"] as const
+const NAME_OPS = ["eq", "sw"] as const
+const REF_OPS = ["eq", "in"] as const
+
 const common = <R extends Stamped>(): Fields<R> => ({
-  id: { kind: "string", get: (r) => r.id },
-  archived: { kind: "bool", get: (r) => r.archived },
-  createdTime: { kind: "time", get: (r) => r.createdTime },
-  updatedTime: { kind: "time", get: (r) => r.updatedTime }
+  id: { kind: "string", get: (r) => r.id, ops: ID_OPS },
+  archived: { kind: "bool", get: (r) => r.archived, ops: BOOL_OPS },
+  createdTime: { kind: "time", get: (r) => r.createdTime, ops: RANGE_OPS },
+  updatedTime: { kind: "time", get: (r) => r.updatedTime, ops: RANGE_OPS }
 })
 
 const lineIds = (b: Bill, key: keyof LineClassifications): ReadonlyArray<string> => {
@@ -376,38 +384,38 @@ const namedFields = <R extends Stamped & { name: string; shortName?: string; des
 export const FIELDS: Record<Collection, Fields<any>> = {
   vendors: {
     ...common<Vendor>(),
-    name: { kind: "string", get: (v: Vendor) => v.name },
-    shortName: { kind: "string", get: (v: Vendor) => v.shortName },
-    accountType: { kind: "string", get: (v: Vendor) => v.accountType },
-    "address.country": { kind: "string", get: (v: Vendor) => v.address.country, sortable: false },
-    billCurrency: { kind: "string", get: () => "USD" },
+    name: { kind: "string", get: (v: Vendor) => v.name, ops: NAME_OPS },
+    shortName: { kind: "string", get: (v: Vendor) => v.shortName, filterable: false },
+    accountType: { kind: "string", get: (v: Vendor) => v.accountType, ops: ENUM_OPS, sortable: false },
+    "address.country": { kind: "string", get: (v: Vendor) => v.address.country, sortable: false, ops: BOOL_OPS },
+    billCurrency: { kind: "string", get: () => "USD", ops: ENUM_OPS },
     email: { kind: "string", get: (v: Vendor) => v.email, filterable: false },
     phone: { kind: "string", get: (v: Vendor) => v.phone, filterable: false }
   },
   customers: {
     ...common<Customer>(),
-    name: { kind: "string", get: (c: Customer) => c.name },
+    name: { kind: "string", get: (c: Customer) => c.name, ops: NAME_OPS },
     companyName: { kind: "string", get: (c: Customer) => c.companyName, filterable: false },
-    accountType: { kind: "string", get: (c: Customer) => c.accountType },
-    invoiceCurrency: { kind: "string", get: () => "USD" },
+    accountType: { kind: "string", get: (c: Customer) => c.accountType, ops: ENUM_OPS, sortable: false },
+    invoiceCurrency: { kind: "string", get: () => "USD", ops: ENUM_OPS },
     email: { kind: "string", get: (c: Customer) => c.email, filterable: false }
   },
   bills: {
     ...common<Bill>(),
-    vendorId: { kind: "string", get: (b: Bill) => b.vendorId, sortable: false },
-    dueDate: { kind: "date", get: (b: Bill) => formatDay(b.dueDay) },
-    paymentStatus: { kind: "string", get: (b: Bill) => billPaymentStatus(b), sortable: false },
+    vendorId: { kind: "string", get: (b: Bill) => b.vendorId, sortable: false, ops: REF_OPS },
+    dueDate: { kind: "date", get: (b: Bill) => formatDay(b.dueDay), ops: RANGE_OPS },
+    paymentStatus: { kind: "string", get: (b: Bill) => billPaymentStatus(b), sortable: false, ops: ID_OPS },
     approvalStatus: { kind: "string", get: (b: Bill) => b.approvalStatus, sortable: false },
     amount: { kind: "number", get: (b: Bill) => money(b.amountCents), sortable: false },
     fundingAmount: { kind: "number", get: (b: Bill) => money(b.amountCents), filterable: false },
     exchangeRate: { kind: "number", get: () => 1, filterable: false },
     description: { kind: "string", get: (b: Bill) => b.description, filterable: false },
-    payFromChartOfAccountId: { kind: "string", get: (b: Bill) => b.payFromChartOfAccountId, sortable: false },
-    "classifications.chartOfAccountId": { kind: "ids", get: (b: Bill) => lineIds(b, "chartOfAccountId") },
-    "classifications.accountingClassId": { kind: "ids", get: (b: Bill) => lineIds(b, "accountingClassId") },
-    "classifications.departmentId": { kind: "ids", get: (b: Bill) => lineIds(b, "departmentId") },
-    "classifications.locationId": { kind: "ids", get: (b: Bill) => lineIds(b, "locationId") },
-    "classifications.itemId": { kind: "ids", get: (b: Bill) => lineIds(b, "itemId") }
+    payFromChartOfAccountId: { kind: "string", get: (b: Bill) => b.payFromChartOfAccountId, sortable: false, ops: ID_OPS },
+    "classifications.chartOfAccountId": { kind: "ids", get: (b: Bill) => lineIds(b, "chartOfAccountId"), ops: ID_OPS },
+    "classifications.accountingClassId": { kind: "ids", get: (b: Bill) => lineIds(b, "accountingClassId"), ops: ID_OPS },
+    "classifications.departmentId": { kind: "ids", get: (b: Bill) => lineIds(b, "departmentId"), ops: ID_OPS },
+    "classifications.locationId": { kind: "ids", get: (b: Bill) => lineIds(b, "locationId"), ops: ID_OPS },
+    "classifications.itemId": { kind: "ids", get: (b: Bill) => lineIds(b, "itemId"), ops: ID_OPS }
   },
   payments: {
     ...common<Payment>(),
