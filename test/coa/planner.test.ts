@@ -194,7 +194,8 @@ describe("planCoa (Bill.com is the source of truth)", () => {
 
 // Chart states reachable by a partial apply, for the stale check.
 const simulateApply = (chart: ReadonlyArray<ChartRow>, actions: ReadonlyArray<CoaAction>, k: number): Array<ChartRow> => {
-  const rows = new Map(chart.map((r) => [r.id, { ...r }] as const))
+  type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+  const rows = new Map<string, Mutable<ChartRow>>(chart.map((r) => [r.id, { ...r }] as const))
   const created = new Map<string, string>()
   const resolve = (p: { number?: string; id?: string }) => p.id ?? created.get(p.number ?? "")
   actions.slice(0, k).forEach((a, i) => {
