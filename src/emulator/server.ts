@@ -77,10 +77,12 @@ const handle = async (core: EmulatorCore, router: Router, req: IncomingMessage, 
   const method = req.method ?? "GET"
   const matched = mount === undefined ? undefined : router.match(surface, method, path)
   const route = typeof matched === "object" ? matched.route : undefined
-  core.counters.request(`${method} ${route !== undefined ? (surface === "v2" ? `/v2${route.template}` : route.template) : surface === "control" ? path : "(unknown)"}`)
+  // Counters describe Bill.com traffic: the control API is not counted.
+  const counted = surface !== "control"
+  if (counted) core.counters.request(`${method} ${route !== undefined ? (surface === "v2" ? `/v2${route.template}` : route.template) : "(unknown)"}`)
 
   const send = async (reply: Reply, bodyFaults?: { slowMs: number | undefined; truncate: boolean }) => {
-    core.counters.status(reply.status)
+    if (counted) core.counters.status(reply.status)
     const text = reply.body === undefined ? "" : JSON.stringify(reply.body)
     const buffer = Buffer.from(text)
     res.writeHead(reply.status, { "content-type": "application/json", "content-length": String(buffer.length) })
@@ -104,16 +106,16 @@ const handle = async (core: EmulatorCore, router: Router, req: IncomingMessage, 
   }
 
   const fail = (error: ApiError) => {
-    for (const e of error.errors) core.counters.error(e.code)
+    if (counted) for (const e of error.errors) core.counters.error(e.code)
     // v2 reports failures inside an HTTP 200 envelope (§5.3).
     if (surface === "v2") return send({ status: 200, body: renderV2Error(error.errors[0]!) })
     return send({ status: error.status, body: renderV3Errors(error.errors, core.state.now()) })
   }
 
-  core.counters.started()
+  if (counted) core.counters.started()
   let release: (() => void) | undefined
   res.on("close", () => {
-    core.counters.finished()
+    if (counted) core.counters.finished()
     release?.()
   })
   try {
