@@ -70,7 +70,13 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
       byId.set(id, { raw: input.raw, hash, value, stored: input.stored })
     }
 
-    const previous = live ? yield* records.previous(ctx.integrationId, handler.kind, [...byId.keys()]) : new Map()
+    const previous = live ? yield* records.previous(ctx.integrationId, handler.kind, [...byId.keys(), ...invalid.map((b) => b.id)]) : new Map()
+    // An invalid record pulled again unchanged is a no-op like any other (its error row stays open).
+    const stillInvalid = invalid.filter((bad) => {
+      const unchanged = live && previous.get(bad.id)?.hash === bad.hash
+      if (unchanged) ctx.counts.unchanged++
+      return !unchanged
+    })
     const candidates: Array<Candidate<D>> = []
     for (const [id, r] of byId) {
       const prev = live ? previous.get(id) : r.stored && { hash: r.stored.hash, outcome: r.stored.outcome, reason: r.stored.reason, enrichment: r.stored.enrichment }
@@ -102,7 +108,7 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
       processed_run_id: ctx.runId
     })
 
-    for (const bad of invalid) {
+    for (const bad of stillInvalid) {
       sourceRows.push(row(bad, undefined, "error", "invalid", undefined))
       errorRows.push(errorInput(ctx, handler.kind, bad.id, { code: "invalid-record", message: bad.message }))
       ctx.counts.errors++
@@ -143,6 +149,7 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
     })
     if (sourceRows.length === 0 && !(live && maxUpdated !== undefined)) return
     yield* sql.withTransaction(write).pipe(Effect.catchTag("DryRunRollback", () => Effect.void))
+    if (ctx.afterBatch) yield* ctx.afterBatch(ctx)
   })
 
 /** Live read of one list from its cursor (minus the overlap window), pipelined: the next pages are pulled while a batch writes. */

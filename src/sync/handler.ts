@@ -16,6 +16,8 @@ export interface StageContext {
   readonly dryRun: boolean
   /** Mutable per-stage counters (a stage runs on one fiber). */
   readonly counts: StageCounts
+  /** Called after each committed batch (progress display; tests use it to crash between batches). */
+  readonly afterBatch?: ((ctx: StageContext) => Effect.Effect<void>) | undefined
 }
 
 export interface Failure {

@@ -31,6 +31,8 @@ export interface RunOptions {
   readonly dryRun: boolean
   readonly wait: boolean
   readonly onProgress?: ((event: ProgressEvent) => Effect.Effect<void>) | undefined
+  /** After every committed batch of a stage (live or re-evaluation). */
+  readonly afterBatch?: StageContext["afterBatch"]
 }
 
 export interface StageResult {
@@ -81,7 +83,7 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
   const results: Array<StageResult> = []
   let failure: string | undefined
   for (const [position, stage] of stages.entries()) {
-    const ctx: StageContext = { integrationId: integration.id, companyId: integration.companyId!, runId, stage, settings, dryRun: options.dryRun, counts: emptyCounts() }
+    const ctx: StageContext = { integrationId: integration.id, companyId: integration.companyId!, runId, stage, settings, dryRun: options.dryRun, counts: emptyCounts(), afterBatch: options.afterBatch }
     if (!options.dryRun) yield* runs.stageStarted(runId, stage, position)
     if (options.onProgress) yield* options.onProgress({ kind, stage, phase: "start", counts: ctx.counts })
     const started = yield* Clock.currentTimeMillis
@@ -154,7 +156,8 @@ export const runSync = Effect.fn("Sync.runSync")(function* (settings: SyncSettin
     settings.pipeline,
     options.wait,
     Effect.gen(function* () {
-      let integration = ensured
+      // Re-read under the lock: a run that held it may have connected or seeded meanwhile.
+      let integration = (yield* integrations.find(settings.pipeline)) ?? ensured
       if (!options.dryRun) {
         yield* runs.failInterrupted(integration.id)
       }
