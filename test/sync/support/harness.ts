@@ -10,9 +10,11 @@ import { httpSourceLayer } from "./http-source.ts"
 export const StoreTest = StoreServices.pipe(Layer.provideMerge(TestDatabase))
 
 /** A fresh emulator (per test) and the Source reading it over HTTP. */
-export const emulatorWithSource = (options: EmulatorOptions = { seed: "demo" }) =>
+export const emulatorWithSource = (options: EmulatorOptions = { seed: "demo" }, wrongPassword = false) =>
   Layer.unwrapEffect(
-    Effect.map(Emulator, (emu) => httpSourceLayer({ v3: emu.v3BaseUrl, v2: emu.v2BaseUrl, credentials: emu.credentials }))
+    Effect.map(Emulator, (emu) =>
+      httpSourceLayer({ v3: emu.v3BaseUrl, v2: emu.v2BaseUrl, credentials: wrongPassword ? { ...emu.credentials, password: "not-the-password" } : emu.credentials })
+    )
   ).pipe(Layer.provideMerge(Emulator.layer(options)))
 
 const ledgerType = Object.fromEntries(Object.entries(billcomAccountType).map(([k, v]) => [v, k]))
