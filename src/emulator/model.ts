@@ -153,6 +153,9 @@ export interface LineClassifications {
   customerId?: string
 }
 
+/** Shared by every bill without bill-level classifications (never mutated in place). */
+export const NO_CLASSIFICATIONS: LineClassifications = Object.freeze({})
+
 export interface BillLine {
   readonly id: string
   amountCents: number
@@ -199,7 +202,8 @@ export interface BillPayment {
   readonly id: string
   billId: string
   amountCents: number
-  vendorCredits: Array<{ id: string; amountCents: number }>
+  /** Credits applied with this bill payment; absent when none (most), to keep 200k-bill orgs small. */
+  vendorCredits?: Array<{ id: string; amountCents: number }>
 }
 
 export interface Payment extends Stamped {

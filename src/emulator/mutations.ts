@@ -1,4 +1,5 @@
 import { Errors } from "./errors.ts"
+import { NO_CLASSIFICATIONS } from "./model.ts"
 import type { ApprovalStatus, Bill, BillLine, LineClassifications, Payment, Stamped, Vendor, VendorCredit } from "./model.ts"
 import { billDueCents, type Collection, type OrgState } from "./organization.ts"
 import { DAY_MS, dayOf, parseDay, Random } from "./random.ts"
@@ -118,7 +119,7 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
       dueDay,
       ...(description !== undefined ? { description } : {}),
       lines,
-      classifications: {},
+      classifications: NO_CLASSIFICATIONS,
       approvalStatus,
       approvers: approvalStatus === "UNASSIGNED" ? [] : [{ userId: org.users[1]?.id ?? org.userId, status: approvalStatus === "APPROVED" ? "APPROVED" : "WAITING", order: 0, changedTime: now }],
       createdBy: org.userId,
@@ -195,7 +196,7 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
         updatedTime: now,
         seq: state.seq(),
         vendorId: bill.vendorId,
-        billPayments: [{ id: state.ids.make("blp"), billId: bill.id, amountCents, vendorCredits: [] }],
+        billPayments: [{ id: state.ids.make("blp"), billId: bill.id, amountCents }],
         processDay: day(m.processDate, status === "PAID" ? dayOf(now) : dayOf(now) + 3),
         fundingType,
         fundingId: funding,
