@@ -126,6 +126,23 @@ export class LedgerMaster extends Effect.Service<LedgerMaster>()("billsync/Ledge
       return new Set(rows.map((r) => r.type))
     })
 
-    return { syncChart, chart, mappedAccountTypes, upsertParties, upsertDimensions, upsertBankAccounts, bankAccounts } as const
+    /** Rows per ledger table for one company (summaries). */
+    const counts = Effect.fn("LedgerMaster.counts")(function* (companyId: number) {
+      return yield* sql<{ table: string; rows: number }>`
+        SELECT 'ledger_accounts' AS table, count(*)::int AS rows FROM ledger_accounts WHERE company_id = ${companyId}
+        UNION ALL SELECT 'vendors', count(*)::int FROM vendors WHERE company_id = ${companyId}
+        UNION ALL SELECT 'customers', count(*)::int FROM customers WHERE company_id = ${companyId}
+        UNION ALL SELECT 'items', count(*)::int FROM items WHERE company_id = ${companyId}
+        UNION ALL SELECT 'dimensions', count(*)::int FROM dimensions WHERE company_id = ${companyId}
+        UNION ALL SELECT 'bank_accounts', count(*)::int FROM bank_accounts WHERE company_id = ${companyId}
+        UNION ALL SELECT 'bills', count(*)::int FROM bills WHERE company_id = ${companyId}
+        UNION ALL SELECT 'bill_lines', count(*)::int FROM bill_lines l JOIN bills b ON b.id = l.bill_id WHERE b.company_id = ${companyId}
+        UNION ALL SELECT 'bill_documents', count(*)::int FROM bill_documents d JOIN bills b ON b.id = d.bill_id WHERE b.company_id = ${companyId}
+        UNION ALL SELECT 'vendor_credits', count(*)::int FROM vendor_credits WHERE company_id = ${companyId}
+        UNION ALL SELECT 'vendor_payments', count(*)::int FROM vendor_payments WHERE company_id = ${companyId}
+        UNION ALL SELECT 'vendor_payment_applications', count(*)::int FROM vendor_payment_applications a JOIN vendor_payments p ON p.id = a.vendor_payment_id WHERE p.company_id = ${companyId}`
+    })
+
+    return { syncChart, chart, mappedAccountTypes, counts, upsertParties, upsertDimensions, upsertBankAccounts, bankAccounts } as const
   })
 }) {}

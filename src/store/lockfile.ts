@@ -36,11 +36,11 @@ export const acquireLockFile = (path: string, what: string) =>
         for (let attempt = 0; attempt < 3; attempt++) {
           if (tryCreate(path)) return
           const owner = Number(readFileSync(path, "utf8").trim())
-          if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+          if (Number.isInteger(owner) && owner > 0 && (owner === process.pid || isAlive(owner))) {
             throw new StoreError({
               reason: "locked",
               message:
-                `${what} is in use by another billsync process (pid ${owner}). ` +
+                `${what} is in use by ${owner === process.pid ? "this process already" : `another billsync process (pid ${owner})`}. ` +
                 "Wait for it to finish, or set DATABASE_URL to use a Postgres server that several processes can share."
             })
           }

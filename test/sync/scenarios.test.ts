@@ -104,6 +104,31 @@ it.layer(StoreTest, { timeout: "300 seconds" })("sync scenarios against the emul
     }).pipe(Effect.provide(emulatorWithSource()))
   )
 
+  it.effect("--dry-run reports the changes and writes nothing; --full-refresh re-pulls everything and changes nothing", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator
+      const settings = settingsFor("dry", yield* emu.snapshot())
+      yield* runSync(settings, plain)
+      const live = bills(yield* emu.snapshot()).filter((b) => b.invoice.invoiceDate >= "2025-01-01" && b.approvalStatus === "APPROVED" && !b.archived)
+      yield* emu.mutate({ op: "editBill", id: live[0]!.id, amount: 1234.56 })
+      const sql = yield* SqlClient.SqlClient
+      const state = () => sql<{ n: number; h: string }>`SELECT count(*)::int AS n, md5(string_agg(content_hash || outcome, ',' ORDER BY billcom_id)) AS h FROM source_records`
+      const runsCount = () => sql<{ n: number }>`SELECT count(*)::int AS n FROM sync_runs`
+      const before = [yield* state(), yield* ledgerBills("dry-co"), yield* runsCount()]
+      const dry = yield* runSync(settings, { ...plain, dryRun: true })
+      expect(stage(dry, "bills").counts.updated).toBe(1)
+      expect(dry.runs[0]!.runId).toBe(-1)
+      expect([yield* state(), yield* ledgerBills("dry-co"), yield* runsCount()]).toEqual(before)
+
+      const real = yield* runSync(settings, plain)
+      expect(stage(real, "bills").counts.updated).toBe(1)
+      const refresh = yield* runSync(settings, { ...plain, fullRefresh: true })
+      const b = stage(refresh, "bills")
+      expect(b.counts.pulled).toBe(bills(yield* emu.snapshot()).length)
+      expect({ inserted: b.counts.inserted, updated: b.counts.updated, changed: b.counts.pulled - b.counts.unchanged }).toEqual({ inserted: 0, updated: 0, changed: 0 })
+    }).pipe(Effect.provide(emulatorWithSource()))
+  )
+
   it.effect("moving the cutoff earlier backfills from stored source records without re-pulling or moving the cursor", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator
