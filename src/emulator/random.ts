@@ -106,7 +106,7 @@ const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
  */
 export class IdFactory {
   private counter: number
-  constructor(private readonly random: Random, counterBase = 0) {
+  constructor(private readonly random: Random, counterBase = 1) {
     this.counter = counterBase
   }
 

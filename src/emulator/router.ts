@@ -29,7 +29,6 @@ export interface Route {
   readonly surface: Surface
   /** Needs a session (everything except login and the control API). */
   readonly auth: boolean
-  readonly login?: boolean
   readonly handle: (req: Req) => Reply | Promise<Reply>
 }
 

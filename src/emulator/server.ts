@@ -135,7 +135,8 @@ const handle = async (core: EmulatorCore, router: Router, req: IncomingMessage, 
       const key = `${session.devKey}/${session.organizationId}`
       release = core.limits.acquire(key)
       if (release === undefined) return await fail(Errors.tooManyConcurrent(core.limits.rateLimitStatus))
-    } else if (route.login === true || route.surface !== "control") {
+    } else if (route.surface !== "control") {
+      // Logins spend the hourly request budget of the devKey they name (when it is ours).
       const devKey = surface === "v2" ? form.get("devKey") : (body as Record<string, unknown> | undefined)?.["devKey"]
       if (typeof devKey === "string" && devKey === core.credentials.devKey && !core.limits.takeRequest(devKey))
         return await fail(Errors.hourlyLimit(core.limits.rateLimitStatus, core.limits.requestsPerHour))
