@@ -125,13 +125,16 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
           else ctx.counts.inserted++
           break
         case "Skip":
-          sourceRows.push(row(c, c.meta, "skipped", o.reason, enrichment))
+          // Re-evaluated from storage with the same result: nothing to rewrite (its error row still records the recurrence).
+          if (live || c.previous?.outcome !== "skipped" || c.previous.reason !== o.reason || enrichment !== undefined)
+            sourceRows.push(row(c, c.meta, "skipped", o.reason, enrichment))
           if (o.error !== undefined) errorRows.push(errorInput(ctx, handler.kind, c.id, o.error))
           else resolved.push(c.id)
           ctx.counts.skipped++
           break
         case "Fail":
-          sourceRows.push(row(c, c.meta, "error", o.failure.code, enrichment))
+          if (live || c.previous?.outcome !== "error" || c.previous.reason !== o.failure.code || enrichment !== undefined)
+            sourceRows.push(row(c, c.meta, "error", o.failure.code, enrichment))
           errorRows.push(errorInput(ctx, handler.kind, c.id, o.failure))
           ctx.counts.errors++
           break
@@ -147,7 +150,7 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
       if (live && maxUpdated !== undefined) yield* records.advanceCursor(ctx.integrationId, handler.list, maxUpdated)
       if (ctx.dryRun) return yield* new DryRunRollback()
     })
-    if (sourceRows.length === 0 && !(live && maxUpdated !== undefined)) return
+    if (sourceRows.length === 0 && errorRows.length === 0 && !(live && maxUpdated !== undefined)) return
     yield* sql.withTransaction(write).pipe(Effect.catchTag("DryRunRollback", () => Effect.void))
     if (ctx.afterBatch) yield* ctx.afterBatch(ctx)
   })

@@ -17,7 +17,7 @@ const ledgerCounts = Effect.gen(function* () {
     UNION ALL SELECT 'vendors', count(*)::int, max(updated_at)::text FROM vendors
     UNION ALL SELECT 'vendor_payments', count(*)::int, max(updated_at)::text FROM vendor_payments
     UNION ALL SELECT 'vendor_credits', count(*)::int, max(updated_at)::text FROM vendor_credits
-    UNION ALL SELECT 'source_records', count(*)::int, max(last_pulled_at)::text FROM source_records
+    UNION ALL SELECT 'source_records', count(*)::int, max(last_pulled_at)::text || max(processed_at)::text FROM source_records
     UNION ALL SELECT 'links', count(*)::int, max(updated_at)::text FROM links`
   return Object.fromEntries(rows.map((r) => [r.t, `${r.n}@${r.latest}`]))
 })
