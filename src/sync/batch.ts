@@ -51,7 +51,7 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
     const errors = yield* IntegrationErrors
     const decode = Schema.decodeUnknownEither(handler.schema)
 
-    const invalid: Array<{ id: string; raw: unknown; hash: string; message: string }> = []
+    const invalid: Array<{ id: string; raw: unknown; hash: string; message: string; stored: StoredRecord | undefined }> = []
     const byId = new Map<string, { raw: unknown; hash: string; value: D; stored: StoredRecord | undefined }>()
     let maxUpdated: string | undefined
     for (const input of inputs) {
@@ -59,7 +59,7 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
       const decoded = input.invalid === undefined ? decode(input.raw) : undefined
       if (decoded === undefined || Either.isLeft(decoded)) {
         const message = decoded === undefined ? input.invalid! : ParseResult.TreeFormatter.formatErrorSync(decoded.left)
-        invalid.push({ id: input.id ?? rawId(input.raw) ?? `unidentified:${hash.slice(0, 16)}`, raw: input.raw, hash, message })
+        invalid.push({ id: input.id ?? rawId(input.raw) ?? `unidentified:${hash.slice(0, 16)}`, raw: input.raw, hash, message, stored: input.stored })
         continue
       }
       const value = decoded.right
@@ -109,7 +109,7 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
     })
 
     for (const bad of stillInvalid) {
-      sourceRows.push(row(bad, undefined, "error", "invalid", undefined))
+      if (bad.stored?.outcome !== "error" || bad.stored.reason !== "invalid") sourceRows.push(row(bad, undefined, "error", "invalid", undefined))
       errorRows.push(errorInput(ctx, handler.kind, bad.id, { code: "invalid-record", message: bad.message }))
       ctx.counts.errors++
     }
