@@ -3,7 +3,7 @@ import { demoCredentials } from "../../src/emulator/index.ts"
 import { login, postJson, request, useEmulator, v3get } from "./support.ts"
 
 describe("emulator login and sessions", () => {
-  const h = useEmulator({ seed: "demo", sessionIdleMs: 800 })
+  const h = useEmulator({ seed: "demo", sessionIdleMs: 1500 })
 
   it("logs in with the demo credentials and returns the documented fields", async () => {
     const r = await postJson(`${h.v3}/v3/login`, demoCredentials)
@@ -56,12 +56,12 @@ describe("emulator login and sessions", () => {
 
   it("expires a session after the idle period, and each call slides the window", async () => {
     const s = await login(h)
-    // Four calls 300 ms apart span more than the 800 ms idle period: sliding keeps the session alive.
-    for (let i = 0; i < 4; i++) {
+    // Five calls 400 ms apart span more than the 1.5 s idle period: sliding keeps the session alive.
+    for (let i = 0; i < 5; i++) {
       expect((await v3get(h, s, "/v3/login/session")).status).toBe(200)
-      await new Promise((r) => setTimeout(r, 300))
+      await new Promise((r) => setTimeout(r, 400))
     }
-    await new Promise((r) => setTimeout(r, 1200))
+    await new Promise((r) => setTimeout(r, 2000))
     const expired = await v3get(h, s, "/v3/vendors")
     expect(expired.status).toBe(401)
     expect(expired.body[0].code).toBe("BDC_1109")

@@ -3,7 +3,7 @@ import { control, login, postJson, request, useEmulator, v3get } from "./support
 
 describe("emulator concurrency limit (BDC_1322)", () => {
   // Latency holds each request open, so four concurrent calls overlap.
-  const h = useEmulator({ seed: "limits", generate: { bills: 50 }, faults: { latency: { fixedMs: 400 } } })
+  const h = useEmulator({ seed: "limits", generate: { bills: 50 }, faults: { latency: { fixedMs: 1000 } } })
 
   it("rejects the fourth simultaneous request immediately, then accepts again", async () => {
     const s = await login(h)
