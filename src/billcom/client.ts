@@ -1,0 +1,126 @@
+import type { HttpClient } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
+import { Context, Effect, Layer, type Option, Schema, Stream } from "effect"
+import { BillcomError } from "./errors.ts"
+import { makeLegacy, type BillApproval } from "./legacy.ts"
+import { makeLists, type ListOptions } from "./lists.ts"
+import type { V2ChartOfAccount } from "./models/legacy.ts"
+import { BillDocument, CardsEnvelope, SessionInfo } from "./models/master.ts"
+import { Bill } from "./models/payables.ts"
+import { decodePulled, formatIssues, type Pulled } from "./pulled.ts"
+import { RESOURCES, type ResourceName, type ResourceType } from "./resources.ts"
+import type { BillcomSettings } from "./settings.ts"
+import type { BillcomStats } from "./stats.ts"
+import { BillcomTransport } from "./transport.ts"
+
+/**
+ * The read-only Bill.com client the sync uses. It has no mutating call by construction: the COA
+ * writes live in BillcomWriter, which only `billsync apply coa` provides.
+ */
+export interface BillcomClientApi {
+  /** Log in (if not already) and read the session (`GET /v3/login/session`): the `connect` check. */
+  readonly session: () => Effect.Effect<SessionInfo, BillcomError>
+  /** Every record of a list, across pages, decoded per record; see lists.ts for order and filters. */
+  readonly list: <N extends ResourceName>(name: N, options?: ListOptions) => Stream.Stream<Pulled<ResourceType<N>>, BillcomError>
+  /** One bill with its approvers (the list rows carry none). */
+  readonly bill: (billId: string) => Effect.Effect<Pulled<Bill>, BillcomError>
+  readonly billDocuments: (billId: string) => Effect.Effect<ReadonlyArray<Pulled<BillDocument>>, BillcomError>
+  /** Legacy v2 `Crud/Read/Bill.json`: the approval status in the v3 spelling. */
+  readonly billApproval: (billId: string) => Effect.Effect<BillApproval, BillcomError>
+  /** Legacy v2 `Crud/Read/ChartOfAccount.json`; none when Bill.com does not know the id. */
+  readonly chartOfAccount: (id: string) => Effect.Effect<Option.Option<V2ChartOfAccount>, BillcomError>
+  readonly stats: () => Effect.Effect<BillcomStats>
+}
+
+const decodeSession = (json: unknown) =>
+  Schema.decodeUnknown(SessionInfo)(json).pipe(
+    Effect.mapError(
+      (error) => new BillcomError({ reason: "Decode", message: `Bill.com GET /v3/login/session answered an unexpected shape: ${formatIssues(error)}` })
+    )
+  )
+
+export const makeClient = Effect.gen(function* () {
+  const transport = yield* BillcomTransport
+  const lists = makeLists(transport)
+  const legacy = makeLegacy(transport)
+
+  const list = <N extends ResourceName>(name: N, options: ListOptions = {}): Stream.Stream<Pulled<ResourceType<N>>, BillcomError> => {
+    const resource = RESOURCES[name]
+    const decode = decodePulled(resource.schema as unknown as Schema.Schema<ResourceType<N>, unknown, never>)
+    const raw: Stream.Stream<unknown, BillcomError> = resource.paged
+      ? lists.list(resource.path, options)
+      : // Cards: one non-paged call; filters are not documented there, so every card is returned (a superset).
+        Stream.unwrap(
+          transport.execute({ api: "v3", method: "GET", path: resource.path, endpoint: `GET ${resource.path}` }).pipe(
+            Effect.flatMap((json) =>
+              Schema.decodeUnknown(CardsEnvelope)(json).pipe(
+                Effect.mapError(() => new BillcomError({ reason: "Decode", message: `Bill.com GET ${resource.path} answered without a cards array`, endpoint: `GET ${resource.path}` }))
+              )
+            ),
+            Effect.map((envelope) => Stream.fromIterable(envelope.cards))
+          )
+        )
+    return raw.pipe(Stream.map(decode), Stream.withSpan("BillcomClient.list", { attributes: { list: name } }))
+  }
+
+  const session = Effect.fn("BillcomClient.session")(function* () {
+    const json = yield* transport.execute({ api: "v3", method: "GET", path: "/v3/login/session", endpoint: "GET /v3/login/session" })
+    return yield* decodeSession(json)
+  })
+
+  const bill = Effect.fn("BillcomClient.bill")(function* (billId: string) {
+    const json = yield* transport.execute({ api: "v3", method: "GET", path: `/v3/bills/${encodeURIComponent(billId)}`, endpoint: "GET /v3/bills/{id}" })
+    return decodePulled(Bill)(json)
+  })
+
+  const billDocuments = Effect.fn("BillcomClient.billDocuments")(function* (billId: string) {
+    const path = `/v3/documents/bills/${encodeURIComponent(billId)}`
+    const rows: Array<unknown> = []
+    const seen = new Set<string>()
+    let page: string | undefined
+    // Document lists take only max and page (§3.1).
+    do {
+      const json = yield* transport.execute({
+        api: "v3",
+        method: "GET",
+        path,
+        endpoint: "GET /v3/documents/bills/{billId}",
+        query: { max: String(transport.settings.pageSize), ...(page !== undefined ? { page } : {}) }
+      })
+      const body = json as { results?: unknown; nextPage?: unknown } | undefined
+      if (typeof body !== "object" || body === null || !Array.isArray(body.results))
+        return yield* new BillcomError({ reason: "Decode", message: `Bill.com GET ${path} answered without a results array` })
+      rows.push(...body.results)
+      page = typeof body.nextPage === "string" && body.nextPage !== "" ? body.nextPage : undefined
+      if (page !== undefined && seen.has(page))
+        return yield* new BillcomError({ reason: "Pagination", message: `Bill.com GET ${path} repeated a page cursor` })
+      if (page !== undefined) seen.add(page)
+    } while (page !== undefined)
+    return rows.map(decodePulled(BillDocument))
+  })
+
+  return {
+    session,
+    list,
+    bill,
+    billDocuments,
+    billApproval: Effect.fn("BillcomClient.billApproval")(legacy.billApproval),
+    chartOfAccount: Effect.fn("BillcomClient.chartOfAccount")(legacy.chartOfAccount),
+    stats: () => transport.stats
+  } satisfies BillcomClientApi
+})
+
+export class BillcomClient extends Context.Tag("billsync/BillcomClient")<BillcomClient, BillcomClientApi>() {
+  /** Over an existing transport (share it with BillcomWriter for one session / limiter per run). */
+  static readonly layer: Layer.Layer<BillcomClient, never, BillcomTransport> = Layer.effect(BillcomClient, makeClient)
+
+  /** Client + its own transport over a given HttpClient. */
+  static layerWith(settings: BillcomSettings): Layer.Layer<BillcomClient, never, HttpClient.HttpClient> {
+    return BillcomClient.layer.pipe(Layer.provide(BillcomTransport.layer(settings)))
+  }
+
+  /** Client + transport + Node's undici HTTP client: what the CLI uses. */
+  static live(settings: BillcomSettings): Layer.Layer<BillcomClient> {
+    return BillcomClient.layerWith(settings).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  }
+}

@@ -1,0 +1,293 @@
+import { Headers, HttpClient, HttpClientRequest } from "@effect/platform"
+import { Clock, Context, Duration, Effect, Layer, Random, Redacted } from "effect"
+import {
+  BillcomError,
+  classify,
+  CREDENTIALS_ADVICE,
+  describeEntries,
+  parseErrorBody,
+  parseErrorJson,
+  primaryEntry,
+  type ParsedErrorBody,
+  type Verdict
+} from "./errors.ts"
+import { makeLimiter, type Limiter } from "./limiter.ts"
+import { makeSessionManager, type LoginResult, type SessionManager } from "./session.ts"
+import type { BillcomSettings } from "./settings.ts"
+import { makeStats, type BillcomStats } from "./stats.ts"
+
+/**
+ * The one Bill.com transport of a run: base URLs + session headers → limiter → send with timeout →
+ * classify (BDC code first, HTTP status second) → re-auth (capped) or backoff and re-send through
+ * the same path. BillcomClient (reads) and BillcomWriter (COA writes) both sit on it, so they share
+ * one session, one limiter and one set of counters.
+ */
+export interface Call {
+  readonly api: "v3" | "v2"
+  readonly method: "GET" | "POST" | "PATCH"
+  /** v3: "/v3/bills"; v2: "/Crud/Read/Bill.json". */
+  readonly path: string
+  /** Stats / log key with ids templated out, e.g. "GET /v3/bills/{id}". */
+  readonly endpoint: string
+  readonly query?: Readonly<Record<string, string>> | undefined
+  /** v3: the JSON body; v2: the `data` object (sent as a JSON string in the form). */
+  readonly body?: unknown
+  /**
+   * false for creates: after a 5xx, a timeout or a dropped connection Bill.com may have applied it,
+   * so only answers that prove it was not processed (rate limit, invalid session) are re-sent.
+   */
+  readonly idempotent?: boolean | undefined
+}
+
+/** Backoff for 5xx, timeouts, connection errors, HTTP 429: exponential from settings.retry, equal jitter. */
+export const TRANSIENT_BACKOFF = { factor: 2, jitter: 0.5 } as const
+/** Backoff for BDC_1322 (too many in flight): short, since a slot frees within one request's latency. */
+export const CONCURRENCY_BACKOFF = { base: Duration.millis(250), max: Duration.seconds(8), factor: 2, jitter: 0.5, attempts: 12 } as const
+
+export interface Transport {
+  readonly settings: BillcomSettings
+  readonly execute: (call: Call) => Effect.Effect<unknown, BillcomError>
+  readonly session: SessionManager
+  readonly limiter: Limiter
+  readonly stats: Effect.Effect<BillcomStats>
+}
+
+export class BillcomTransport extends Context.Tag("billsync/BillcomTransport")<BillcomTransport, Transport>() {
+  static layer(settings: BillcomSettings): Layer.Layer<BillcomTransport, never, HttpClient.HttpClient> {
+    return Layer.effect(BillcomTransport, makeTransport(settings))
+  }
+}
+
+type Outcome =
+  | { readonly _tag: "Response"; readonly status: number; readonly text: string; readonly retryAfterMs: number | undefined }
+  | { readonly _tag: "Failure"; readonly kind: "timeout" | "connection" | "body"; readonly detail: string }
+
+const SECRET_HEADERS = ["sessionid", "devkey"]
+
+/** Retry-After: delta-seconds or an HTTP date (§7 documents none; honoured when a proxy sends it). */
+export const parseRetryAfter = (value: string | undefined, now: number): number | undefined => {
+  if (value === undefined || value.trim() === "") return undefined
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+}
+
+const backoff = (attempt: number, base: number, max: number, factor: number, jitter: number) =>
+  Effect.map(Random.next, (u) => {
+    const d = Math.min(max, base * Math.pow(factor, Math.max(0, attempt - 1)))
+    return Math.round(d * (1 - jitter) + d * jitter * u)
+  })
+
+export const makeTransport = (settings: BillcomSettings) =>
+  Effect.gen(function* () {
+    const http = yield* HttpClient.HttpClient
+    const stats = yield* makeStats
+    const limiter = yield* makeLimiter(settings)
+    const timeout = settings.requestTimeout
+    const devKey = settings.credentials.devKey
+
+    const urlOf = (call: Call) => `${call.api === "v3" ? settings.v3BaseUrl : settings.v2BaseUrl}${call.path}`
+
+    const buildRequest = (call: Call, sessionId: Redacted.Redacted<string> | undefined): HttpClientRequest.HttpClientRequest => {
+      if (call.api === "v2") {
+        const form: Record<string, string> = { devKey: Redacted.value(devKey) }
+        if (sessionId !== undefined) form["sessionId"] = Redacted.value(sessionId)
+        if (call.body !== undefined) form["data"] = JSON.stringify(call.body)
+        return HttpClientRequest.post(urlOf(call)).pipe(HttpClientRequest.bodyUrlParams(form))
+      }
+      let req = HttpClientRequest.make(call.method)(urlOf(call)).pipe(HttpClientRequest.acceptJson)
+      if (sessionId !== undefined)
+        req = HttpClientRequest.setHeaders(req, { devKey: Redacted.value(devKey), sessionId: Redacted.value(sessionId) })
+      if (call.query !== undefined) req = HttpClientRequest.setUrlParams(req, call.query)
+      if (call.body !== undefined) req = HttpClientRequest.bodyUnsafeJson(req, call.body)
+      return req
+    }
+
+    /** One attempt, holding a limiter permit until the body is fully read. Never fails: outcomes are data. */
+    const sendOnce = (call: Call, sessionId: Redacted.Redacted<string> | undefined): Effect.Effect<Outcome, BillcomError> =>
+      limiter.run(
+        Effect.gen(function* () {
+          yield* stats.request(call.endpoint)
+          const response = yield* http.execute(buildRequest(call, sessionId))
+          const text = yield* response.text
+          const now = yield* Clock.currentTimeMillis
+          return { _tag: "Response", status: response.status, text, retryAfterMs: parseRetryAfter(response.headers["retry-after"], now) } as Outcome
+        }).pipe(
+          Effect.scoped,
+          Effect.timeoutFail({ duration: timeout, onTimeout: () => "timeout" as const }),
+          Effect.catchAll((e): Effect.Effect<Outcome> => {
+            if (e === "timeout")
+              return Effect.as(stats.bump("timeouts"), { _tag: "Failure", kind: "timeout", detail: `no answer within ${Duration.format(timeout)}` })
+            // Only the reason and description: the platform error's request carries the session headers.
+            const detail = `${e.reason}${e.description !== undefined ? `: ${e.description}` : ""}`
+            return Effect.succeed({ _tag: "Failure", kind: e._tag === "ResponseError" ? "body" : "connection", detail })
+          }),
+          Effect.locally(Headers.currentRedactedNames, [...SECRET_HEADERS, "authorization", "cookie", "set-cookie", "x-api-key"])
+        )
+      )
+
+    /** Success JSON, or the parsed error; v2 answers HTTP 200 with `response_status: 1` on failure. */
+    const interpret = (call: Call, outcome: Extract<Outcome, { _tag: "Response" }>): { ok: true; json: unknown } | { ok: false; parsed: ParsedErrorBody } => {
+      if (outcome.status >= 200 && outcome.status < 300) {
+        if (outcome.text.trim() === "") return { ok: true, json: undefined }
+        let json: unknown
+        try {
+          json = JSON.parse(outcome.text)
+        } catch {
+          return { ok: false, parsed: { shape: "NonJson", entries: [{ message: "success status with a body that is not JSON" }] } }
+        }
+        if (call.api === "v2") {
+          const envelope = json as { response_status?: unknown; response_data?: unknown }
+          if (typeof json !== "object" || json === null || !("response_status" in envelope))
+            return { ok: false, parsed: { shape: "UnknownJson", entries: [{ message: "v2 answer without response_status" }] } }
+          if (envelope.response_status !== 0 && envelope.response_status !== "0") return { ok: false, parsed: parseErrorJson(json) }
+          return { ok: true, json: envelope.response_data }
+        }
+        return { ok: true, json }
+      }
+      return { ok: false, parsed: parseErrorBody(outcome.text) }
+    }
+
+    const errorFor = (call: Call, reason: BillcomError["reason"], status: number | undefined, parsed: ParsedErrorBody | undefined, detail?: string, advice?: string) => {
+      const entry = parsed === undefined ? undefined : primaryEntry(parsed)
+      const described = parsed === undefined ? "" : describeEntries(parsed)
+      const what = described !== "" ? described : detail ?? (status !== undefined ? `HTTP ${status}` : "no answer")
+      return new BillcomError({
+        reason,
+        message: `Bill.com ${call.endpoint} failed${status !== undefined ? ` (HTTP ${status})` : ""}: ${what}`,
+        code: entry?.code,
+        billcomMessage: entry?.message,
+        status,
+        endpoint: call.endpoint,
+        advice
+      })
+    }
+
+    /** Retry loop shared by logins and calls; `onSession` handles invalid-session verdicts (calls only). */
+    const run = <A>(
+      call: Call,
+      attemptOnce: () => Effect.Effect<{ outcome: Outcome; ticket: A }, BillcomError>,
+      onSession: ((ticket: A) => Effect.Effect<void, BillcomError>) | undefined
+    ): Effect.Effect<unknown, BillcomError> =>
+      Effect.gen(function* () {
+        let transient = 0
+        let concurrency = 0
+        const login = onSession === undefined
+        for (;;) {
+          const { outcome, ticket } = yield* attemptOnce()
+          let verdict: Verdict
+          let parsed: ParsedErrorBody | undefined
+          let status: number | undefined
+          let retryAfterMs: number | undefined
+          if (outcome._tag === "Failure") {
+            verdict = { _tag: "Transient" }
+          } else {
+            const result = interpret(call, outcome)
+            if (result.ok) return result.json
+            parsed = result.parsed
+            status = outcome.status
+            retryAfterMs = outcome.retryAfterMs
+            verdict = classify(outcome.status, primaryEntry(parsed)?.code, login)
+            // A 2xx we could not read (non-JSON) is a transport problem: re-send.
+            if (outcome.status < 300) verdict = { _tag: "Transient" }
+          }
+          const detail = outcome._tag === "Failure" ? `${outcome.kind}: ${outcome.detail}` : undefined
+          switch (verdict._tag) {
+            case "SessionExpired": {
+              yield* onSession!(ticket)
+              continue
+            }
+            case "Credentials":
+              return yield* errorFor(call, "Credentials", status, parsed, detail, CREDENTIALS_ADVICE)
+            case "NotFound":
+              return yield* errorFor(call, "NotFound", status, parsed, detail)
+            case "Fatal":
+              return yield* errorFor(call, "Request", status, parsed, detail)
+            case "HourlyLimited": {
+              yield* stats.bump("rateLimitErrors")
+              yield* limiter.exhaustHour
+              yield* limiter.awaitNextHour
+              continue
+            }
+            case "ConcurrencyLimited": {
+              yield* stats.bump("rateLimitErrors")
+              concurrency++
+              if (concurrency >= CONCURRENCY_BACKOFF.attempts)
+                return yield* errorFor(call, "RateLimited", status, parsed, detail, "Bill.com kept refusing requests for concurrency (BDC_1322); another client is probably using the same developer key and organization.")
+              const delay = retryAfterMs ?? (yield* backoff(concurrency, Duration.toMillis(CONCURRENCY_BACKOFF.base), Duration.toMillis(CONCURRENCY_BACKOFF.max), CONCURRENCY_BACKOFF.factor, CONCURRENCY_BACKOFF.jitter))
+              yield* retryPause(call, delay, status, parsed, detail, concurrency)
+              continue
+            }
+            case "Transient": {
+              transient++
+              if (call.idempotent === false)
+                return yield* errorFor(call, outcome._tag === "Failure" ? "Transport" : "Server", status, parsed, detail, "Bill.com may or may not have applied this change; it is not re-sent automatically. Re-run the plan to see the current state.")
+              if (transient >= settings.retry.attempts)
+                return yield* errorFor(call, outcome._tag === "Failure" ? "Transport" : "Server", status, parsed, detail ? `${detail} (after ${transient} attempts)` : undefined)
+              const computed = yield* backoff(transient, Duration.toMillis(settings.retry.baseDelay), Duration.toMillis(settings.retry.maxDelay), TRANSIENT_BACKOFF.factor, TRANSIENT_BACKOFF.jitter)
+              yield* retryPause(call, retryAfterMs ?? computed, status, parsed, detail, transient)
+              continue
+            }
+          }
+        }
+      })
+
+    const retryPause = (call: Call, delayMs: number, status: number | undefined, parsed: ParsedErrorBody | undefined, detail: string | undefined, attempt: number) =>
+      Effect.gen(function* () {
+        if (delayMs > Duration.toMillis(settings.hourlyLimitMaxWait))
+          return yield* errorFor(call, "RateLimited", status, parsed, `Retry-After asks for ${Math.round(delayMs / 1000)} s`)
+        yield* stats.bump("retries")
+        yield* Effect.logDebug("Bill.com call failed; retrying").pipe(
+          Effect.annotateLogs({ endpoint: call.endpoint, status: status ?? "none", code: parsed && primaryEntry(parsed)?.code || "none", detail: detail ?? "", attempt, delayMs })
+        )
+        yield* Effect.sleep(Duration.millis(delayMs))
+      })
+
+    const loginCall: Call = { api: "v3", method: "POST", path: "/v3/login", endpoint: "POST /v3/login" }
+    const loginOnce: Effect.Effect<LoginResult, BillcomError> = Effect.gen(function* () {
+      const body = {
+        username: Redacted.value(settings.credentials.username),
+        password: Redacted.value(settings.credentials.password),
+        organizationId: settings.organizationId,
+        devKey: Redacted.value(devKey)
+      }
+      const json = yield* run({ ...loginCall, body }, () => Effect.map(sendOnce({ ...loginCall, body }, undefined), (outcome) => ({ outcome, ticket: undefined })), undefined)
+      const r = json as { sessionId?: unknown; organizationId?: unknown; userId?: unknown; trusted?: unknown } | undefined
+      if (typeof r?.sessionId !== "string" || r.sessionId === "")
+        return yield* new BillcomError({ reason: "Decode", message: "Bill.com login answered without a sessionId", endpoint: loginCall.endpoint })
+      return {
+        sessionId: Redacted.make(r.sessionId),
+        organizationId: typeof r.organizationId === "string" ? r.organizationId : settings.organizationId,
+        userId: typeof r.userId === "string" ? r.userId : "",
+        trusted: r.trusted === true
+      }
+    })
+
+    const session = yield* makeSessionManager({
+      login: loginOnce,
+      reauthMaxPerRun: settings.reauthMaxPerRun,
+      idleRefresh: settings.idleRefresh,
+      pipeline: settings.pipeline,
+      events: {
+        onLogin: (kind) =>
+          Effect.zipRight(stats.bump("logins"), kind === "reauth" ? stats.bump("reauths") : kind === "idle" ? stats.bump("idleRefreshes") : Effect.void)
+      }
+    })
+
+    const execute = (call: Call): Effect.Effect<unknown, BillcomError> =>
+      run(
+        call,
+        () =>
+          Effect.gen(function* () {
+            const ticket = yield* session.current
+            const outcome = yield* sendOnce(call, ticket.sessionId)
+            if (outcome._tag === "Response" && outcome.status < 300) yield* session.touch
+            return { outcome, ticket }
+          }),
+        (ticket) => session.expired(ticket)
+      ).pipe(Effect.withSpan("BillcomTransport.execute", { attributes: { endpoint: call.endpoint } }))
+
+    return { settings, execute, session, limiter, stats: stats.get } satisfies Transport
+  })
+
