@@ -1,6 +1,7 @@
 import type { Command } from "@effect/cli"
 import type { CliApp } from "@effect/cli"
 import { emulatorCommand } from "./emulator.ts"
+import { validateCommand } from "./validate.ts"
 
 /**
  * Every `billsync` subcommand, in the order `--help` lists them. A command provides its own
@@ -10,5 +11,6 @@ import { emulatorCommand } from "./emulator.ts"
 export type BillsyncCommand = Command.Command<string, CliApp.CliApp.Environment, unknown, unknown>
 
 export const commands: readonly [BillsyncCommand, ...Array<BillsyncCommand>] = [
+  validateCommand,
   emulatorCommand,
 ] as unknown as readonly [BillsyncCommand, ...Array<BillsyncCommand>]
