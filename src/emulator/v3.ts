@@ -3,7 +3,8 @@ import { ApiError, Errors } from "./errors.ts"
 import { ACCOUNT_TYPES, type AccountType, type Bill, type ChartOfAccount, type Stamped } from "./model.ts"
 import type { Collection } from "./organization.ts"
 import { parseMax, validateQuery } from "./query.ts"
-import { documentsOf, FIELDS, renderCard, renderChartOfAccount, renderDocument, renderRecord, wrongType, type RenderContext } from "./render.ts"
+import { FIELDS } from "./fields.ts"
+import { documentsOf, renderCard, renderChartOfAccount, renderDocument, renderRecord, wrongType, type RenderContext } from "./render.ts"
 import type { Reply, Req, Route } from "./router.ts"
 
 /** v3 routes (§1.2–1.4, §4): login/session/logout, list + get per collection, documents, COA writes. */
