@@ -1,0 +1,46 @@
+import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { Duration, Effect, Layer, Redacted } from "effect"
+import { execFileSync } from "node:child_process"
+
+/**
+ * Scratch Postgres databases for benchmarks and drills: one per scenario, created on the server
+ * DATABASE_URL points at (default the local PG 15, database `test`) and dropped afterwards.
+ */
+export const baseUrl = (): string => process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
+
+export const urlFor = (database: string): string => {
+  const u = new URL(baseUrl())
+  u.pathname = `/${database}`
+  return u.toString()
+}
+
+export const pgLayer = (url: string) =>
+  PgClient.layer({ url: Redacted.make(url), maxConnections: 2, connectTimeout: Duration.seconds(10), applicationName: "billsync-bench" })
+
+/** Run one Effect needing SqlClient against a database URL (a short-lived pool). */
+export const withSql = <A, E>(url: string, effect: Effect.Effect<A, E, SqlClient.SqlClient>): Promise<A> =>
+  Effect.runPromise(Effect.scoped(Layer.build(pgLayer(url)).pipe(Effect.flatMap((ctx) => Effect.provide(effect, ctx)))).pipe(Effect.orDie) as Effect.Effect<A>)
+
+const ident = (name: string) => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`)
+  return name
+}
+
+export const createDatabase = async (name: string): Promise<string> => {
+  await withSql(baseUrl(), Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`)
+    yield* sql.unsafe(`CREATE DATABASE ${ident(name)}`)
+  }))
+  return urlFor(name)
+}
+
+export const dropDatabase = (name: string): Promise<void> =>
+  withSql(baseUrl(), Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`)
+  }))
+
+/** A plain-text pg_dump of a database (for the secrets scan). */
+export const dumpDatabase = (url: string): string => execFileSync("pg_dump", ["--no-owner", "--data-only", url], { maxBuffer: 1024 * 1024 * 1024 }).toString("utf8")
