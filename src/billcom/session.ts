@@ -29,8 +29,6 @@ interface State {
   readonly generation: number
   readonly session: Option.Option<LoginResult>
   readonly reauths: number
-  /** A rejected login (wrong credentials) is final for the run; transient login failures are not cached. */
-  readonly rejected: Option.Option<BillcomError>
 }
 
 export interface SessionEvents {
@@ -50,14 +48,17 @@ export const makeSessionManager = (options: {
   readonly events: SessionEvents
 }): Effect.Effect<SessionManager> =>
   Effect.gen(function* () {
-    const state = yield* SynchronizedRef.make<State>({ generation: 0, session: Option.none(), reauths: 0, rejected: Option.none() })
+    const state = yield* SynchronizedRef.make<State>({ generation: 0, session: Option.none(), reauths: 0 })
+    // A rejected login (wrong credentials) is final for the run; transient login failures are not
+    // remembered (the next caller tries again). A separate Ref: it is set while `state` is locked.
+    const rejected = yield* Ref.make(Option.none<BillcomError>())
     const lastUsed = yield* Ref.make(0)
     const idleMs = Duration.toMillis(options.idleRefresh)
 
     const loginInto = (s: State, kind: "initial" | "reauth" | "idle") =>
       options.login.pipe(
         Effect.tapError((error) =>
-          error.reason === "Credentials" ? SynchronizedRef.update(state, (st) => ({ ...st, rejected: Option.some(error) })) : Effect.void
+          error.reason === "Credentials" ? Ref.set(rejected, Option.some(error)) : Effect.void
         ),
         Effect.tap(() => Clock.currentTimeMillis.pipe(Effect.flatMap((now) => Ref.set(lastUsed, now)))),
         Effect.tap(() => options.events.onLogin(kind)),
@@ -77,7 +78,8 @@ export const makeSessionManager = (options: {
       if (Option.isSome(s.session) && now - used < idleMs) return ticketOf(s)
       return yield* SynchronizedRef.modifyEffect(state, (s) =>
         Effect.gen(function* () {
-          if (Option.isSome(s.rejected)) return yield* Effect.fail(s.rejected.value)
+          const rejection = yield* Ref.get(rejected)
+          if (Option.isSome(rejection)) return yield* Effect.fail(rejection.value)
           const now = yield* Clock.currentTimeMillis
           const used = yield* Ref.get(lastUsed)
           if (Option.isSome(s.session) && now - used < idleMs) return [ticketOf(s), s] as const
@@ -93,7 +95,8 @@ export const makeSessionManager = (options: {
       SynchronizedRef.updateEffect(state, (s) =>
         Effect.gen(function* () {
           if (s.generation !== ticket.generation) return s // another fiber already logged in again
-          if (Option.isSome(s.rejected)) return yield* Effect.fail(s.rejected.value)
+          const rejection = yield* Ref.get(rejected)
+          if (Option.isSome(rejection)) return yield* Effect.fail(rejection.value)
           if (s.reauths >= options.reauthMaxPerRun) {
             const advice = reauthCapAdvice(options.reauthMaxPerRun, options.pipeline)
             return yield* Effect.fail(

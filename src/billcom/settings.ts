@@ -1,4 +1,5 @@
 import { Duration, Effect, Redacted } from "effect"
+import { endpointsFor, type Pipeline } from "../config/index.ts"
 import { BillcomError } from "./errors.ts"
 
 /**
@@ -12,8 +13,8 @@ export interface BillcomCredentials {
 }
 
 export interface RetryPolicy {
-  /** Total attempts per request (first try included). */
-  readonly attempts: number
+  /** Re-sends of a request after a transient failure (pipeline `sync.retry.attempts`); 0 = try once. */
+  readonly retries: number
   readonly baseDelay: Duration.Duration
   readonly maxDelay: Duration.Duration
 }
@@ -43,39 +44,7 @@ export interface BillcomSettings {
   readonly hourlyLimitMaxWait: Duration.Duration
 }
 
-/** The part of a pipeline (docs/design.md, src/config) the client reads; defaults as in the design. */
-export interface PipelineBillcomInput {
-  readonly name?: string | undefined
-  readonly billcom: {
-    readonly environment: string
-    readonly baseUrl?: string | undefined
-    readonly v2BaseUrl?: string | undefined
-    readonly organizationId: string
-    readonly credentials: {
-      readonly devKey?: string | undefined
-      readonly username: string
-      readonly password: string
-    }
-  }
-  readonly sync?:
-    | {
-        readonly pageSize?: number | undefined
-        readonly concurrency?: number | undefined
-        readonly requestsPerHour?: number | undefined
-        readonly requestTimeoutMs?: number | undefined
-        readonly retry?: { readonly attempts?: number | undefined; readonly baseDelayMs?: number | undefined; readonly maxDelayMs?: number | undefined } | undefined
-        readonly reauth?: { readonly maxPerRun?: number | undefined; readonly idleRefreshMinutes?: number | undefined } | undefined
-        readonly hourlyLimitMaxWaitMinutes?: number | undefined
-      }
-    | undefined
-}
-
 export const DEFAULT_DEV_KEY_VARIABLE = "BILLCOM_DEFAULT_DEV_KEY"
-
-export const ENDPOINTS: Readonly<Record<string, { readonly v3: string; readonly v2: string }>> = {
-  sandbox: { v3: "https://gateway.stage.bill.com/connect", v2: "https://api-stage.bill.com/api/v2" },
-  production: { v3: "https://gateway.prod.bill.com/connect", v2: "https://api.bill.com/api/v2" }
-}
 
 export const DEFAULTS = {
   pageSize: 100,
@@ -84,6 +53,7 @@ export const DEFAULTS = {
   requestTimeoutMs: 30_000,
   retry: { attempts: 6, baseDelayMs: 500, maxDelayMs: 60_000 },
   reauth: { maxPerRun: 3, idleRefreshMinutes: 30 },
+  /** Not in the pipeline file: how long a run may wait for Bill.com's next clock hour. */
   hourlyLimitMaxWaitMinutes: 5
 } as const
 
@@ -92,33 +62,30 @@ const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, M
 const trimSlash = (url: string) => url.replace(/\/+$/, "")
 
 /**
- * Build settings from a pipeline and an environment (usually `process.env`). Every missing variable
- * is reported at once, by NAME — the error never contains a value. `endpoints` supplies the base
- * URLs of an in-process emulator (environment `emulator` without `baseUrl`).
+ * Build settings from a loaded pipeline and an environment (usually `process.env`). Every missing
+ * variable is reported at once, by NAME — the error never contains a value. `emulator` supplies the
+ * base URLs of an in-process emulator (environment `emulator` without `baseUrl`).
  */
 export const settingsFromPipeline = (
-  pipeline: PipelineBillcomInput,
+  pipeline: Pipeline,
   env: Readonly<Record<string, string | undefined>>,
-  endpoints?: { readonly v3BaseUrl: string; readonly v2BaseUrl: string }
+  emulator?: { readonly v3BaseUrl: string; readonly v2BaseUrl: string }
 ): Effect.Effect<BillcomSettings, BillcomError> =>
   Effect.gen(function* () {
     const b = pipeline.billcom
-    const names = {
-      devKey: b.credentials.devKey ?? DEFAULT_DEV_KEY_VARIABLE,
-      username: b.credentials.username,
-      password: b.credentials.password
-    }
     const missing: Array<string> = []
     const read = (what: string, variable: string): Redacted.Redacted<string> => {
       const value = env[variable]
       if (value === undefined || value.trim() === "") missing.push(`${variable} (${what})`)
       return Redacted.make(value ?? "")
     }
-    const devKeyWhat = b.credentials.devKey === undefined ? `Bill.com developer key; the pipeline names none, so the default variable is used` : "Bill.com developer key"
     const credentials: BillcomCredentials = {
-      devKey: read(devKeyWhat, names.devKey),
-      username: read("Bill.com username / API token name", names.username),
-      password: read("Bill.com password / API token value", names.password)
+      devKey: read(
+        b.credentials.devKey === undefined ? "Bill.com developer key; the pipeline names no devKey variable, so the default one is used" : "Bill.com developer key",
+        b.credentials.devKey ?? DEFAULT_DEV_KEY_VARIABLE
+      ),
+      username: read("Bill.com username / API token name", b.credentials.username),
+      password: read("Bill.com password / API token value", b.credentials.password)
     }
     if (missing.length > 0)
       return yield* new BillcomError({
@@ -127,35 +94,30 @@ export const settingsFromPipeline = (
         advice: "Export the variables named under billcom.credentials in the pipeline file (values never go in the repository)."
       })
 
-    const fixed = ENDPOINTS[b.environment]
-    const v3 = b.baseUrl ?? endpoints?.v3BaseUrl ?? fixed?.v3
-    const v2 = b.v2BaseUrl ?? endpoints?.v2BaseUrl ?? (b.baseUrl !== undefined ? b.baseUrl.replace(/\/connect\/?$/, "/api/v2") : fixed?.v2)
-    if (v3 === undefined || v2 === undefined)
+    const endpoints = endpointsFor(pipeline)
+    const urls = "v3" in endpoints ? endpoints : emulator !== undefined ? { v3: emulator.v3BaseUrl, v2: emulator.v2BaseUrl } : undefined
+    if (urls === undefined)
       return yield* new BillcomError({
         reason: "Config",
-        message: `no Bill.com endpoint for environment '${b.environment}': set billcom.baseUrl, or run the in-process emulator`
+        message: `pipeline ${pipeline.name} uses the in-process emulator: start it (Emulator.layer) and pass its base URLs`
       })
 
-    const s = pipeline.sync ?? {}
+    const s = pipeline.sync
     return {
       environment: b.environment,
       pipeline: pipeline.name,
-      v3BaseUrl: trimSlash(v3),
-      v2BaseUrl: trimSlash(v2),
+      v3BaseUrl: trimSlash(urls.v3),
+      v2BaseUrl: trimSlash(urls.v2),
       organizationId: b.organizationId,
       credentials,
-      pageSize: clamp(s.pageSize ?? DEFAULTS.pageSize, 1, 100),
-      concurrency: clamp(s.concurrency ?? DEFAULTS.concurrency, 1, 3),
-      requestsPerHour: clamp(s.requestsPerHour ?? DEFAULTS.requestsPerHour, 1, 20_000),
-      requestTimeout: Duration.millis(s.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs),
-      retry: {
-        attempts: Math.max(1, s.retry?.attempts ?? DEFAULTS.retry.attempts),
-        baseDelay: Duration.millis(s.retry?.baseDelayMs ?? DEFAULTS.retry.baseDelayMs),
-        maxDelay: Duration.millis(s.retry?.maxDelayMs ?? DEFAULTS.retry.maxDelayMs)
-      },
-      reauthMaxPerRun: Math.max(0, s.reauth?.maxPerRun ?? DEFAULTS.reauth.maxPerRun),
-      idleRefresh: Duration.minutes(s.reauth?.idleRefreshMinutes ?? DEFAULTS.reauth.idleRefreshMinutes),
-      hourlyLimitMaxWait: Duration.minutes(s.hourlyLimitMaxWaitMinutes ?? DEFAULTS.hourlyLimitMaxWaitMinutes)
+      pageSize: clamp(s.pageSize, 1, 100),
+      concurrency: clamp(s.concurrency, 1, 3),
+      requestsPerHour: clamp(s.requestsPerHour, 1, 20_000),
+      requestTimeout: Duration.millis(s.requestTimeoutMs),
+      retry: { retries: Math.max(0, s.retry.attempts), baseDelay: Duration.millis(s.retry.baseDelayMs), maxDelay: Duration.millis(s.retry.maxDelayMs) },
+      reauthMaxPerRun: Math.max(0, s.reauth.maxPerRun),
+      idleRefresh: Duration.minutes(s.reauth.idleRefreshMinutes),
+      hourlyLimitMaxWait: Duration.minutes(DEFAULTS.hourlyLimitMaxWaitMinutes)
     }
   })
 
@@ -171,7 +133,7 @@ export interface SettingsInput {
   readonly concurrency?: number
   readonly requestsPerHour?: number
   readonly requestTimeout?: Duration.DurationInput
-  readonly retry?: { readonly attempts?: number; readonly baseDelay?: Duration.DurationInput; readonly maxDelay?: Duration.DurationInput }
+  readonly retry?: { readonly retries?: number; readonly baseDelay?: Duration.DurationInput; readonly maxDelay?: Duration.DurationInput }
   readonly reauthMaxPerRun?: number
   readonly idleRefresh?: Duration.DurationInput
   readonly hourlyLimitMaxWait?: Duration.DurationInput
@@ -193,7 +155,7 @@ export const makeSettings = (input: SettingsInput): BillcomSettings => ({
   requestsPerHour: input.requestsPerHour ?? DEFAULTS.requestsPerHour,
   requestTimeout: Duration.decode(input.requestTimeout ?? DEFAULTS.requestTimeoutMs),
   retry: {
-    attempts: input.retry?.attempts ?? DEFAULTS.retry.attempts,
+    retries: input.retry?.retries ?? DEFAULTS.retry.attempts,
     baseDelay: Duration.decode(input.retry?.baseDelay ?? DEFAULTS.retry.baseDelayMs),
     maxDelay: Duration.decode(input.retry?.maxDelay ?? DEFAULTS.retry.maxDelayMs)
   },

@@ -223,7 +223,7 @@ export const makeTransport = (settings: BillcomSettings) =>
               transient++
               if (call.idempotent === false)
                 return yield* errorFor(call, outcome._tag === "Failure" ? "Transport" : "Server", status, parsed, detail, "Bill.com may or may not have applied this change; it is not re-sent automatically. Re-run the plan to see the current state.")
-              if (transient >= settings.retry.attempts)
+              if (transient > settings.retry.retries)
                 return yield* errorFor(call, outcome._tag === "Failure" ? "Transport" : "Server", status, parsed, detail ? `${detail} (after ${transient} attempts)` : undefined)
               const computed = yield* backoff(transient, Duration.toMillis(settings.retry.baseDelay), Duration.toMillis(settings.retry.maxDelay), TRANSIENT_BACKOFF.factor, TRANSIENT_BACKOFF.jitter)
               yield* retryPause(call, retryAfterMs ?? computed, status, parsed, detail, transient)

@@ -13,7 +13,7 @@ export const settingsFor = (emulator: EmulatorApi, overrides: Partial<SettingsIn
     v2BaseUrl: emulator.v2BaseUrl,
     organizationId: emulator.credentials.organizationId,
     credentials: { devKey: emulator.credentials.devKey, username: emulator.credentials.username, password: emulator.credentials.password },
-    retry: { attempts: 8, baseDelay: "5 millis", maxDelay: "100 millis" },
+    retry: { retries: 8, baseDelay: "5 millis", maxDelay: "100 millis" },
     pipeline: "test",
     ...overrides
   })
