@@ -128,19 +128,22 @@ export const makeTransport = (settings: BillcomSettings) =>
       )
 
     /** Success JSON, or the parsed error; v2 answers HTTP 200 with `response_status: 1` on failure. */
-    const interpret = (call: Call, outcome: Extract<Outcome, { _tag: "Response" }>): { ok: true; json: unknown } | { ok: false; parsed: ParsedErrorBody } => {
+    const interpret = (
+      call: Call,
+      outcome: Extract<Outcome, { _tag: "Response" }>
+    ): { ok: true; json: unknown } | { ok: false; parsed: ParsedErrorBody; unreadable?: true } => {
       if (outcome.status >= 200 && outcome.status < 300) {
         if (outcome.text.trim() === "") return { ok: true, json: undefined }
         let json: unknown
         try {
           json = JSON.parse(outcome.text)
         } catch {
-          return { ok: false, parsed: { shape: "NonJson", entries: [{ message: "success status with a body that is not JSON" }] } }
+          return { ok: false, parsed: { shape: "NonJson", entries: [{ message: "success status with a body that is not JSON" }] }, unreadable: true }
         }
         if (call.api === "v2") {
           const envelope = json as { response_status?: unknown; response_data?: unknown }
           if (typeof json !== "object" || json === null || !("response_status" in envelope))
-            return { ok: false, parsed: { shape: "UnknownJson", entries: [{ message: "v2 answer without response_status" }] } }
+            return { ok: false, parsed: { shape: "UnknownJson", entries: [{ message: "v2 answer without response_status" }] }, unreadable: true }
           if (envelope.response_status !== 0 && envelope.response_status !== "0") return { ok: false, parsed: parseErrorJson(json) }
           return { ok: true, json: envelope.response_data }
         }
@@ -189,8 +192,8 @@ export const makeTransport = (settings: BillcomSettings) =>
             status = outcome.status
             retryAfterMs = outcome.retryAfterMs
             verdict = classify(outcome.status, primaryEntry(parsed)?.code, login)
-            // A 2xx we could not read (non-JSON) is a transport problem: re-send.
-            if (outcome.status < 300) verdict = { _tag: "Transient" }
+            // A 2xx we could not read (cut or non-JSON body) is a transport problem: re-send.
+            if (result.unreadable === true) verdict = { _tag: "Transient" }
           }
           const detail = outcome._tag === "Failure" ? `${outcome.kind}: ${outcome.detail}` : undefined
           switch (verdict._tag) {
