@@ -49,7 +49,7 @@ export const checkModeline = (source: SourceFile, absFile: string, root: string,
       file: source.file,
       line: i + 1,
       col: (lines[i] ?? "").indexOf(target) + 1,
-      message: `the schema modeline points to ${target}, but this is a ${kind} file: use # yaml-language-server: $schema=${expected}`
+      message: `the schema modeline points to ${target}, but this file needs ${schemaFileName(kind)}: use # yaml-language-server: $schema=${expected}`
     }]
   }
   return [{ file: source.file, line: 1, col: 1, message: `missing schema modeline: start the file with # yaml-language-server: $schema=${expected}` }]
@@ -79,9 +79,15 @@ const unknownKeyMessage = (path: Path, allowed: ReadonlyArray<string>): string =
 
 const withPath = (path: Path, message: string): string => (path.length === 0 ? message : `${showPath(path)}: ${message}`)
 
+const isCredential = (path: Path): boolean => path[0] === "billcom" && path[1] === "credentials" && path.length === 3
+
 /** Effect's messages, made to read well next to a file position. */
 const effectMessage = (issue: ParseResult.ArrayFormatterIssue, actual: unknown): string => {
   const path = issue.path as Path
+  // Whatever was written under credentials may be a secret: never echo it.
+  if (isCredential(path) && issue._tag !== "Missing" && issue._tag !== "Unexpected" && typeof actual !== "string") {
+    return withPath(path, "must be the NAME of an environment variable (e.g. BILLCOM_ACME_PASSWORD); put the secret itself in that variable")
+  }
   switch (issue._tag) {
     case "Missing":
       return `${showPath(path)} is required`
@@ -140,10 +146,29 @@ export const checkFile = <K extends FileKindName>(source: SourceFile, kind: K): 
   const seen = new Set<string>()
   const decoded = Schema.decodeUnknownEither(FileKinds[kind].schema as Schema.Schema<unknown, unknown, never>, { errors: "all", onExcessProperty: "error" })(value)
   if (Either.isLeft(decoded)) {
+    // A literal union fails once per member ("Expected "bank", actual …"); those become one problem.
+    const literals = new Map<string, { readonly path: Path; readonly choices: Array<string> }>()
     for (const issue of ParseResult.ArrayFormatter.formatErrorSync(decoded.left)) {
       const path = issue.path as Path
-      seen.add(pathKey(path))
+      const key = pathKey(path)
+      const literal = issue._tag === "Type" ? /^Expected ("[^"]*"|\d+), actual /.exec(issue.message) : null
+      if (literal !== null) {
+        const entry = literals.get(key) ?? { path, choices: [] }
+        entry.choices.push((literal[1] ?? "").replace(/^"|"$/g, ""))
+        literals.set(key, entry)
+        continue
+      }
+      if (seen.has(key) && issue._tag !== "Unexpected") continue
+      seen.add(key)
       problems.push(problemAt(source, path, effectMessage(issue, valueAt(value, path)), issue._tag === "Unexpected" ? "key" : "value"))
+    }
+    for (const [key, { path, choices }] of literals) {
+      if (seen.has(key)) continue
+      seen.add(key)
+      const actual = valueAt(value, path)
+      const found = isCredential(path) ? "this value" : JSON.stringify(actual)
+      const message = choices.length === 1 ? `must be ${choices[0]}, found ${found}` : `${found} is not one of ${choices.join(", ")}`
+      problems.push(problemAt(source, path, withPath(path, message)))
     }
   }
   const validate = validatorFor(kind)

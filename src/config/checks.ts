@@ -1,14 +1,13 @@
 import type { Problem } from "./errors.ts"
 import type { MappingKind } from "./files.ts"
-import { AccountTypes, type LedgerAccount, type Mappings } from "./mappings.ts"
-import type { Pipeline } from "./pipeline.ts"
 import { positionOf, problemAt, type Path, type SourceFile } from "./source.ts"
 import { StageNames } from "./stages.ts"
 
 /**
  * Checks that need more than one value or more than one file: everything JSON Schema cannot say.
- * Each problem points at the node to fix; a duplicate points at its second occurrence and names
- * the first as `file:line:col`.
+ * They read the raw parsed values, not the decoded config, so a file with a schema problem still
+ * gets its cross-file checks and one run reports everything. Each problem points at the node to
+ * fix; a duplicate points at its second occurrence and names the first as `file:line:col`.
  */
 
 export type MappingSources = Partial<Record<MappingKind, SourceFile>>
@@ -54,91 +53,117 @@ export const cronProblem = (expression: string): string | undefined => {
   return undefined
 }
 
+type Raw = Record<string, unknown>
+
+const record = (v: unknown): Raw => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Raw) : {})
+const list = (v: unknown): ReadonlyArray<Raw> => (Array.isArray(v) ? v.map(record) : [])
+const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined)
+const at = (raw: Raw, ...path: ReadonlyArray<string>): unknown => path.reduce<unknown>((v, k) => record(v)[k], raw)
+
 /** Checks within the pipeline file itself. */
-export const checkPipeline = (pipeline: Pipeline, source: SourceFile, expectedName: string | undefined): Array<Problem> => {
+export const checkPipeline = (source: SourceFile, expectedName: string | undefined): Array<Problem> => {
+  const raw = record(source.value)
   const problems: Array<Problem> = []
-  if (expectedName !== undefined && pipeline.name !== expectedName) {
-    problems.push(problemAt(source, ["name"], `name ${JSON.stringify(pipeline.name)} must match the file name (${expectedName}), so \`billsync sync ${expectedName}\` finds this pipeline`))
+  const name = text(raw["name"])
+  if (expectedName !== undefined && name !== undefined && name !== expectedName) {
+    problems.push(problemAt(source, ["name"], `name ${JSON.stringify(name)} must match the file name (${expectedName}), so \`billsync sync ${expectedName}\` finds this pipeline`))
   }
-  const stages = pipeline.sync.stages
-  let last = -1
-  for (let i = 0; i < stages.length; i++) {
-    const position = StageNames.indexOf(stages[i]!)
-    if (position < last) {
-      problems.push(problemAt(source, ["sync", "stages", i], `stage ${stages[i]} is out of order: stages always run as ${StageNames.join(", ")}; leave stages out to disable them, but keep this order`))
-      break
+  const stages = at(raw, "sync", "stages")
+  if (Array.isArray(stages)) {
+    // Unknown and repeated stages are schema problems; here only the order matters.
+    const seen = new Set<unknown>()
+    let last = -1
+    for (let i = 0; i < stages.length; i++) {
+      const position = (StageNames as ReadonlyArray<unknown>).indexOf(stages[i])
+      if (position < 0 || seen.has(stages[i])) continue
+      seen.add(stages[i])
+      if (position < last) {
+        problems.push(problemAt(source, ["sync", "stages", i], `stage ${String(stages[i])} is out of order: stages always run as ${StageNames.join(", ")}; leave stages out to disable them, but keep this order`))
+        break
+      }
+      last = position
     }
-    last = position
   }
-  if (pipeline.schedule !== undefined) {
-    const problem = cronProblem(pipeline.schedule)
+  const schedule = text(raw["schedule"])
+  if (schedule !== undefined) {
+    const problem = cronProblem(schedule)
     if (problem !== undefined) problems.push(problemAt(source, ["schedule"], `schedule: ${problem}`))
   }
-  const billcom = pipeline.billcom
-  if (billcom.emulator !== undefined && billcom.environment !== "emulator") {
-    problems.push(problemAt(source, ["billcom", "emulator"], `billcom.emulator only applies to environment emulator (this pipeline uses ${billcom.environment})`, "key"))
-  } else if (billcom.emulator !== undefined && billcom.baseUrl !== undefined) {
+  const billcom = record(raw["billcom"])
+  const environment = text(billcom["environment"])
+  if (billcom["emulator"] !== undefined && environment !== undefined && environment !== "emulator") {
+    problems.push(problemAt(source, ["billcom", "emulator"], `billcom.emulator only applies to environment emulator (this pipeline uses ${environment})`, "key"))
+  } else if (billcom["emulator"] !== undefined && billcom["baseUrl"] !== undefined) {
     problems.push(problemAt(source, ["billcom", "emulator"], "billcom.emulator starts an in-process emulator, which billcom.baseUrl overrides: keep one of them", "key"))
   }
-  if (billcom.v2BaseUrl !== undefined && billcom.baseUrl === undefined && billcom.environment === "emulator") {
-    problems.push(problemAt(source, ["billcom", "v2BaseUrl"], "billcom.v2BaseUrl needs billcom.baseUrl for an external emulator (without baseUrl the in-process emulator serves both)"))
+  if (billcom["v2BaseUrl"] !== undefined && billcom["baseUrl"] === undefined && environment === "emulator") {
+    problems.push(problemAt(source, ["billcom", "v2BaseUrl"], "billcom.v2BaseUrl needs billcom.baseUrl for an external emulator (without baseUrl the in-process emulator serves both)", "key"))
   }
   return problems
 }
 
+const accountsOf = (sources: MappingSources): ReadonlyArray<Raw> => list(record(sources.accounts?.value)["accounts"])
+
 /** The pipeline's AP control account must be an active accounts-payable account of its chart. */
-export const checkApAccount = (pipeline: Pipeline, source: SourceFile, mappings: Mappings, accountsFile: string): Array<Problem> => {
-  const ap = pipeline.ledger.apAccount
-  const account = mappings.accounts.find((a) => a.number === ap)
+export const checkApAccount = (source: SourceFile, sources: MappingSources): Array<Problem> => {
+  const accountsSource = sources.accounts
+  const ap = text(at(record(source.value), "ledger", "apAccount"))
+  if (accountsSource === undefined || ap === undefined) return []
+  const index = accountsOf(sources).findIndex((a) => a["number"] === ap)
+  const account = accountsOf(sources)[index]
+  const path: Path = ["ledger", "apAccount"]
   if (account === undefined) {
-    return [problemAt(source, ["ledger", "apAccount"], `ledger.apAccount ${JSON.stringify(ap)} is not an account in ${accountsFile}`)]
+    return [problemAt(source, path, `ledger.apAccount ${JSON.stringify(ap)} is not an account in ${accountsSource.file}`)]
   }
-  if (account.type !== "accounts-payable") {
-    return [problemAt(source, ["ledger", "apAccount"], `ledger.apAccount ${JSON.stringify(ap)} is a ${account.type} account in ${accountsFile}; the AP control account must be of type accounts-payable`)]
+  if (account["type"] !== "accounts-payable") {
+    return [problemAt(source, path, `ledger.apAccount ${JSON.stringify(ap)} has type ${String(account["type"])} (${where(accountsSource, ["accounts", index, "type"])}); the AP control account must be of type accounts-payable`)]
   }
-  if (!account.active) {
-    return [problemAt(source, ["ledger", "apAccount"], `ledger.apAccount ${JSON.stringify(ap)} is retired (active: false) in ${accountsFile}`)]
+  if (account["active"] === false) {
+    return [problemAt(source, path, `ledger.apAccount ${JSON.stringify(ap)} is retired (active: false at ${where(accountsSource, ["accounts", index, "active"])})`)]
   }
   return []
 }
 
-const checkChart = (accounts: ReadonlyArray<LedgerAccount>, source: SourceFile): Array<Problem> => {
+const checkChart = (accounts: ReadonlyArray<Raw>, source: SourceFile): Array<Problem> => {
   const problems: Array<Problem> = []
   const byNumber = new Map<string, number>()
   accounts.forEach((account, i) => {
-    const first = byNumber.get(account.number)
+    const number = text(account["number"])
+    if (number === undefined) return
+    const first = byNumber.get(number)
     if (first !== undefined) {
-      problems.push(problemAt(source, ["accounts", i, "number"], `duplicate account number ${JSON.stringify(account.number)}: already defined at ${where(source, ["accounts", first, "number"])}`))
-    } else byNumber.set(account.number, i)
+      problems.push(problemAt(source, ["accounts", i, "number"], `duplicate account number ${JSON.stringify(number)}: already defined at ${where(source, ["accounts", first, "number"])}`))
+    } else byNumber.set(number, i)
   })
   accounts.forEach((account, i) => {
-    if (account.parent === undefined) return
-    if (account.parent === account.number) {
-      problems.push(problemAt(source, ["accounts", i, "parent"], `account ${account.number} cannot be its own parent`))
-    } else if (!byNumber.has(account.parent)) {
-      problems.push(problemAt(source, ["accounts", i, "parent"], `parent ${JSON.stringify(account.parent)} of account ${account.number} is not an account in this file`))
+    const parent = text(account["parent"])
+    if (parent === undefined) return
+    if (parent === account["number"]) {
+      problems.push(problemAt(source, ["accounts", i, "parent"], `account ${parent} cannot be its own parent`))
+    } else if (!byNumber.has(parent)) {
+      problems.push(problemAt(source, ["accounts", i, "parent"], `parent ${JSON.stringify(parent)} of account ${String(account["number"])} is not an account in this file`))
     }
   })
-  // Walk up from each account; a walk that revisits an account is a cycle, reported once at the
-  // `parent` of its first account in file order.
-  const reported = new Set<string>()
-  accounts.forEach((account, i) => {
-    const chain = [account.number]
-    let current = account
-    while (current.parent !== undefined && current.parent !== current.number) {
-      const index = byNumber.get(current.parent)
-      if (index === undefined) return
-      const parent = accounts[index]!
-      if (chain.includes(parent.number)) {
-        const cycle = chain.slice(chain.indexOf(parent.number))
-        if (cycle[0] === account.number && !cycle.some((n) => reported.has(n))) {
-          cycle.forEach((n) => reported.add(n))
-          problems.push(problemAt(source, ["accounts", i, "parent"], `parent cycle: ${[...cycle, parent.number].join(" → ")}`))
-        }
+  // Walk up from each account; a walk that comes back to its start is a cycle, reported once, at
+  // the \`parent\` of the cycle's first account in file order.
+  const reported = new Set<number>()
+  accounts.forEach((_, start) => {
+    if (reported.has(start)) return
+    const chain = [start]
+    let current = start
+    for (;;) {
+      const parent = text(accounts[current]?.["parent"])
+      const next = parent === undefined ? undefined : byNumber.get(parent)
+      if (next === undefined || next === current) return
+      if (next === start) {
+        chain.forEach((i) => reported.add(i))
+        const numbers = [...chain, start].map((i) => String(accounts[i]?.["number"]))
+        problems.push(problemAt(source, ["accounts", start, "parent"], `parent cycle: ${numbers.join(" → ")}`))
         return
       }
-      chain.push(parent.number)
-      current = parent
+      if (chain.includes(next)) return // a cycle further up, reported from its own first account
+      chain.push(next)
+      current = next
     }
   })
   return problems
@@ -149,47 +174,57 @@ interface IdUse {
   readonly path: Path
 }
 
+const CLASSIFICATION_KEYS = ["departments", "jobs", "locations", "accountingClasses", "employees"] as const
+
 /** Checks across the files of one mappings folder (accounts.yaml is the chart everything refers to). */
-export const checkMappings = (mappings: Mappings, sources: MappingSources): Array<Problem> => {
+export const checkMappings = (sources: MappingSources): Array<Problem> => {
   const problems: Array<Problem> = []
   const accountsSource = sources.accounts
-  if (accountsSource !== undefined) problems.push(...checkChart(mappings.accounts, accountsSource))
-  const byNumber = new Map(mappings.accounts.map((a) => [a.number, a]))
+  const accounts = accountsOf(sources)
+  if (accountsSource !== undefined) problems.push(...checkChart(accounts, accountsSource))
+  const byNumber = new Map<string, number>()
+  accounts.forEach((a, i) => {
+    const n = text(a["number"])
+    if (n !== undefined && !byNumber.has(n)) byNumber.set(n, i)
+  })
 
   const fundingSource = sources["funding-accounts"]
   if (fundingSource !== undefined && accountsSource !== undefined) {
-    mappings.fundingAccounts.forEach((link, i) => {
-      const account = byNumber.get(link.ledgerAccount)
+    list(record(fundingSource.value)["fundingAccounts"]).forEach((link, i) => {
+      const ledgerAccount = text(link["ledgerAccount"])
+      if (ledgerAccount === undefined) return
+      const index = byNumber.get(ledgerAccount)
+      const account = index === undefined ? undefined : accounts[index]
       const path: Path = ["fundingAccounts", i, "ledgerAccount"]
-      if (account === undefined) {
-        problems.push(problemAt(fundingSource, path, `ledgerAccount ${JSON.stringify(link.ledgerAccount)} is not an account in ${accountsSource.file}`))
-      } else if (account.type !== "bank" && account.type !== "credit-card") {
-        problems.push(problemAt(fundingSource, path, `ledgerAccount ${JSON.stringify(link.ledgerAccount)} is a ${account.type} account; a funding account must map to a bank or credit-card account`))
-      } else if (!account.active) {
-        problems.push(problemAt(fundingSource, path, `ledgerAccount ${JSON.stringify(link.ledgerAccount)} is retired (active: false) in ${accountsSource.file}`))
+      if (index === undefined || account === undefined) {
+        problems.push(problemAt(fundingSource, path, `ledgerAccount ${JSON.stringify(ledgerAccount)} is not an account in ${accountsSource.file}`))
+      } else if (account["type"] !== "bank" && account["type"] !== "credit-card") {
+        problems.push(problemAt(fundingSource, path, `ledgerAccount ${JSON.stringify(ledgerAccount)} has type ${String(account["type"])} (${where(accountsSource, ["accounts", index, "type"])}); a funding account must map to a bank or credit-card account`))
+      } else if (account["active"] === false) {
+        problems.push(problemAt(fundingSource, path, `ledgerAccount ${JSON.stringify(ledgerAccount)} is retired (active: false at ${where(accountsSource, ["accounts", index, "active"])})`))
       }
     })
   }
 
   // A Bill.com record maps to one ledger record: the same id twice, in one file or across files, is ambiguous.
   const ids = new Map<string, IdUse>()
-  const use = (id: string | undefined, source: SourceFile | undefined, path: Path) => {
-    if (id === undefined || source === undefined) return
-    const first = ids.get(id)
-    if (first !== undefined) {
-      problems.push(problemAt(source, path, `Bill.com id ${id} is mapped twice: already mapped at ${where(first.source, first.path)}`))
-    } else ids.set(id, { source, path })
+  const use = (source: SourceFile | undefined, key: string) => {
+    if (source === undefined) return
+    list(record(source.value)[key]).forEach((item, i) => {
+      const id = text(item["billcomId"])
+      if (id === undefined) return
+      const path: Path = [key, i, "billcomId"]
+      const first = ids.get(id)
+      if (first !== undefined) {
+        problems.push(problemAt(source, path, `Bill.com id ${id} is mapped twice: already mapped at ${where(first.source, first.path)}`))
+      } else ids.set(id, { source, path })
+    })
   }
-  mappings.accounts.forEach((a, i) => use(a.billcomId, accountsSource, ["accounts", i, "billcomId"]))
-  mappings.vendors.forEach((v, i) => use(v.billcomId, sources.vendors, ["vendors", i, "billcomId"]))
-  mappings.fundingAccounts.forEach((f, i) => use(f.billcomId, fundingSource, ["fundingAccounts", i, "billcomId"]))
-  mappings.items.forEach((x, i) => use(x.billcomId, sources.items, ["items", i, "billcomId"]))
-  mappings.customers.forEach((c, i) => use(c.billcomId, sources.customers, ["customers", i, "billcomId"]))
-  for (const kind of ["departments", "jobs", "locations", "accountingClasses", "employees"] as const) {
-    mappings.classifications[kind].forEach((c, i) => use(c.billcomId, sources.classifications, [kind, i, "billcomId"]))
-  }
+  use(accountsSource, "accounts")
+  use(sources.vendors, "vendors")
+  use(fundingSource, "fundingAccounts")
+  use(sources.items, "items")
+  use(sources.customers, "customers")
+  for (const key of CLASSIFICATION_KEYS) use(sources.classifications, key)
   return problems
 }
-
-/** The Bill.com `account.type` of a ledger account type. */
-export const billcomAccountType = (type: LedgerAccount["type"]): string => AccountTypes[type]

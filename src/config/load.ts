@@ -69,6 +69,7 @@ interface MappingsRead {
   readonly problems: Array<Problem>
   readonly files: Array<string>
   readonly missing: "folder" | "accounts" | undefined
+  readonly sources?: MappingSources
 }
 
 /** Loads one mappings folder: every known file, unknown file names flagged, then the cross-file checks. */
@@ -100,10 +101,8 @@ const readMappings = async (root: string, dirAbs: string): Promise<MappingsRead>
     files.push(display(root, abs))
     const read = await readFile(root, abs, kind)
     problems.push(...read.problems)
-    if (read.value !== undefined && read.source !== undefined) {
-      sources[kind] = read.source
-      values[kind] = read.value
-    }
+    if (read.source !== undefined) sources[kind] = read.source
+    if (read.value !== undefined) values[kind] = read.value
   }
   if (!byKind.has("accounts")) return { mappings: undefined, problems, files, missing: "accounts" }
   const decode = <K extends MappingKind>(kind: K) => values[kind] as (typeof FileKinds)[K]["schema"]["Type"] | undefined
@@ -117,9 +116,9 @@ const readMappings = async (root: string, dirAbs: string): Promise<MappingsRead>
     customers: decode("customers")?.customers ?? [],
     classifications: classifications ?? { departments: [], jobs: [], locations: [], accountingClasses: [], employees: [] }
   }
-  problems.push(...checkMappings(mappings, sources))
+  problems.push(...checkMappings(sources))
   // A folder whose chart did not decode cannot back a pipeline, but its other problems are reported.
-  return { mappings: accounts === undefined ? undefined : mappings, problems, files, missing: undefined }
+  return { mappings: accounts === undefined ? undefined : mappings, sources, problems, files, missing: undefined }
 }
 
 interface PipelineRead {
@@ -138,8 +137,8 @@ const readPipeline = async (root: string, abs: string, checkedFolders: Map<strin
   const files = [file]
   const raw = (read.source?.value ?? {}) as Record<string, unknown>
   const pipeline = read.value
-  if (pipeline !== undefined && read.source !== undefined) {
-    problems.push(...checkPipeline(pipeline, read.source, NodePath.basename(abs).replace(/\.ya?ml$/, "")))
+  if (read.source !== undefined) {
+    problems.push(...checkPipeline(read.source, NodePath.basename(abs).replace(/\.ya?ml$/, "")))
   }
   // Even a pipeline that failed its schema names its mappings folder: check that folder too, so
   // one run reports everything.
@@ -166,9 +165,7 @@ const readPipeline = async (root: string, abs: string, checkedFolders: Map<strin
       : `${mappingsDir}/accounts.yaml is missing: every mappings folder needs the ledger chart of accounts`
     problems.push(problemAt(read.source, at, message))
   }
-  if (pipeline !== undefined && read.source !== undefined && folder.mappings !== undefined) {
-    problems.push(...checkApAccount(pipeline, read.source, folder.mappings, `${mappingsDir}/accounts.yaml`))
-  }
+  if (read.source !== undefined && folder.sources !== undefined) problems.push(...checkApAccount(read.source, folder.sources))
   const loaded = pipeline !== undefined && folder.mappings !== undefined && problems.length === 0 && folder.problems.length === 0
     ? { file, pipeline, mappings: folder.mappings, mappingsDir, root }
     : undefined
