@@ -1,6 +1,11 @@
 import type { Command } from "@effect/cli"
 import type { CliApp } from "@effect/cli"
 import { emulatorCommand } from "./emulator.ts"
+import { connectCommand } from "./connect.ts"
+import { statusCommand } from "./status.ts"
+import { syncCommand } from "./sync.ts"
+import { errorsCommand } from "./errors.ts"
+import { demoCommand } from "./demo.ts"
 import { validateCommand } from "./validate.ts"
 
 /**
@@ -13,4 +18,9 @@ export type BillsyncCommand = Command.Command<string, CliApp.CliApp.Environment,
 export const commands: readonly [BillsyncCommand, ...Array<BillsyncCommand>] = [
   validateCommand,
   emulatorCommand,
+  connectCommand,
+  statusCommand,
+  syncCommand,
+  errorsCommand,
+  demoCommand,
 ] as unknown as readonly [BillsyncCommand, ...Array<BillsyncCommand>]

@@ -1,4 +1,5 @@
 import { it } from "@effect/vitest"
+import * as TestServices from "effect/TestServices"
 import { Effect } from "effect"
 import { expect } from "vitest"
 import { Emulator } from "../../src/emulator/index.ts"
@@ -38,7 +39,7 @@ it.layer(StoreTest, { timeout: "180 seconds" })("setup gate", (it) => {
         "an income account mapped",
         "vendors mapped"
       ])
-    }).pipe(Effect.provide(emulatorWithSource()))
+    }).pipe(Effect.provide(emulatorWithSource()), TestServices.provideLive)
   )
 
   // The emulator always generates at least 3 vendors, so "no vendors pulled" is reached with the vendors stage disabled.
@@ -49,7 +50,7 @@ it.layer(StoreTest, { timeout: "180 seconds" })("setup gate", (it) => {
       expect(outcome.unmet.map((u) => u.condition)).toEqual(["vendors pulled and mapped"])
       expect(outcome.unmet[0]!.problem).toContain("Bill.com returned no vendors")
       expect(outcome.unmet[0]!.fix).toContain("create or sync at least one vendor in Bill.com first")
-    }).pipe(Effect.provide(emulatorWithSource()))
+    }).pipe(Effect.provide(emulatorWithSource()), TestServices.provideLive)
   )
 
   it.effect("a failed login leaves the integration in error and the gate names it with Bill.com's message", () =>
@@ -60,6 +61,6 @@ it.layer(StoreTest, { timeout: "180 seconds" })("setup gate", (it) => {
       expect(outcome.integration.status).toBe("error")
       expect(outcome.unmet.map((u) => u.condition)).toEqual(["connected", "chart of accounts pulled", "vendors pulled and mapped"])
       expect(outcome.unmet[0]!.problem).toContain("authentication failed")
-    }).pipe(Effect.provide(emulatorWithSource({ seed: "demo" }, true)))
+    }).pipe(Effect.provide(emulatorWithSource({ seed: "demo" }, true)), TestServices.provideLive)
   )
 })

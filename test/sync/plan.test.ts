@@ -1,4 +1,5 @@
 import { it } from "@effect/vitest"
+import * as TestServices from "effect/TestServices"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { expect } from "vitest"
@@ -43,6 +44,6 @@ it.layer(StoreTest, { timeout: "180 seconds" })("sync plan against the emulator"
         expect({ stage: s.stage, inserted: s.counts.inserted, updated: s.counts.updated }).toEqual({ stage: s.stage, inserted: 0, updated: 0 })
       }
       expect(yield* ledgerCounts).toEqual(before)
-    }).pipe(Effect.provide(emulatorWithSource()))
+    }).pipe(Effect.provide(emulatorWithSource()), TestServices.provideLive)
   )
 })

@@ -1,4 +1,5 @@
 import { it } from "@effect/vitest"
+import * as TestServices from "effect/TestServices"
 import { SqlClient } from "@effect/sql"
 import { Effect, Fiber } from "effect"
 import { expect } from "vitest"
@@ -76,7 +77,7 @@ it.layer(StoreTest, { timeout: "300 seconds" })("sync scenarios against the emul
       const imported = new Set((yield* ledgerBills("skips-co")).map((b) => b.billcom_id))
       for (const e of unmapped) expect(imported.has(e.billcom_id)).toBe(true)
       expect(imported.has(pending)).toBe(true)
-    }).pipe(Effect.provide(emulatorWithSource()))
+    }).pipe(Effect.provide(emulatorWithSource()), TestServices.provideLive)
   )
 
   it.effect("an incremental run picks up exactly the organisation's changes", () =>
@@ -101,7 +102,7 @@ it.layer(StoreTest, { timeout: "300 seconds" })("sync scenarios against the emul
       expect(ledger.get(created)?.amount).toBe("42.42")
       expect(ledger.get(toEdit.id)?.amount).toBe("777.77")
       expect(ledger.get(toArchive.id)?.archived).toBe(true)
-    }).pipe(Effect.provide(emulatorWithSource()))
+    }).pipe(Effect.provide(emulatorWithSource()), TestServices.provideLive)
   )
 
   it.effect("--dry-run reports the changes and writes nothing; --full-refresh re-pulls everything and changes nothing", () =>
@@ -126,7 +127,7 @@ it.layer(StoreTest, { timeout: "300 seconds" })("sync scenarios against the emul
       const b = stage(refresh, "bills")
       expect(b.counts.pulled).toBe(bills(yield* emu.snapshot()).length)
       expect({ inserted: b.counts.inserted, updated: b.counts.updated, changed: b.counts.pulled - b.counts.unchanged }).toEqual({ inserted: 0, updated: 0, changed: 0 })
-    }).pipe(Effect.provide(emulatorWithSource()))
+    }).pipe(Effect.provide(emulatorWithSource()), TestServices.provideLive)
   )
 
   it.effect("moving the cutoff earlier backfills from stored source records without re-pulling or moving the cursor", () =>
@@ -154,7 +155,7 @@ it.layer(StoreTest, { timeout: "300 seconds" })("sync scenarios against the emul
       yield* runSync({ ...early, pipeline: "cutoff-clean", company: "cutoff-clean-co" }, plain)
       const clean = yield* ledgerBills("cutoff-clean-co")
       expect(backfilled).toEqual(clean)
-    }).pipe(Effect.provide(emulatorWithSource()))
+    }).pipe(Effect.provide(emulatorWithSource()), TestServices.provideLive)
   )
 
   it.effect("two runs of one pipeline never write at once: the second exits with 'another sync is running', or waits with --wait", () =>
@@ -178,7 +179,7 @@ it.layer(StoreTest, { timeout: "300 seconds" })("sync scenarios against the emul
       expect(inner).toMatchObject({ _tag: "SyncError", reason: "locked", message: "another sync of lock is running" })
       const waited = yield* Fiber.join(waiter!)
       expect(waited.runs.map((r) => r.status)).toEqual(["succeeded_with_errors"])
-    }).pipe(Effect.provide(emulatorWithSource()))
+    }).pipe(Effect.provide(emulatorWithSource()), TestServices.provideLive)
   )
 
   it.effect("a crash between batches resumes on the next run to the same final state as a clean run", () =>
@@ -203,6 +204,6 @@ it.layer(StoreTest, { timeout: "300 seconds" })("sync scenarios against the emul
       const sql = yield* SqlClient.SqlClient
       const runs = yield* sql<{ status: string; error: string | null }>`SELECT r.status, r.error FROM sync_runs r JOIN integrations i ON i.id = r.integration_id WHERE i.pipeline = 'crash' ORDER BY r.id`
       expect(runs.map((r) => r.status)).toContain("failed")
-    }).pipe(Effect.provide(emulatorWithSource({ seed: "crash", generate: { bills: 1400, vendors: 40 } })))
+    }).pipe(Effect.provide(emulatorWithSource({ seed: "crash", generate: { bills: 1400, vendors: 40 } })), TestServices.provideLive)
   )
 })

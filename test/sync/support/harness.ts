@@ -1,10 +1,12 @@
-import { Effect, Layer } from "effect"
+import { Duration, Effect, Layer } from "effect"
 import { Emulator, type EmulatorOptions } from "../../../src/emulator/index.ts"
 import { StoreServices } from "../../../src/store/services.ts"
 import { billcomAccountType, type LedgerAccountSpec, type SyncSettings } from "../../../src/sync/settings.ts"
 import { stageOrder } from "../../../src/sync/stages.ts"
 import { TestDatabase } from "../../support/database.ts"
-import { httpSourceLayer } from "./http-source.ts"
+import { BillcomClient } from "../../../src/billcom/client.ts"
+import { makeSettings } from "../../../src/billcom/settings.ts"
+import { billcomSourceLayer } from "../../../src/sync/billcom-source.ts"
 
 /** The database + store repositories, shared by a test file. */
 export const StoreTest = StoreServices.pipe(Layer.provideMerge(TestDatabase))
@@ -13,7 +15,20 @@ export const StoreTest = StoreServices.pipe(Layer.provideMerge(TestDatabase))
 export const emulatorWithSource = (options: EmulatorOptions = { seed: "demo" }, wrongPassword = false) =>
   Layer.unwrapEffect(
     Effect.map(Emulator, (emu) =>
-      httpSourceLayer({ v3: emu.v3BaseUrl, v2: emu.v2BaseUrl, credentials: wrongPassword ? { ...emu.credentials, password: "not-the-password" } : emu.credentials })
+      billcomSourceLayer.pipe(
+        Layer.provide(
+          BillcomClient.live(
+            makeSettings({
+              pipeline: "test",
+              v3BaseUrl: emu.v3BaseUrl,
+              v2BaseUrl: emu.v2BaseUrl,
+              organizationId: emu.credentials.organizationId,
+              credentials: wrongPassword ? { ...emu.credentials, password: "not-the-password" } : emu.credentials,
+              retry: { retries: 3, baseDelay: Duration.millis(5), maxDelay: Duration.millis(50) }
+            })
+          )
+        )
+      )
     )
   ).pipe(Layer.provideMerge(Emulator.layer(options)))
 

@@ -1,0 +1,36 @@
+import { Effect, Layer, Option, Stream } from "effect"
+import { BillcomClient } from "../billcom/client.ts"
+import type { BillcomError } from "../billcom/errors.ts"
+import { Source, SourceError, type PulledRecord } from "./source.ts"
+
+const toSourceError = (e: BillcomError) =>
+  new SourceError({ message: e.message, advice: e.advice, code: e.code })
+
+/** The sync's Source over the Bill.com client (v3 lists ascending by updatedTime, v2 reads, documents). */
+export const billcomSourceLayer: Layer.Layer<Source, never, BillcomClient> = Layer.effect(
+  Source,
+  Effect.map(BillcomClient, (client) => ({
+    session: client.session().pipe(
+      Effect.map((s) => ({ organizationId: s.organizationId, userId: s.userId })),
+      Effect.mapError(toSourceError)
+    ),
+    list: (list, since) =>
+      client.list(list, since === undefined ? {} : { updatedSince: since }).pipe(
+        Stream.map((p): PulledRecord => (p._tag === "Valid" ? { _tag: "Valid", raw: p.raw } : { _tag: "Invalid", raw: p.raw, id: p.id, error: p.error })),
+        Stream.mapError(toSourceError)
+      ),
+    billApproval: (billId) => client.billApproval(billId).pipe(Effect.map((a) => a.approvalStatus), Effect.mapError(toSourceError)),
+    chartOfAccount: (id) =>
+      client.chartOfAccount(id).pipe(
+        Effect.map(
+          Option.match({
+            onNone: () => undefined,
+            onSome: (c) => ({ id: c.id, number: c.accountNumber, type: c.accountType, archived: c.archived })
+          })
+        ),
+        Effect.mapError(toSourceError)
+      ),
+    billDocuments: (billId) => client.billDocuments(billId).pipe(Effect.map((rows) => rows.map((r) => r.raw)), Effect.mapError(toSourceError)),
+    apiCalls: Effect.map(client.stats(), (s) => s.requests)
+  }))
+)
