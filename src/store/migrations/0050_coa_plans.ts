@@ -28,7 +28,7 @@ export default Effect.gen(function* () {
     plan_id text NOT NULL REFERENCES coa_plans(plan_id),
     started_at timestamptz NOT NULL DEFAULT now(),
     finished_at timestamptz,
-    outcome text NOT NULL CHECK (outcome IN ('running', 'applied', 'failed', 'stale', 'declined')),
+    outcome text NOT NULL DEFAULT 'running' CHECK (outcome IN ('running', 'applied', 'failed', 'stale', 'declined')),
     resumed_at integer NOT NULL DEFAULT 0,
     applied integer NOT NULL DEFAULT 0,
     error text
