@@ -31,6 +31,8 @@ export interface ChildOptions {
 }
 
 const PRELOAD = join(REPO_ROOT, "bench", "lib", "rss-preload.mjs")
+/** Resolved here: children run with another cwd (a throwaway repository) where `tsx` would not resolve. */
+const TSX = import.meta.resolve("tsx")
 let serial = 0
 
 export const runNode = (script: string, args: ReadonlyArray<string>, options: ChildOptions = {}): Promise<ChildResult> =>
@@ -38,7 +40,7 @@ export const runNode = (script: string, args: ReadonlyArray<string>, options: Ch
     const rssFile = join(tmpdir(), `billsync-rss-${process.pid}-${serial++}`)
     rmSync(rssFile, { force: true })
     const started = performance.now()
-    const child = spawn(process.execPath, ["--import", "tsx", "--import", PRELOAD, ...(options.nodeArgs ?? []), script, ...args], {
+    const child = spawn(process.execPath, ["--import", TSX, "--import", PRELOAD, ...(options.nodeArgs ?? []), script, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
       env: { ...process.env, ...options.env, BENCH_RSS_FILE: rssFile },
       stdio: ["ignore", "pipe", "pipe"]

@@ -1,0 +1,362 @@
+import { readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import type { EmulatorOptions } from "../src/emulator/index.ts"
+import { parseArgs } from "./lib/args.ts"
+import { checkInvariants, diffLedgers, readLedger, type LedgerState } from "./lib/checksum.ts"
+import { runBillsync, type ChildResult } from "./lib/child.ts"
+import { createDatabase, dropDatabase, dumpDatabase, withSql } from "./lib/db.ts"
+import { startBenchEmulator, type BenchEmulator } from "./lib/emulator.ts"
+import { fuzzLoader } from "./lib/fuzz.ts"
+import { renderTable } from "./lib/table.ts"
+import { makeWorkspace, REPO_ROOT, type Workspace } from "./lib/workspace.ts"
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+
+/**
+ * `npm run drill [-- --quick] [--bills N] [--crashes N] [--seed S]`: fault matrix, crash/resume,
+ * concurrent syncs, secrets scan, bad-YAML fuzz. Every sync is `billsync sync` as a CHILD process
+ * against an emulator in this process, into a scratch Postgres database (DATABASE_URL's server).
+ * Prints one row per scenario; exits 1 if anything was lost, duplicated, unbalanced or leaked.
+ */
+const args = parseArgs(process.argv.slice(2))
+const quick = args.has("quick")
+const BILLS = Number(args.get("bills") ?? (quick ? "250" : "1500"))
+const CRASHES = Number(args.get("crashes") ?? (quick ? "4" : "20"))
+const FUZZ_CASES = Number(args.get("fuzz") ?? (quick ? "150" : "1500"))
+const SEED = Number(args.get("seed") ?? "20261124")
+const ORG_SEED = "drill"
+const MAX_ATTEMPTS = 6
+
+/** Seeded PRNG (mulberry32) for kill times. */
+const prng = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = seed
+  t = Math.imul(t ^ (t >>> 15), t | 1)
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
+interface Row {
+  readonly scenario: string
+  runs: number
+  faults: number
+  lost: number
+  duplicates: number
+  unbalanced: number
+  leaks: number
+  ok: boolean
+  note: string
+}
+
+const rows: Array<Row> = []
+const outputs: Array<string> = []
+const dumps: Array<string> = []
+const sessionIds = new Set<string>()
+let dbSerial = 0
+
+const newEmulator = async (extra: Partial<EmulatorOptions> = {}): Promise<{ emu: BenchEmulator; ws: Workspace }> => {
+  const emu = await startBenchEmulator({ seed: ORG_SEED, generate: { bills: BILLS }, ...extra })
+  // Record every session the emulator issues, for the secrets scan (invalidated ones are deleted from its store).
+  const sessions = emu.core.sessions
+  const create = sessions.create.bind(sessions)
+  sessions.create = (devKey, organizationId, userId) => {
+    const s = create(devKey, organizationId, userId)
+    sessionIds.add(s.id)
+    return s
+  }
+  const ws = makeWorkspace(emu.core.state.org, {
+    name: "drill",
+    origin: emu.origin,
+    retry: { attempts: 12, baseDelayMs: 20, maxDelayMs: 400 },
+    reauthMaxPerRun: 50,
+    requestTimeoutMs: 5000
+  })
+  return { emu, ws }
+}
+
+const scratchDb = async () => {
+  const name = `drill_${process.pid}_${dbSerial++}`
+  return { name, url: await createDatabase(name) }
+}
+
+const sync = async (ws: Workspace, url: string, extra: { killAfterMs?: number } = {}): Promise<ChildResult> => {
+  const r = await runBillsync(["sync", "drill", "--json"], { cwd: ws.root, env: { ...ws.env, DATABASE_URL: url }, timeoutMs: 10 * 60_000, ...extra })
+  outputs.push(r.stdout, r.stderr)
+  return r
+}
+
+const succeeded = (r: ChildResult) => {
+  if (r.code !== 0) return false
+  try {
+    const runs = (JSON.parse(r.stdout) as { runs: Array<{ status: string }> }).runs
+    return runs.length > 0 && runs.every((x) => x.status === "succeeded" || x.status === "succeeded_with_errors")
+  } catch {
+    return false
+  }
+}
+
+/** Sync until a run completes (a fault may fail a run: the next run resumes it). */
+const syncToCompletion = async (ws: Workspace, url: string) => {
+  let runs = 0
+  let last: ChildResult | undefined
+  while (runs < MAX_ATTEMPTS) {
+    last = await sync(ws, url)
+    runs++
+    if (succeeded(last)) return { runs, completed: true, last }
+  }
+  return { runs, completed: false, last }
+}
+
+const faultsOf = (emu: BenchEmulator) => Object.values(emu.core.counterSnapshot().faults).reduce((a, b) => a + b, 0)
+
+const judge = async (row: Row, reference: LedgerState, url: string, exclude: ReadonlySet<string> = new Set()) => {
+  const state = await readLedger(url)
+  const diff = diffLedgers(reference, state, exclude)
+  const inv = await checkInvariants(url)
+  row.lost += diff.lost
+  row.duplicates += diff.spurious + inv.duplicates
+  row.unbalanced += inv.unbalanced
+  dumps.push(dumpDatabase(url))
+  if (diff.samples.length > 0) row.note += ` ${diff.samples.slice(0, 2).join(" | ")}`
+  return { diff, inv }
+}
+
+const finish = (row: Row) => {
+  row.ok = row.ok && row.lost === 0 && row.duplicates === 0 && row.unbalanced === 0
+  rows.push(row)
+  process.stderr.write(`  ${row.scenario}: ${row.ok ? "ok" : "FAILED"} (runs ${row.runs}, faults ${row.faults}, lost ${row.lost}, dup ${row.duplicates}, unbalanced ${row.unbalanced})${row.note ? ` — ${row.note.trim().slice(0, 400)}` : ""}\n`)
+}
+
+const newRow = (scenario: string): Row => ({ scenario, runs: 0, faults: 0, lost: 0, duplicates: 0, unbalanced: 0, leaks: 0, ok: true, note: "" })
+
+const main = async () => {
+  const started = Date.now()
+  process.stderr.write(`drill: ${BILLS} bills, ${CRASHES} crashes, ${FUZZ_CASES} fuzz cases${quick ? " (quick)" : ""}\n`)
+
+  // Reference: a fault-free run.
+  const ref = await newEmulator()
+  const refDb = await scratchDb()
+  const refRow = newRow("fault-free reference")
+  const refRun = await syncToCompletion(ref.ws, refDb.url)
+  refRow.runs = refRun.runs
+  if (!refRun.completed) throw new Error(`reference sync failed: ${refRun.last?.stderr.slice(-2000)}`)
+  const reference = await readLedger(refDb.url)
+  const refInv = await checkInvariants(refDb.url)
+  refRow.duplicates = refInv.duplicates
+  refRow.unbalanced = refInv.unbalanced
+  refRow.note = `${refInv.bills} bills, ${refInv.journalEntries} journal entries`
+  const refMs = refRun.last!.ms
+  dumps.push(dumpDatabase(refDb.url))
+  finish(refRow)
+
+  // (a) Fault matrix.
+  const matrix: Array<[string, EmulatorOptions["faults"], EmulatorOptions["limits"]?]> = [
+    ["5xx (10%)", { seed: "5xx", serverErrorRate: 0.1 }],
+    ["429 bursts", { seed: "429", rateLimitBurst: { rate: 0.06, length: 4 } }, { rateLimitStatus: 429 }],
+    ["BDC_1322 bursts", { seed: "1322", rateLimitBurst: { rate: 0.06, length: 4 } }],
+    ["session invalidated every 25", { seed: "sess", invalidateSessionEvery: 25 }],
+    ["connection resets + truncation", { seed: "reset", resetRate: 0.05, truncateRate: 0.03 }],
+    ["slow responses", { seed: "slow", latency: { minMs: 0, maxMs: 60 }, slowBody: { rate: 0.15, chunkDelayMs: 15 } }],
+    ["chaos profile", { seed: "chaos", latency: { minMs: 0, maxMs: 30 }, serverErrorRate: 0.05, rateLimitBurst: { rate: 0.03, length: 3 }, resetRate: 0.02, invalidateSessionEvery: 40, slowBody: { rate: 0.02, chunkDelayMs: 10 }, truncateRate: 0.02 }]
+  ]
+  for (const [name, faults, limits] of quick ? matrix.filter((_, i) => i !== 2 && i !== 6) : matrix) {
+    const row = newRow(name)
+    const { emu, ws } = await newEmulator({ ...(faults ? { faults } : {}), ...(limits ? { limits } : {}) })
+    const db = await scratchDb()
+    try {
+      const r = await syncToCompletion(ws, db.url)
+      row.runs = r.runs
+      row.faults = faultsOf(emu)
+      if (!r.completed) {
+        row.ok = false
+        row.note = `no run completed in ${MAX_ATTEMPTS}: ${r.last?.stderr.slice(-300)}`
+      }
+      await judge(row, reference, db.url)
+      if (row.faults === 0) {
+        row.ok = false
+        row.note += " no fault was injected"
+      }
+    } finally {
+      await emu.stop()
+      ws.remove()
+      await dropDatabase(db.name)
+    }
+    finish(row)
+  }
+
+  // (a') Malformed records: everything but the malformed records equals the reference; those are integration errors.
+  {
+    const row = newRow("malformed records (1%)")
+    const { emu, ws } = await newEmulator({ faults: { seed: "malformed", malformedRate: 0.01 } })
+    const db = await scratchDb()
+    try {
+      const r = await syncToCompletion(ws, db.url)
+      row.runs = r.runs
+      row.faults = faultsOf(emu)
+      const bad = await withSql(
+        db.url,
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          const invalid = yield* sql<{ billcom_id: string }>`SELECT billcom_id FROM source_records WHERE outcome = 'error' AND reason = 'invalid'`
+          const errors = yield* sql<{ billcom_id: string; code: string; text: string }>`
+            SELECT billcom_id, code, message || ' ' || coalesce(detail::text, '') AS text FROM integration_errors WHERE resolved_at IS NULL`
+          return { invalid: invalid.map((x) => x.billcom_id), errors }
+        })
+      )
+      const malformed = new Set(bad.invalid)
+      const asErrors = bad.errors.filter((e) => malformed.has(e.billcom_id) && e.code === "invalid-record").length
+      // Records that failed only because they reference a malformed one (e.g. a bill of a malformed vendor).
+      const exclude = new Set(malformed)
+      for (const e of bad.errors) if ([...malformed].some((id) => e.text.includes(id))) exclude.add(e.billcom_id)
+      row.note = `${malformed.size} malformed, ${asErrors} as invalid-record errors, ${exclude.size - malformed.size} dependants excluded`
+      if (row.faults === 0 || malformed.size === 0 || asErrors !== malformed.size) {
+        row.ok = false
+        row.note += " (expected every malformed record as an open integration error)"
+      }
+      await judge(row, reference, db.url, exclude)
+    } finally {
+      await emu.stop()
+      ws.remove()
+      await dropDatabase(db.name)
+    }
+    finish(row)
+  }
+
+  // (b) Crash / resume: SIGKILL at seeded random moments, then resume; each trial on a fresh database.
+  {
+    const row = newRow(`crash/resume ×${CRASHES}`)
+    const random = prng(SEED)
+    const { emu, ws } = await newEmulator({ faults: { latency: { minMs: 2, maxMs: 12 } } })
+    let killedRuns = 0
+    let completedBeforeKill = 0
+    try {
+      for (let i = 0; i < CRASHES; i++) {
+        const db = await scratchDb()
+        try {
+          const kills = 1 + Math.floor(random() * 2)
+          for (let k = 0; k < kills; k++) {
+            const at = Math.round(refMs * (0.25 + random() * 0.8))
+            const r = await sync(ws, db.url, { killAfterMs: at })
+            row.runs++
+            if (r.killed) killedRuns++
+            else completedBeforeKill++
+          }
+          const resumed = await syncToCompletion(ws, db.url)
+          row.runs += resumed.runs
+          if (!resumed.completed) {
+            row.ok = false
+            row.note += ` trial ${i}: resume failed ${resumed.last?.stderr.slice(-200)}`
+          }
+          await judge(row, reference, db.url)
+        } finally {
+          await dropDatabase(db.name)
+        }
+      }
+      row.faults = killedRuns
+      row.note = `${killedRuns} SIGKILLs, ${completedBeforeKill} runs finished before their kill time${row.note}`
+      if (killedRuns < CRASHES) {
+        row.ok = false
+        row.note += ` (fewer kills than trials)`
+      }
+    } finally {
+      await emu.stop()
+      ws.remove()
+    }
+    finish(row)
+  }
+
+  // (c) Two syncs of one pipeline started together: exactly one writes.
+  {
+    const row = newRow("two concurrent syncs")
+    const { emu, ws } = await newEmulator({ faults: { latency: { fixedMs: 15 } } })
+    const db = await scratchDb()
+    try {
+      // Migrate first so both children race on the sync lock, not on the migrations.
+      await syncToCompletion(ws, db.url).then(() => dropDatabase(db.name))
+      const fresh = await createDatabase(db.name)
+      const [a, b] = await Promise.all([sync(ws, fresh), sync(ws, fresh)])
+      row.runs = 2
+      const oks = [a, b].filter(succeeded)
+      const refused = [a, b].filter((r) => r.code !== 0)
+      const runsInDb = await withSql(fresh, Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const [n] = yield* sql<{ n: string }>`SELECT count(*) AS n FROM sync_runs`
+        return Number(n?.n ?? 0)
+      }))
+      const winnerRuns = oks.length === 1 ? (JSON.parse(oks[0]!.stdout) as { runs: Array<unknown> }).runs.length : -1
+      row.note = `${oks.length} succeeded, ${refused.length} refused (${refused.map((r) => r.stderr.split("\n").find((l) => l.includes("billsync sync"))?.slice(0, 120) ?? `exit ${r.code}`).join("; ")}); ${runsInDb} run rows`
+      if (oks.length !== 1 || refused.length !== 1 || runsInDb !== winnerRuns) row.ok = false
+      await judge(row, reference, fresh)
+    } finally {
+      await emu.stop()
+      ws.remove()
+      await dropDatabase(db.name)
+    }
+    finish(row)
+  }
+
+  // (e) Bad YAML fuzz: in-process loader, plus a few CLI runs of `billsync validate`.
+  {
+    const row = newRow(`bad YAML fuzz ×${FUZZ_CASES}`)
+    const { emu, ws } = await newEmulator()
+    try {
+      const base = readFileSync(join(ws.root, "pipelines", "drill.yaml"), "utf8").replace("name: drill", "name: fuzz").replace("mappings/drill", "mappings/fuzz")
+      await import("node:fs").then((fs) => fs.cpSync(join(ws.root, "mappings", "drill"), join(ws.root, "mappings", "fuzz"), { recursive: true }))
+      const result = await fuzzLoader(ws.root, base, FUZZ_CASES, SEED)
+      row.runs = result.cases
+      row.faults = result.cases - result.valid
+      // A few CLI runs: exit 1 with file:line:col on stdout, never a crash.
+      const cli = [base.replace("version: 1", "version: [1"), base.replace("pageSize: 100", "pageSize: 1000"), `${base}\n  : :\n`]
+      let cliOk = 0
+      for (const text of cli) {
+        writeFileSync(join(ws.root, "pipelines", "fuzz.yaml"), text)
+        const r = await runBillsync(["validate", "pipelines/fuzz.yaml"], { cwd: ws.root, env: ws.env })
+        outputs.push(r.stdout, r.stderr)
+        if (r.code === 1 && /pipelines\/fuzz\.yaml:\d+:\d+: /.test(r.stdout)) cliOk++
+      }
+      row.note = `${result.valid} valid, ${result.positionedErrors} positioned errors, ${result.crashes} crashes, ${result.hangs} hangs, ${result.unpositioned} unpositioned; CLI ${cliOk}/${cli.length} positioned ${result.samples.join(" | ").slice(0, 300)}`
+      if (result.crashes + result.hangs + result.unpositioned > 0 || cliOk !== cli.length) {
+        row.ok = false
+        row.lost = result.crashes + result.hangs + result.unpositioned + (cli.length - cliOk)
+      }
+    } finally {
+      await emu.stop()
+      ws.remove()
+    }
+    finish(row)
+  }
+
+  await dropDatabase(refDb.name)
+  await ref.emu.stop()
+  ref.ws.remove()
+
+  // (d) Secrets: devKey, password and every issued sessionId never in any output or database dump.
+  {
+    const row = newRow("secrets scan")
+    const creds = ref.emu.core.credentials
+    const secrets = [creds.devKey, creds.password, ...sessionIds]
+    const haystacks = [...outputs, ...dumps]
+    for (const h of haystacks) for (const s of secrets) if (h.includes(s)) row.leaks++
+    row.runs = haystacks.length
+    row.note = `${secrets.length} secrets (devKey, password, ${sessionIds.size} session ids) in ${outputs.length} outputs + ${dumps.length} database dumps`
+    row.ok = row.leaks === 0
+    finish(row)
+  }
+
+  const table = renderTable(
+    ["scenario", "runs", "faults injected", "lost", "duplicates", "unbalanced", "leaks", "result"],
+    rows.map((r) => [r.scenario, r.runs, r.faults, r.lost, r.duplicates, r.unbalanced, r.leaks, r.ok ? "ok" : "FAILED"])
+  )
+  process.stdout.write(`${table}\n\n${rows.map((r) => `${r.scenario}: ${r.note.trim()}`).join("\n")}\n`)
+  process.stdout.write(`\ndrill took ${Math.round((Date.now() - started) / 1000)} s\n`)
+  writeFileSync(join(REPO_ROOT, "bench", "results", quick ? "drill-quick.json" : "drill.json"), `${JSON.stringify({ when: new Date().toISOString(), bills: BILLS, crashes: CRASHES, rows }, null, 2)}\n`)
+  return rows.every((r) => r.ok) ? 0 : 1
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`drill failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`)
+    process.exit(1)
+  }
+)

@@ -1,0 +1,37 @@
+import { Effect, Stream } from "effect"
+import { performance } from "node:perf_hooks"
+import { BillcomClient } from "../../src/billcom/client.ts"
+import { settingsFromPipeline } from "../../src/billcom/settings.ts"
+import { loadPipeline } from "../../src/config/load.ts"
+import { parseArgs } from "./args.ts"
+
+/**
+ * The Bill.com side alone: the real client drains one list (default bills) through the pipeline's
+ * settings (3 in flight, pages of 100, retries), nothing is written. Separates the client's paging
+ * throughput from the sync's per-record calls and database writes. Prints one JSON line.
+ */
+const args = parseArgs(process.argv.slice(2))
+const list = (args.get("list") ?? "bills") as "bills"
+
+const program = Effect.gen(function* () {
+  const loaded = yield* loadPipeline(args.get("pipeline") ?? "bench")
+  const settings = yield* settingsFromPipeline(loaded.pipeline, process.env)
+  return yield* Effect.gen(function* () {
+    const client = yield* BillcomClient
+    yield* client.session()
+    const started = performance.now()
+    let records = 0
+    yield* client.list(list).pipe(Stream.runForEach(() => Effect.sync(() => void records++)))
+    const ms = performance.now() - started
+    const stats = yield* client.stats()
+    process.stdout.write(`${JSON.stringify({ list, records, ms, requests: stats.requests, retries: stats.retries, rateLimitErrors: stats.rateLimitErrors })}\n`)
+  }).pipe(Effect.provide(BillcomClient.live(settings)))
+})
+
+Effect.runPromise(Effect.scoped(program) as Effect.Effect<void, unknown>).then(
+  () => process.exit(0),
+  (e) => {
+    process.stderr.write(`pull-only failed: ${String(e)}\n`)
+    process.exit(1)
+  }
+)
