@@ -56,7 +56,7 @@ export const LedgerAccount = Schema.Struct({
   name: Text("Account name.", "Operating Checking"),
   type: AccountType,
   parent: optional(Key("Number of the parent account (for a hierarchy); the parent must be in this file.", "6000")),
-  description: optional(Schema.String.annotations({ description: "Free-text description, copied to Bill.com by COA alignment." })),
+  description: optional(Schema.String.annotations({ description: "Free-text description, copied to Bill.com by COA alignment.", examples: ["Primary operating account"] })),
   billcomId: optional(BillcomId("account", "Explicit Bill.com chart-of-account id (0ca…). Without it the Bill.com row is matched by number and type.")),
   active: Schema.optionalWith(Schema.Boolean.annotations({ description: "false = the ledger has retired this account (COA alignment may archive it in Bill.com)." }), {
     default: () => true,
