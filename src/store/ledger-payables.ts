@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { Journal } from "../ledger/journal.ts"
 
 export type LineWrite = {
   readonly line_no: number
@@ -68,6 +69,7 @@ export interface VendorPaymentWrite {
 export class LedgerPayables extends Effect.Service<LedgerPayables>()("billsync/LedgerPayables", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const journal = yield* Journal
 
     const writeBills = Effect.fn("LedgerPayables.writeBills")(function* (companyId: number, bills: ReadonlyArray<BillWrite>) {
       if (bills.length === 0) return new Map<string, number>()
@@ -115,7 +117,7 @@ export class LedgerPayables extends Effect.Service<LedgerPayables>()("billsync/L
           ON CONFLICT (billcom_id) DO UPDATE SET bill_id = EXCLUDED.bill_id, name = EXCLUDED.name, pages = EXCLUDED.pages,
             scan_status = EXCLUDED.scan_status, billcom_created_time = EXCLUDED.billcom_created_time, updated_at = now()`
       }
-      // Journal posting of these bills goes here (ledger engineer, migrations 0060+).
+      yield* journal.postBills(companyId, [...idOf.keys()])
       return idOf
     })
 
@@ -143,7 +145,7 @@ export class LedgerPayables extends Effect.Service<LedgerPayables>()("billsync/L
       yield* sql`DELETE FROM vendor_credit_lines WHERE vendor_credit_id IN ${sql.in([...idOf.values()])}`
       const lines = credits.flatMap((c) => c.lines.map((l) => ({ vendor_credit_id: idOf.get(c.billcomId)!, ...l, dimension_ids: [...l.dimension_ids] })))
       if (lines.length > 0) yield* sql`INSERT INTO vendor_credit_lines ${sql.insert(lines)}`
-      // Journal posting of these vendor credits goes here.
+      yield* journal.postVendorCredits(companyId, [...idOf.keys()])
       return idOf
     })
 
@@ -170,7 +172,7 @@ export class LedgerPayables extends Effect.Service<LedgerPayables>()("billsync/L
       yield* sql`DELETE FROM vendor_payment_applications WHERE vendor_payment_id IN ${sql.in([...idOf.values()])}`
       const apps = payments.flatMap((p) => p.applications.map((a) => ({ vendor_payment_id: idOf.get(p.billcomId)!, ...a })))
       if (apps.length > 0) yield* sql`INSERT INTO vendor_payment_applications ${sql.insert(apps)}`
-      // Journal posting of these payments goes here.
+      yield* journal.postVendorPayments(companyId, [...idOf.keys()])
       return idOf
     })
 
@@ -179,8 +181,10 @@ export class LedgerPayables extends Effect.Service<LedgerPayables>()("billsync/L
       if (billcomIds.length === 0) return
       yield* sql`UPDATE ${sql(table)} SET archived = true, updated_at = now()
         WHERE company_id = ${companyId} AND billcom_id IN ${sql.in(billcomIds)} AND NOT archived`
+      yield* (table === "bills" ? journal.postBills : journal.postVendorCredits)(companyId, billcomIds)
     })
 
     return { writeBills, writeVendorCredits, writeVendorPayments, archive } as const
-  })
+  }),
+  dependencies: [Journal.Default]
 }) {}
