@@ -7,6 +7,8 @@ import { syncCommand } from "./sync.ts"
 import { errorsCommand } from "./errors.ts"
 import { demoCommand } from "./demo.ts"
 import { validateCommand } from "./validate.ts"
+import { planCommand } from "./plan.ts"
+import { applyCommand } from "./apply.ts"
 
 /**
  * Every `billsync` subcommand, in the order `--help` lists them. A command provides its own
@@ -23,4 +25,6 @@ export const commands: readonly [BillsyncCommand, ...Array<BillsyncCommand>] = [
   syncCommand,
   errorsCommand,
   demoCommand,
+  planCommand,
+  applyCommand,
 ] as unknown as readonly [BillsyncCommand, ...Array<BillsyncCommand>]

@@ -70,7 +70,10 @@ export class CoaApplier extends Effect.Service<CoaApplier>()("billsync/coa/CoaAp
       if (done > 0) yield* Effect.logInfo(`resuming plan ${plan.planId}: ${done} of ${total} actions are already applied in Bill.com`)
 
       const pending = plan.actions.slice(done).map((action, i) => ({ index: done + i, action }))
-      if (!(yield* options.approve(pending))) {
+      const approved = yield* options
+        .approve(pending)
+        .pipe(Effect.tapError((e) => journal.finish({ planId: plan.planId, runId, outcome: "declined", applied: 0, error: e.message })))
+      if (!approved) {
         yield* journal.finish({ planId: plan.planId, runId, outcome: "declined", applied: 0 })
         return yield* new CoaError({ reason: "not-approved", message: "apply cancelled: the plan was not approved; nothing was changed in Bill.com" })
       }

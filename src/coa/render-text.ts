@@ -42,3 +42,15 @@ export const renderText = (plan: CoaPlan): string => {
   }
   return lines.join("\n") + "\n"
 }
+
+/** The actions an apply is about to perform, for the approval prompt. */
+export const renderPending = (plan: CoaPlan, pending: ReadonlyArray<{ readonly index: number; readonly action: CoaPlan["actions"][number] }>): string => {
+  const lines = [`Bill.com organization ${plan.pipeline.organizationId} (${plan.pipeline.environment}), plan ${plan.planId}:`]
+  for (const { index, action } of pending) {
+    const id = action._tag === "create" ? "" : ` [${action.id}]`
+    lines.push(`  ${String(index + 1).padStart(4)}. ${SYMBOL[action._tag]} ${action._tag.padEnd(7)} ${actionAccount(action)}${id}: ${changesOf(action).join("; ")}`)
+  }
+  const skipped = plan.actions.length - pending.length
+  if (skipped > 0) lines.push(`  (${skipped} earlier action(s) are already applied)`)
+  return lines.join("\n") + "\n"
+}
