@@ -44,6 +44,9 @@ export const TRANSIENT_BACKOFF = { factor: 2, jitter: 0.5 } as const
 /** Backoff for BDC_1322 (too many in flight): short, since a slot frees within one request's latency. */
 export const CONCURRENCY_BACKOFF = { base: Duration.millis(250), max: Duration.seconds(8), factor: 2, jitter: 0.5, attempts: 12 } as const
 
+/** A call refused for the hourly budget again right after waiting for the next hour is not waited for twice. */
+export const MAX_HOURLY_WAITS = 1
+
 export interface Transport {
   readonly settings: BillcomSettings
   readonly execute: (call: Call) => Effect.Effect<unknown, BillcomError>
@@ -176,6 +179,7 @@ export const makeTransport = (settings: BillcomSettings) =>
       Effect.gen(function* () {
         let transient = 0
         let concurrency = 0
+        let hourly = 0
         const login = onSession === undefined
         for (;;) {
           const { outcome, ticket } = yield* attemptOnce()
@@ -209,7 +213,10 @@ export const makeTransport = (settings: BillcomSettings) =>
               return yield* errorFor(call, "Request", status, parsed, detail)
             case "HourlyLimited": {
               yield* stats.bump("rateLimitErrors")
-              yield* limiter.exhaustHour
+              hourly++
+              // Logins have their own budget (200/h): a refused login must not stop every other request.
+              if (!login) yield* limiter.exhaustHour
+              if (hourly > MAX_HOURLY_WAITS) return yield* errorFor(call, "RateLimited", status, parsed, detail)
               yield* limiter.awaitNextHour
               continue
             }
