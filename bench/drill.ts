@@ -204,6 +204,8 @@ const main = async () => {
         })
       )
       const malformed = new Set(bad.invalid)
+      // The emulator does not count malformed renderings as faults: the records themselves are the count.
+      row.faults = malformed.size
       const asErrors = bad.errors.filter((e) => malformed.has(e.billcom_id) && e.code === "invalid-record").length
       // Records that failed only because they reference a malformed one (e.g. a bill of a malformed vendor).
       const exclude = new Set(malformed)

@@ -43,4 +43,4 @@ export const dropDatabase = (name: string): Promise<void> =>
   }))
 
 /** A plain-text pg_dump of a database (for the secrets scan). */
-export const dumpDatabase = (url: string): string => execFileSync("pg_dump", ["--no-owner", "--data-only", url], { maxBuffer: 1024 * 1024 * 1024 }).toString("utf8")
+export const dumpDatabase = (url: string): string => execFileSync("pg_dump", ["--no-owner", "--data-only", url], { maxBuffer: 1024 * 1024 * 1024, stdio: ["ignore", "pipe", "ignore"] }).toString("utf8")
