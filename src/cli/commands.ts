@@ -1,6 +1,7 @@
 import type { Command } from "@effect/cli"
 import type { CliApp } from "@effect/cli"
 import { emulatorCommand } from "./emulator.ts"
+import { reportCommand } from "./report.ts"
 import { connectCommand } from "./connect.ts"
 import { statusCommand } from "./status.ts"
 import { syncCommand } from "./sync.ts"
@@ -20,6 +21,7 @@ export type BillsyncCommand = Command.Command<string, CliApp.CliApp.Environment,
 export const commands: readonly [BillsyncCommand, ...Array<BillsyncCommand>] = [
   validateCommand,
   emulatorCommand,
+  reportCommand,
   connectCommand,
   statusCommand,
   syncCommand,
