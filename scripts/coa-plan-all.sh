@@ -27,9 +27,10 @@ for pipeline in $(jq -r '.[]' <<<"$pipelines"); do
   echo "== plan coa $pipeline" >&2
   set +e
   npx billsync plan coa "$pipeline" --out "$out/$pipeline.json" --format markdown --detailed-exitcode \
-    --max-comment-chars "$budget" --full-plan-hint "$hint" > "$out/$pipeline.md"
+    --max-comment-chars "$budget" --full-plan-hint "$hint" > "$out/$pipeline.md" 2> "$out/$pipeline.log"
   rc=$?
   set -e
+  cat "$out/$pipeline.log" >&2
   case "$rc" in
     0) ;;
     2)
@@ -37,7 +38,12 @@ for pipeline in $(jq -r '.[]' <<<"$pipelines"); do
       ;;
     *)
       failed=1
-      printf '### Chart-of-accounts plan: `%s`\n\n**Planning failed** (exit %s). See the workflow log.\n' "$pipeline" "$rc" > "$out/$pipeline.md"
+      # billsync's error messages name variables and files, never secret values.
+      {
+        printf '### Chart-of-accounts plan: `%s`\n\n**Planning failed** (exit %s):\n\n```\n' "$pipeline" "$rc"
+        grep -v 'npm warn' "$out/$pipeline.log" | tail -n 8 | cut -c1-600
+        printf '```\n'
+      } > "$out/$pipeline.md"
       ;;
   esac
   { cat "$out/$pipeline.md"; echo; } >> "$out/comment.md"
