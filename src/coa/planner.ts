@@ -84,6 +84,10 @@ export const planCoa = ({ ledger, chart, policy }: PlanInput): PlanBody => {
     .filter((a) => isPresent(a.number))
     .sort((a, b) => (m.depth.get(a.number) ?? 0) - (m.depth.get(b.number) ?? 0) || byNumber(a.number, b.number))
 
+  // Rows by normalised name, for the duplicate check of each create.
+  const byName = new Map<string, Array<ChartRow>>()
+  for (const row of chart) byName.set(nameKey(row.name), [...(byName.get(nameKey(row.name)) ?? []), row])
+
   const restores: Array<RestoreAction> = []
   const creates: Array<CreateAction> = []
   const updates: Array<UpdateAction> = []
@@ -91,7 +95,7 @@ export const planCoa = ({ ledger, chart, policy }: PlanInput): PlanBody => {
     const parent = desiredParent(account)
     const row = m.match.get(account.number)
     if (row === undefined) {
-      creates.push(createOf(account, parent, chart, m.claimedBy, warnings))
+      creates.push(createOf(account, parent, byName.get(nameKey(account.name)) ?? [], m.claimedBy, warnings))
       continue
     }
     let before = viewOfRow(row, m.rows)
@@ -130,20 +134,18 @@ export const planCoa = ({ ledger, chart, policy }: PlanInput): PlanBody => {
   return { actions, held, ledgerDiffs: [], warnings, problems: m.problems }
 }
 
-const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase()
+const nameKey = (name: string) => name.trim().toLowerCase()
 
 const createOf = (
   account: LedgerAccount,
   parent: ParentRef | null,
-  chart: ReadonlyArray<ChartRow>,
+  sameName: ReadonlyArray<ChartRow>,
   claimedBy: ReadonlyMap<string, string>,
   warnings: Array<PlanWarning>
 ): CreateAction => {
   const type = billcomTypeOf(account.type)
   // The reference's "duplicate chart-of-account rows": no number-and-type match, but the name exists.
-  const similar = chart
-    .filter((row) => sameName(row.name, account.name))
-    .map((row) => ({ id: row.id, name: row.name, ...(norm(row.number) !== undefined ? { number: row.number } : {}), type: row.type, archived: row.archived }))
+  const similar = sameName.map((row) => ({ id: row.id, name: row.name, ...(norm(row.number) !== undefined ? { number: row.number } : {}), type: row.type, archived: row.archived }))
   for (const row of similar) {
     const owner = claimedBy.get(row.id)
     warnings.push({
