@@ -38,6 +38,8 @@ export const MIN_PAGES_TO_SPLIT = 6
 /** Windows are buffered whole (to keep the output ordered): this bounds memory per window. */
 export const MAX_PAGES_PER_WINDOW = 40
 export const MAX_WINDOWS = 64
+/** From this many estimated pages, twice as many windows as requests in flight (load balancing). */
+export const BALANCE_FROM_PAGES = 40
 
 interface Page {
   readonly results: ReadonlyArray<unknown>
@@ -160,7 +162,10 @@ export const makeLists = (transport: Transport) => {
 
         const perPage = (Math.max(1, tLast - tFirst) + Math.max(1, pMax - pMin)) / 2
         const estimated = (pMin - tLast) / perPage
-        const wanted = estimated < MIN_PAGES_TO_SPLIT ? 1 : Math.max(concurrency, Math.ceil(estimated / MAX_PAGES_PER_WINDOW))
+        // Time windows rarely hold equal counts; with more windows than requests in flight, a lane
+        // that finishes a small window takes the next one. Each window costs at most one partial page.
+        const lanes = estimated >= BALANCE_FROM_PAGES ? 2 * concurrency : concurrency
+        const wanted = estimated < MIN_PAGES_TO_SPLIT ? 1 : Math.max(lanes, Math.ceil(estimated / MAX_PAGES_PER_WINDOW))
         const count = Math.max(1, Math.min(MAX_WINDOWS, wanted, pMin - tLast))
         const bounds = Array.from({ length: count + 1 }, (_, i) => (i === count ? pMin : tLast + Math.floor(((pMin - tLast) * i) / count)))
         const windows = Array.from({ length: count }, (_, i) => ({ lo: bounds[i]!, hi: bounds[i + 1]!, last: i === count - 1 }))

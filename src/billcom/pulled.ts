@@ -22,12 +22,15 @@ export const formatIssues = (error: ParseResult.ParseError): string =>
     .join("; ")
 
 export const decodePulled = <A, I>(schema: Schema.Schema<A, I, never>) => {
-  const decode = Schema.decodeUnknownEither(schema, { errors: "all" })
+  // Stop at the first issue on the hot path; only a failed record is decoded again for every issue.
+  const decode = Schema.decodeUnknownEither(schema)
+  const explain = Schema.decodeUnknownEither(schema, { errors: "all" })
   return (raw: unknown): Pulled<A> => {
     const result = decode(raw)
     if (Either.isRight(result)) return { _tag: "Valid", value: result.right, raw }
     const id = rawIdOf(raw)
-    const error = formatIssues(result.left)
+    const all = explain(raw)
+    const error = formatIssues(Either.isLeft(all) ? all.left : result.left)
     return id === undefined ? { _tag: "Invalid", raw, error } : { _tag: "Invalid", raw, id, error }
   }
 }
