@@ -90,7 +90,7 @@ export const renderHtml = (r: HtmlReportInput): string => {
     title: `Unmapped records (${r.unmapped.length})`,
     columns: ["Kind", "Bill.com id", "Code", "What is missing"].map((h) => ({ header: h, align: "left" as const })),
     rows: r.unmapped.map((u) => [u.kind, u.billcomId, u.code, u.message]),
-    notes: ["`billsync mappings suggest` proposes the missing links as a pull request."]
+    notes: ["billsync mappings suggest <pipeline> proposes the missing links as a pull request."]
   }
   const last = r.runs[0]
   const healthy = r.violations.length === 0
