@@ -158,7 +158,8 @@ export const makeTransport = (settings: BillcomSettings) =>
     const errorFor = (call: Call, reason: BillcomError["reason"], status: number | undefined, parsed: ParsedErrorBody | undefined, detail?: string, advice?: string) => {
       const entry = parsed === undefined ? undefined : primaryEntry(parsed)
       const described = parsed === undefined ? "" : describeEntries(parsed)
-      const what = described !== "" ? described : detail ?? (status !== undefined ? `HTTP ${status}` : "no answer")
+      const what =
+        described !== "" ? (detail !== undefined ? `${described} (${detail})` : described) : (detail ?? (status !== undefined ? `HTTP ${status}` : "no answer"))
       return new BillcomError({
         reason,
         message: `Bill.com ${call.endpoint} failed${status !== undefined ? ` (HTTP ${status})` : ""}: ${what}`,
@@ -225,8 +226,8 @@ export const makeTransport = (settings: BillcomSettings) =>
               concurrency++
               if (concurrency >= CONCURRENCY_BACKOFF.attempts)
                 return yield* errorFor(call, "RateLimited", status, parsed, detail, "Bill.com kept refusing requests for concurrency (BDC_1322); another client is probably using the same developer key and organization.")
-              const delay = retryAfterMs ?? (yield* backoff(concurrency, Duration.toMillis(CONCURRENCY_BACKOFF.base), Duration.toMillis(CONCURRENCY_BACKOFF.max), CONCURRENCY_BACKOFF.factor, CONCURRENCY_BACKOFF.jitter))
-              yield* retryPause(call, delay, status, parsed, detail, concurrency)
+              const computed = yield* backoff(concurrency, Duration.toMillis(CONCURRENCY_BACKOFF.base), Duration.toMillis(CONCURRENCY_BACKOFF.max), CONCURRENCY_BACKOFF.factor, CONCURRENCY_BACKOFF.jitter)
+              yield* retryPause(call, computed, retryAfterMs, status, parsed, detail, concurrency)
               continue
             }
             case "Transient": {
@@ -236,17 +237,27 @@ export const makeTransport = (settings: BillcomSettings) =>
               if (transient > settings.retry.retries)
                 return yield* errorFor(call, outcome._tag === "Failure" ? "Transport" : "Server", status, parsed, detail ? `${detail} (after ${transient} attempts)` : undefined)
               const computed = yield* backoff(transient, Duration.toMillis(settings.retry.baseDelay), Duration.toMillis(settings.retry.maxDelay), TRANSIENT_BACKOFF.factor, TRANSIENT_BACKOFF.jitter)
-              yield* retryPause(call, retryAfterMs ?? computed, status, parsed, detail, transient)
+              yield* retryPause(call, computed, retryAfterMs, status, parsed, detail, transient)
               continue
             }
           }
         }
       })
 
-    const retryPause = (call: Call, delayMs: number, status: number | undefined, parsed: ParsedErrorBody | undefined, detail: string | undefined, attempt: number) =>
+    /** Sleep the backoff, or what Retry-After asks for — unless that is longer than a run may wait. */
+    const retryPause = (
+      call: Call,
+      computedMs: number,
+      retryAfterMs: number | undefined,
+      status: number | undefined,
+      parsed: ParsedErrorBody | undefined,
+      detail: string | undefined,
+      attempt: number
+    ) =>
       Effect.gen(function* () {
-        if (delayMs > Duration.toMillis(settings.hourlyLimitMaxWait))
-          return yield* errorFor(call, "RateLimited", status, parsed, `Retry-After asks for ${Math.round(delayMs / 1000)} s`)
+        if (retryAfterMs !== undefined && retryAfterMs > Duration.toMillis(settings.hourlyLimitMaxWait))
+          return yield* errorFor(call, "RateLimited", status, parsed, `Retry-After asks for ${Math.round(retryAfterMs / 1000)} s`)
+        const delayMs = retryAfterMs ?? computedMs
         yield* stats.bump("retries")
         yield* Effect.logDebug("Bill.com call failed; retrying").pipe(
           Effect.annotateLogs({ endpoint: call.endpoint, status: status ?? "none", code: parsed && primaryEntry(parsed)?.code || "none", detail: detail ?? "", attempt, delayMs })
