@@ -2,6 +2,7 @@ import type { Command } from "@effect/cli"
 import type { CliApp } from "@effect/cli"
 import { emulatorCommand } from "./emulator.ts"
 import { reportCommand } from "./report.ts"
+import { mappingsCommand } from "./mappings.ts"
 import { connectCommand } from "./connect.ts"
 import { statusCommand } from "./status.ts"
 import { syncCommand } from "./sync.ts"
@@ -22,6 +23,7 @@ export const commands: readonly [BillsyncCommand, ...Array<BillsyncCommand>] = [
   validateCommand,
   emulatorCommand,
   reportCommand,
+  mappingsCommand,
   connectCommand,
   statusCommand,
   syncCommand,

@@ -1,0 +1,87 @@
+import { Args, Command, Options } from "@effect/cli"
+import { Console, Effect, Layer } from "effect"
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { loadPipeline } from "../config/load.ts"
+import { unifiedDiff } from "../ledger/diff.ts"
+import { pulledMasterRecords } from "../ledger/pulled.ts"
+import { reportScope } from "../ledger/report-data.ts"
+import { Reports } from "../ledger/reports.ts"
+import { markdownTable, textTable, type Table } from "../ledger/render.ts"
+import { applySuggestions } from "../ledger/suggest-yaml.ts"
+import { suggestMappings, type SuggestResult } from "../ledger/suggest.ts"
+import { reportFailure } from "../sync/cli-support.ts"
+import { storeLayer } from "../sync/environment.ts"
+import { ExitCode, Exit } from "./exit.ts"
+
+/**
+ * `billsync mappings suggest <pipeline> [--dry-run]`: proposes links for pulled Bill.com records no
+ * mapping covers and writes them into the mapping files (comments and order kept), ready for a
+ * pull request; --dry-run prints the unified diff instead. The result is validated like
+ * `billsync validate` before it is kept. Ambiguous and unmatched records are listed, never guessed.
+ */
+const pipeline = Args.text({ name: "pipeline" }).pipe(Args.withDescription("Pipeline name (pipelines/<name>.yaml) or path"))
+const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("Print the unified diff, write nothing"))
+const json = Options.boolean("json").pipe(Options.withDescription("Print the suggestions as JSON"))
+const format = Options.choice("format", ["text", "markdown"]).pipe(Options.withDefault("text" as const), Options.withDescription("Output format of the tables"))
+
+const tables = (r: SuggestResult): Array<Table> => [
+  {
+    title: `Suggested links (${r.suggestions.length})`,
+    columns: ["Kind", "Bill.com id", "Bill.com name", "File", "Link to", "Basis", "Confidence"].map((h) => ({ header: h, align: h === "Confidence" ? ("right" as const) : ("left" as const) })),
+    rows: r.suggestions.map((s) => [s.kind, s.billcomId, s.billcomName, s.file, s.target, s.basis, s.basis === "new-key" ? "new" : s.confidence.toFixed(2)])
+  },
+  {
+    title: `Ambiguous — map by hand (${r.ambiguous.length})`,
+    columns: ["Kind", "Bill.com id", "Bill.com name", "Why", "Candidates"].map((h) => ({ header: h, align: "left" as const })),
+    rows: r.ambiguous.map((a) => [a.kind, a.billcomId, a.billcomName, a.reason, a.candidates.join(", ")])
+  },
+  {
+    title: `No match (${r.unmatched.length})`,
+    columns: ["Kind", "Bill.com id", "Bill.com name", "What to do"].map((h) => ({ header: h, align: "left" as const })),
+    rows: r.unmatched.map((a) => [a.kind, a.billcomId, a.billcomName, a.reason])
+  }
+]
+
+const suggest = Command.make("suggest", { pipeline, dryRun, json, format }, (o) =>
+  Effect.gen(function* () {
+    const loaded = yield* loadPipeline(o.pipeline)
+    const pulled = yield* Effect.gen(function* () {
+      const scope = yield* reportScope(loaded.pipeline.name)
+      return yield* pulledMasterRecords(scope.integrationId)
+    }).pipe(Effect.provide(Reports.Default.pipe(Layer.provideMerge(storeLayer()))))
+    const result = suggestMappings(loaded.mappings, pulled)
+
+    const dir = join(loaded.root, loaded.mappingsDir)
+    const files = new Set(result.suggestions.map((s) => s.file))
+    const before = new Map([...files].map((f) => [f, existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : undefined] as const))
+    const after = applySuggestions(before, result.suggestions)
+
+    if (o.json) yield* Console.log(JSON.stringify({ ...result, files: [...after.keys()].map((f) => `${loaded.mappingsDir}/${f}`) }, null, 2))
+    else yield* Console.log(tables(result).map((t) => (o.format === "markdown" ? markdownTable(t) : textTable(t))).join("\n\n"))
+
+    if (o.dryRun) {
+      const diff = [...after].map(([f, text]) => unifiedDiff(`${loaded.mappingsDir}/${f}`, before.get(f), text)).join("")
+      if (!o.json) yield* Console.log(diff === "" ? "\n(no changes)" : `\n${diff}`)
+      return
+    }
+    for (const [f, text] of after) writeFileSync(join(dir, f), text)
+    // Keep the edit only if the repository still validates; otherwise put every file back.
+    const check = yield* Effect.either(loadPipeline(o.pipeline))
+    if (check._tag === "Left") {
+      for (const [f] of after) {
+        const original = before.get(f)
+        if (original === undefined) unlinkSync(join(dir, f))
+        else writeFileSync(join(dir, f), original)
+      }
+      yield* Console.error(`billsync mappings suggest: the edited files did not validate, nothing was changed:\n${check.left.message}`)
+      return yield* Effect.fail(new ExitCode({ code: Exit.problems }))
+    }
+    yield* Console.error(after.size === 0 ? "billsync mappings suggest: nothing to change" : `billsync mappings suggest: updated ${[...after.keys()].map((f) => `${loaded.mappingsDir}/${f}`).join(", ")}`)
+  }).pipe(Effect.catchAll(reportFailure("mappings suggest")))
+).pipe(Command.withDescription("Propose links for unmapped Bill.com records and write them into the mapping files (--dry-run: print the diff)"))
+
+export const mappingsCommand = Command.make("mappings").pipe(
+  Command.withDescription("Mapping-file tools"),
+  Command.withSubcommands([suggest])
+)
