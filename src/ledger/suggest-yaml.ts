@@ -52,8 +52,8 @@ export const applySuggestions = (files: ReadonlyMap<string, string | undefined>,
   const byFile = new Map<string, Array<Suggestion>>()
   for (const s of suggestions) byFile.set(s.file, [...(byFile.get(s.file) ?? []), s])
   for (const [file, list] of byFile) {
-    const before = files.get(file) ?? emptyFile(file)
-    const doc = parseDocument(before)
+    const existing = files.get(file)
+    const doc = parseDocument(existing ?? "")
     if (doc.contents === null) (doc as Document).contents = doc.createNode({})
     for (const s of list) {
       if (file === "accounts.yaml") {
@@ -71,8 +71,9 @@ export const applySuggestions = (files: ReadonlyMap<string, string | undefined>,
       entry.flow = flow
       seq.items.push(entry)
     }
-    const after = doc.toString({ lineWidth: 0 })
-    if (after !== before) out.set(file, after)
+    const text = doc.toString({ lineWidth: 0 })
+    const after = existing === undefined ? emptyFile(file) + text : text
+    if (after !== existing) out.set(file, after)
   }
   return out
 }
