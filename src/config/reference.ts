@@ -17,7 +17,7 @@ const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\n/g,
 const code = (value: unknown): string => `\`${typeof value === "string" ? value : JSON.stringify(value)}\``
 
 const typeOf = (node: Node): string => {
-  if (Array.isArray(node["enum"])) return (node["enum"] as Array<unknown>).map(code).join(" \\| ")
+  if (Array.isArray(node["enum"])) return (node["enum"] as Array<unknown>).map(code).join(" | ")
   const type = node["type"]
   if (type === "array") {
     const items = (node["items"] ?? {}) as Node
@@ -42,7 +42,8 @@ const rows = (node: Node, prefix: string, out: Array<string>): void => {
   const required = new Set((node["required"] ?? []) as Array<string>)
   for (const [key, child] of Object.entries(properties)) {
     const path = `${prefix}${key}`
-    const def = child["default"] === undefined ? "" : code(child["default"])
+    // An object's default is its fields' defaults, listed on their own rows.
+    const def = child["default"] === undefined ? "" : child["type"] === "object" ? "see fields" : code(child["default"])
     const example = Array.isArray(child["examples"]) && child["examples"].length > 0 ? code(child["examples"][0]) : ""
     out.push(`| \`${path}\` | ${cell(typeOf(child))} | ${required.has(key) ? "yes" : "no"} | ${cell(def)} | ${cell(String(child["description"] ?? ""))}${example === "" ? "" : ` Example: ${cell(example)}`} |`)
     if (child["type"] === "object") rows(child, `${path}.`, out)
