@@ -73,8 +73,8 @@ const unknownKeyMessage = (path: Path, allowed: ReadonlyArray<string>): string =
   const key = String(path[path.length - 1])
   const where = path.length > 1 ? ` in ${showPath(path.slice(0, -1))}` : ""
   const close = allowed.filter((a) => distance(key, a) <= Math.max(1, Math.floor(a.length / 4))).sort((a, b) => distance(key, a) - distance(key, b))
-  const hint = close[0] !== undefined ? `did you mean ${JSON.stringify(close[0])}?` : allowed.length > 0 ? `allowed keys: ${allowed.join(", ")}` : "no keys are allowed here"
-  return `unknown key ${JSON.stringify(key)}${where}: ${hint}`
+  const hint = close[0] !== undefined ? `: did you mean ${JSON.stringify(close[0])}?` : allowed.length > 0 ? `: allowed keys: ${allowed.join(", ")}` : ""
+  return `unknown key ${JSON.stringify(key)}${where}${hint}`
 }
 
 const withPath = (path: Path, message: string): string => (path.length === 0 ? message : `${showPath(path)}: ${message}`)
