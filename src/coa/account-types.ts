@@ -1,28 +1,13 @@
-/**
- * The ledger's closed list of account types and the one Bill.com `account.type` each maps to
- * (docs/design.md, billcom-api.md §4.6). The map is one-to-one, so matching "number + type" can
- * compare Bill.com types directly.
- */
-export const LEDGER_TO_BILLCOM = {
-  bank: "BANK",
-  "credit-card": "CREDIT_CARD",
-  "accounts-payable": "ACCOUNTS_PAYABLE",
-  "accounts-receivable": "ACCOUNTS_RECEIVABLE",
-  expense: "EXPENSE",
-  "other-expense": "OTHER_EXPENSE",
-  income: "INCOME",
-  "other-income": "OTHER_INCOME",
-  "cost-of-goods-sold": "COST_OF_GOODS_SOLD",
-  equity: "EQUITY",
-  asset: "OTHER_ASSET",
-  "fixed-asset": "FIXED_ASSET",
-  "other-current-asset": "OTHER_CURRENT_ASSET",
-  liability: "OTHER_CURRENT_LIABILITY",
-  "long-term-liability": "LONG_TERM_LIABILITY",
-  "non-posting": "NON_POSTING"
-} as const
+import { AccountTypes, type AccountType } from "../config/index.ts"
 
-export type LedgerAccountType = keyof typeof LEDGER_TO_BILLCOM
+/**
+ * The ledger's closed list of account types and the one Bill.com `account.type` each maps to is
+ * owned by the config (mappings/accounts.yaml's schema); the map is one-to-one, so matching
+ * "number + type" can compare Bill.com types directly.
+ */
+export const LEDGER_TO_BILLCOM = AccountTypes
+
+export type LedgerAccountType = AccountType
 
 /** Every `account.type` Bill.com may return (UNSPECIFIED/UNDEFINED have no ledger counterpart). */
 export const BILLCOM_ACCOUNT_TYPES = [
