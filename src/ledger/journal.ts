@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { fromCents, toCents } from "./money.ts"
 import {
   billEntry,
+  canonicalEntry,
   creditApplicationEntry,
   creditEntry,
   paymentEntry,
@@ -10,6 +11,7 @@ import {
   type BillDocument,
   type CreditDocument,
   type EntrySpec,
+  type NaturalKeys,
   type PaymentDocument,
   type SourceKind
 } from "./postings.ts"
@@ -85,6 +87,48 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
         )
       })
 
+    /*
+     * id → natural key of the rows journal lines reference. Cached for the life of the service: the
+     * key is each table's upsert conflict target, so a row's key never changes, and an id is never
+     * reused (a cached id of a rolled-back row is simply never asked for again).
+     */
+    const keyCache = { account: new Map<number, string>(), vendor: new Map<number, string>(), item: new Map<number, string>(), customer: new Map<number, string>(), dimension: new Map<number, string>() }
+    type KeyTable = keyof typeof keyCache
+    const naturalKeys = (specs: Iterable<EntrySpec>) =>
+      Effect.gen(function* () {
+        const wanted: Record<KeyTable, Set<number>> = { account: new Set(), vendor: new Set(), item: new Set(), customer: new Set(), dimension: new Set() }
+        const need = (table: KeyTable, id: number | null) => {
+          if (id !== null && !keyCache[table].has(id)) wanted[table].add(id)
+        }
+        for (const spec of specs) {
+          need("vendor", spec.vendorId)
+          for (const l of spec.lines) {
+            need("account", l.accountId)
+            need("vendor", l.vendorId)
+            need("item", l.itemId)
+            need("customer", l.customerId)
+            for (const d of l.dimensionIds) need("dimension", d)
+          }
+        }
+        const arr = (t: KeyTable) => `{${[...wanted[t]].join(",")}}`
+        if (Object.values(wanted).some((w) => w.size > 0)) {
+          const rows = yield* sql<{ t: KeyTable; id: string; key: string }>`
+            SELECT 'account' AS t, id::text, number AS key FROM ledger_accounts WHERE id = ANY(${arr("account")}::bigint[])
+            UNION ALL SELECT 'vendor', id::text, key FROM vendors WHERE id = ANY(${arr("vendor")}::bigint[])
+            UNION ALL SELECT 'item', id::text, key FROM items WHERE id = ANY(${arr("item")}::bigint[])
+            UNION ALL SELECT 'customer', id::text, key FROM customers WHERE id = ANY(${arr("customer")}::bigint[])
+            UNION ALL SELECT 'dimension', id::text, kind || ':' || key FROM dimensions WHERE id = ANY(${arr("dimension")}::bigint[])`
+          for (const r of rows) keyCache[r.t].set(Number(r.id), r.key)
+        }
+        const lookup = (t: KeyTable) => (id: number) => {
+          const key = keyCache[t].get(id)
+          if (key === undefined) throw new Error(`journal line references ${t} ${id}, which does not exist`)
+          return key
+        }
+        const keys: NaturalKeys = { account: lookup("account"), vendor: lookup("vendor"), item: lookup("item"), customer: lookup("customer"), dimension: lookup("dimension") }
+        return keys
+      })
+
     const currencyOf = (companyId: number) =>
       Effect.map(sql<{ currency: string }>`SELECT currency FROM companies WHERE id = ${companyId}`, (r) => r[0]?.currency ?? "USD")
 
@@ -97,13 +141,15 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
           (yield* sql<Head>`SELECT source_kind, source_id, live_entry_id::text, version_hash, postings FROM journal_heads
             WHERE company_id = ${companyId} AND source_kind = ${kind} AND source_id IN ${sql.in(ids)} FOR UPDATE`).map((h) => [h.source_id, h])
         )
+        const keys = yield* naturalKeys(wanted.values())
         const toReverse: Array<string> = []
         const toPost: Array<{ spec: EntrySpec; hash: string; generation: number }> = []
         const headRows: Array<{ source_id: string; live: EntrySpec | undefined; hash: string | null; postings: number }> = []
         for (const id of new Set(ids)) {
           const head = heads.get(id)
-          const spec = wanted.get(id)
-          const hash = spec === undefined ? null : versionHash(spec)
+          const desired = wanted.get(id)
+          const spec = desired === undefined ? undefined : canonicalEntry(desired, keys)
+          const hash = spec === undefined ? null : versionHash(spec, keys)
           if ((head?.version_hash ?? null) === hash) {
             counts.unchanged++
             continue

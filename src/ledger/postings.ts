@@ -103,7 +103,7 @@ const distribution = (lines: ReadonlyArray<DocumentLine>, total: Cents, sign: 1n
       line(l.account_id, sign * toCents(l.amount), vendorId, {
         itemId: l.item_id,
         customerId: l.customer_id,
-        dimensionIds: [...l.dimension_ids].sort((a, b) => a - b),
+        dimensionIds: [...l.dimension_ids],
         description: l.description
       })
     )
@@ -179,8 +179,41 @@ export const paymentEntry = (payment: PaymentDocument, apAccountId: number): Ent
   )
 }
 
-/** The version hash: everything that lands in the journal, in a canonical order. */
-export const versionHash = (spec: EntrySpec): string =>
+/**
+ * Natural keys of the rows a journal line points at (account number, vendor/item/customer key,
+ * dimension kind:key). Surrogate ids depend on the order rows were first inserted (a master record
+ * that failed to decode and arrived later shifts every id after it), so nothing that must be the
+ * same in every database — the version hash, the idempotency key, the line order — may use them.
+ */
+export interface NaturalKeys {
+  readonly account: (id: number) => string
+  readonly vendor: (id: number) => string
+  readonly item: (id: number) => string
+  readonly customer: (id: number) => string
+  readonly dimension: (id: number) => string
+}
+
+const byKey = (ids: ReadonlyArray<number>, key: (id: number) => string): Array<number> =>
+  [...ids].sort((a, b) => {
+    const ka = key(a)
+    const kb = key(b)
+    return ka < kb ? -1 : ka > kb ? 1 : 0
+  })
+
+/** The spec with its lines' dimensions in natural-key order (what is stored and hashed). */
+export const canonicalEntry = (spec: EntrySpec, keys: NaturalKeys): EntrySpec => ({
+  ...spec,
+  lines: spec.lines.map((l) => (l.dimensionIds.length < 2 ? l : { ...l, dimensionIds: byKey(l.dimensionIds, keys.dimension) }))
+})
+
+const nullable = (id: number | null, key: (id: number) => string): string | null => (id === null ? null : key(id))
+
+/**
+ * The version hash: everything that lands in the journal, in a canonical order, with every row it
+ * references named by its natural key — a function of the documents alone, equal in every database
+ * that holds the same documents.
+ */
+export const versionHash = (spec: EntrySpec, keys: NaturalKeys): string =>
   createHash("sha256")
     .update(
       JSON.stringify([
@@ -188,9 +221,19 @@ export const versionHash = (spec: EntrySpec): string =>
         spec.sourceId,
         spec.entryDate,
         spec.currency,
-        spec.vendorId,
+        nullable(spec.vendorId, keys.vendor),
         spec.memo,
-        spec.lines.map((l) => [l.accountId, fromCents(l.amount), l.vendorId, l.itemId, l.customerId, l.dimensionIds, l.openItem?.kind ?? null, l.openItem?.id ?? null, l.description])
+        spec.lines.map((l) => [
+          keys.account(l.accountId),
+          fromCents(l.amount),
+          nullable(l.vendorId, keys.vendor),
+          nullable(l.itemId, keys.item),
+          nullable(l.customerId, keys.customer),
+          l.dimensionIds.map(keys.dimension).sort(),
+          l.openItem?.kind ?? null,
+          l.openItem?.id ?? null,
+          l.description
+        ])
       ])
     )
     .digest("hex")
