@@ -3,6 +3,7 @@ import { Console, Effect, Option } from "effect"
 import { progressEnabled, reportFailure } from "../sync/cli-support.ts"
 import { loadEnvironment } from "../sync/environment.ts"
 import { renderOutcome } from "../sync/report.ts"
+import type { StageContext } from "../sync/handler.ts"
 import { runSync, type ProgressEvent } from "../sync/runner.ts"
 import { isStageName, stageOrder, type StageName } from "../sync/stages.ts"
 import { ExitCode, Exit } from "./exit.ts"
@@ -22,12 +23,15 @@ const wait = Options.boolean("wait").pipe(Options.withDescription("Wait for a ru
 const progress = (e: ProgressEvent) =>
   Effect.sync(() => {
     const c = e.counts
-    if (e.phase === "start") process.stderr.write(`[${e.kind}] ${e.stage}…\n`)
+    if (e.phase === "start") process.stderr.write(`\r\x1b[K[${e.kind}] ${e.stage}…\n`)
     else
       process.stderr.write(
-        `[${e.kind}] ${e.stage}: ${e.status} — pulled ${c.pulled}, inserted ${c.inserted}, updated ${c.updated}, unchanged ${c.unchanged}, skipped ${c.skipped}, errors ${c.errors} (${((e.durationMs ?? 0) / 1000).toFixed(1)}s, ${c.apiCalls} requests)\n`
+        `\r\x1b[K[${e.kind}] ${e.stage}: ${e.status} — pulled ${c.pulled}, inserted ${c.inserted}, updated ${c.updated}, unchanged ${c.unchanged}, skipped ${c.skipped}, errors ${c.errors} (${((e.durationMs ?? 0) / 1000).toFixed(1)}s, ${c.apiCalls} requests)\n`
       )
   })
+
+const batchProgress = (ctx: StageContext) =>
+  Effect.sync(() => process.stderr.write(`  ${ctx.stage}: ${ctx.counts.pulled} pulled, ${ctx.counts.inserted + ctx.counts.updated} written, ${ctx.counts.reevaluated} re-evaluated…\r`))
 
 export const parseStages = (text: string) =>
   Effect.gen(function* () {
@@ -49,7 +53,8 @@ export const syncCommand = Command.make("sync", { pipeline, stages, fullRefresh,
       fullRefresh: o.fullRefresh,
       dryRun: o.dryRun,
       wait: o.wait,
-      onProgress: !o.json && progressEnabled() ? progress : undefined
+      onProgress: !o.json && progressEnabled() ? progress : undefined,
+      afterBatch: !o.json && progressEnabled() ? batchProgress : undefined
     }).pipe(Effect.provide(env.layer))
     if (o.json) yield* Console.log(JSON.stringify({ pipeline: env.settings.pipeline, runs: outcome.runs, setupNotCompleted: outcome.unmet }, null, 2))
     else yield* Console.log(renderOutcome(outcome))

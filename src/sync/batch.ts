@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Data, Effect, Either, ParseResult, Schema, Stream } from "effect"
 import { IntegrationErrors, type ErrorInput } from "../store/integration-errors.ts"
+import { Links } from "../store/links.ts"
 import { SourceRecords, type SourceRecordRow, type StoredRecord } from "../store/source-records.ts"
 import { catalogEntry } from "./catalog.ts"
 import type { Candidate, Evaluated, Failure, KindHandler, StageContext } from "./handler.ts"
@@ -49,6 +50,7 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
     const sql = yield* SqlClient.SqlClient
     const records = yield* SourceRecords
     const errors = yield* IntegrationErrors
+    const links = yield* Links
     const decode = Schema.decodeUnknownEither(handler.schema)
 
     const invalid: Array<{ id: string; raw: unknown; hash: string; message: string; stored: StoredRecord | undefined }> = []
@@ -93,6 +95,8 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
     const errorRows: Array<ErrorInput> = []
     const resolved: Array<string> = []
     const imports: Array<{ candidate: Candidate<D>; payload: P }> = []
+    // Master data whose mapping was removed: the link goes, so nothing resolves to it any more.
+    const unlinked: Array<string> = []
     const row = (c: { id: string; raw: unknown; hash: string }, meta: Candidate<D>["meta"] | undefined, outcome: SourceRecordRow["outcome"], reason: string | null, enrichment: Record<string, unknown> | undefined): SourceRecordRow => ({
       integration_id: ctx.integrationId,
       kind: handler.kind,
@@ -130,6 +134,7 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
             sourceRows.push(row(c, c.meta, "skipped", o.reason, enrichment))
           if (o.error !== undefined) errorRows.push(errorInput(ctx, handler.kind, c.id, o.error))
           else resolved.push(c.id)
+          if (o.reason === "unmapped" && c.previous?.outcome === "imported") unlinked.push(c.id)
           ctx.counts.skipped++
           break
         case "Fail":
@@ -145,6 +150,7 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
     const write = Effect.gen(function* () {
       yield* records.upsert(sourceRows)
       yield* handler.write(imports, ctx)
+      yield* links.remove(ctx.integrationId, handler.kind, unlinked)
       yield* errors.record(ctx.integrationId, ctx.runId, errorRows)
       yield* errors.resolve(ctx.integrationId, ctx.runId, ctx.stage, resolved)
       if (live && maxUpdated !== undefined) yield* records.advanceCursor(ctx.integrationId, handler.list, maxUpdated)

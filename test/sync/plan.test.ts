@@ -38,7 +38,16 @@ it.layer(StoreTest, { timeout: "180 seconds" })("sync plan against the emulator"
       if (process.env["SHOW"]) { const { renderOutcome } = yield* Effect.promise(() => import("../../src/sync/report.ts")); console.log(renderOutcome(first)) }
       const before = yield* ledgerCounts
 
+      // API economy: v3 bills settle their approval (no v2 read); documents only for imported bills.
+      const routes = (yield* emu.counters()).byRoute
+      const calls = (part: string) => Object.entries(routes).filter(([k]) => k.includes(part)).reduce((n, [, v]) => n + v, 0)
+      expect(calls("Crud/Read/Bill")).toBe(0)
+      expect(calls("/v3/documents/bills")).toBe(bills.counts.inserted)
+      yield* emu.resetCounters()
+
       const second = yield* runSync(settings, options)
+      const again = (yield* emu.counters()).byRoute
+      expect(Object.keys(again).filter((k) => k.includes("documents") || k.includes("/api/v2"))).toEqual([])
       expect(second.runs.map((r) => r.kind)).toEqual(["full"])
       for (const s of second.runs[0]!.stages) {
         expect({ stage: s.stage, inserted: s.counts.inserted, updated: s.counts.updated }).toEqual({ stage: s.stage, inserted: 0, updated: 0 })

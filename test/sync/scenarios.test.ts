@@ -80,6 +80,26 @@ it.layer(StoreTest, { timeout: "300 seconds" })("sync scenarios against the emul
     }).pipe(Effect.provide(emulatorWithSource()), TestServices.provideLive)
   )
 
+  it.effect("removing a vendor mapping unlinks the vendor; its bills then report the missing mapping", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator
+      const snap = yield* emu.snapshot()
+      const settings = settingsFor("unmap", snap)
+      yield* runSync(settings, plain)
+      const vendorId = bills(snap).find((b) => b.invoice.invoiceDate >= "2025-01-01" && b.approvalStatus === "APPROVED" && !b.archived)!.vendorId
+      const vendors = new Map(settings.vendors)
+      vendors.delete(vendorId)
+      const after = yield* runSync({ ...settings, vendors }, plain)
+      expect(stage(after, "vendors").counts.reevaluated).toBe(settings.vendors.size)
+      const sql = yield* SqlClient.SqlClient
+      const link = yield* sql`SELECT 1 FROM links l JOIN integrations i ON i.id = l.integration_id WHERE i.pipeline = 'unmap' AND l.kind = 'vendor' AND l.billcom_id = ${vendorId}`
+      expect(link).toEqual([])
+      const errors = (yield* openErrors("unmap")).filter((e) => e.code === "bill-unmapped")
+      expect(errors.length).toBeGreaterThan(0)
+      for (const e of errors) expect(e.message).toContain(`vendor ${vendorId}`)
+    }).pipe(Effect.provide(emulatorWithSource()), TestServices.provideLive)
+  )
+
   it.effect("an incremental run picks up exactly the organisation's changes", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator
