@@ -1,8 +1,9 @@
-import { Duration, Effect, Layer } from "effect"
+import { Duration, Effect, Layer, Option, Stream } from "effect"
 import { Emulator, type EmulatorOptions } from "../../../src/emulator/index.ts"
 import { StoreServices } from "../../../src/store/services.ts"
 import { billcomAccountType, type LedgerAccountSpec, type SyncSettings } from "../../../src/sync/settings.ts"
-import { stageOrder } from "../../../src/sync/stages.ts"
+import { Source } from "../../../src/sync/source.ts"
+import { stageOrder, type ListName } from "../../../src/sync/stages.ts"
 import { TestDatabase } from "../../support/database.ts"
 import { BillcomClient } from "../../../src/billcom/client.ts"
 import { makeSettings } from "../../../src/billcom/settings.ts"
@@ -78,3 +79,26 @@ export const settingsFor = (pipeline: string, snapshot: Record<string, unknown>,
   }
   return adjust(base)
 }
+
+/**
+ * The real Source with some raw fields or records removed from lists, to reproduce Bill.com
+ * behaviour the emulator does not have: v3 bills without approvalStatus (older API versions), chart
+ * rows the list does not return. Everything else — including the v2 reads — goes to the emulator.
+ */
+export const withListEdits = (
+  edit: (list: string, raw: unknown) => unknown | undefined,
+  options?: EmulatorOptions
+) =>
+  Layer.effect(
+    Source,
+    Effect.map(Source, (source) => ({
+      ...source,
+      list: (list: ListName, since: string | undefined) =>
+        source.list(list, since).pipe(
+          Stream.filterMap((p) => {
+            const raw = edit(list, p.raw)
+            return raw === undefined ? Option.none() : Option.some({ ...p, raw })
+          })
+        )
+    }))
+  ).pipe(Layer.provideMerge(emulatorWithSource(options)))
