@@ -61,4 +61,4 @@ export const syncCommand = Command.make("sync", { pipeline, stages, fullRefresh,
     const failed = outcome.runs.some((r) => r.status === "failed") || outcome.unmet.length > 0
     if (failed) return yield* Effect.fail(new ExitCode({ code: Exit.problems }))
   }).pipe(Effect.catchAll(reportFailure("sync")))
-).pipe(Command.withDescription("Sync Bill.com into the ledger: initial seed on the first run, then the full plan (setup gate first)"))
+).pipe(Command.withDescription("Sync Bill.com into the ledger: initial seed on the first run, then the full plan (setup gate first). Exit status: 0 succeeded, 0 succeeded with errors (count printed; see `billsync errors`), 1 failed / setup not completed / another sync running, 2 usage error"))
