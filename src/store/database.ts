@@ -35,9 +35,12 @@ export const clientLayer = (target: DatabaseTarget) =>
     Layer.succeed(DatabaseInfo, { embedded: target._tag === "Embedded", description: describeTarget(target) })
   )
 
-/** DATABASE_URL when set, else the embedded database on disk. */
+/**
+ * DATABASE_URL when set, else the embedded database on disk. An empty DATABASE_URL counts as unset:
+ * CI systems render a missing secret as "" (GitHub's `${{ secrets.X }}`).
+ */
 export const targetFromEnv = Effect.gen(function* () {
-  const url = yield* Config.option(Config.redacted("DATABASE_URL"))
+  const url = Option.filter(yield* Config.option(Config.redacted("DATABASE_URL")), (u) => Redacted.value(u).trim() !== "")
   const dir = yield* Config.string("BILLSYNC_EMBEDDED_DIR").pipe(Config.withDefault(defaultEmbeddedDir))
   return Option.match(url, {
     onSome: (url): DatabaseTarget => ({ _tag: "Url", url }),

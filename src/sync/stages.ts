@@ -1,25 +1,10 @@
-/** The nine stages of the full plan, in the reference's fixed order. */
-export const stageOrder = [
-  "vendors",
-  "funding-accounts",
-  "accounts",
-  "bills",
-  "vendor-credits",
-  "vendor-payments",
-  "items",
-  "customers",
-  "classifications"
-] as const
+import { CutoffStages, isStageName, SeedStages, StageNames, type StageName } from "../config/index.ts"
 
-export type StageName = (typeof stageOrder)[number]
-
-/** The initial seed (first run, and setup-incomplete mode): master data only. */
-export const seedStages: ReadonlyArray<StageName> = ["vendors", "funding-accounts", "accounts", "items", "classifications"]
-
-/** Stages whose records respect the integration cutoff, and the business date each uses. */
-export const cutoffStages: ReadonlyArray<StageName> = ["bills", "vendor-credits", "vendor-payments"]
-
-export const isStageName = (s: string): s is StageName => (stageOrder as ReadonlyArray<string>).includes(s)
+// The fixed order, the initial seed and the cutoff stages are defined once, by the config.
+export { isStageName, type StageName }
+export const stageOrder = StageNames
+export const seedStages = SeedStages
+export const cutoffStages = CutoffStages
 
 /** Keeps the fixed order whatever order the caller listed stages in. */
 export const inPlanOrder = (stages: Iterable<StageName>): Array<StageName> => {
