@@ -3,10 +3,14 @@
  * number is turned into its shortest decimal text (what JSON had) and rounded half away from zero
  * in decimal, never through float arithmetic (228.995 * 100 is not 22899.5 in binary).
  */
+// Built once: toLocaleString builds a formatter per call, ~6% of a first load's CPU.
+const shortestText = new Intl.NumberFormat("en-US", { useGrouping: false, maximumFractionDigits: 20 })
+const quantityText = new Intl.NumberFormat("en-US", { useGrouping: false, maximumFractionDigits: 4 })
+
 export const toMoney = (n: number): string => {
   if (!Number.isFinite(n)) throw new Error(`not a finite amount: ${n}`)
   const negative = n < 0
-  const text = Math.abs(n).toLocaleString("en-US", { useGrouping: false, maximumFractionDigits: 20 })
+  const text = shortestText.format(Math.abs(n))
   const [intPart = "0", frac = ""] = text.split(".")
   let cents = BigInt(intPart) * 100n + BigInt((frac + "00").slice(0, 2))
   if ((frac[2] ?? "0") >= "5") cents += 1n
@@ -15,5 +19,4 @@ export const toMoney = (n: number): string => {
 }
 
 /** A quantity or unit price (numeric(18,4)), kept as text. */
-export const toDecimal = (n: number): string =>
-  n.toLocaleString("en-US", { useGrouping: false, maximumFractionDigits: 4 })
+export const toDecimal = (n: number): string => quantityText.format(n)
