@@ -100,6 +100,23 @@ const ReauthSettings = Schema.Struct({
   idleRefreshMinutes: withDefault(Int(1, 34, "1–34 minutes (Bill.com sessions expire after 35 idle minutes)").annotations({ description: "Log in again before a call when the session has been idle this long (sessions expire after 35 idle minutes).", examples: [30] }), 30)
 }).annotations({ description: "Session re-authentication policy." })
 
+const DocumentsSettings = Schema.Struct({
+  enabled: withDefault(
+    Schema.Boolean.annotations({ description: "Whether to read the documents metadata (attachments: name, pages, scan status) of imported bills. false makes no document calls at all.", examples: [true] }),
+    true
+  ),
+  maxPerRun: withDefault(
+    Schema.Number.pipe(
+      Schema.int({ message: (issue) => `${JSON.stringify(issue.actual)} is not a whole number` }),
+      Schema.greaterThanOrEqualTo(0, { message: (issue) => `${JSON.stringify(issue.actual)} is out of range: 0 or more document reads` })
+    ).annotations({
+      description: "Most bill document reads (one request per bill) in one run, oldest first; the rest stays in the backlog for later runs. Keeps a first sync of many bills from spending the hourly request budget on documents.",
+      examples: [500]
+    }),
+    500
+  )
+}).annotations({ description: "Reading bill documents metadata, in a budgeted step after the bills are written." })
+
 const StageName = Schema.Literal(...StageNames).annotations({ description: "A sync stage." })
 
 export const SyncSettings = Schema.Struct({
@@ -120,7 +137,8 @@ export const SyncSettings = Schema.Struct({
   requestsPerHour: withDefault(Int(1, 20_000, "1–20000 (Bill.com allows 20000 requests an hour per devKey)").annotations({ description: "Request budget per hour (Bill.com allows 20000 per devKey, shared by every pipeline using the key).", examples: [20_000] }), 20_000),
   requestTimeoutMs: withDefault(Int(1_000, 600_000, "1000–600000 ms").annotations({ description: "Timeout of one HTTP request in milliseconds.", examples: [30_000] }), 30_000),
   retry: withDefault(RetrySettings, { attempts: 6, baseDelayMs: 500, maxDelayMs: 60_000 }),
-  reauth: withDefault(ReauthSettings, { maxPerRun: 3, idleRefreshMinutes: 30 })
+  reauth: withDefault(ReauthSettings, { maxPerRun: 3, idleRefreshMinutes: 30 }),
+  documents: withDefault(DocumentsSettings, { enabled: true, maxPerRun: 500 })
 }).annotations({ description: "What to sync and how hard to push Bill.com." })
 
 export const LedgerSettings = Schema.Struct({

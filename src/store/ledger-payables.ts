@@ -28,6 +28,11 @@ export interface BillWrite {
   readonly archived: boolean
   readonly updatedTime: string | null
   readonly lines: ReadonlyArray<LineWrite & { readonly quantity: string | null; readonly unit_price: string | null }>
+  /**
+   * Content hash of the Bill.com record this write comes from; a new version puts the bill in the
+   * documents backlog (src/store/bill-documents.ts). Undefined keeps the stored version.
+   */
+  readonly sourceVersion?: string | undefined
   /** Documents metadata; undefined = not fetched this time (keep what is stored). */
   readonly documents: ReadonlyArray<{ billcomId: string; name: string; pages: number | null; scanStatus: string | null; createdTime: string | null }> | undefined
 }
@@ -87,14 +92,16 @@ export class LedgerPayables extends Effect.Service<LedgerPayables>()("billsync/L
         payment_status: b.paymentStatus,
         pay_from_account_id: b.payFromAccountId,
         archived: b.archived,
-        billcom_updated_time: b.updatedTime
+        billcom_updated_time: b.updatedTime,
+        source_version: b.sourceVersion ?? null
       }))
       const ids = yield* sql<{ id: string; billcom_id: string }>`INSERT INTO bills ${sql.insert(rows)}
         ON CONFLICT (company_id, billcom_id) DO UPDATE SET vendor_id = EXCLUDED.vendor_id, invoice_number = EXCLUDED.invoice_number,
           invoice_date = EXCLUDED.invoice_date, due_date = EXCLUDED.due_date, amount = EXCLUDED.amount, currency = EXCLUDED.currency,
           description = EXCLUDED.description, approval_status = EXCLUDED.approval_status, payment_status = EXCLUDED.payment_status,
           pay_from_account_id = EXCLUDED.pay_from_account_id, archived = EXCLUDED.archived,
-          billcom_updated_time = EXCLUDED.billcom_updated_time, updated_at = now()
+          billcom_updated_time = EXCLUDED.billcom_updated_time,
+          source_version = COALESCE(EXCLUDED.source_version, bills.source_version), updated_at = now()
         RETURNING id::text, billcom_id`
       const idOf = new Map(ids.map((r) => [r.billcom_id, Number(r.id)]))
       const billIds = [...idOf.values()]

@@ -1,4 +1,6 @@
 import { Layer } from "effect"
+import { Journal } from "../ledger/journal.ts"
+import { BillDocuments } from "./bill-documents.ts"
 import { IntegrationErrors } from "./integration-errors.ts"
 import { Integrations } from "./integrations.ts"
 import { LedgerMaster } from "./ledger-master.ts"
@@ -15,5 +17,7 @@ export const StoreServices = Layer.mergeAll(
   Links.Default,
   IntegrationErrors.Default,
   LedgerMaster.Default,
-  LedgerPayables.Default
+  LedgerPayables.Default,
+  BillDocuments.Default,
+  Journal.Default
 )

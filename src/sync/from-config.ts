@@ -16,6 +16,8 @@ export const settingsFromConfig = (pipeline: Pipeline, mappings: Mappings, mappi
   stages: inPlanOrder(pipeline.sync.stages),
   mappingsDir,
   currency: pipeline.ledger.currency,
+  apAccount: pipeline.ledger.apAccount,
+  documents: pipeline.sync.documents,
   chart: mappings.accounts.map((a) => ({
     number: a.number,
     name: a.name,

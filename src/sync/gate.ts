@@ -73,6 +73,16 @@ export const evaluateGate = Effect.fn("Sync.evaluateGate")(function* (settings: 
     }
   }
 
+  const postsToJournal = settings.stages.some((s) => s === "bills" || s === "vendor-credits" || s === "vendor-payments")
+  const ap = settings.chart.find((a) => a.number === settings.apAccount)
+  if (postsToJournal && (ap === undefined || ap.type !== "accounts-payable" || !ap.active)) {
+    unmet.push({
+      condition: "AP control account",
+      problem: `ledger.apAccount ${settings.apAccount} is ${ap === undefined ? "not an account in the chart" : !ap.active ? "retired (active: false)" : `of type ${ap.type}`}; bills, credits and payments post against it`,
+      fix: `add ${settings.apAccount} as an active accounts-payable account to ${file("accounts.yaml")}, or point ledger.apAccount in pipelines/${settings.pipeline}.yaml at one`
+    })
+  }
+
   const vendorsPulled = yield* records.countPulled(integration.id, "vendor")
   if (vendorsPulled === 0) {
     unmet.push({

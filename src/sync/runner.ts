@@ -1,10 +1,12 @@
 import { Clock, Effect } from "effect"
+import { Journal } from "../ledger/journal.ts"
 import { IntegrationErrors } from "../store/integration-errors.ts"
 import { Integrations, type IntegrationRow } from "../store/integrations.ts"
 import { LedgerMaster } from "../store/ledger-master.ts"
 import { emptyCounts, Runs, type RunKind, type RunStatus, type StageCounts } from "../store/runs.ts"
 import { SourceRecords } from "../store/source-records.ts"
 import { pullList, reevaluateStored } from "./batch.ts"
+import { readDocuments, type DocumentsSummary } from "./documents.ts"
 import type { UnmetCondition } from "./errors.ts"
 import { SyncError } from "./errors.ts"
 import { evaluateGate } from "./gate.ts"
@@ -52,6 +54,8 @@ export interface RunResult {
   readonly apiCalls: number
   readonly openErrors: number
   readonly error?: string | undefined
+  /** The bill documents step (runs with the bills stage, after its records are written). */
+  readonly documents?: DocumentsSummary | undefined
 }
 
 export interface SyncOutcome {
@@ -77,11 +81,16 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
   const records = yield* SourceRecords
   const source = yield* Source
   const errors = yield* IntegrationErrors
-  if (!options.dryRun) yield* (yield* LedgerMaster).syncChart(integration.companyId!, settings.chart)
+  if (!options.dryRun) {
+    yield* (yield* LedgerMaster).syncChart(integration.companyId!, settings.chart)
+    // Postings credit exactly ledger.apAccount, never a guess among the chart's AP accounts (the gate checks it exists).
+    if (stages.some((s) => cutoffStages.includes(s))) yield* (yield* Journal).configure(integration.companyId!, settings.apAccount)
+  }
   const runId = options.dryRun ? DRY_RUN_ID : yield* runs.start({ integrationId: integration.id, kind, fullRefresh: options.fullRefresh, stages })
   const apiStart = yield* source.apiCalls
   const results: Array<StageResult> = []
   let failure: string | undefined
+  let documents: DocumentsSummary | undefined
   for (const [position, stage] of stages.entries()) {
     const ctx: StageContext = { integrationId: integration.id, companyId: integration.companyId!, runId, stage, settings, dryRun: options.dryRun, counts: emptyCounts(), afterBatch: options.afterBatch }
     if (!options.dryRun) yield* runs.stageStarted(runId, stage, position)
@@ -94,6 +103,8 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
       for (const handler of handlersOf[stage]) yield* pullList(handler, ctx, options.fullRefresh)
       for (const handler of handlersOf[stage]) yield* reevaluateStored(handler, ctx, previous !== undefined && previous !== fingerprint)
       if (!options.dryRun) yield* records.setFingerprint(integration.id, stage, fingerprint)
+      // Counted in the bills stage's API calls, but after its batches: never inside a bills transaction.
+      if (stage === "bills") documents = yield* readDocuments(settings, integration.companyId!, options.dryRun)
     }).pipe(
       Effect.withSpan(`Sync.stage.${stage}`),
       Effect.annotateLogs({ pipeline: settings.pipeline, stage }),
@@ -116,9 +127,15 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
   const openErrors = stages.reduce((n, s) => n + (open.get(s) ?? 0), 0)
   const status: RunStatus = failure !== undefined ? "failed" : openErrors > 0 ? "succeeded_with_errors" : "succeeded"
   const apiCalls = (yield* source.apiCalls) - apiStart
-  if (!options.dryRun) yield* runs.finish(runId, status, apiCalls, failure, notes)
-  return { runId, kind, status, stages: results, notes, apiCalls, openErrors, error: failure } satisfies RunResult
+  const allNotes = documents === undefined ? notes : [...notes, documentsNote(settings, documents)]
+  if (!options.dryRun) yield* runs.finish(runId, status, apiCalls, failure, allNotes)
+  return { runId, kind, status, stages: results, notes: allNotes, apiCalls, openErrors, error: failure, documents } satisfies RunResult
 })
+
+const documentsNote = (settings: SyncSettings, d: DocumentsSummary): string =>
+  !settings.documents.enabled
+    ? `bill documents: not read (sync.documents.enabled is false); ${d.backlog} bill(s) without current documents`
+    : `bill documents: ${d.reads} read${d.failed > 0 ? ` (${d.failed} failed, retried later)` : ""}; ${d.backlog} bill(s) left in the backlog${d.backlog > 0 ? ` (at most ${settings.documents.maxPerRun} a run: sync.documents.maxPerRun)` : ""}`
 
 const describe = (e: unknown): string => {
   if (typeof e === "object" && e !== null && "message" in e && typeof (e as { message: unknown }).message === "string") {

@@ -45,6 +45,10 @@ export interface SyncSettings {
   readonly stages: ReadonlyArray<StageName>
   readonly mappingsDir: string
   readonly currency: string
+  /** Number of the accounts-payable control account (pipeline `ledger.apAccount`). */
+  readonly apAccount: string
+  /** Bill documents metadata reads: off, or at most maxPerRun a run (pipeline `sync.documents`). */
+  readonly documents: { readonly enabled: boolean; readonly maxPerRun: number }
   readonly chart: ReadonlyArray<LedgerAccountSpec>
   readonly vendors: ReadonlyMap<string, string>
   readonly fundingAccounts: ReadonlyMap<string, string>

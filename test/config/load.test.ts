@@ -23,7 +23,8 @@ describe("loadPipeline", () => {
       requestsPerHour: 20000,
       requestTimeoutMs: 30000,
       retry: { attempts: 6, baseDelayMs: 500, maxDelayMs: 60000 },
-      reauth: { maxPerRun: 3, idleRefreshMinutes: 30 }
+      reauth: { maxPerRun: 3, idleRefreshMinutes: 30 },
+      documents: { enabled: true, maxPerRun: 500 }
     })
     expect(loaded.pipeline.coa).toEqual({ sourceOfTruth: "ledger", allowArchive: false, createParents: true })
     expect(loaded.pipeline.ledger).toEqual({ apAccount: "2000", currency: "USD" })

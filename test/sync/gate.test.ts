@@ -37,8 +37,10 @@ it.layer(StoreTest, { timeout: "180 seconds" })("setup gate", (it) => {
         "a bank or credit card account mapped",
         "an expense account mapped",
         "an income account mapped",
+        "AP control account",
         "vendors mapped"
       ])
+      expect(bare.unmet.find((u) => u.condition === "AP control account")!.problem).toContain(`ledger.apAccount ${settings.apAccount} is not an account in the chart`)
     }).pipe(Effect.provide(emulatorWithSource()), TestServices.provideLive)
   )
 

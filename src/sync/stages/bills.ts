@@ -1,4 +1,4 @@
-import { Effect, Schema } from "effect"
+import { Effect } from "effect"
 import { LedgerPayables, type BillWrite } from "../../store/ledger-payables.ts"
 import { Links } from "../../store/links.ts"
 import type { Candidate, Evaluated, KindHandler } from "../handler.ts"
@@ -18,13 +18,11 @@ const settles = (s: string | null | undefined): s is string => s !== null && s !
 /** Concurrent Bill.com calls a stage issues itself; the client's limiter still enforces Bill.com's 3 in flight. */
 export const ENRICH_CONCURRENCY = 3
 
-const DocumentList = Schema.Array(R.Document)
-
 /**
  * Bills: v3 list; the legacy v2 approval read only for bills that are new or changed AND whose v3
  * record does not settle the approval; cutoff on invoice.invoiceDate (string compare of
- * YYYY-MM-DD); mapped vendor, accounts, items and classifications required; documents metadata
- * fetched for imported new/changed bills only.
+ * YYYY-MM-DD); mapped vendor, accounts, items and classifications required. Documents metadata
+ * is not read here: a written bill joins the documents backlog (src/sync/documents.ts).
  */
 export const billsHandler: KindHandler<R.Bill, Payload, Source | Links | LedgerPayables> = {
   kind: "bill",
@@ -100,30 +98,14 @@ export const billsHandler: KindHandler<R.Bill, Payload, Source | Links | LedgerP
               archived: false,
               updatedTime: R.utcInstant(b.updatedTime) ?? null,
               lines: lines.lines,
+              sourceVersion: c.hash,
               documents: undefined
             }
           })
         )
       })
 
-      // Documents metadata only for bills imported now from a live read (new or changed).
-      if (!live) return outcomes
-      return yield* Effect.forEach(
-        outcomes,
-        (o) => {
-          if (o._tag !== "Import" || o.payload._tag !== "Write") return Effect.succeed(o)
-          const bill = o.payload.bill
-          return Effect.map(source.billDocuments(bill.billcomId), (raw): Evaluated<Payload> => {
-            const docs = Schema.decodeUnknownOption(DocumentList)(raw)
-            const documents =
-              docs._tag === "Some"
-                ? docs.value.map((d) => ({ billcomId: d.id, name: d.name ?? d.id, pages: d.numOfPages ?? null, scanStatus: d.scanStatus ?? null, createdTime: R.utcInstant(d.createdTime) ?? null }))
-                : undefined
-            return { ...o, payload: { _tag: "Write", bill: { ...bill, documents } } }
-          })
-        },
-        { concurrency: ENRICH_CONCURRENCY }
-      )
+      return outcomes
     }),
   write: (imports, ctx) =>
     Effect.gen(function* () {

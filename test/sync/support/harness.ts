@@ -61,6 +61,8 @@ export const settingsFor = (pipeline: string, snapshot: Record<string, unknown>,
     stages: stageOrder,
     mappingsDir: `mappings/${pipeline}`,
     currency: "USD",
+    apAccount: chart.find((a) => a.type === "accounts-payable")?.number ?? "2000",
+    documents: { enabled: true, maxPerRun: 500 },
     chart,
     vendors: keyed(snap["vendors"]!, "V"),
     fundingAccounts: new Map([
