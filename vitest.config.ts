@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config"
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "src/**/*.test.ts"],
-    testTimeout: 60_000,
+    // CLI end-to-end tests start several `billsync` processes; a loaded 2-core CI box needs headroom.
+    testTimeout: 180_000,
     hookTimeout: 120_000,
     // Each PGlite instance costs ~700 MB; two workers keep a 2-core CI box responsive.
     maxWorkers: 2,
