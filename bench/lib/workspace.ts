@@ -41,6 +41,8 @@ export interface PipelineOptions {
   readonly retry?: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number }
   readonly reauthMaxPerRun?: number
   readonly requestTimeoutMs?: number
+  /** Pipeline `sync.documents`; omitted = the product default (enabled, 500 reads a run). */
+  readonly documents?: { readonly enabled: boolean; readonly maxPerRun: number }
 }
 
 const q = (text: string): string => JSON.stringify(text)
@@ -110,7 +112,7 @@ sync:
   requestTimeoutMs: ${o.requestTimeoutMs ?? 30000}
   retry: { attempts: ${retry.attempts}, baseDelayMs: ${retry.baseDelayMs}, maxDelayMs: ${retry.maxDelayMs} }
   reauth: { maxPerRun: ${o.reauthMaxPerRun ?? 3}, idleRefreshMinutes: 30 }
-ledger:
+${o.documents === undefined ? "" : `  documents: { enabled: ${o.documents.enabled}, maxPerRun: ${o.documents.maxPerRun} }\n`}ledger:
   apAccount: ${q(ap)}
   currency: USD
 `
