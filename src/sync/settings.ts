@@ -1,24 +1,8 @@
+import { AccountTypes } from "../config/index.ts"
 import type { StageName } from "./stages.ts"
 
-/** Ledger account types (closed list, docs/design.md) and their Bill.com `account.type`. */
-export const billcomAccountType: Record<string, string> = {
-  bank: "BANK",
-  "credit-card": "CREDIT_CARD",
-  "accounts-payable": "ACCOUNTS_PAYABLE",
-  "accounts-receivable": "ACCOUNTS_RECEIVABLE",
-  expense: "EXPENSE",
-  "other-expense": "OTHER_EXPENSE",
-  income: "INCOME",
-  "other-income": "OTHER_INCOME",
-  "cost-of-goods-sold": "COST_OF_GOODS_SOLD",
-  equity: "EQUITY",
-  asset: "OTHER_ASSET",
-  "fixed-asset": "FIXED_ASSET",
-  "other-current-asset": "OTHER_CURRENT_ASSET",
-  liability: "OTHER_CURRENT_LIABILITY",
-  "long-term-liability": "LONG_TERM_LIABILITY",
-  "non-posting": "NON_POSTING"
-}
+/** Ledger account type → Bill.com `account.type`: the config's one-to-one map (docs/design.md). */
+export const billcomAccountType: Readonly<Record<string, string>> = AccountTypes
 
 export interface LedgerAccountSpec {
   readonly number: string
