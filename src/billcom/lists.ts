@@ -1,17 +1,19 @@
 import { Chunk, Effect, Option, Stream } from "effect"
 import { BillcomError } from "./errors.ts"
-import { rawIdOf } from "./pulled.ts"
+import { ascending, OrderedMerge, readPartitioned, timeOf, type Page } from "./partition.ts"
 import type { Transport } from "./transport.ts"
+
+export { timeOf } from "./partition.ts"
 
 /**
  * v3 lists as streams of raw records (§3): always `max` = page size, sorted by updatedTime then
  * createdTime, stop when `nextPage` is absent (never on an empty page), fail on a repeated cursor.
  *
  * Large lists are partitioned so they are not bound to one request in flight: page 1 (ascending)
- * and one descending page give the two ends of the updatedTime range and the record density; the
- * range between them is cut into windows pulled concurrently (under the shared limiter) and
- * emitted IN ORDER, so the stream stays in ascending updatedTime — the sync advances its cursor on
- * that assumption. A list of ≤ 200 records costs the same 2 calls as without partitioning; beyond
+ * and one descending page give the two ends of the updatedTime range; the range between them is
+ * read as windows by `concurrency` lanes under the shared limiter (partition.ts) and emitted IN
+ * ORDER, so the stream stays in ascending updatedTime — the sync advances its cursor on that
+ * assumption. A list of ≤ 200 records costs the same 2 calls as without partitioning; beyond
  * that, each window costs at most one partial page.
  *
  * Server-side filters and the cutoff: Bill.com cannot filter bills by invoice date, and no
@@ -33,18 +35,6 @@ export interface ListOptions {
 
 export const SORT_ASC = "updatedTime:asc,createdTime:asc"
 export const SORT_DESC = "updatedTime:desc,createdTime:desc"
-/** Below this many estimated pages between the two ends, one window (a plain chain) is cheapest. */
-export const MIN_PAGES_TO_SPLIT = 6
-/** Windows are buffered whole (to keep the output ordered): this bounds memory per window. */
-export const MAX_PAGES_PER_WINDOW = 40
-export const MAX_WINDOWS = 64
-/** From this many estimated pages, twice as many windows as requests in flight (load balancing). */
-export const BALANCE_FROM_PAGES = 40
-
-interface Page {
-  readonly results: ReadonlyArray<unknown>
-  readonly nextPage: string | undefined
-}
 
 interface Query {
   readonly sort: string
@@ -56,19 +46,6 @@ const isoOf = (t: string | Date | number): string => {
   if (Number.isNaN(d.getTime())) throw new Error(`not an instant: ${String(t)}`)
   return d.toISOString()
 }
-
-export const timeOf = (raw: unknown): number => {
-  const t = typeof raw === "object" && raw !== null ? (raw as { updatedTime?: unknown }).updatedTime : undefined
-  return typeof t === "string" ? Date.parse(t) : Number.NaN
-}
-
-const createdOf = (raw: unknown): number => {
-  const t = typeof raw === "object" && raw !== null ? (raw as { createdTime?: unknown }).createdTime : undefined
-  return typeof t === "string" ? Date.parse(t) : 0
-}
-
-const ascending = (rows: ReadonlyArray<unknown>) =>
-  [...rows].sort((a, b) => timeOf(a) - timeOf(b) || createdOf(a) - createdOf(b))
 
 /** The filters for options (without the partition windows). */
 export const baseFilters = (options: ListOptions): Array<string> => {
@@ -151,7 +128,6 @@ export const makeLists = (transport: Transport) => {
         const timesP = probe.results.map(timeOf)
         if (timesP.length === 0 || timesP.some(Number.isNaN)) return sequential()
         const pMin = Math.min(...timesP)
-        const pMax = Math.max(...timesP)
 
         const merge = new OrderedMerge(first.results)
         if (probe.nextPage === undefined || pMin < tLast) {
@@ -160,83 +136,28 @@ export const makeLists = (transport: Transport) => {
           return Stream.concat(page1, Stream.suspend(() => Stream.fromIterable(merge.tail(tail))))
         }
 
-        const perPage = (Math.max(1, tLast - tFirst) + Math.max(1, pMax - pMin)) / 2
-        const estimated = (pMin - tLast) / perPage
-        // Time windows rarely hold equal counts; with more windows than requests in flight, a lane
-        // that finishes a small window takes the next one. Each window costs at most one partial page.
-        const lanes = estimated >= BALANCE_FROM_PAGES ? 2 * concurrency : concurrency
-        const wanted = estimated < MIN_PAGES_TO_SPLIT ? 1 : Math.max(lanes, Math.ceil(estimated / MAX_PAGES_PER_WINDOW))
-        const count = Math.max(1, Math.min(MAX_WINDOWS, wanted, pMin - tLast))
-        const bounds = Array.from({ length: count + 1 }, (_, i) => (i === count ? pMin : tLast + Math.floor(((pMin - tLast) * i) / count)))
-        const windows = Array.from({ length: count }, (_, i) => ({ lo: bounds[i]!, hi: bounds[i + 1]!, last: i === count - 1 }))
-        yield* Effect.logDebug("Bill.com list partitioned").pipe(
-          Effect.annotateLogs({ path, windows: count, estimatedPages: Math.round(estimated) + 2 })
+        // Page 1's records per ms carve the first window (the density next to it); a page 1 at one
+        // instant (a bulk edit) says nothing: then assume a couple of pages until pages show more.
+        const density = tLast > tFirst ? first.results.length / (tLast - tFirst) : (2 * pageSize) / Math.max(1, pMin - tLast)
+        return Stream.concat(
+          page1,
+          readPartitioned({
+            path,
+            concurrency,
+            pageSize,
+            fetch: (filters, cursor) => fetchPage(path, { sort: SORT_ASC, filters }, cursor),
+            windowFilters: (lo, hi, last) => windowFilters(base.filters, lo, hi, last),
+            head: { filters: base.filters, cursor: first.nextPage },
+            lo: tLast,
+            hi: pMin,
+            density,
+            merge,
+            tail: ascending(probe.results.filter((r) => timeOf(r) > pMin))
+          })
         )
-
-        const middle = Stream.fromIterable(windows).pipe(
-          Stream.mapEffect(
-            (w) =>
-              Stream.runCollect(chain(path, { sort: SORT_ASC, filters: windowFilters(base.filters, w.lo, w.hi, w.last) }, undefined)).pipe(
-                Effect.map((rows) => merge.window(Chunk.toReadonlyArray(rows), w.lo, w.hi, w.last))
-              ),
-            { concurrency }
-          ),
-          Stream.flattenIterables
-        )
-        const tail = ascending(probe.results.filter((r) => timeOf(r) > pMin))
-        return Stream.concat(page1, Stream.concat(middle, Stream.suspend(() => Stream.fromIterable(merge.tail(tail)))))
       })
     )
 
   return { list, fetchPage, chain }
 }
 
-/**
- * Keeps a partitioned read exactly-once and ascending: records already emitted (page 1) are not
- * emitted again unless newer; a record rendered outside its window (changed while the list was
- * being read) is deferred to the end, where only its newest copy is emitted if no window had it.
- */
-class OrderedMerge {
-  private readonly emitted = new Map<string, number>()
-  private readonly deferred = new Map<string, { raw: unknown; t: number }>()
-
-  constructor(page1: ReadonlyArray<unknown>) {
-    for (const raw of page1) {
-      const id = rawIdOf(raw)
-      if (id !== undefined) this.emitted.set(id, timeOf(raw))
-    }
-  }
-
-  private fresh(raw: unknown, t: number): boolean {
-    const id = rawIdOf(raw)
-    if (id === undefined) return true
-    const before = this.emitted.get(id)
-    if (before !== undefined && before >= t) return false
-    const d = this.deferred.get(id)
-    if (d !== undefined && d.t <= t) this.deferred.delete(id)
-    return true
-  }
-
-  window(rows: ReadonlyArray<unknown>, lo: number, hi: number, last: boolean): Array<unknown> {
-    const out: Array<unknown> = []
-    for (const raw of rows) {
-      const t = timeOf(raw)
-      const inside = t >= lo && (last ? t <= hi : t < hi)
-      const id = rawIdOf(raw)
-      if (!inside && id !== undefined) {
-        const d = this.deferred.get(id)
-        if (d === undefined || d.t < t) this.deferred.set(id, { raw, t })
-        continue
-      }
-      if (this.fresh(raw, t)) out.push(raw)
-    }
-    return out
-  }
-
-  tail(rows: ReadonlyArray<unknown>): Array<unknown> {
-    const out = rows.filter((raw) => this.fresh(raw, timeOf(raw)))
-    const rest = [...this.deferred.values()].map((d) => d.raw)
-    this.deferred.clear()
-    return [...out, ...ascending(rest)]
-  }
-}
