@@ -236,7 +236,10 @@ const main = async () => {
   {
     const row = newRow(`crash/resume ×${CRASHES}`)
     const random = prng(SEED)
-    const { emu, ws } = await newEmulator({ faults: { latency: { minMs: 2, maxMs: 12 } } })
+    // Dozens of killed and resumed runs against one emulator spend more than Bill.com's 20,000
+    // requests an hour on one devKey (a fresh process cannot know what the killed ones spent); this
+    // scenario tests crash safety, not the hourly limit, which the rate-limit scenarios cover.
+    const { emu, ws } = await newEmulator({ faults: { latency: { minMs: 2, maxMs: 12 } }, limits: { requestsPerHour: 1_000_000 } })
     let killedRuns = 0
     let completedBeforeKill = 0
     try {
