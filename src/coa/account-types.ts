@@ -1,3 +1,4 @@
+import { CHART_OF_ACCOUNT_TYPES } from "../billcom/models/master.ts"
 import { AccountTypes, type AccountType } from "../config/index.ts"
 
 /**
@@ -9,27 +10,8 @@ export const LEDGER_TO_BILLCOM = AccountTypes
 
 export type LedgerAccountType = AccountType
 
-/** Every `account.type` Bill.com may return (UNSPECIFIED/UNDEFINED have no ledger counterpart). */
-export const BILLCOM_ACCOUNT_TYPES = [
-  "UNSPECIFIED",
-  "ACCOUNTS_PAYABLE",
-  "ACCOUNTS_RECEIVABLE",
-  "BANK",
-  "COST_OF_GOODS_SOLD",
-  "CREDIT_CARD",
-  "EQUITY",
-  "EXPENSE",
-  "FIXED_ASSET",
-  "INCOME",
-  "LONG_TERM_LIABILITY",
-  "OTHER_ASSET",
-  "OTHER_CURRENT_ASSET",
-  "OTHER_CURRENT_LIABILITY",
-  "OTHER_EXPENSE",
-  "OTHER_INCOME",
-  "NON_POSTING",
-  "UNDEFINED"
-] as const
+/** Every `account.type` Bill.com may return (UNSPECIFIED/UNDEFINED have no ledger counterpart): the client's enum. */
+export const BILLCOM_ACCOUNT_TYPES = [...CHART_OF_ACCOUNT_TYPES, "UNDEFINED"] as const
 
 export type BillcomAccountType = (typeof BILLCOM_ACCOUNT_TYPES)[number]
 
