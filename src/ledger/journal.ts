@@ -301,8 +301,19 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
       const billDates = new Map(
         appliedBills.length === 0
           ? []
-          : (yield* sql<{ billcom_id: string; invoice_date: string }>`SELECT billcom_id, invoice_date::text FROM bills
-              WHERE company_id = ${companyId} AND billcom_id IN ${sql.in(appliedBills)} AND NOT archived`).map((b) => [b.billcom_id, b.invoice_date] as const)
+          : // The ledger's bills, else the stored Bill.com record (imported or not): dating only by the
+            // ledger's bills made the entry depend on import order (a bill that failed to decode and
+            // was imported later never re-dated the application).
+            (yield* sql<{ billcom_id: string; invoice_date: string }>`
+              SELECT billcom_id, invoice_date::text AS invoice_date FROM bills
+              WHERE company_id = ${companyId} AND billcom_id IN ${sql.in(appliedBills)} AND NOT archived
+              UNION ALL
+              SELECT s.billcom_id, COALESCE(s.business_date::text, s.raw->'invoice'->>'invoiceDate')
+              FROM source_records s JOIN integrations i ON i.id = s.integration_id
+              WHERE i.company_id = ${companyId} AND s.kind = 'bill' AND s.billcom_id IN ${sql.in(appliedBills)} AND NOT s.archived
+                AND COALESCE(s.business_date::text, s.raw->'invoice'->>'invoiceDate') ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
+                AND NOT EXISTS (SELECT 1 FROM bills b WHERE b.company_id = ${companyId} AND b.billcom_id = s.billcom_id)`
+            ).map((b) => [b.billcom_id, b.invoice_date] as const)
       )
       const credit = new Map<string, EntrySpec>()
       const application = new Map<string, EntrySpec>()
