@@ -96,8 +96,10 @@ const sync = async (ws: Workspace, url: string, extra: { killAfterMs?: number } 
 const succeeded = (r: ChildResult) => {
   if (r.code !== 0) return false
   try {
-    const runs = (JSON.parse(r.stdout) as { runs: Array<{ status: string }> }).runs
-    return runs.length > 0 && runs.every((x) => x.status === "succeeded" || x.status === "succeeded_with_errors")
+    const runs = (JSON.parse(r.stdout) as { runs: Array<{ status: string; documents?: { backlog: number } }> }).runs
+    // Complete = every stage done AND the documents backlog drained: a document read that failed under
+    // faults stays in the backlog for the next run by design (eventually consistent, not lost).
+    return runs.length > 0 && runs.every((x) => (x.status === "succeeded" || x.status === "succeeded_with_errors") && (x.documents?.backlog ?? 0) === 0)
   } catch {
     return false
   }
