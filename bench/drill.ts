@@ -246,10 +246,12 @@ const main = async () => {
     let completedBeforeKill = 0
     try {
       for (let i = 0; i < CRASHES; i++) {
-        const db = await scratchDb()
+        let db = await scratchDb()
         try {
           // 1–2 kills per trial; a run that finished before its kill time is followed by another attempt
-          // with an earlier kill (the load on a shared machine varies run to run), at most 4 tries.
+          // with an earlier kill (the load on a shared machine varies run to run), at most 4 tries. If no
+          // kill has landed yet, the next try starts on a fresh database: after a completed run the next
+          // one has nothing to do and would finish before any kill.
           const kills = 1 + Math.floor(random() * 2)
           let done = 0
           for (let tries = 0; done < kills && tries < 4; tries++) {
@@ -259,7 +261,13 @@ const main = async () => {
             if (r.killed) {
               killedRuns++
               done++
-            } else completedBeforeKill++
+            } else {
+              completedBeforeKill++
+              if (done === 0) {
+                await dropDatabase(db.name)
+                db = await scratchDb()
+              }
+            }
           }
           const resumed = await syncToCompletion(ws, db.url)
           row.runs += resumed.runs
