@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { ledgerTypeOf } from "../../src/config/index.ts"
 import type { Organization } from "../../src/emulator/model.ts"
 
 /**
@@ -12,24 +13,6 @@ import type { Organization } from "../../src/emulator/model.ts"
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..")
 export const BILLSYNC_BIN = join(REPO_ROOT, "bin", "billsync.mjs")
 
-const LEDGER_TYPE: Record<string, string> = {
-  BANK: "bank",
-  CREDIT_CARD: "credit-card",
-  ACCOUNTS_PAYABLE: "accounts-payable",
-  ACCOUNTS_RECEIVABLE: "accounts-receivable",
-  EXPENSE: "expense",
-  OTHER_EXPENSE: "other-expense",
-  INCOME: "income",
-  OTHER_INCOME: "other-income",
-  COST_OF_GOODS_SOLD: "cost-of-goods-sold",
-  EQUITY: "equity",
-  OTHER_ASSET: "asset",
-  FIXED_ASSET: "fixed-asset",
-  OTHER_CURRENT_ASSET: "other-current-asset",
-  OTHER_CURRENT_LIABILITY: "liability",
-  LONG_TERM_LIABILITY: "long-term-liability",
-  NON_POSTING: "non-posting"
-}
 
 /** Environment variable names the generated pipeline reads its credentials from. */
 export const CREDENTIAL_VARS = { devKey: "BENCH_BILLCOM_DEV_KEY", username: "BENCH_BILLCOM_USERNAME", password: "BENCH_BILLCOM_PASSWORD" } as const
@@ -51,13 +34,13 @@ const header = (schema: string) => `# yaml-language-server: $schema=../../schema
 export const mappingFiles = (org: Organization): Record<string, string> => {
   const coaById = new Map(org.chartOfAccounts.map((a) => [a.id, a]))
   const accounts = org.chartOfAccounts
-    .filter((a) => a.type !== "UNSPECIFIED" && a.number !== undefined && LEDGER_TYPE[a.type] !== undefined)
+    .filter((a) => a.type !== "UNSPECIFIED" && a.number !== undefined && ledgerTypeOf(a.type) !== undefined)
     .map((a) => {
       const parent = a.parentId !== undefined ? coaById.get(a.parentId)?.number : undefined
       return [
         `  - number: ${q(a.number!)}`,
         `    name: ${q(a.name)}`,
-        `    type: ${LEDGER_TYPE[a.type]}`,
+        `    type: ${ledgerTypeOf(a.type)}`,
         ...(parent !== undefined ? [`    parent: ${q(parent)}`] : []),
         ...(a.archived ? ["    active: false"] : [])
       ].join("\n")

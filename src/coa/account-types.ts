@@ -1,5 +1,5 @@
 import { CHART_OF_ACCOUNT_TYPES } from "../billcom/models/master.ts"
-import { AccountTypes, type AccountType } from "../config/index.ts"
+import { AccountTypes, ledgerTypeOf, type AccountType } from "../config/index.ts"
 
 /**
  * The ledger's closed list of account types and the one Bill.com `account.type` each maps to is
@@ -17,9 +17,5 @@ export type BillcomAccountType = (typeof BILLCOM_ACCOUNT_TYPES)[number]
 
 export const billcomTypeOf = (type: LedgerAccountType): BillcomAccountType => LEDGER_TO_BILLCOM[type]
 
-const BILLCOM_TO_LEDGER = new Map<string, LedgerAccountType>(
-  Object.entries(LEDGER_TO_BILLCOM).map(([ledger, billcom]) => [billcom, ledger as LedgerAccountType])
-)
-
-/** The ledger type for a Bill.com type, or undefined for UNSPECIFIED/UNDEFINED. */
-export const ledgerTypeOf = (type: string): LedgerAccountType | undefined => BILLCOM_TO_LEDGER.get(type)
+/** The ledger type for a Bill.com type, or undefined for UNSPECIFIED/UNDEFINED (owned by src/config). */
+export { ledgerTypeOf }

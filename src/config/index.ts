@@ -9,6 +9,7 @@ export { endpointsFor, BILLCOM_ENDPOINTS, type Endpoints } from "./endpoints.ts"
 export { Pipeline, type PipelineInput, type Environment } from "./pipeline.ts"
 export {
   AccountTypes,
+  ledgerTypeOf,
   type AccountType,
   type ClassificationLink,
   type Classifications,

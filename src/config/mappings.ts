@@ -28,6 +28,13 @@ export const AccountTypes = {
 
 export type AccountType = keyof typeof AccountTypes
 
+const ledgerTypeByBillcom = new Map<string, AccountType>(
+  Object.entries(AccountTypes).map(([ledger, billcom]) => [billcom, ledger as AccountType])
+)
+
+/** The ledger type for a Bill.com `account.type`, or undefined for UNSPECIFIED/UNDEFINED (no counterpart). */
+export const ledgerTypeOf = (billcomType: string): AccountType | undefined => ledgerTypeByBillcom.get(billcomType)
+
 const accountTypeNames = Object.keys(AccountTypes) as Array<AccountType>
 
 export const AccountType = Schema.Literal(...(accountTypeNames as [AccountType, ...Array<AccountType>])).annotations({

@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { ledgerTypeOf } from "../config/index.ts"
 import { DEMO_OPTIONS, generateOrganization } from "./generator.ts"
-import type { AccountType, Classification, ClassificationKind, Organization } from "./model.ts"
+import type { Classification, ClassificationKind, Organization } from "./model.ts"
 import { parseDay } from "./random.ts"
 
 /**
@@ -11,24 +12,6 @@ import { parseDay } from "./random.ts"
  * checks the committed files equal this output. Two vendors and one item are deliberately left
  * unmapped so a demo sync shows realistic skipped records.
  */
-const LEDGER_TYPE: Record<Exclude<AccountType, "UNSPECIFIED">, string> = {
-  BANK: "bank",
-  CREDIT_CARD: "credit-card",
-  ACCOUNTS_PAYABLE: "accounts-payable",
-  ACCOUNTS_RECEIVABLE: "accounts-receivable",
-  EXPENSE: "expense",
-  OTHER_EXPENSE: "other-expense",
-  INCOME: "income",
-  OTHER_INCOME: "other-income",
-  COST_OF_GOODS_SOLD: "cost-of-goods-sold",
-  EQUITY: "equity",
-  OTHER_ASSET: "asset",
-  FIXED_ASSET: "fixed-asset",
-  OTHER_CURRENT_ASSET: "other-current-asset",
-  OTHER_CURRENT_LIABILITY: "liability",
-  LONG_TERM_LIABILITY: "long-term-liability",
-  NON_POSTING: "non-posting"
-}
 
 const CUTOFF_DAY = parseDay("2024-01-01")
 
@@ -71,7 +54,7 @@ export const demoMappingFiles = (): Record<string, string> => {
       return [
         `  - number: ${q(a.number!)}`,
         `    name: ${q(a.name)}`,
-        `    type: ${LEDGER_TYPE[a.type as Exclude<AccountType, "UNSPECIFIED">]}`,
+        `    type: ${ledgerTypeOf(a.type)}`,
         ...(parent !== undefined ? [`    parent: ${q(parent)}`] : []),
         ...(a.description !== undefined ? [`    description: ${q(a.description)}`] : []),
         ...(a.archived ? ["    active: false"] : [])

@@ -1,4 +1,4 @@
-import type { Mappings } from "../config/mappings.ts"
+import { ledgerTypeOf, type Mappings } from "../config/mappings.ts"
 
 /**
  * Mapping suggestions: for pulled Bill.com records no mapping covers, propose links.
@@ -133,12 +133,6 @@ const linkTargets: Record<Exclude<PulledKind, "chart-of-account" | "bank-account
   employee: { file: "classifications", section: "employees", fileName: "classifications.yaml" }
 }
 
-const ledgerTypeOf: Record<string, string> = {
-  BANK: "bank", CREDIT_CARD: "credit-card", ACCOUNTS_PAYABLE: "accounts-payable", ACCOUNTS_RECEIVABLE: "accounts-receivable", EXPENSE: "expense",
-  OTHER_EXPENSE: "other-expense", INCOME: "income", OTHER_INCOME: "other-income", COST_OF_GOODS_SOLD: "cost-of-goods-sold", EQUITY: "equity",
-  OTHER_ASSET: "asset", FIXED_ASSET: "fixed-asset", OTHER_CURRENT_ASSET: "other-current-asset", OTHER_CURRENT_LIABILITY: "liability",
-  LONG_TERM_LIABILITY: "long-term-liability", NON_POSTING: "non-posting"
-}
 
 type LinkEntry = { readonly billcomId: string; readonly billcomName?: string | undefined; readonly key: string }
 
@@ -167,14 +161,14 @@ export const suggestMappings = (mappings: Mappings, pulled: ReadonlyArray<Pulled
   const accountFor = (row: Pulled) => {
     const explicit = accounts.find((a) => a.billcomId === row.billcomId)
     if (explicit) return explicit
-    const type = ledgerTypeOf[row.type ?? ""]
+    const type = ledgerTypeOf(row.type ?? "")
     const same = accounts.filter((a) => a.number === row.number && a.type === type && a.billcomId === undefined)
     return same.length === 1 ? same[0] : undefined
   }
   const claimed = new Set<string>()
   for (const row of live.filter((p) => p.kind === "chart-of-account")) {
     if (accountFor(row) !== undefined) continue
-    const type = ledgerTypeOf[row.type ?? ""]
+    const type = ledgerTypeOf(row.type ?? "")
     const sameNumber = row.number === undefined ? [] : accounts.filter((a) => a.number === row.number)
     if (sameNumber.length > 0 && sameNumber.every((a) => a.type !== type)) {
       ambiguous.push({ kind: row.kind, billcomId: row.billcomId, billcomName: row.name, reason: `number ${row.number} is a ${sameNumber[0]!.type} account in the ledger but ${row.type ?? "untyped"} in Bill.com`, candidates: sameNumber.map((a) => a.number) })
