@@ -3,7 +3,7 @@ import { BillcomError } from "./errors.ts"
 import { ascending, OrderedMerge, readPartitioned, timeOf, type Page } from "./partition.ts"
 import type { Transport } from "./transport.ts"
 
-export { timeOf } from "./partition.ts"
+export { timeOf, Watermark } from "./partition.ts"
 
 /**
  * v3 lists as streams of raw records (§3): always `max` = page size, sorted by updatedTime then
@@ -11,9 +11,9 @@ export { timeOf } from "./partition.ts"
  *
  * Large lists are partitioned so they are not bound to one request in flight: page 1 (ascending)
  * and one descending page give the two ends of the updatedTime range; the range between them is
- * read as windows by `concurrency` lanes under the shared limiter (partition.ts) and emitted IN
- * ORDER, so the stream stays in ascending updatedTime — the sync advances its cursor on that
- * assumption. A list of ≤ 200 records costs the same 2 calls as without partitioning; beyond
+ * read as windows by `concurrency` lanes under the shared limiter (partition.ts) and emitted in
+ * ascending updatedTime — or, with `ordered: false`, as pages arrive with watermarks (what the
+ * sync reads: it moves its cursor on them). A list of ≤ 200 records costs the same 2 calls as without partitioning; beyond
  * that, each window costs at most one partial page.
  *
  * Server-side filters and the cutoff: Bill.com cannot filter bills by invoice date, and no
@@ -31,6 +31,13 @@ export interface ListOptions {
   readonly filters?: ReadonlyArray<string> | undefined
   /** Pull large lists as concurrent updatedTime windows (default true). */
   readonly partition?: boolean | undefined
+  /**
+   * false: a partitioned read emits pages as they arrive (not in updatedTime order), interleaved
+   * with `Watermark` markers (partition.ts) that say up to when everything has been emitted. A
+   * caller that stores what it reads and moves a cursor on the markers then never waits for the
+   * head window while lanes ahead sit on finished pages. Default true: ascending, no markers.
+   */
+  readonly ordered?: boolean | undefined
 }
 
 export const SORT_ASC = "updatedTime:asc,createdTime:asc"
@@ -152,7 +159,8 @@ export const makeLists = (transport: Transport) => {
             hi: pMin,
             density,
             merge,
-            tail: ascending(probe.results.filter((r) => timeOf(r) > pMin))
+            tail: ascending(probe.results.filter((r) => timeOf(r) > pMin)),
+            ordered: options.ordered !== false
           })
         )
       })

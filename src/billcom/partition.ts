@@ -14,6 +14,15 @@ import { rawIdOf } from "./pulled.ts"
  *   the head window pause there, and the head waits for the consumer. Memory is flat in list size.
  * Every cut costs at most one partial page, so calls stay within a few % of the minimum.
  */
+/**
+ * In an unordered read (`ordered: false`): every record updated before `time` (ms since the epoch)
+ * has been emitted before this marker, so a consumer may move its cursor up to it once what came
+ * before is stored. `Infinity` closes the list. Records are plain JSON, so `instanceof` tells them apart.
+ */
+export class Watermark {
+  constructor(readonly time: number) {}
+}
+
 export interface Page {
   readonly results: ReadonlyArray<unknown>
   readonly nextPage: string | undefined
@@ -58,6 +67,12 @@ export interface PartitionInput {
   readonly merge: OrderedMerge
   /** Emitted after the windows (the probe's records above `hi`, ascending). */
   readonly tail: ReadonlyArray<unknown>
+  /**
+   * true: emit in ascending updatedTime (only the head window's rows flow; lanes ahead hold theirs).
+   * false: emit every window's rows as their pages arrive, with Watermark markers — the consumer
+   * never waits for the head window while lanes ahead sit on finished pages.
+   */
+  readonly ordered: boolean
 }
 
 interface Window {
@@ -105,6 +120,7 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
       let inFlight = 0
       let outstanding = 0
       let ended = false
+      let mark = Number.NEGATIVE_INFINITY
       const counts = { windows: 1, cuts: 0, splits: 0 }
 
       const held = () => windows.reduce((n, w, i) => (i === 0 ? n : n + w.rows.length), outstanding)
@@ -251,25 +267,41 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
         return Effect.void
       }
 
-      /** Hand the head window's rows on; drop finished head windows; end after the tail. */
+      const emit = (rows: ReadonlyArray<unknown>) =>
+        Effect.gen(function* () {
+          outstanding += rows.length
+          // Page-sized chunks: the consumer (decode, writes) shares this thread with the lanes.
+          for (let k = 0; k < rows.length; k += pageSize) yield* Queue.offer(out, { _tag: "Rows", rows: Chunk.unsafeFromArray(rows.slice(k, k + pageSize)) })
+        })
+      const take = (w: Window) => {
+        const rows = w.rows.filter((raw) => merge.fresh(raw, timeOf(raw)))
+        w.rows = []
+        return rows
+      }
+      /** Unordered: everything before the first unfinished window's read position, and before any deferred record, is out. */
+      const watermark = Effect.suspend(() => {
+        const h = windows[0]
+        const time = Math.min(h === undefined ? Number.POSITIVE_INFINITY : h.started ? h.lastT : h.lo, merge.earliestDeferred())
+        if (!(time > mark) || time === Number.POSITIVE_INFINITY) return Effect.void
+        mark = time
+        return emit([new Watermark(time)])
+      })
+
+      /** Hand rows on (the head window's, or every window's when unordered); drop finished head windows; end after the tail. */
       const flush = Effect.gen(function* () {
+        if (!input.ordered) for (const w of windows) if (w.rows.length > 0) yield* emit(take(w))
         while (windows.length > 0) {
           const h = windows[0]!
-          if (h.rows.length > 0) {
-            const rows = h.rows.filter((raw) => merge.fresh(raw, timeOf(raw)))
-            h.rows = []
-            outstanding += rows.length
-            // Page-sized chunks: the consumer (decode, writes) shares this thread with the lanes.
-            for (let k = 0; k < rows.length; k += pageSize)
-              yield* Queue.offer(out, { _tag: "Rows", rows: Chunk.unsafeFromArray(rows.slice(k, k + pageSize)) })
-          }
-          if (!h.done) return
+          if (h.rows.length > 0) yield* emit(take(h))
+          if (!h.done) break
           windows.shift()
         }
+        if (windows.length > 0) return input.ordered ? undefined : yield* watermark
         if (ended) return
         ended = true
         const tail = merge.tail(input.tail)
         if (tail.length > 0) yield* Queue.offer(out, { _tag: "Rows", rows: Chunk.unsafeFromArray(tail) })
+        if (!input.ordered) yield* Queue.offer(out, { _tag: "Rows", rows: Chunk.of(new Watermark(Number.POSITIVE_INFINITY)) })
         yield* Queue.offer(out, { _tag: "End" })
         yield* Effect.logDebug("Bill.com list read in windows").pipe(Effect.annotateLogs({ path: input.path, ...counts }))
       })
@@ -277,6 +309,8 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
       const coordinate = Effect.gen(function* () {
         const first = spanOf(0, WINDOW_PAGES)
         if (head.hi - head.lo > first + first / 2 && cutAt(0, head.lo + first)) counts.windows++
+        // Page 1 (ascending, emitted before this stream) holds everything before lo.
+        if (!input.ordered) yield* watermark
         yield* schedule
         while (!ended) {
           const event = yield* Queue.take(events)
@@ -334,6 +368,13 @@ export class OrderedMerge {
     if (id === undefined) return
     const d = this.deferred.get(id)
     if (d === undefined || d.t < t) this.deferred.set(id, { raw, t })
+  }
+
+  /** The earliest updatedTime among deferred records (they are emitted last), or Infinity. */
+  earliestDeferred(): number {
+    let min = Number.POSITIVE_INFINITY
+    for (const d of this.deferred.values()) if (d.t < min) min = d.t
+    return min
   }
 
   tail(rows: ReadonlyArray<unknown>): Array<unknown> {

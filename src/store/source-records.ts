@@ -5,6 +5,8 @@ export type Outcome = "imported" | "skipped" | "error"
 
 export interface PreviousRecord {
   readonly hash: string
+  /** Bill.com's updatedTime of the stored copy (ms), when it had one. */
+  readonly updatedMs?: number | undefined
   readonly outcome: Outcome
   readonly reason: string | null
   readonly enrichment: Record<string, unknown> | null
@@ -49,10 +51,12 @@ export class SourceRecords extends Effect.Service<SourceRecords>()("billsync/Sou
 
     const previous = Effect.fn("SourceRecords.previous")(function* (integrationId: number, kind: string, ids: ReadonlyArray<string>) {
       if (ids.length === 0) return new Map<string, PreviousRecord>()
-      const rows = yield* sql<{ billcom_id: string; content_hash: string; outcome: Outcome; reason: string | null; enrichment: Record<string, unknown> | null }>`
-        SELECT billcom_id, content_hash, outcome, reason, enrichment FROM source_records
+      const rows = yield* sql<{ billcom_id: string; content_hash: string; outcome: Outcome; reason: string | null; enrichment: Record<string, unknown> | null; updated_ms: number | null }>`
+        SELECT billcom_id, content_hash, outcome, reason, enrichment, (extract(epoch FROM updated_time) * 1000)::float8 AS updated_ms FROM source_records
         WHERE integration_id = ${integrationId} AND kind = ${kind} AND billcom_id IN ${sql.in(ids)}`
-      return new Map(rows.map((r) => [r.billcom_id, { hash: r.content_hash, outcome: r.outcome, reason: r.reason, enrichment: r.enrichment }]))
+      return new Map(
+        rows.map((r) => [r.billcom_id, { hash: r.content_hash, outcome: r.outcome, reason: r.reason, enrichment: r.enrichment, updatedMs: r.updated_ms ?? undefined }])
+      )
     })
 
     /** Upserts a batch (the caller dedupes keys: ON CONFLICT cannot touch a row twice). */

@@ -22,11 +22,30 @@ const rawId = (raw: unknown): string | undefined =>
     ? (raw as { id: string }).id
     : undefined
 
+/**
+ * Where a live read of one list stands: the newest updatedTime pulled so far, and the latest
+ * watermark (once the Source sent one, records may arrive in any order and the cursor may only
+ * move up to the watermark: everything updated before it has been pulled, maybe not what is after).
+ */
+export interface ReadPosition {
+  newest: number | undefined
+  watermark: number | undefined
+}
+
+/** The cursor a batch may commit: the newest record pulled, bounded by the watermark on an unordered read. */
+const cursorOf = (position: ReadPosition): string | undefined => {
+  const { newest, watermark } = position
+  const safe = watermark === undefined ? newest : newest === undefined ? undefined : Math.min(newest, watermark)
+  return safe === undefined ? undefined : new Date(safe).toISOString()
+}
+
 interface Input {
   readonly raw: unknown
   readonly invalid?: string | undefined
   readonly id?: string | undefined
   readonly stored?: StoredRecord | undefined
+  /** A watermark of the read (no record). */
+  readonly watermark?: number | undefined
 }
 
 const errorInput = (ctx: StageContext, kind: string, billcomId: string, f: Failure): ErrorInput => ({
@@ -45,7 +64,7 @@ const errorInput = (ctx: StageContext, kind: string, billcomId: string, f: Failu
  * integration errors and (live reads) the list's cursor. A bad record becomes an error row; it never
  * fails the batch. `stored` batches come from source_records (re-evaluation: no Bill.com calls).
  */
-export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, inputs: ReadonlyArray<Input>, live: boolean) =>
+export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, inputs: ReadonlyArray<Input>, live: boolean, position?: ReadPosition) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const records = yield* SourceRecords
@@ -54,9 +73,12 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
     const decode = Schema.decodeUnknownEither(handler.schema)
 
     const invalid: Array<{ id: string; raw: unknown; hash: string; message: string; stored: StoredRecord | undefined }> = []
-    const byId = new Map<string, { raw: unknown; hash: string; value: D; stored: StoredRecord | undefined }>()
-    let maxUpdated: string | undefined
+    const byId = new Map<string, { raw: unknown; hash: string; value: D; stored: StoredRecord | undefined; updatedMs: number }>()
     for (const input of inputs) {
+      if (input.watermark !== undefined) {
+        if (position !== undefined) position.watermark = input.watermark
+        continue
+      }
       const hash = input.stored?.hash ?? contentHash(input.raw)
       const decoded = input.invalid === undefined ? decode(input.raw) : undefined
       if (decoded === undefined || Either.isLeft(decoded)) {
@@ -67,10 +89,15 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
       const value = decoded.right
       const id = rawId(input.raw)!
       const updated = utcInstant(handler.meta(value).updatedTime)
-      if (updated !== undefined && (maxUpdated === undefined || updated > maxUpdated)) maxUpdated = updated
-      byId.delete(id) // the later copy of a record wins (and keeps ascending order)
-      byId.set(id, { raw: input.raw, hash, value, stored: input.stored })
+      const updatedMs = updated === undefined ? Number.NEGATIVE_INFINITY : Date.parse(updated)
+      if (position !== undefined && updated !== undefined && (position.newest === undefined || updatedMs > position.newest)) position.newest = updatedMs
+      // Two copies of one record (it changed while the list was read): the newer wins, the later on a tie.
+      const other = byId.get(id)
+      if (other !== undefined && other.updatedMs > updatedMs) continue
+      byId.delete(id)
+      byId.set(id, { raw: input.raw, hash, value, stored: input.stored, updatedMs })
     }
+    const cursor = live && position !== undefined ? cursorOf(position) : undefined
 
     const previous = live ? yield* records.previous(ctx.integrationId, handler.kind, [...byId.keys(), ...invalid.map((b) => b.id)]) : new Map()
     // An invalid record pulled again unchanged is a no-op like any other (its error row stays open).
@@ -82,7 +109,9 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
     const candidates: Array<Candidate<D>> = []
     for (const [id, r] of byId) {
       const prev = live ? previous.get(id) : r.stored && { hash: r.stored.hash, outcome: r.stored.outcome, reason: r.stored.reason, enrichment: r.stored.enrichment }
-      if (live && prev !== undefined && prev.hash === r.hash) {
+      // Unchanged, or an older copy than the one stored (an unordered read can deliver a record's
+      // earlier version after its newer one): nothing to do.
+      if (live && prev !== undefined && (prev.hash === r.hash || (prev.updatedMs !== undefined && Number.isFinite(r.updatedMs) && r.updatedMs < prev.updatedMs))) {
         ctx.counts.unchanged++
         continue
       }
@@ -153,10 +182,10 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
       yield* links.remove(ctx.integrationId, handler.kind, unlinked)
       yield* errors.record(ctx.integrationId, ctx.runId, errorRows)
       yield* errors.resolve(ctx.integrationId, ctx.runId, ctx.stage, resolved)
-      if (live && maxUpdated !== undefined) yield* records.advanceCursor(ctx.integrationId, handler.list, maxUpdated)
+      if (cursor !== undefined) yield* records.advanceCursor(ctx.integrationId, handler.list, cursor)
       if (ctx.dryRun) return yield* new DryRunRollback()
     })
-    if (sourceRows.length === 0 && errorRows.length === 0 && !(live && maxUpdated !== undefined)) return
+    if (sourceRows.length === 0 && errorRows.length === 0 && cursor === undefined) return
     yield* sql.withTransaction(write).pipe(Effect.catchTag("DryRunRollback", () => Effect.void))
     if (ctx.afterBatch) yield* ctx.afterBatch(ctx)
   })
@@ -169,14 +198,16 @@ export const pullList = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageConte
     const cursor = fullRefresh ? undefined : yield* records.cursor(ctx.integrationId, handler.list)
     const since = cursor === undefined ? undefined : new Date(Date.parse(cursor) - CURSOR_OVERLAP_MS).toISOString()
     yield* Effect.annotateCurrentSpan({ list: handler.list, since: since ?? "beginning" })
+    const position: ReadPosition = { newest: undefined, watermark: undefined }
     yield* source.list(handler.list, since).pipe(
-      Stream.tap(() => Effect.sync(() => ctx.counts.pulled++)),
-      Stream.map(
-        (p: PulledRecord): Input => (p._tag === "Valid" ? { raw: p.raw } : { raw: p.raw, invalid: p.error, id: p.id })
-      ),
+      Stream.map((p: PulledRecord): Input => {
+        if (p._tag === "Watermark") return { raw: undefined, watermark: p.time }
+        ctx.counts.pulled++
+        return p._tag === "Valid" ? { raw: p.raw } : { raw: p.raw, invalid: p.error, id: p.id }
+      }),
       Stream.grouped(BATCH_SIZE),
       Stream.buffer({ capacity: 1 }),
-      Stream.mapEffect((chunk) => processBatch(handler, ctx, [...chunk], true)),
+      Stream.mapEffect((chunk) => processBatch(handler, ctx, [...chunk], true, position)),
       Stream.runDrain
     )
   })

@@ -1,5 +1,6 @@
 import { Effect, Layer, Option, Stream } from "effect"
 import { BillcomClient } from "../billcom/client.ts"
+import { Watermark } from "../billcom/lists.ts"
 import type { BillcomError } from "../billcom/errors.ts"
 import { Source, SourceError, type PulledRecord } from "./source.ts"
 
@@ -15,8 +16,10 @@ export const billcomSourceLayer: Layer.Layer<Source, never, BillcomClient> = Lay
       Effect.mapError(toSourceError)
     ),
     list: (list, since) =>
-      client.list(list, since === undefined ? {} : { updatedSince: since }).pipe(
-        Stream.map((p): PulledRecord => (p._tag === "Valid" ? { _tag: "Valid", raw: p.raw } : { _tag: "Invalid", raw: p.raw, id: p.id, error: p.error })),
+      // Undecoded: the sync decodes every record with its own schema (src/sync/records.ts) and turns a
+      // failure into an invalid-record error. Unordered: pages flow as they arrive, with watermarks.
+      client.listRaw(list, { ordered: false, ...(since === undefined ? {} : { updatedSince: since }) }).pipe(
+        Stream.map((raw): PulledRecord => (raw instanceof Watermark ? { _tag: "Watermark", time: raw.time } : { _tag: "Valid", raw })),
         Stream.mapError(toSourceError)
       ),
     billApproval: (billId) => client.billApproval(billId).pipe(Effect.map((a) => a.approvalStatus), Effect.mapError(toSourceError)),

@@ -1,10 +1,14 @@
 import { Context, Data, type Effect, type Stream } from "effect"
 import type { ListName } from "./stages.ts"
 
-/** A pulled list element: the raw JSON, or a record the client could not decode (kept, reported, never fatal). */
+/**
+ * A pulled list element: the raw JSON, or a record the client could not decode (kept, reported,
+ * never fatal), or a watermark: every record updated before `time` (ms) came before it.
+ */
 export type PulledRecord =
   | { readonly _tag: "Valid"; readonly raw: unknown }
   | { readonly _tag: "Invalid"; readonly raw: unknown; readonly id?: string | undefined; readonly error: string }
+  | { readonly _tag: "Watermark"; readonly time: number }
 
 /** A Bill.com call failed for good (after the client's retries / re-auth); `advice` says what to do. */
 export class SourceError extends Data.TaggedError("SourceError")<{
@@ -28,8 +32,10 @@ export interface ResolvedChartOfAccount {
 }
 
 /**
- * What the sync reads from Bill.com. Lists are streams read in ascending updatedTime from `since`
- * (an instant with explicit Z; undefined = everything), archived records included. The live
+ * What the sync reads from Bill.com. Lists are streams of the records updated from `since` (an
+ * instant with explicit Z; undefined = everything), archived records included: in ascending
+ * updatedTime until the first Watermark; after one, in any order, each watermark bounding what
+ * came before it (the sync then moves its cursor on watermarks, src/sync/batch.ts). The live
  * implementation adapts the Bill.com client (src/sync/billcom-source.ts).
  */
 export class Source extends Context.Tag("billsync/Source")<

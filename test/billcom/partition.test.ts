@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Clock, Effect, Fiber, Stream, TestClock } from "effect"
 import { BillcomError } from "../../src/billcom/errors.ts"
 import { makeLists, timeOf } from "../../src/billcom/lists.ts"
-import { MAX_HELD_PAGES } from "../../src/billcom/partition.ts"
+import { MAX_HELD_PAGES, Watermark } from "../../src/billcom/partition.ts"
 import { makeSettings } from "../../src/billcom/settings.ts"
 import type { Call, Transport } from "../../src/billcom/transport.ts"
 
@@ -143,6 +143,58 @@ describe("partitioned list reads (fake list, TestClock latency)", () => {
         expect(fake.stats.served).toBeLessThan(rows.length / 2)
       })
     )
+  )
+
+  for (const [name, make] of Object.entries(DISTRIBUTIONS)) {
+    it.effect(`${name}, 10000 records, unordered: exactly once, every watermark bounds what came before it, the list ends with Infinity`, () =>
+      Effect.gen(function* () {
+        const rows = rowsFrom(make(10_000))
+        const fake = fakeList(rows, 3)
+        const fiber = yield* Effect.fork(Stream.runCollect(makeLists(transportFor(fake.execute)).list("/v3/bills", { ordered: false })))
+        yield* TestClock.adjust("10 hours")
+        const out = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
+        const records = out.filter((r) => !(r instanceof Watermark))
+        const marks = out.flatMap((r, i) => (r instanceof Watermark ? [{ i, time: r.time }] : []))
+        expect(records.length).toBe(rows.length)
+        expect(new Set(records.map(idOf))).toEqual(new Set(rows.map((r) => r.id)))
+        expect(marks.length).toBeGreaterThan(2)
+        expect(marks.at(-1)).toEqual({ i: out.length - 1, time: Number.POSITIVE_INFINITY })
+        expect(marks.every((m, k) => k === 0 || m.time > marks[k - 1]!.time)).toBe(true)
+        // Nothing updated before a watermark comes after it.
+        for (const m of marks) {
+          const late = out.slice(m.i + 1).findIndex((r) => !(r instanceof Watermark) && timeOf(r) < m.time)
+          expect(late, `record before watermark ${m.time} at ${m.i + 1 + late}`).toBe(-1)
+        }
+        expect(fake.stats.calls).toBeLessThanOrEqual(Math.ceil(100 * 1.05))
+      })
+    )
+  }
+
+  it.effect("a consumer as fast as the lanes keeps them busy when unordered; ordered it waits on the head window", () =>
+    Effect.gen(function* () {
+      const rows = rowsFrom(DISTRIBUTIONS["uniform"]!(10_000))
+      // 500 records per 5/3 latencies: what 3 lanes of 100-record pages deliver.
+      const consume = (ordered: boolean) =>
+        Effect.gen(function* () {
+          const fake = fakeList(rows, 3)
+          const start = yield* Clock.currentTimeMillis
+          const fiber = yield* Effect.fork(
+            makeLists(transportFor(fake.execute))
+              .list("/v3/bills", { ordered })
+              .pipe(Stream.grouped(500), Stream.buffer({ capacity: 1 }), Stream.runForEach(() => Effect.sleep((5 * LATENCY_MS) / 3)), Effect.zipRight(Clock.currentTimeMillis))
+          )
+          yield* TestClock.adjust("10 hours")
+          const end = yield* Fiber.join(fiber)
+          return { consumed: end - start, fetched: fake.stats.lastMs - fake.stats.firstMs }
+        })
+      const unordered = yield* consume(false)
+      const ordered = yield* consume(true)
+      // Ideal: the pages' time plus one batch of consumption at the end.
+      const ideal = unordered.fetched + (5 * LATENCY_MS) / 3
+      console.log(`consumer at the lanes' pace, 10k records: unordered ${unordered.consumed} ms, ordered ${ordered.consumed} ms (pages alone ${unordered.fetched} ms)`)
+      expect(unordered.consumed / ideal, `unordered ${unordered.consumed} ms for an ideal ${ideal} ms`).toBeLessThanOrEqual(1.15)
+      expect(ordered.consumed, `ordered ${ordered.consumed} ms vs unordered ${unordered.consumed} ms`).toBeGreaterThan(unordered.consumed * 1.2)
+    })
   )
 
   it.effect("a failed page fails the stream with Bill.com's error", () =>

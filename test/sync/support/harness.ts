@@ -98,6 +98,7 @@ export const withListEdits = (
       list: (list: ListName, since: string | undefined) =>
         source.list(list, since).pipe(
           Stream.filterMap((p) => {
+            if (p._tag === "Watermark") return Option.some(p)
             const raw = edit(list, p.raw)
             return raw === undefined ? Option.none() : Option.some({ ...p, raw })
           })
