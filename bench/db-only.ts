@@ -23,6 +23,9 @@ const ws = makeWorkspace(core.state.org, { name: "bench", origin: "http://127.0.
 const name = `bench_db_only_${process.pid}`
 const url = await createDatabase(name)
 if (args.has("log")) execFileSync("psql", [baseUrl(), "-c", `ALTER DATABASE ${name} SET log_min_duration_statement = 0`], { stdio: "ignore" })
+// Experiments: --set "name = value[;name = value…]" applies a server setting to the scratch database (e.g. session_replication_role = replica: no triggers, no foreign-key checks).
+const setting = args.get("set")
+for (const one of setting?.split(";") ?? []) execFileSync("psql", [baseUrl(), "-c", `ALTER DATABASE ${name} SET ${one}`], { stdio: "ignore" })
 const prof = args.get("cpu-prof")
 const r = await runNode(join(import.meta.dirname, "lib", "db-alone.ts"), ["--pipeline", "bench", "--seed", seed, "--bills", String(n)], {
   cwd: ws.root,

@@ -1,7 +1,8 @@
 import { SqlClient } from "@effect/sql"
-import { Data, Effect, Either, ParseResult, Schema, Stream } from "effect"
+import { type Chunk, Data, Effect, Either, ParseResult, Schema, Stream } from "effect"
 import { IntegrationErrors, type ErrorInput } from "../store/integration-errors.ts"
 import { Links } from "../store/links.ts"
+import type { StageCounts } from "../store/runs.ts"
 import { SourceRecords, type SourceRecordRow, type StoredRecord } from "../store/source-records.ts"
 import { catalogEntry } from "./catalog.ts"
 import type { Candidate, Evaluated, Failure, KindHandler, StageContext } from "./handler.ts"
@@ -58,61 +59,83 @@ const errorInput = (ctx: StageContext, kind: string, billcomId: string, f: Failu
   detail: f.detail
 })
 
-/**
- * Evaluates and writes one batch of one kind: decode → dedupe by id → compare content hashes →
- * evaluate the new/changed ones → ONE transaction with the source records, ledger rows, links,
- * integration errors and (live reads) the list's cursor. A bad record becomes an error row; it never
- * fails the batch. `stored` batches come from source_records (re-evaluation: no Bill.com calls).
- */
-export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, inputs: ReadonlyArray<Input>, live: boolean, position?: ReadPosition) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const records = yield* SourceRecords
-    const errors = yield* IntegrationErrors
-    const links = yield* Links
-    const decode = Schema.decodeUnknownEither(handler.schema)
+/** Counters a batch adds to its stage's, applied when it commits (a batch planned twice counts once). */
+type Delta = Pick<StageCounts, "inserted" | "updated" | "unchanged" | "skipped" | "errors" | "reevaluated">
+const zero = (): Delta => ({ inserted: 0, updated: 0, unchanged: 0, skipped: 0, errors: 0, reevaluated: 0 })
 
-    const invalid: Array<{ id: string; raw: unknown; hash: string; message: string; stored: StoredRecord | undefined }> = []
-    const byId = new Map<string, { raw: unknown; hash: string; value: D; stored: StoredRecord | undefined; updatedMs: number }>()
-    for (const input of inputs) {
-      if (input.watermark !== undefined) {
-        if (position !== undefined) position.watermark = input.watermark
-        continue
-      }
-      const hash = input.stored?.hash ?? contentHash(input.raw)
-      const decoded = input.invalid === undefined ? decode(input.raw) : undefined
-      if (decoded === undefined || Either.isLeft(decoded)) {
-        const message = decoded === undefined ? input.invalid! : ParseResult.TreeFormatter.formatErrorSync(decoded.left)
-        invalid.push({ id: input.id ?? rawId(input.raw) ?? `unidentified:${hash.slice(0, 16)}`, raw: input.raw, hash, message, stored: input.stored })
-        continue
-      }
-      const value = decoded.right
-      const id = rawId(input.raw)!
-      const updated = utcInstant(handler.meta(value).updatedTime)
-      const updatedMs = updated === undefined ? Number.NEGATIVE_INFINITY : Date.parse(updated)
-      if (position !== undefined && updated !== undefined && (position.newest === undefined || updatedMs > position.newest)) position.newest = updatedMs
-      // Two copies of one record (it changed while the list was read): the newer wins, the later on a tie.
-      const other = byId.get(id)
-      if (other !== undefined && other.updatedMs > updatedMs) continue
-      byId.delete(id)
-      byId.set(id, { raw: input.raw, hash, value, stored: input.stored, updatedMs })
+interface Decoded<D> {
+  readonly invalid: ReadonlyArray<{ id: string; raw: unknown; hash: string; message: string; stored: StoredRecord | undefined }>
+  readonly byId: ReadonlyMap<string, { raw: unknown; hash: string; value: D; stored: StoredRecord | undefined; updatedMs: number }>
+  /** The list cursor this batch may commit (live reads). */
+  readonly cursor: string | undefined
+}
+
+/** Decode and hash (CPU only): dedupe by id, newest copy first; moves the read position on. */
+const decodeBatch = <D, P, R>(handler: KindHandler<D, P, R>, inputs: ReadonlyArray<Input>, live: boolean, position: ReadPosition | undefined): Decoded<D> => {
+  const decode = Schema.decodeUnknownEither(handler.schema)
+  const invalid: Array<Decoded<D>["invalid"][number]> = []
+  const byId = new Map<string, { raw: unknown; hash: string; value: D; stored: StoredRecord | undefined; updatedMs: number }>()
+  for (const input of inputs) {
+    if (input.watermark !== undefined) {
+      if (position !== undefined) position.watermark = input.watermark
+      continue
     }
-    const cursor = live && position !== undefined ? cursorOf(position) : undefined
+    const hash = input.stored?.hash ?? contentHash(input.raw)
+    const decoded = input.invalid === undefined ? decode(input.raw) : undefined
+    if (decoded === undefined || Either.isLeft(decoded)) {
+      const message = decoded === undefined ? input.invalid! : ParseResult.TreeFormatter.formatErrorSync(decoded.left)
+      invalid.push({ id: input.id ?? rawId(input.raw) ?? `unidentified:${hash.slice(0, 16)}`, raw: input.raw, hash, message, stored: input.stored })
+      continue
+    }
+    const value = decoded.right
+    const id = rawId(input.raw)!
+    const updated = utcInstant(handler.meta(value).updatedTime)
+    const updatedMs = updated === undefined ? Number.NEGATIVE_INFINITY : Date.parse(updated)
+    if (position !== undefined && updated !== undefined && (position.newest === undefined || updatedMs > position.newest)) position.newest = updatedMs
+    // Two copies of one record (it changed while the list was read): the newer wins, the later on a tie.
+    const other = byId.get(id)
+    if (other !== undefined && other.updatedMs > updatedMs) continue
+    byId.delete(id)
+    byId.set(id, { raw: input.raw, hash, value, stored: input.stored, updatedMs })
+  }
+  return { invalid, byId, cursor: live && position !== undefined ? cursorOf(position) : undefined }
+}
 
-    const previous = live ? yield* records.previous(ctx.integrationId, handler.kind, [...byId.keys(), ...invalid.map((b) => b.id)]) : new Map()
+const idsOf = <D>(d: Decoded<D>): ReadonlySet<string> => new Set([...d.byId.keys(), ...d.invalid.map((b) => b.id)])
+
+interface Plan<D, P> {
+  readonly sourceRows: ReadonlyArray<SourceRecordRow>
+  readonly errorRows: ReadonlyArray<ErrorInput>
+  readonly resolved: ReadonlyArray<string>
+  readonly imports: ReadonlyArray<{ candidate: Candidate<D>; payload: P }>
+  /** Master data whose mapping was removed: the link goes, so nothing resolves to it any more. */
+  readonly unlinked: ReadonlyArray<string>
+  readonly cursor: string | undefined
+  readonly delta: Delta
+}
+
+/**
+ * Reads what the store knows of the batch's records (live reads), skips the unchanged ones and
+ * evaluates the rest: everything a commit writes, nothing written yet.
+ */
+const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d: Decoded<D>, live: boolean) =>
+  Effect.gen(function* () {
+    const records = yield* SourceRecords
+    const delta = zero()
+    const previous = live ? yield* records.previous(ctx.integrationId, handler.kind, [...idsOf(d)]) : new Map()
     // An invalid record pulled again unchanged is a no-op like any other (its error row stays open).
-    const stillInvalid = invalid.filter((bad) => {
+    const stillInvalid = d.invalid.filter((bad) => {
       const unchanged = live && previous.get(bad.id)?.hash === bad.hash
-      if (unchanged) ctx.counts.unchanged++
+      if (unchanged) delta.unchanged++
       return !unchanged
     })
     const candidates: Array<Candidate<D>> = []
-    for (const [id, r] of byId) {
+    for (const [id, r] of d.byId) {
       const prev = live ? previous.get(id) : r.stored && { hash: r.stored.hash, outcome: r.stored.outcome, reason: r.stored.reason, enrichment: r.stored.enrichment }
       // Unchanged, or an older copy than the one stored (an unordered read can deliver a record's
       // earlier version after its newer one): nothing to do.
       if (live && prev !== undefined && (prev.hash === r.hash || (prev.updatedMs !== undefined && Number.isFinite(r.updatedMs) && r.updatedMs < prev.updatedMs))) {
-        ctx.counts.unchanged++
+        delta.unchanged++
         continue
       }
       candidates.push({ id, raw: r.raw, hash: r.hash, value: r.value, meta: handler.meta(r.value), previous: prev })
@@ -124,7 +147,6 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
     const errorRows: Array<ErrorInput> = []
     const resolved: Array<string> = []
     const imports: Array<{ candidate: Candidate<D>; payload: P }> = []
-    // Master data whose mapping was removed: the link goes, so nothing resolves to it any more.
     const unlinked: Array<string> = []
     const row = (c: { id: string; raw: unknown; hash: string }, meta: Candidate<D>["meta"] | undefined, outcome: SourceRecordRow["outcome"], reason: string | null, enrichment: Record<string, unknown> | undefined): SourceRecordRow => ({
       integration_id: ctx.integrationId,
@@ -144,7 +166,7 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
     for (const bad of stillInvalid) {
       if (bad.stored?.outcome !== "error" || bad.stored.reason !== "invalid") sourceRows.push(row(bad, undefined, "error", "invalid", undefined))
       errorRows.push(errorInput(ctx, handler.kind, bad.id, { code: "invalid-record", message: bad.message }))
-      ctx.counts.errors++
+      delta.errors++
     }
     candidates.forEach((c, i) => {
       const o = outcomes[i]!
@@ -154,8 +176,8 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
           imports.push({ candidate: c, payload: o.payload })
           sourceRows.push(row(c, c.meta, "imported", null, enrichment))
           resolved.push(c.id)
-          if (c.previous?.outcome === "imported") ctx.counts.updated++
-          else ctx.counts.inserted++
+          if (c.previous?.outcome === "imported") delta.updated++
+          else delta.inserted++
           break
         case "Skip":
           // Re-evaluated from storage with the same result: nothing to rewrite (its error row still records the recurrence).
@@ -164,31 +186,78 @@ export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageC
           if (o.error !== undefined) errorRows.push(errorInput(ctx, handler.kind, c.id, o.error))
           else resolved.push(c.id)
           if (o.reason === "unmapped" && c.previous?.outcome === "imported") unlinked.push(c.id)
-          ctx.counts.skipped++
+          delta.skipped++
           break
         case "Fail":
           if (live || c.previous?.outcome !== "error" || c.previous.reason !== o.failure.code || enrichment !== undefined)
             sourceRows.push(row(c, c.meta, "error", o.failure.code, enrichment))
           errorRows.push(errorInput(ctx, handler.kind, c.id, o.failure))
-          ctx.counts.errors++
+          delta.errors++
           break
       }
     })
-    if (!live) ctx.counts.reevaluated += candidates.length
+    if (!live) delta.reevaluated += candidates.length
+    const plan: Plan<D, P> = { sourceRows, errorRows, resolved, imports, unlinked, cursor: d.cursor, delta }
+    return plan
+  })
 
+/**
+ * ONE transaction with the source records, ledger rows, links, integration errors and (live reads)
+ * the list's cursor; then the batch's counts.
+ */
+const commitPlan = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, plan: Plan<D, P>) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const records = yield* SourceRecords
+    const errors = yield* IntegrationErrors
+    const links = yield* Links
+    for (const [k, v] of Object.entries(plan.delta) as Array<[keyof Delta, number]>) ctx.counts[k] += v
     const write = Effect.gen(function* () {
-      yield* records.upsert(sourceRows)
-      yield* handler.write(imports, ctx)
-      yield* links.remove(ctx.integrationId, handler.kind, unlinked)
-      yield* errors.record(ctx.integrationId, ctx.runId, errorRows)
-      yield* errors.resolve(ctx.integrationId, ctx.runId, ctx.stage, resolved)
-      if (cursor !== undefined) yield* records.advanceCursor(ctx.integrationId, handler.list, cursor)
+      yield* records.upsert(plan.sourceRows)
+      yield* handler.write(plan.imports, ctx)
+      yield* links.remove(ctx.integrationId, handler.kind, plan.unlinked)
+      yield* errors.record(ctx.integrationId, ctx.runId, plan.errorRows)
+      yield* errors.resolve(ctx.integrationId, ctx.runId, ctx.stage, plan.resolved)
+      if (plan.cursor !== undefined) yield* records.advanceCursor(ctx.integrationId, handler.list, plan.cursor)
       if (ctx.dryRun) return yield* new DryRunRollback()
     })
-    if (sourceRows.length === 0 && errorRows.length === 0 && cursor === undefined) return
+    if (plan.sourceRows.length === 0 && plan.errorRows.length === 0 && plan.cursor === undefined) return
     yield* sql.withTransaction(write).pipe(Effect.catchTag("DryRunRollback", () => Effect.void))
     if (ctx.afterBatch) yield* ctx.afterBatch(ctx)
   })
+
+/**
+ * Evaluates and writes one batch of one kind: decode → dedupe by id → compare content hashes →
+ * evaluate the new/changed ones → one transaction (commitPlan). A bad record becomes an error row;
+ * it never fails the batch. `stored` batches come from source_records (re-evaluation: no Bill.com calls).
+ */
+export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, inputs: ReadonlyArray<Input>, live: boolean, position?: ReadPosition) =>
+  Effect.flatMap(planBatch(handler, ctx, decodeBatch(handler, inputs, live, position), live), (plan) => commitPlan(handler, ctx, plan))
+
+/**
+ * Batches of a `pipelined` kind are planned while the previous one commits. A batch planned before
+ * an earlier batch holding one of its records had committed read a stale previous state: it is
+ * planned again, after that commit, before it commits (rare: a record changed while the list was read).
+ */
+const pipelinedCommits = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, position: ReadPosition) => {
+  let committed = 0
+  const recent: Array<{ n: number; ids: ReadonlySet<string> }> = []
+  const plan = ([chunk, n]: readonly [Chunk.Chunk<Input>, number]) => {
+    const decoded = decodeBatch(handler, [...chunk], true, position)
+    const seen = committed
+    return Effect.map(planBatch(handler, ctx, decoded, true), (p) => ({ n, decoded, plan: p, seen }))
+  }
+  const commit = (b: { n: number; decoded: Decoded<D>; plan: Plan<D, P>; seen: number }) =>
+    Effect.gen(function* () {
+      const ids = idsOf(b.decoded)
+      const stale = recent.some((r) => r.n >= b.seen && r.n < b.n && [...r.ids].some((id) => ids.has(id)))
+      yield* commitPlan(handler, ctx, stale ? yield* planBatch(handler, ctx, b.decoded, true) : b.plan)
+      committed = b.n + 1
+      recent.push({ n: b.n, ids })
+      if (recent.length > 4) recent.shift()
+    })
+  return { plan, commit }
+}
 
 /** Live read of one list from its cursor (minus the overlap window), pipelined: the next pages are pulled while a batch writes. */
 export const pullList = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, fullRefresh: boolean) =>
@@ -207,7 +276,11 @@ export const pullList = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageConte
       }),
       Stream.grouped(BATCH_SIZE),
       Stream.buffer({ capacity: 1 }),
-      Stream.mapEffect((chunk) => processBatch(handler, ctx, [...chunk], true, position)),
+      (batches) => {
+        if (handler.pipelined !== true) return Stream.mapEffect(batches, (chunk) => processBatch(handler, ctx, [...chunk], true, position))
+        const { plan, commit } = pipelinedCommits(handler, ctx, position)
+        return batches.pipe(Stream.zipWithIndex, Stream.mapEffect(plan), Stream.buffer({ capacity: 1 }), Stream.mapEffect(commit))
+      },
       Stream.runDrain
     )
   })

@@ -72,4 +72,11 @@ export interface KindHandler<D, P, R = never> {
     imports: ReadonlyArray<{ readonly candidate: Candidate<D>; readonly payload: P }>,
     ctx: StageContext
   ) => Effect.Effect<void, SqlError, R>
+  /**
+   * The next batch may be evaluated while this one commits: evaluation reads nothing the stage
+   * itself writes except each record's own stored state (a batch sharing a record with one still
+   * committing is evaluated again). True for the transactional lists, whose lookups are master
+   * data and bills of earlier stages.
+   */
+  readonly pipelined?: boolean
 }

@@ -101,4 +101,29 @@ it.layer(StoreTest, { timeout: "300 seconds" })("unordered list reads with water
       expect(bill.lines).toBe(1)
     }).pipe(Effect.provide(emulatorWithSource(ORG)), TestServices.provideLive)
   )
+  it.effect("a bill archived in the next batch is archived in the ledger even though that batch was evaluated while the first committed", () =>
+    Effect.gen(function* () {
+      const snap = yield* (yield* Emulator).snapshot()
+      let target = ""
+      const archivedNext = (asc: ReadonlyArray<PulledRecord>) => {
+        const first = asc.slice(0, 500)
+        const original = first.find((p) => {
+          const raw = (p as { raw: { archived?: boolean; approvalStatus?: string; invoice?: { invoiceDate?: string } } }).raw
+          return raw.archived !== true && raw.approvalStatus === "APPROVED" && (raw.invoice?.invoiceDate ?? "") >= "2024-01-01"
+        }) as { raw: Record<string, unknown> }
+        target = original.raw["id"] as string
+        const archived: PulledRecord = { _tag: "Valid", raw: { ...original.raw, archived: true, updatedTime: new Date(timeOf(asc.at(-1)!) + 1000).toISOString() } }
+        return Stream.fromIterable<PulledRecord>([{ _tag: "Watermark", time: timeOf(asc[0]!) }, ...first, archived, ...asc.slice(500), { _tag: "Watermark", time: Number.POSITIVE_INFINITY }])
+      }
+      const outcome = yield* runSync(settingsFor("archived-next", snap), plain).pipe(Effect.provide(withBills(archivedNext)))
+      expect(outcome.runs.at(-1)!.status).not.toBe("failed")
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<{ archived: boolean; live: string | null }>`
+        SELECT b.archived, h.live_entry_id::text AS live FROM bills b JOIN companies c ON c.id = b.company_id
+        LEFT JOIN journal_heads h ON h.company_id = b.company_id AND h.source_kind = 'bill' AND h.source_id = b.billcom_id
+        WHERE c.key = 'archived-next-co' AND b.billcom_id = ${target}`
+      // Archived, and its posting reversed (no live entry).
+      expect(rows).toEqual([{ archived: true, live: null }])
+    }).pipe(Effect.provide(emulatorWithSource(ORG)), TestServices.provideLive)
+  )
 })

@@ -27,6 +27,7 @@ export const ENRICH_CONCURRENCY = 3
 export const billsHandler: KindHandler<R.Bill, Payload, Source | Links | LedgerPayables> = {
   kind: "bill",
   list: "bills",
+  pipelined: true,
   schema: R.Bill,
   meta: (b) => ({ updatedTime: b.updatedTime ?? undefined, archived: b.archived === true, businessDate: R.businessDate(b.invoice?.invoiceDate) }),
   evaluate: (candidates, ctx, live) =>

@@ -13,6 +13,7 @@ type Payload = { readonly _tag: "Archive" } | { readonly _tag: "Write"; readonly
 export const vendorCreditsHandler: KindHandler<R.VendorCredit, Payload, Links | LedgerPayables> = {
   kind: "vendor-credit",
   list: "vendor-credits",
+  pipelined: true,
   schema: R.VendorCredit,
   meta: (v) => ({ updatedTime: v.updatedTime ?? undefined, archived: v.archived === true, businessDate: R.businessDate(v.creditDate) }),
   evaluate: (candidates, ctx) =>

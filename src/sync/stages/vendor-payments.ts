@@ -26,6 +26,7 @@ const fundingKinds: Record<string, "bank-account" | "card-account"> = { BANK_ACC
 export const vendorPaymentsHandler: KindHandler<R.Payment, Payload, Source | Links | LedgerPayables | LedgerMaster | SourceRecords> = {
   kind: "payment",
   list: "payments",
+  pipelined: true,
   schema: R.Payment,
   meta: (p) => ({ updatedTime: p.updatedTime ?? undefined, archived: p.archived === true, businessDate: R.businessDate(p.processDate) }),
   evaluate: (candidates, ctx, live) =>
