@@ -51,7 +51,8 @@ const memorySource = Layer.succeed(Source, {
         .collection(COLLECTION[list])
         .filter((r) => r.updatedTime >= from)
         .sort((a, b) => a.updatedTime - b.updatedTime || a.createdTime - b.createdTime)
-      return Stream.fromIterable(rows.map((r): PulledRecord => ({ _tag: "Valid", raw: renderRecord(COLLECTION[list], r, ctx, false) })))
+      // Rendered as the writer pulls (all 200k at once held ~2 GB in this child).
+      return Stream.fromIterable(rows).pipe(Stream.map((r): PulledRecord => ({ _tag: "Valid", raw: renderRecord(COLLECTION[list], r, ctx, false) })))
     }),
   billApproval: (id: string) => Effect.succeed(core.state.get<Bill>("bills", id)?.approvalStatus ?? "UNDEFINED"),
   chartOfAccount: (id: string) =>
