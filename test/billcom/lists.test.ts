@@ -3,7 +3,7 @@ import { Chunk, Effect, Layer, Stream } from "effect"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { BillcomClient } from "../../src/billcom/client.ts"
-import { timeOf } from "../../src/billcom/lists.ts"
+import { timeOf, Watermark } from "../../src/billcom/lists.ts"
 import type { ListOptions } from "../../src/billcom/lists.ts"
 import type { SettingsInput } from "../../src/billcom/settings.ts"
 import { Emulator, type EmulatorOptions } from "../../src/emulator/index.ts"
@@ -38,6 +38,34 @@ describe("paging", () => {
       console.log(`10k bills: ${calls} list calls (minimum ${minimum}), max in flight ${counters.maxInFlight}`)
       expect(calls).toBeLessThanOrEqual(Math.ceil(minimum * 1.05))
       expect(counters.maxInFlight).toBe(3)
+    }).pipe(withClient({ ...BIG, faults: { latency: { minMs: 1, maxMs: 4 } } }))
+  )
+
+  it.live("10k bills unordered (what the sync reads): every record once, watermarks bound what came before them, same calls", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Emulator
+      const client = yield* BillcomClient
+      const expected = yield* snapshotOf(emulator, "bills")
+      yield* client.session()
+      yield* emulator.resetCounters()
+      const out = Chunk.toReadonlyArray(yield* Stream.runCollect(client.listRaw("bills", { ordered: false })))
+      const records = out.filter((r) => !(r instanceof Watermark))
+      const ids = records.map((r) => (r as { id: string }).id)
+      expect(ids.length).toBe(new Set(ids).size)
+      expect(new Set(ids)).toEqual(new Set(expected.keys()))
+      expect(out.at(-1)).toEqual(new Watermark(Number.POSITIVE_INFINITY))
+      // Nothing updated before a watermark comes after it (watermarks only rise).
+      let mark = Number.NEGATIVE_INFINITY
+      const late = out.findIndex((r) => {
+        if (!(r instanceof Watermark)) return timeOf(r) < mark
+        expect(r.time).toBeGreaterThan(mark)
+        mark = r.time
+        return false
+      })
+      expect(late).toBe(-1)
+      expect(out.filter((r) => r instanceof Watermark).length).toBeGreaterThan(2)
+      const calls = (yield* emulator.counters()).byRoute["GET /v3/bills"] ?? 0
+      expect(calls).toBeLessThanOrEqual(Math.ceil((expected.size / 100) * 1.05))
     }).pipe(withClient({ ...BIG, faults: { latency: { minMs: 1, maxMs: 4 } } }))
   )
 
