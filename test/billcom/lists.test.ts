@@ -17,16 +17,22 @@ const pullBills = (options: ListOptions = {}) =>
 
 const isAscending = (rows: ReadonlyArray<{ raw: unknown }>) => rows.every((r, i) => i === 0 || timeOf(rows[i - 1]!.raw) <= timeOf(r.raw))
 
+/** The emulator's bills by id, a logged-in client, and the emulator's counters reset. */
+const loggedInWithBills = Effect.gen(function* () {
+  const emulator = yield* Emulator
+  const client = yield* BillcomClient
+  const expected = yield* snapshotOf(emulator, "bills")
+  yield* client.session()
+  yield* emulator.resetCounters()
+  return { emulator, client, expected }
+})
+
 const BIG = { seed: "client-10k", generate: { bills: 10_000, vendors: 300, customers: 5, items: 5, classifications: 2, banks: 2, cards: 1 } }
 
 describe("paging", () => {
   it.live("10k bills: exact records, ascending updatedTime, partitioned across 3 in flight, calls within 5% of the minimum", () =>
     Effect.gen(function* () {
-      const emulator = yield* Emulator
-      const client = yield* BillcomClient
-      const expected = yield* snapshotOf(emulator, "bills")
-      yield* client.session()
-      yield* emulator.resetCounters()
+      const { emulator, expected } = yield* loggedInWithBills
       const rows = yield* pullBills()
       const ids = rows.map((r) => (r.raw as { id: string }).id)
       expect(ids.length).toBe(new Set(ids).size)
@@ -43,11 +49,7 @@ describe("paging", () => {
 
   it.live("10k bills unordered (what the sync reads): every record once, watermarks bound what came before them, same calls", () =>
     Effect.gen(function* () {
-      const emulator = yield* Emulator
-      const client = yield* BillcomClient
-      const expected = yield* snapshotOf(emulator, "bills")
-      yield* client.session()
-      yield* emulator.resetCounters()
+      const { emulator, client, expected } = yield* loggedInWithBills
       const out = Chunk.toReadonlyArray(yield* Stream.runCollect(client.listRaw("bills", { ordered: false })))
       const records = out.filter((r) => !(r instanceof Watermark))
       const ids = records.map((r) => (r as { id: string }).id)
