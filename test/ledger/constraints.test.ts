@@ -4,7 +4,7 @@ import { Cause, Effect, Exit } from "effect"
 import { expect } from "vitest"
 import { LedgerChecks } from "../../src/ledger/invariants.ts"
 import { LedgerPayables, type BillWrite } from "../../src/store/ledger-payables.ts"
-import { LedgerTest, makeFixture, type Fixture } from "./support.ts"
+import { billLine, billWrite, LedgerTest, makeFixture, type Fixture } from "./support.ts"
 
 /*
  * The commit-time journal checks run once per transaction over every entry it touched (migration
@@ -12,23 +12,8 @@ import { LedgerTest, makeFixture, type Fixture } from "./support.ts"
  * also after SET CONSTRAINTS ALL IMMEDIATE already ran the check once in the transaction.
  */
 
-const bill = (f: Fixture, id: string, amount: string): BillWrite => ({
-  billcomId: id,
-  vendorId: f.vendors[0]!,
-  invoiceNumber: `INV-${id}`,
-  invoiceDate: "2025-02-01",
-  dueDate: null,
-  amount,
-  currency: "USD",
-  description: null,
-  approvalStatus: "APPROVED",
-  paymentStatus: null,
-  payFromAccountId: null,
-  archived: false,
-  updatedTime: null,
-  documents: undefined,
-  lines: [{ line_no: 1, billcom_id: null, account_id: f.expenses[0]!, item_id: null, customer_id: null, dimension_ids: [], description: null, amount, quantity: null, unit_price: null }]
-})
+const bill = (f: Fixture, id: string, amount: string): BillWrite =>
+  billWrite({ billcomId: id, vendorId: f.vendors[0]!, invoiceDate: "2025-02-01", amount, lines: [billLine(1, f.expenses[0]!, amount)] })
 
 it.layer(LedgerTest, { timeout: "120 seconds" })("journal commit-time checks", (it) => {
   it.effect("a bad entry among a batch of good ones is refused, with the database's reason; the good batch alone commits", () =>

@@ -7,7 +7,7 @@ import { LedgerChecks } from "../../src/ledger/invariants.ts"
 import { Journal } from "../../src/ledger/journal.ts"
 import { fromCents } from "../../src/ledger/money.ts"
 import { LedgerPayables, type BillWrite } from "../../src/store/ledger-payables.ts"
-import { accountBalances, LedgerTest, makeFixture, storeCreditRaw, type Fixture } from "./support.ts"
+import { accountBalances, billLine, billWrite, LedgerTest, makeFixture, storeCreditRaw, type Fixture } from "./support.ts"
 
 /** Random sequences of Bill.com changes (create, edit, pay, void, credit, archive, re-post) applied through the posting service. */
 type Lines = ReadonlyArray<{ readonly account: number; readonly cents: number }>
@@ -72,23 +72,16 @@ const run = (f: Fixture, cmds: ReadonlyArray<Cmd>) =>
     const credits = new Map<string, ModelCredit>()
     const at = <V>(m: Map<string, V>, pick: number): [string, V] | undefined => [...m][pick % Math.max(m.size, 1)]
 
-    const writeBill = (id: string, b: ModelBill): BillWrite => ({
-      billcomId: id,
-      vendorId: f.vendors[b.vendor]!,
-      invoiceNumber: id,
-      invoiceDate: date(b.day),
-      dueDate: date(b.day + 30),
-      amount: money(b.lines.reduce((s, l) => s + l.cents, 0)),
-      currency: "USD",
-      description: null,
-      approvalStatus: "APPROVED",
-      paymentStatus: null,
-      payFromAccountId: null,
-      archived: false,
-      updatedTime: null,
-      documents: undefined,
-      lines: b.lines.map((l, i) => ({ line_no: i + 1, billcom_id: null, account_id: f.expenses[l.account]!, item_id: null, customer_id: null, dimension_ids: [], description: null, amount: money(l.cents), quantity: null, unit_price: null }))
-    })
+    const writeBill = (id: string, b: ModelBill): BillWrite =>
+      billWrite({
+        billcomId: id,
+        vendorId: f.vendors[b.vendor]!,
+        invoiceNumber: id,
+        invoiceDate: date(b.day),
+        dueDate: date(b.day + 30),
+        amount: money(b.lines.reduce((s, l) => s + l.cents, 0)),
+        lines: b.lines.map((l, i) => billLine(i + 1, f.expenses[l.account]!, money(l.cents)))
+      })
     const writeCredit = (id: string, c: ModelCredit) =>
       Effect.gen(function* () {
         yield* storeCreditRaw(f, id, c.usage.map((u) => ({ billId: u.bill, amount: u.cents / 100 })))

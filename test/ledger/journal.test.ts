@@ -5,25 +5,17 @@ import { expect } from "vitest"
 import { LedgerChecks } from "../../src/ledger/invariants.ts"
 import { Journal } from "../../src/ledger/journal.ts"
 import { LedgerPayables, type BillWrite } from "../../src/store/ledger-payables.ts"
-import { LedgerTest, makeFixture, storeCreditRaw, type Fixture } from "./support.ts"
+import { billLine, billWrite, LedgerTest, makeFixture, storeCreditRaw, type Fixture } from "./support.ts"
 
-const bill = (f: Fixture, id: string, amounts: ReadonlyArray<string>, date = "2025-03-01", total?: string): BillWrite => ({
-  billcomId: id,
-  vendorId: f.vendors[0]!,
-  invoiceNumber: `INV-${id}`,
-  invoiceDate: date,
-  dueDate: "2025-03-31",
-  amount: total ?? amounts.reduce((s, a) => (Number(s) * 100 + Number(a) * 100) / 100, 0).toFixed(2),
-  currency: "USD",
-  description: null,
-  approvalStatus: "APPROVED",
-  paymentStatus: null,
-  payFromAccountId: null,
-  archived: false,
-  updatedTime: null,
-  documents: undefined,
-  lines: amounts.map((a, i) => ({ line_no: i + 1, billcom_id: null, account_id: f.expenses[i % 2]!, item_id: null, customer_id: null, dimension_ids: [], description: `line ${i + 1}`, amount: a, quantity: null, unit_price: null }))
-})
+const bill = (f: Fixture, id: string, amounts: ReadonlyArray<string>, date = "2025-03-01", total?: string): BillWrite =>
+  billWrite({
+    billcomId: id,
+    vendorId: f.vendors[0]!,
+    invoiceDate: date,
+    dueDate: "2025-03-31",
+    amount: total ?? amounts.reduce((s, a) => (Number(s) * 100 + Number(a) * 100) / 100, 0).toFixed(2),
+    lines: amounts.map((a, i) => billLine(i + 1, f.expenses[i % 2]!, a, { description: `line ${i + 1}` }))
+  })
 
 const entries = (companyId: number, source: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>

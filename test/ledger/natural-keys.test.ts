@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { expect } from "vitest"
 import { LedgerChecks } from "../../src/ledger/invariants.ts"
 import { LedgerPayables, type BillWrite } from "../../src/store/ledger-payables.ts"
-import { LedgerTest, makeFixture, type Fixture } from "./support.ts"
+import { billLine, billWrite, LedgerTest, makeFixture, type Fixture } from "./support.ts"
 
 /*
  * Regression (drill, "malformed records"): a master record that fails to decode is inserted only
@@ -31,35 +31,21 @@ const insertDimensions = (f: Fixture, keys: ReadonlyArray<string>) =>
       RETURNING id::text, key`
   ).pipe(Effect.map((rows) => new Map(rows.map((r) => [r.key, Number(r.id)]))))
 
-const bill = (f: Fixture, m: Master, id: string, lines: ReadonlyArray<{ item: string; dims: ReadonlyArray<string>; amount: string }>): BillWrite => ({
-  billcomId: id,
-  vendorId: f.vendors[1]!,
-  invoiceNumber: `INV-${id}`,
-  invoiceDate: "2025-05-01",
-  dueDate: null,
-  amount: lines.reduce((s, l) => s + Math.round(Number(l.amount) * 100), 0) / 100 + "",
-  currency: "USD",
-  description: null,
-  approvalStatus: "APPROVED",
-  paymentStatus: null,
-  payFromAccountId: null,
-  archived: false,
-  updatedTime: null,
-  documents: undefined,
-  lines: lines.map((l, i) => ({
-    line_no: i + 1,
-    billcom_id: null,
-    account_id: f.expenses[i % 2]!,
-    item_id: m.items.get(l.item)!,
-    customer_id: null,
-    // In the order the sync resolved them, which follows the record, not the ids.
-    dimension_ids: l.dims.map((d) => m.dims.get(d)!),
-    description: `line ${i + 1}`,
-    amount: l.amount,
-    quantity: null,
-    unit_price: null
-  }))
-})
+const bill = (f: Fixture, m: Master, id: string, lines: ReadonlyArray<{ item: string; dims: ReadonlyArray<string>; amount: string }>): BillWrite =>
+  billWrite({
+    billcomId: id,
+    vendorId: f.vendors[1]!,
+    invoiceDate: "2025-05-01",
+    amount: lines.reduce((s, l) => s + Math.round(Number(l.amount) * 100), 0) / 100 + "",
+    lines: lines.map((l, i) =>
+      billLine(i + 1, f.expenses[i % 2]!, l.amount, {
+        item_id: m.items.get(l.item)!,
+        // In the order the sync resolved them, which follows the record, not the ids.
+        dimension_ids: l.dims.map((d) => m.dims.get(d)!),
+        description: `line ${i + 1}`
+      })
+    )
+  })
 
 const BILL_Y = [{ item: "ITEM-Y", dims: ["LOC-B", "LOC-A"], amount: "40.00" }, { item: "ITEM-Z", dims: [], amount: "2.50" }]
 const BILL_X = [{ item: "ITEM-X", dims: ["LOC-A", "LOC-B"], amount: "99.99" }]

@@ -6,30 +6,15 @@ import { IntegrationErrors } from "../../src/store/integration-errors.ts"
 import { LedgerPayables, type BillWrite } from "../../src/store/ledger-payables.ts"
 import { StoreServices } from "../../src/store/services.ts"
 import { TestDatabase } from "../support/database.ts"
-import { makeFixture, storeCreditRaw, type Fixture } from "./support.ts"
+import { billLine, billWrite, makeFixture, storeCreditRaw, type Fixture } from "./support.ts"
 import { Journal } from "../../src/ledger/journal.ts"
 
 export const ReportTest = Layer.mergeAll(StoreServices, Reports.Default, LedgerChecks.Default, Journal.Default).pipe(Layer.provideMerge(TestDatabase))
 
 export const AS_OF = "2025-06-30"
 
-const bill = (f: Fixture, id: string, vendor: number, amount: string, invoiceDate: string, dueDate: string): BillWrite => ({
-  billcomId: id,
-  vendorId: f.vendors[vendor]!,
-  invoiceNumber: `INV-${id.slice(-3)}`,
-  invoiceDate,
-  dueDate,
-  amount,
-  currency: "USD",
-  description: null,
-  approvalStatus: "APPROVED",
-  paymentStatus: null,
-  payFromAccountId: null,
-  archived: false,
-  updatedTime: null,
-  documents: undefined,
-  lines: [{ line_no: 1, billcom_id: null, account_id: f.expenses[vendor % 3]!, item_id: null, customer_id: null, dimension_ids: [], description: null, amount, quantity: null, unit_price: null }]
-})
+const bill = (f: Fixture, id: string, vendor: number, amount: string, invoiceDate: string, dueDate: string): BillWrite =>
+  billWrite({ billcomId: id, vendorId: f.vendors[vendor]!, invoiceNumber: `INV-${id.slice(-3)}`, invoiceDate, dueDate, amount, lines: [billLine(1, f.expenses[vendor % 3]!, amount)] })
 
 /**
  * A company with bills in every aging bucket as of AS_OF (due dates chosen on the bucket edges),

@@ -2,8 +2,40 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
 import { LedgerChecks } from "../../src/ledger/invariants.ts"
 import { Journal } from "../../src/ledger/journal.ts"
-import { LedgerPayables } from "../../src/store/ledger-payables.ts"
+import { LedgerPayables, type BillWrite } from "../../src/store/ledger-payables.ts"
 import { TestDatabase } from "../support/database.ts"
+
+type BillLine = BillWrite["lines"][number]
+
+/** An approved USD bill with nothing optional set (invoice number INV-<id>); tests give what they care about. */
+export const billWrite = (b: Pick<BillWrite, "billcomId" | "vendorId" | "invoiceDate" | "amount" | "lines"> & Partial<BillWrite>): BillWrite => ({
+  invoiceNumber: `INV-${b.billcomId}`,
+  dueDate: null,
+  currency: "USD",
+  description: null,
+  approvalStatus: "APPROVED",
+  paymentStatus: null,
+  payFromAccountId: null,
+  archived: false,
+  updatedTime: null,
+  documents: undefined,
+  ...b
+})
+
+/** A bill line with an account and an amount, nothing else unless given. */
+export const billLine = (lineNo: number, accountId: number, amount: string, more: Partial<BillLine> = {}): BillLine => ({
+  line_no: lineNo,
+  billcom_id: null,
+  account_id: accountId,
+  item_id: null,
+  customer_id: null,
+  dimension_ids: [],
+  description: null,
+  amount,
+  quantity: null,
+  unit_price: null,
+  ...more
+})
 
 export const LedgerTest = Layer.mergeAll(Journal.Default, LedgerChecks.Default, LedgerPayables.Default).pipe(Layer.provideMerge(TestDatabase))
 
