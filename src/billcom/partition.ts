@@ -14,6 +14,11 @@ import { rawIdOf } from "./pulled.ts"
  *   the head window pause there, and the head waits for the consumer. Memory is flat in list size.
  * Every cut costs at most one partial page, so calls stay within a few % of the minimum.
  */
+export interface Page {
+  readonly results: ReadonlyArray<unknown>
+  readonly nextPage: string | undefined
+}
+
 /**
  * In an unordered read (`ordered: false`): every record updated before `time` (ms since the epoch)
  * has been emitted before this marker, so a consumer may move its cursor up to it once what came
@@ -21,11 +26,6 @@ import { rawIdOf } from "./pulled.ts"
  */
 export class Watermark {
   constructor(readonly time: number) {}
-}
-
-export interface Page {
-  readonly results: ReadonlyArray<unknown>
-  readonly nextPage: string | undefined
 }
 
 /** Pages carved into one window: ≤ 1 partial page each keeps calls within ~2–4 % of the minimum. */
@@ -299,9 +299,8 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
         if (windows.length > 0) return input.ordered ? undefined : yield* watermark
         if (ended) return
         ended = true
-        const tail = merge.tail(input.tail)
-        if (tail.length > 0) yield* Queue.offer(out, { _tag: "Rows", rows: Chunk.unsafeFromArray(tail) })
-        if (!input.ordered) yield* Queue.offer(out, { _tag: "Rows", rows: Chunk.of(new Watermark(Number.POSITIVE_INFINITY)) })
+        yield* emit(merge.tail(input.tail))
+        if (!input.ordered) yield* emit([new Watermark(Number.POSITIVE_INFINITY)])
         yield* Queue.offer(out, { _tag: "End" })
         yield* Effect.logDebug("Bill.com list read in windows").pipe(Effect.annotateLogs({ path: input.path, ...counts }))
       })

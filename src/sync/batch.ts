@@ -63,9 +63,19 @@ const errorInput = (ctx: StageContext, kind: string, billcomId: string, f: Failu
 type Delta = Pick<StageCounts, "inserted" | "updated" | "unchanged" | "skipped" | "errors" | "reevaluated">
 const zero = (): Delta => ({ inserted: 0, updated: 0, unchanged: 0, skipped: 0, errors: 0, reevaluated: 0 })
 
+interface DecodedRecord<D> {
+  readonly raw: unknown
+  readonly hash: string
+  readonly value: D
+  readonly stored: StoredRecord | undefined
+  readonly updatedMs: number
+}
+
 interface Decoded<D> {
   readonly invalid: ReadonlyArray<{ id: string; raw: unknown; hash: string; message: string; stored: StoredRecord | undefined }>
-  readonly byId: ReadonlyMap<string, { raw: unknown; hash: string; value: D; stored: StoredRecord | undefined; updatedMs: number }>
+  readonly byId: ReadonlyMap<string, DecodedRecord<D>>
+  /** Every Bill.com id in the batch, valid or not. */
+  readonly ids: ReadonlySet<string>
   /** The list cursor this batch may commit (live reads). */
   readonly cursor: string | undefined
 }
@@ -74,7 +84,7 @@ interface Decoded<D> {
 const decodeBatch = <D, P, R>(handler: KindHandler<D, P, R>, inputs: ReadonlyArray<Input>, live: boolean, position: ReadPosition | undefined): Decoded<D> => {
   const decode = Schema.decodeUnknownEither(handler.schema)
   const invalid: Array<Decoded<D>["invalid"][number]> = []
-  const byId = new Map<string, { raw: unknown; hash: string; value: D; stored: StoredRecord | undefined; updatedMs: number }>()
+  const byId = new Map<string, DecodedRecord<D>>()
   for (const input of inputs) {
     if (input.watermark !== undefined) {
       if (position !== undefined) position.watermark = input.watermark
@@ -98,10 +108,9 @@ const decodeBatch = <D, P, R>(handler: KindHandler<D, P, R>, inputs: ReadonlyArr
     byId.delete(id)
     byId.set(id, { raw: input.raw, hash, value, stored: input.stored, updatedMs })
   }
-  return { invalid, byId, cursor: live && position !== undefined ? cursorOf(position) : undefined }
+  const ids = new Set([...byId.keys(), ...invalid.map((b) => b.id)])
+  return { invalid, byId, ids, cursor: live && position !== undefined ? cursorOf(position) : undefined }
 }
-
-const idsOf = <D>(d: Decoded<D>): ReadonlySet<string> => new Set([...d.byId.keys(), ...d.invalid.map((b) => b.id)])
 
 interface Plan<D, P> {
   readonly sourceRows: ReadonlyArray<SourceRecordRow>
@@ -122,7 +131,7 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
   Effect.gen(function* () {
     const records = yield* SourceRecords
     const delta = zero()
-    const previous = live ? yield* records.previous(ctx.integrationId, handler.kind, [...idsOf(d)]) : new Map()
+    const previous = live ? yield* records.previous(ctx.integrationId, handler.kind, [...d.ids]) : new Map()
     // An invalid record pulled again unchanged is a no-op like any other (its error row stays open).
     const stillInvalid = d.invalid.filter((bad) => {
       const unchanged = live && previous.get(bad.id)?.hash === bad.hash
@@ -249,7 +258,7 @@ const pipelinedCommits = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageCont
   }
   const commit = (b: { n: number; decoded: Decoded<D>; plan: Plan<D, P>; seen: number }) =>
     Effect.gen(function* () {
-      const ids = idsOf(b.decoded)
+      const ids = b.decoded.ids
       const stale = recent.some((r) => r.n >= b.seen && r.n < b.n && [...r.ids].some((id) => ids.has(id)))
       yield* commitPlan(handler, ctx, stale ? yield* planBatch(handler, ctx, b.decoded, true) : b.plan)
       committed = b.n + 1
