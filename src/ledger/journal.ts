@@ -277,7 +277,19 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
         const spec = billEntry(doc, ap)
         if (spec !== undefined) wanted.set(b.billcom_id, spec)
       }
-      return yield* reconcile(companyId, "bill", billcomIds, wanted)
+      const counts = yield* reconcile(companyId, "bill", billcomIds, wanted)
+      // A credit application is dated by the bills it settles (postVendorCredits), so a bill edited or
+      // archived here re-dates the applications of its credits now, not at the credit's next change.
+      // Driven by the company's vendor credits: none exist yet while a first load writes bills.
+      const credits = yield* sql<{ billcom_id: string }>`
+        SELECT DISTINCT c.billcom_id FROM vendor_credits c
+        JOIN integrations i ON i.company_id = c.company_id
+        JOIN source_records s ON s.integration_id = i.id AND s.kind = 'vendor-credit' AND s.billcom_id = c.billcom_id,
+             jsonb_array_elements(CASE jsonb_typeof(s.raw->'usage') WHEN 'array' THEN s.raw->'usage' ELSE '[]'::jsonb END) u
+        WHERE c.company_id = ${companyId} AND u->>'billId' IN ${sql.in(billcomIds)}`
+      if (credits.length === 0) return counts
+      const applications = yield* postVendorCredits(companyId, credits.map((c) => c.billcom_id))
+      return { posted: counts.posted + applications.posted, reversed: counts.reversed + applications.reversed, unchanged: counts.unchanged }
     })
 
     /** Vendor credits by Bill.com id: the credit itself and its applications to bills (Bill.com's `usage`, from the raw record). */

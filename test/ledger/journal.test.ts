@@ -28,6 +28,25 @@ const entries = (companyId: number, source: string) =>
 
 const inTx = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.flatMap(SqlClient.SqlClient, (sql) => sql.withTransaction(effect))
 
+/** Bill 00n02B (80.00, invoice 2025-02-10) and credit vcr02C (45.00, 2025-01-15) applying 30.00 of it. */
+const billWithAppliedCredit = (f: Fixture) =>
+  Effect.gen(function* () {
+    const payables = yield* LedgerPayables
+    const journal = yield* Journal
+    yield* inTx(Effect.zipRight(payables.writeBills(f.companyId, [bill(f, "00n02B", ["80.00"], "2025-02-10")]), journal.postBills(f.companyId, ["00n02B"])))
+    yield* inTx(
+      Effect.gen(function* () {
+        yield* storeCreditRaw(f, "vcr02C", [{ billId: "00n02B", amount: 30 }])
+        yield* payables.writeVendorCredits(f.companyId, [{
+          billcomId: "vcr02C", vendorId: f.vendors[0]!, referenceNumber: "CM-1", creditDate: "2025-01-15", amount: "45.00", appliedAmount: "30.00",
+          status: "PARTIALLY_APPLIED", description: null, archived: false, updatedTime: null,
+          lines: [{ line_no: 1, billcom_id: null, account_id: f.expenses[1]!, item_id: null, customer_id: null, dimension_ids: [], description: null, amount: "45.00" }]
+        }])
+        expect(yield* journal.postVendorCredits(f.companyId, ["vcr02C"])).toEqual({ posted: 0, reversed: 0, unchanged: 2 })
+      })
+    )
+  })
+
 it.layer(LedgerTest, { timeout: "120 seconds" })("journal postings", (it) => {
   it.effect("a bill posts DR lines / CR AP tagged with vendor and the bill; an edit posts a reversal and a new entry; re-posting is a no-op", () =>
     Effect.gen(function* () {
@@ -103,23 +122,32 @@ it.layer(LedgerTest, { timeout: "120 seconds" })("journal postings", (it) => {
     })
   )
 
-  it.effect("a vendor credit posts the mirror of a bill, and its application to a bill is its own AP-to-AP entry", () =>
+  it.effect("editing or archiving a bill re-dates the applications of credits applied to it at once; re-posting then changes nothing", () =>
     Effect.gen(function* () {
       const f = yield* makeFixture
       const payables = yield* LedgerPayables
       const journal = yield* Journal
-      yield* inTx(Effect.zipRight(payables.writeBills(f.companyId, [bill(f, "00n02B", ["80.00"], "2025-02-10")]), journal.postBills(f.companyId, ["00n02B"])))
-      yield* inTx(
-        Effect.gen(function* () {
-          yield* storeCreditRaw(f, "vcr02C", [{ billId: "00n02B", amount: 30 }])
-          yield* payables.writeVendorCredits(f.companyId, [{
-            billcomId: "vcr02C", vendorId: f.vendors[0]!, referenceNumber: "CM-1", creditDate: "2025-01-15", amount: "45.00", appliedAmount: "30.00",
-            status: "PARTIALLY_APPLIED", description: null, archived: false, updatedTime: null,
-            lines: [{ line_no: 1, billcom_id: null, account_id: f.expenses[1]!, item_id: null, customer_id: null, dimension_ids: [], description: null, amount: "45.00" }]
-          }])
-          expect(yield* journal.postVendorCredits(f.companyId, ["vcr02C"])).toEqual({ posted: 0, reversed: 0, unchanged: 2 })
-        })
+      yield* billWithAppliedCredit(f)
+      // The live application: the latest posting whose lines settle the bill.
+      const liveApplicationDate = Effect.map(entries(f.companyId, "vcr02C"), (rows) =>
+        rows.filter((e) => e.kind === "posting" && e.lines.some((l) => l.open_item_id === "00n02B")).at(-1)!.entry_date
       )
+      expect(yield* liveApplicationDate).toBe("2025-02-10")
+      yield* inTx(payables.writeBills(f.companyId, [bill(f, "00n02B", ["80.00"], "2025-03-05")]))
+      expect(yield* liveApplicationDate).toBe("2025-03-05")
+      expect(yield* inTx(journal.postAll(f.companyId))).toMatchObject({ posted: 0, reversed: 0 })
+      // An archived bill no longer dates the application: the credit's own date does.
+      yield* inTx(payables.archive("bills", f.companyId, ["00n02B"]))
+      expect(yield* liveApplicationDate).toBe("2025-01-15")
+      expect(yield* inTx(journal.postAll(f.companyId))).toMatchObject({ posted: 0, reversed: 0 })
+      expect(yield* (yield* LedgerChecks).check(f.companyId)).toEqual([])
+    })
+  )
+
+  it.effect("a vendor credit posts the mirror of a bill, and its application to a bill is its own AP-to-AP entry", () =>
+    Effect.gen(function* () {
+      const f = yield* makeFixture
+      yield* billWithAppliedCredit(f)
       const [credit, application] = yield* entries(f.companyId, "vcr02C")
       expect(credit!.lines).toEqual([
         { account_id: f.ap, amount: "45.00", open_item_id: "vcr02C" },
