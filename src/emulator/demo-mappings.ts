@@ -48,7 +48,8 @@ export const demoMappingFiles = (): Record<string, string> => {
   const coaById = new Map(org.chartOfAccounts.map((a) => [a.id, a]))
 
   const accounts = org.chartOfAccounts
-    .filter((a) => a.type !== "UNSPECIFIED" && a.number !== undefined)
+    // UNSPECIFIED and UNDEFINED have no ledger type: such rows stay unmapped (the demo shows them skipped).
+    .filter((a) => a.type !== "UNSPECIFIED" && a.type !== "UNDEFINED" && a.number !== undefined)
     .map((a) => {
       const parent = a.parentId !== undefined ? coaById.get(a.parentId)?.number : undefined
       return [

@@ -1,4 +1,4 @@
-import type { BankAccount, Bill, CardAccount, ChartOfAccount, Classification, Customer, Item, LineClassifications, Payment, Stamped, User, Vendor, VendorCredit } from "./model.ts"
+import type { ApCard, BankAccount, Bill, CardAccount, ChartOfAccount, Classification, Customer, Item, LineClassifications, Payment, Stamped, User, Vendor, VendorCredit } from "./model.ts"
 import { billPaymentStatus, type Collection } from "./organization.ts"
 import type { Fields } from "./query.ts"
 import { formatDay, money } from "./random.ts"
@@ -112,6 +112,7 @@ export const FIELDS: Record<Collection, Fields<any>> = {
     accessToAdmins: { kind: "bool", get: () => true }
   },
   cards: { ...common<CardAccount>() },
+  "ap-cards": { ...common<ApCard>() },
   users: {
     ...common<User>(),
     firstName: { kind: "string", get: (u: User) => u.firstName },

@@ -1,15 +1,21 @@
 import { SPREAD_ACCOUNTS } from "./chart.ts"
-import { generateMasterData, makeContext } from "./master-data.ts"
+import { generateMasterData, makeContext, type GenContext } from "./master-data.ts"
 import type {
+  ApCard,
   Approver,
   ApprovalStatus,
+  BankAccount,
   Bill,
   BillLine,
   BillPayment,
+  CardAccount,
+  ChartOfAccount,
   Credentials,
+  FundingType,
   LineClassifications,
   Organization,
   Payment,
+  PaymentStatus,
   Vendor,
   VendorCredit
 } from "./model.ts"
@@ -27,6 +33,18 @@ export interface Anomalies {
   readonly malformedRecord?: boolean
 }
 
+/**
+ * Every documented value of the statuses the sync reads, somewhere in the organisation ([OAS]):
+ * bill recordStatus (DRAFT, DRAFT_DELETED, UNDEFINED), approvalStatus UNDEFINED (v2 still knows
+ * it), paymentStatus IN_PROCESS and UNDEFINED; payment status APPROVING, CANCELLED, VOID,
+ * ESCHEATED, UNDEFINED; funding types WALLET, AP_CARD, UNDEFINED; account types UNSPECIFIED and
+ * UNDEFINED; AP cards. Added after everything else, so the rest of the organisation (ids
+ * included) is the same with or without them.
+ */
+export interface StatusCoverage {
+  readonly statusCoverage?: boolean
+}
+
 export interface GenerateOptions {
   readonly seed: string
   readonly vendors?: number
@@ -42,6 +60,8 @@ export interface GenerateOptions {
   /** The fixed "now" of the generated data (default 2026-09-30T17:00:00.000Z). */
   readonly asOf?: string
   readonly anomalies?: Anomalies
+  /** Add records carrying every documented status value (see StatusCoverage); on in the demo seed. */
+  readonly statusCoverage?: boolean
   readonly credentials?: Partial<Credentials>
   readonly organizationName?: string
 }
@@ -66,7 +86,8 @@ export const DEMO_OPTIONS: GenerateOptions = {
   cards: 2,
   organizationName: "Demo Co",
   credentials: demoCredentials,
-  anomalies: { archivedVendorBill: true, unknownFundingPayment: true, malformedRecord: true }
+  anomalies: { archivedVendorBill: true, unknownFundingPayment: true, malformedRecord: true },
+  statusCoverage: true
 }
 
 /** Options for a seed name: `demo` is fixed; any other seed uses the given sizes or defaults. */
@@ -396,6 +417,8 @@ export const generateOrganization = (options: GenerateOptions): Organization => 
     if (bill !== undefined) bill.malformed = "amount"
   }
 
+  const apCards = options.statusCoverage === true ? addStatusCoverage({ g, r, ids, userId, vendors, chartOfAccounts, bills, payments, banks, cards, makeLines, approversFor }) : []
+
   return {
     credentials,
     name: options.organizationName ?? `Org ${seed}`,
@@ -409,8 +432,116 @@ export const generateOrganization = (options: GenerateOptions): Organization => 
     classifications: classificationLists,
     banks,
     cards,
+    apCards,
     bills,
     payments,
     vendorCredits
   }
+}
+
+interface CoverageContext {
+  readonly g: GenContext
+  readonly r: Random
+  readonly ids: IdFactory
+  readonly userId: string
+  readonly vendors: ReadonlyArray<Vendor>
+  readonly chartOfAccounts: Array<ChartOfAccount>
+  readonly bills: Array<Bill>
+  readonly payments: Array<Payment>
+  readonly banks: ReadonlyArray<BankAccount>
+  readonly cards: ReadonlyArray<CardAccount>
+  readonly makeLines: (cat: (typeof VENDOR_CATEGORIES)[number], totalCents: number, day: number) => Array<BillLine>
+  readonly approversFor: (status: ApprovalStatus, created: number) => Array<Approver>
+}
+
+/** The records of StatusCoverage; returns the organisation's AP cards. */
+const addStatusCoverage = (c: CoverageContext): Array<ApCard> => {
+  const { g, r, ids, userId } = c
+  const asOfDay = g.asOfDay
+  // Chart: the AP Card's liability account, and the two types with no ledger counterpart.
+  const account = (number: string, name: string, type: ChartOfAccount["type"]): ChartOfAccount => {
+    const row: ChartOfAccount = { id: ids.make("0ca"), ...g.stamp(g.setupMs + 60 * DAY_MS), name, type, number }
+    c.chartOfAccounts.push(row)
+    return row
+  }
+  account("2120", "BILL AP Card", "CREDIT_CARD")
+  account("9800", "Uncategorized (type not set in Bill.com)", "UNSPECIFIED")
+  account("9810", "Legacy import (type unknown to the v3 API)", "UNDEFINED")
+
+  const apCards: Array<ApCard> = [
+    { id: ids.make("dva"), ...g.stamp(g.setupMs + 70 * DAY_MS), nameOnAccount: "Demo Co AP Card", status: "ACTIVE", balanceCents: 1_850_000, limitCents: 5_000_000 },
+    { id: ids.make("dva"), ...g.stamp(g.setupMs + 71 * DAY_MS), nameOnAccount: "Demo Co AP Card (replaced)", status: "INACTIVE", balanceCents: 0, limitCents: 2_500_000 }
+  ]
+
+  const vendor = c.vendors.find((v) => !v.archived)!
+  const cat = VENDOR_CATEGORIES[vendor.category]!
+  const bank = c.banks[0]!
+  const bill = (day: number, approvalStatus: ApprovalStatus, extra: Partial<Bill> = {}): Bill => {
+    const lines = c.makeLines(cat, r.int(cat.minCents, cat.maxCents), day)
+    const created = g.at(day)
+    const b: Bill = {
+      id: ids.make("00n"),
+      ...g.stamp(created),
+      vendorId: vendor.id,
+      invoiceNumber: `COV-${day % 100000}-${r.int(100, 999)}`,
+      invoiceDay: day,
+      dueDay: day + 30,
+      lines,
+      classifications: NO_CLASSIFICATIONS,
+      approvalStatus,
+      approvers: c.approversFor(approvalStatus, created),
+      createdBy: userId,
+      amountCents: lines.reduce((s, l) => s + l.amountCents, 0),
+      creditCents: 0,
+      scheduledCents: 0,
+      clearedCents: 0,
+      ...extra
+    }
+    c.bills.push(b)
+    return b
+  }
+  const pay = (b: Bill, status: PaymentStatus, day: number, funding: { type: FundingType; id?: string } = { type: "BANK_ACCOUNT", id: bank.id }): Payment => {
+    const created = g.at(day - 1)
+    const p: Payment = {
+      id: ids.make("stp"),
+      ...g.stamp(created, g.at(day)),
+      vendorId: b.vendorId,
+      billPayments: [{ id: ids.make("blp"), billId: b.id, amountCents: b.amountCents }],
+      processDay: day,
+      fundingType: funding.type,
+      ...(funding.id !== undefined ? { fundingId: funding.id } : {}),
+      amountCents: b.amountCents,
+      status,
+      disbursementType: "ACH",
+      confirmationNumber: flat(`P${r.digits(10)}`),
+      createdBy: userId
+    }
+    c.payments.push(p)
+    // The bill's derived amounts, as OrgState.recomputeBill would have them.
+    if (status === "PAID" || status === "ESCHEATED") b.clearedCents += p.amountCents
+    if (status === "APPROVING" || status === "SCHEDULED") b.scheduledCents += p.amountCents
+    if (status === "APPROVING") b.inProcessCents = p.amountCents
+    b.updatedTime = Math.max(b.updatedTime, p.updatedTime)
+    return p
+  }
+
+  // Bills whose recordStatus is neither ACTIVE nor INACTIVE (archived, so never imported).
+  const draft = bill(asOfDay - 12, "UNASSIGNED", { archived: true, recordStatus: "DRAFT" })
+  bill(asOfDay - 11, "UNASSIGNED", { archived: true, recordStatus: "DRAFT_DELETED" })
+  bill(asOfDay - 10, "UNASSIGNED", { archived: true, recordStatus: "UNDEFINED", approvalUndefinedInV3: true, paymentStatusUndefined: true })
+  // An approved bill whose v3 approvalStatus is UNDEFINED (the sync asks v2), and bills still in approval.
+  bill(asOfDay - 35, "APPROVED", { approvalUndefinedInV3: true })
+  bill(asOfDay - 4, "ASSIGNED")
+  bill(asOfDay - 6, "APPROVING")
+  // A payment of every status, on approved bills (the UNDEFINED one on the draft: issue 12).
+  pay(bill(asOfDay - 30, "APPROVED"), "APPROVING", asOfDay + 2)
+  pay(bill(asOfDay - 25, "APPROVED"), "SCHEDULED", asOfDay + 3, { type: "CARD_ACCOUNT", id: c.cards[0]!.id })
+  pay(bill(asOfDay - 45, "APPROVED"), "CANCELLED", asOfDay - 20)
+  pay(bill(asOfDay - 50, "APPROVED"), "VOID", asOfDay - 25)
+  pay(bill(asOfDay - 400, "APPROVED"), "ESCHEATED", asOfDay - 370)
+  pay(draft, "UNDEFINED", asOfDay - 5, { type: "UNDEFINED" })
+  // Funding types besides bank and card: the BILL balance (no id) and an AP Card.
+  pay(bill(asOfDay - 40, "APPROVED"), "PAID", asOfDay - 15, { type: "WALLET" })
+  pay(bill(asOfDay - 38, "APPROVED"), "PAID", asOfDay - 14, { type: "AP_CARD", id: apCards[0]!.id })
+  return apCards
 }

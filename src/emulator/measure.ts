@@ -15,7 +15,7 @@ const heapMb = () => {
 
 const before = heapMb()
 const t0 = performance.now()
-const emu = await startEmulator({ seed: "measure", generate: { bills } })
+const emu = await startEmulator({ seed: "measure", generate: { bills }, contract: { responses: "off" } })
 const startMs = performance.now() - t0
 const heap = heapMb() - before
 const org = emu.core.state.org

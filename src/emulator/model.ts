@@ -88,7 +88,8 @@ export interface ChartOfAccount extends Stamped {
   name: string
   description?: string
   parentId?: string
-  type: AccountType
+  /** UNDEFINED: a type Bill.com's v3 cannot express (response only; never accepted on a write). */
+  type: AccountType | "UNDEFINED"
   number?: string
 }
 
@@ -147,6 +148,15 @@ export interface CardAccount extends Stamped {
   userStatus: "VERIFIED" | "NOMINATED" | "UNVERIFIED"
 }
 
+/** An AP Card (`GET /v3/funding-accounts/ap-cards`, ids `dva…`): a BILL charge card that funds payments. */
+export interface ApCard extends Stamped {
+  nameOnAccount: string
+  /** [OAS] APCardStatus. */
+  status: "ACTIVE" | "INACTIVE" | "DELETED" | "PENDING" | "DRAFT" | "DRAFT_DELETED" | "FROZEN" | "UNDEFINED"
+  balanceCents: number
+  limitCents: number
+}
+
 export interface LineClassifications {
   chartOfAccountId?: string
   accountingClassId?: string
@@ -180,6 +190,9 @@ export interface Approver {
   changedTime: number
 }
 
+/** `recordStatus` values besides ACTIVE/INACTIVE (the bill is then archived: [OAS] BillRecordStatus). */
+export type BillRecordStatus = "DRAFT" | "DRAFT_DELETED" | "UNDEFINED"
+
 export interface Bill extends Stamped {
   vendorId: string
   invoiceNumber: string
@@ -194,14 +207,26 @@ export interface Bill extends Stamped {
   approvalStatus: ApprovalStatus
   approvers: Array<Approver>
   createdBy: string
+  /** Absent: ACTIVE or INACTIVE from `archived`. */
+  recordStatus?: BillRecordStatus
+  /** v3 renders approvalStatus UNDEFINED (v2 still reports `approvalStatus`). */
+  approvalUndefinedInV3?: boolean
+  /** Bill.com cannot tell the payment state: paymentStatus UNDEFINED. */
+  paymentStatusUndefined?: boolean
   // Derived amounts, kept up to date by `recomputeBill` (organization.ts).
   amountCents: number
   creditCents: number
   scheduledCents: number
   clearedCents: number
+  /** Part of scheduledCents still awaiting payment approval (paymentStatus IN_PROCESS); absent when 0. */
+  inProcessCents?: number
 }
 
-export type PaymentStatus = "PAID" | "SCHEDULED" | "CANCELLED" | "VOID"
+/** [OAS] PaymentStatus: every documented value (the spec spells it CANCELLED; singleStatus says CANCELED). */
+export type PaymentStatus = "APPROVING" | "SCHEDULED" | "PAID" | "CANCELLED" | "VOID" | "ESCHEATED" | "UNDEFINED"
+
+/** [OAS] FundingAccountTypeResponse. */
+export type FundingType = "BANK_ACCOUNT" | "CARD_ACCOUNT" | "WALLET" | "AP_CARD" | "UNDEFINED"
 
 export interface BillPayment {
   readonly id: string
@@ -216,8 +241,9 @@ export interface Payment extends Stamped {
   billPayments: Array<BillPayment>
   description?: string
   processDay: number
-  fundingType: "BANK_ACCOUNT" | "CARD_ACCOUNT"
-  fundingId: string
+  fundingType: FundingType
+  /** Absent for WALLET (the BILL balance) and UNDEFINED. */
+  fundingId?: string
   amountCents: number
   status: PaymentStatus
   disbursementType: "ACH" | "CHECK"
@@ -275,6 +301,7 @@ export interface Organization {
   readonly classifications: Record<ClassificationKind, Array<Classification>>
   readonly banks: Array<BankAccount>
   readonly cards: Array<CardAccount>
+  readonly apCards: Array<ApCard>
   readonly bills: Array<Bill>
   readonly payments: Array<Payment>
   readonly vendorCredits: Array<VendorCredit>

@@ -186,7 +186,7 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
       const amountCents = m.amount !== undefined ? cents(m.amount, "amount") : due
       if (amountCents <= 0 || amountCents > due) throw Errors.validation([["amount", `must be between 0.01 and the due amount ${(due / 100).toFixed(2)}`]])
       const funding = m.fundingAccountId ?? org.banks.find((b) => b.payables)?.id ?? org.banks[0]?.id ?? ""
-      const fundingType = funding.startsWith("cat") ? "CARD_ACCOUNT" : "BANK_ACCOUNT"
+      const fundingType = funding.startsWith("cat") ? "CARD_ACCOUNT" : funding.startsWith("dva") ? "AP_CARD" : "BANK_ACCOUNT"
       const status = m.status ?? "PAID"
       const now = state.now()
       const payment: Payment = {

@@ -10,7 +10,9 @@ import { CLASSIFICATION_KINDS } from "./model.ts"
 import { IdFactory, Random, RUNTIME_ID_BASE } from "./random.ts"
 
 /** Bill.com's derived payment status of a bill (§4.2), from its amounts. */
-export const billPaymentStatus = (bill: Bill): "PAID" | "UNPAID" | "PARTIALLY_PAID" | "SCHEDULED" => {
+export const billPaymentStatus = (bill: Bill): "PAID" | "UNPAID" | "PARTIALLY_PAID" | "SCHEDULED" | "IN_PROCESS" | "UNDEFINED" => {
+  if (bill.paymentStatusUndefined === true) return "UNDEFINED"
+  if ((bill.inProcessCents ?? 0) > 0) return "IN_PROCESS"
   if (bill.scheduledCents > 0) return "SCHEDULED"
   const settled = bill.clearedCents + bill.creditCents
   if (bill.amountCents > 0 && settled >= bill.amountCents) return "PAID"
@@ -32,6 +34,7 @@ export type Collection =
   | "items"
   | "banks"
   | "cards"
+  | "ap-cards"
   | "users"
   | ClassificationKind
 
@@ -84,6 +87,8 @@ export class OrgState {
         return org.banks
       case "cards":
         return org.cards
+      case "ap-cards":
+        return org.apCards
       case "users":
         return org.users
       default:
@@ -137,13 +142,19 @@ export class OrgState {
     bill.amountCents = bill.lines.reduce((sum, line) => sum + line.amountCents, 0)
     let scheduled = 0
     let cleared = 0
+    let inProcess = 0
     for (const payment of new Set(this.paymentsByBill.get(bill.id) ?? [])) {
       for (const bp of payment.billPayments) {
         if (bp.billId !== bill.id) continue
-        if (payment.status === "SCHEDULED") scheduled += bp.amountCents
-        else if (payment.status === "PAID") cleared += bp.amountCents
+        // Pending clearance: scheduled, or awaiting payment approval (IN_PROCESS).
+        if (payment.status === "SCHEDULED" || payment.status === "APPROVING") scheduled += bp.amountCents
+        if (payment.status === "APPROVING") inProcess += bp.amountCents
+        // Money left: cleared, or cleared and later escheated (unclaimed, turned over to the state).
+        else if (payment.status === "PAID" || payment.status === "ESCHEATED") cleared += bp.amountCents
       }
     }
+    if (inProcess > 0) bill.inProcessCents = inProcess
+    else delete bill.inProcessCents
     let credit = 0
     for (const vc of new Set(this.creditsByBill.get(bill.id) ?? [])) {
       for (const use of vc.usage) if (use.billId === bill.id) credit += use.amountCents
@@ -163,6 +174,7 @@ export const COLLECTIONS: ReadonlyArray<Collection> = [
   ...CLASSIFICATION_KINDS,
   "banks",
   "cards",
+  "ap-cards",
   "bills",
   "payments",
   "vendor-credits"

@@ -7,7 +7,9 @@ import type {
   Customer,
   Item,
   LineClassifications,
+  ApCard,
   Payment,
+  PaymentStatus,
   Stamped,
   User,
   Vendor,
@@ -102,7 +104,7 @@ const renderBill = (b: Bill, ctx: RenderContext, withApprovers: boolean): Json =
   return {
     id: b.id,
     archived: b.archived,
-    recordStatus: b.archived ? "INACTIVE" : "ACTIVE",
+    recordStatus: b.recordStatus ?? (b.archived ? "INACTIVE" : "ACTIVE"),
     vendorId: b.vendorId,
     vendorName: vendor?.name ?? "",
     amount: money(b.amountCents),
@@ -126,7 +128,7 @@ const renderBill = (b: Bill, ctx: RenderContext, withApprovers: boolean): Json =
     payFromChartOfAccountId: b.payFromChartOfAccountId,
     classifications: classifications(b.classifications),
     paymentStatus: billPaymentStatus(b),
-    approvalStatus: b.approvalStatus,
+    approvalStatus: b.approvalUndefinedInV3 === true ? "UNDEFINED" : b.approvalStatus,
     approvers:
       withApprovers && b.approvers.length > 0
         ? b.approvers.map((a) => ({
@@ -142,12 +144,16 @@ const renderBill = (b: Bill, ctx: RenderContext, withApprovers: boolean): Json =
   }
 }
 
+/** The disbursement status and unified `singleStatus` that go with each payment status. */
 export const paymentStatuses = {
+  APPROVING: { disbursementStatus: "SCHEDULE", singleStatus: "WAITING_ON_APPROVAL" },
   PAID: { disbursementStatus: "DONE", singleStatus: "CLEARED" },
   SCHEDULED: { disbursementStatus: "SCHEDULE", singleStatus: "SCHEDULED" },
   VOID: { disbursementStatus: "VOID", singleStatus: "VOIDED" },
-  CANCELLED: { disbursementStatus: "VOID", singleStatus: "CANCELED" }
-} as const
+  CANCELLED: { disbursementStatus: "VOID", singleStatus: "CANCELED" },
+  ESCHEATED: { disbursementStatus: "ESCHEATED", singleStatus: "FUNDS_ESCHEATED" },
+  UNDEFINED: { disbursementStatus: "UNDEFINED", singleStatus: "UNDEFINED" }
+} as const satisfies Record<PaymentStatus, { disbursementStatus: string; singleStatus: string }>
 
 const renderPayment = (p: Payment, ctx: RenderContext): Json => {
   const vendor = ctx.state.get<Vendor>("vendors", p.vendorId)
@@ -181,7 +187,8 @@ const renderPayment = (p: Payment, ctx: RenderContext): Json => {
     ...paymentStatuses[p.status],
     disbursementInfo: {
       isVoidable: p.status === "SCHEDULED",
-      ...(p.status === "PAID"
+      // Money left (and, once escheated, went unclaimed): how it was sent.
+      ...(p.status === "PAID" || p.status === "ESCHEATED"
         ? p.disbursementType === "CHECK"
           ? { checkDisbursement: { sentDate: sent, arrivesByDate: arrives, checkNumber: p.checkNumber } }
           : { achDisbursement: { sentDate: sent, arrivesByDate: arrives } }
@@ -269,6 +276,16 @@ const renderBank = (b: BankAccount): Json => ({
   ...stamps(b)
 })
 
+/** `GET /v3/funding-accounts/ap-cards` rows ([OAS] APCardResponseDto). */
+export const renderApCard = (c: ApCard): Json => ({
+  id: c.id,
+  status: c.status,
+  nameOnAccount: c.nameOnAccount,
+  ...stamps(c),
+  balance: money(c.balanceCents),
+  limit: money(c.limitCents)
+})
+
 export const renderCard = (c: CardAccount): Json => ({
   id: c.id,
   archived: c.archived,
@@ -313,6 +330,34 @@ export const renderDocument = (d: ReturnType<typeof documentsOf>[number], ctx: R
   scanStatus: "CLEAN"
 })
 
+/**
+ * Bill.com adds response fields without notice and a client must ignore what it does not know:
+ * every fifth record of a collection (by id) carries fields no published schema has, at the top
+ * level and inside a nested object. Documented in README.md; the contract allows them (schemas are
+ * open) and the contract suite proves the client decodes such records exactly as without them.
+ */
+export const UNDOCUMENTED_EXTRAS: Readonly<Record<string, Json>> = {
+  vendors: { vendorPortalStatus: "INVITED", additionalInfo: { w9OnFileSince: "2024-02-01" } },
+  bills: { billSource: "EMAIL_INBOX", invoice: { invoiceTimeZone: "America/Los_Angeles" } },
+  payments: { remittanceTrackingId: "RT-00042", processingOptions: { sameDayRequested: false } },
+  "vendor-credits": { sourceDocumentCount: 1 },
+  "chart-of-accounts": { syncReference: "QBO:118", account: { subtype: "Checking" } },
+  "ap-cards": { rewardsProgram: "CASHBACK" },
+  default: { sourceSystem: "BILL" }
+}
+
+const withExtras = (collection: Collection, record: Stamped, out: Json): Json => {
+  if (hash32(`${record.id}/extras`) % 5 !== 0) return out
+  for (const [key, value] of Object.entries(UNDOCUMENTED_EXTRAS[collection] ?? UNDOCUMENTED_EXTRAS["default"]!)) {
+    const current = out[key]
+    // A nested extra joins the documented object (only where the record has it).
+    if (typeof value === "object" && value !== null) {
+      if (typeof current === "object" && current !== null) out[key] = { ...(current as Json), ...(value as Json) }
+    } else out[key] = value
+  }
+  return out
+}
+
 /** Render a record of a collection; `detail` = a single-object GET (bills then carry approvers). */
 export const renderRecord = (collection: Collection, record: Stamped, ctx: RenderContext, detail: boolean): Json => {
   const out = (() => {
@@ -335,11 +380,13 @@ export const renderRecord = (collection: Collection, record: Stamped, ctx: Rende
         return renderBank(record as BankAccount)
       case "cards":
         return renderCard(record as CardAccount)
+      case "ap-cards":
+        return renderApCard(record as ApCard)
       case "users":
         return renderUser(record as User)
       default:
         return renderClassification(record as Classification)
     }
   })()
-  return withMalformed(record, out)
+  return withMalformed(record, withExtras(collection, record, out))
 }

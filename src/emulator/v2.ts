@@ -16,7 +16,9 @@ import { login as loginV3 } from "./v3.ts"
 const NONE = "00000000000000000000"
 
 const APPROVAL_V2 = { UNASSIGNED: "0", ASSIGNED: "1", APPROVED: "3", APPROVING: "4", DENIED: "5" } as const
-const PAYMENT_V2 = { PAID: "0", UNPAID: "1", PARTIALLY_PAID: "2", SCHEDULED: "4" } as const
+const PAYMENT_V2 = { PAID: "0", UNPAID: "1", PARTIALLY_PAID: "2", SCHEDULED: "4", IN_PROCESS: "6" } as const
+/** isActive for the v3 recordStatus values besides ACTIVE/INACTIVE (v2 has no code for UNDEFINED: inactive). */
+const RECORD_V2 = { DRAFT: "5", DRAFT_DELETED: "6", UNDEFINED: "2" } as const
 const APPROVER_V2 = { WAITING: "0", VIEWED: "1", REROUTED: "2", DENIED: "3", APPROVED: "4", UPCOMING: "5", STALE: "6" } as const
 
 const success = (data: unknown): Reply => ({ status: 200, body: { response_status: 0, response_message: "Success", response_data: data } })
@@ -31,7 +33,7 @@ const idOf = (req: Req, key: string): string => {
 export const renderBillV2 = (b: Bill) => ({
   entity: "Bill",
   id: b.id,
-  isActive: b.archived ? "2" : "1",
+  isActive: b.recordStatus !== undefined ? RECORD_V2[b.recordStatus] : b.archived ? "2" : "1",
   vendorId: b.vendorId,
   invoiceNumber: b.invoiceNumber,
   approvalStatus: APPROVAL_V2[b.approvalStatus],
@@ -42,7 +44,8 @@ export const renderBillV2 = (b: Bill) => ({
   scheduledAmount: money(b.scheduledCents),
   paidAmount: money(b.clearedCents + b.creditCents),
   dueAmount: money(billDueCents(b)),
-  paymentStatus: PAYMENT_V2[billPaymentStatus(b)],
+  // No v2 code for UNDEFINED: the field is left out.
+  paymentStatus: ((status) => (status === "UNDEFINED" ? undefined : PAYMENT_V2[status]))(billPaymentStatus(b)),
   description: b.description ?? "",
   poNumber: b.poNumber ?? "",
   createdTime: formatTimestampV2(b.createdTime),
@@ -95,7 +98,8 @@ export const renderChartOfAccountV2 = (a: ChartOfAccount) => ({
   isActive: a.archived ? "2" : "1",
   name: a.name,
   accountNumber: a.number ?? "",
-  accountType: String(ACCOUNT_TYPES.indexOf(a.type)),
+  // v2 has no code for a type v3 reports as UNDEFINED: the field is left out.
+  accountType: a.type === "UNDEFINED" ? undefined : String(ACCOUNT_TYPES.indexOf(a.type)),
   description: a.description ?? "",
   parentChartOfAccountId: a.parentId ?? NONE,
   ca1099FormType: "0",

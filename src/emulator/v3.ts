@@ -19,7 +19,7 @@ export const v3Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
   })
 
   const faultField = (collection: Collection): string =>
-    collection === "bills" || collection === "payments" || collection === "vendor-credits" ? "amount" : "archived"
+    collection === "bills" || collection === "payments" || collection === "vendor-credits" ? "amount" : collection === "ap-cards" ? "balance" : "archived"
 
   const render = (collection: Collection, record: Stamped, detail: boolean, req: Req, index: number) => {
     // A documented anomaly renders a field with the wrong type on purpose (decode-error testing).
@@ -91,7 +91,8 @@ export const v3Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
       })
     }),
     get("cards", "/v3/funding-accounts/cards/{cardAccountId}", "Card account"),
-    route("GET", "/v3/funding-accounts/ap-cards", () => ok([])),
+    // AP Cards: a bare array, no paging or filters (§4.5).
+    route("GET", "/v3/funding-accounts/ap-cards", (req) => ok(core.state.org.apCards.map((c, i) => render("ap-cards", c, false, req, i)))),
     ...pair("chart-of-accounts", "/v3/classifications/chart-of-accounts", "chartOfAccountId", "Chart of account"),
     ...coaRoutes,
     ...pair("items", "/v3/classifications/items", "itemId", "Item"),

@@ -37,7 +37,8 @@ export const coaStack = (options: EmulatorOptions = {}, writer?: Layer.Layer<Cha
   const withWriter = writer === undefined ? billcom : Layer.provideMerge(writer, billcom)
   return CoaApplier.Default.pipe(
     Layer.provideMerge(Layer.mergeAll(withWriter, CoaJournal.Default)),
-    Layer.provideMerge(Emulator.layer({ seed: "demo", ...options }))
+    // The demo's chart as CHART_TEMPLATE has it (without the status-coverage rows added at the end).
+    Layer.provideMerge(Emulator.layer({ seed: "demo", ...options, generate: { statusCoverage: false, ...options.generate } }))
   )
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Stream } from "effect"
+import { Effect, Layer, Schema, Stream } from "effect"
 import { readFileSync } from "node:fs"
 import { BillcomClient } from "../../src/billcom/client.ts"
 import { RESOURCES, type ResourceName } from "../../src/billcom/resources.ts"
@@ -7,6 +7,7 @@ import { BillcomWriter } from "../../src/billcom/writer.ts"
 import { Contract } from "../../src/emulator/contract.ts"
 import type { ChartOfAccount as ChartOfAccountRecord } from "../../src/emulator/model.ts"
 import { Emulator, type EmulatorApi, type EmulatorOptions } from "../../src/emulator/index.ts"
+import { UNDOCUMENTED_EXTRAS } from "../../src/emulator/render.ts"
 import { buildContract, OPERATIONS } from "../../scripts/extract-contract.ts"
 import { clientLayer } from "../billcom/support.ts"
 
@@ -208,4 +209,121 @@ describe("(b) every emulator response validates against the documented schema", 
     // Undocumented extra properties are allowed: Bill.com adds fields without notice.
     expect(contract.checkResponse(payment, 200, { amount: 1, somethingNew: { nested: true } })).toEqual([])
   })
+})
+
+describe("(b) the emulator behaves as the spec says Bill.com does", () => {
+  /** Every record of every contracted list of the demo organisation, as JSON. */
+  const demoRecords = (emu: EmulatorApi) =>
+    Effect.flatMap(http(emu), ({ get }) =>
+      Effect.promise(async () => {
+        const all = async (path: string) => {
+          const rows: Array<any> = []
+          let page: string | undefined
+          do {
+            const r = await get(`${path}${path.includes("?") ? "&" : "?"}max=100${page !== undefined ? `&page=${encodeURIComponent(page)}` : ""}`)
+            rows.push(...r.body.results)
+            page = r.body.nextPage
+          } while (page !== undefined)
+          return rows
+        }
+        const bills = await all("/v3/bills")
+        const billDetails = await Promise.all(bills.map(async (b) => (await get(`/v3/bills/${b.id}`)).body))
+        const cards = [...(await get("/v3/funding-accounts/cards?cardUserStatus=VERIFIED")).body.cards, ...(await get("/v3/funding-accounts/cards?cardUserStatus=NOMINATED")).body.cards]
+        return {
+          vendors: await all("/v3/vendors"),
+          bills,
+          billDetails,
+          payments: await all("/v3/payments"),
+          "vendor-credits": await all("/v3/vendor-credits"),
+          "chart-of-accounts": await all("/v3/classifications/chart-of-accounts"),
+          departments: await all("/v3/classifications/departments"),
+          cards,
+          "ap-cards": (await get("/v3/funding-accounts/ap-cards")).body as Array<any>
+        }
+      })
+    )
+
+  const enumOf = (name: string) => Contract.load().document.definitions[name]!["enum"] as ReadonlyArray<string>
+
+  it.live("every documented value of the statuses the sync reads occurs in the demo organisation", () =>
+    Effect.gen(function* () {
+      const r = yield* demoRecords(yield* Emulator)
+      const seen = (rows: ReadonlyArray<any>, get: (x: any) => unknown) => new Set(rows.map(get).filter((v) => v !== undefined))
+      expect(seen(r.bills, (b) => b.approvalStatus)).toEqual(new Set(enumOf("BillApprovalStatusResponse")))
+      expect(seen(r.bills, (b) => b.paymentStatus)).toEqual(new Set(enumOf("BillPaymentStatusDto")))
+      expect(seen(r.bills, (b) => b.recordStatus)).toEqual(new Set(enumOf("BillRecordStatus")))
+      // [OAS] PaymentStatus spells it CANCELLED only (CANCELED is a singleStatus value, and an AR code).
+      expect(seen(r.payments, (p) => p.status)).toEqual(new Set(enumOf("PaymentStatus")))
+      expect(seen(r.payments, (p) => p.fundingAccount?.type)).toEqual(new Set(enumOf("FundingAccountTypeResponse")))
+      expect(seen(r["chart-of-accounts"], (a) => a.account?.type)).toEqual(new Set(enumOf("ChartOfAccountsTypeResponse")))
+      expect(seen(r["ap-cards"], (c) => c.status)).toEqual(new Set(["ACTIVE", "INACTIVE"]))
+    }).pipe(withClient({ seed: "demo" }))
+  )
+
+  it.live("optional properties are omitted on the records they do not apply to (never null)", () =>
+    Effect.gen(function* () {
+      const r = yield* demoRecords(yield* Emulator)
+      // Bill.com omits unpopulated keys: no null anywhere, and each of these applies to some records only.
+      expect(JSON.stringify(r).includes("null")).toBe(false)
+      const somePresentSomeAbsent = (rows: ReadonlyArray<any>, get: (x: any) => unknown, label: string) => {
+        const present = rows.filter((x) => get(x) !== undefined).length
+        expect(present, `${label}: on some records`).toBeGreaterThan(0)
+        expect(present, `${label}: omitted on some records`).toBeLessThan(rows.length)
+      }
+      for (const key of ["description", "purchaseOrderNumber", "payFromChartOfAccountId", "classifications"]) somePresentSomeAbsent(r.bills, (b) => b[key], `bill.${key}`)
+      somePresentSomeAbsent(r.billDetails, (b) => b.approvers, "bill.approvers (detail only, when assigned)")
+      expect(r.bills.every((b) => b.approvers === undefined)).toBe(true)
+      expect(r.billDetails.filter((b) => b.approvalStatus === "UNASSIGNED").every((b) => b.approvers === undefined)).toBe(true)
+      expect(r.billDetails.filter((b) => ["ASSIGNED", "APPROVING", "APPROVED", "DENIED"].includes(b.approvalStatus)).every((b) => b.approvers !== undefined)).toBe(true)
+      somePresentSomeAbsent(r.payments, (p) => p.billId, "payment.billId (single-bill payments)")
+      expect(r.payments.every((p) => (p.billId !== undefined) === (p.billPayments.length === 1))).toBe(true)
+      somePresentSomeAbsent(r.payments, (p) => p.description, "payment.description")
+      somePresentSomeAbsent(r.payments, (p) => p.fundingAccount.id, "payment.fundingAccount.id (absent for WALLET)")
+      somePresentSomeAbsent(r.payments, (p) => p.disbursementInfo.checkDisbursement, "payment.disbursementInfo.checkDisbursement (checks only)")
+      expect(r.payments.filter((p) => p.disbursementInfo.checkDisbursement !== undefined).every((p) => p.disbursementType === "CHECK")).toBe(true)
+      somePresentSomeAbsent(r.payments.flatMap((p) => p.billPayments), (bp) => bp.vendorCredits, "billPayments[].vendorCredits")
+      for (const key of ["accountNumber", "shortName"]) somePresentSomeAbsent([...r.vendors, { id: "x" }], (v) => v[key], `vendor.${key}`)
+      somePresentSomeAbsent(r.vendors, (v) => v.additionalInfo?.taxId, "vendor.additionalInfo.taxId")
+      somePresentSomeAbsent(r.vendors, (v) => v.address.line2, "vendor.address.line2")
+      somePresentSomeAbsent(r["vendor-credits"], (c) => c.usage, "vendorCredit.usage (applied credits only)")
+      somePresentSomeAbsent(r["chart-of-accounts"], (a) => a.parentId, "chartOfAccount.parentId")
+      somePresentSomeAbsent(r["chart-of-accounts"], (a) => a.description, "chartOfAccount.description")
+      somePresentSomeAbsent(r.departments, (d) => d.parentId, "department.parentId")
+    }).pipe(withClient({ seed: "demo" }))
+  )
+
+  it.live("undocumented extra properties appear on some records, and the client decodes those records as if they were not there", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator
+      const client = yield* BillcomClient
+      const documented = (name: string) => {
+        const item = { vendors: "VendorResponseDto", bills: "BillReadWithoutApproversResponseDto", payments: "PaymentResponseDto", "vendor-credits": "VendorCreditWithUsageResponseDto", "chart-of-accounts": "ClassificationChartOfAccountsResponseDto" }[name]!
+        return new Set(Object.keys(Contract.load().document.definitions[item]!["properties"] as object))
+      }
+      const strip = (raw: any, name: string) => {
+        const extras = UNDOCUMENTED_EXTRAS[name]!
+        const out: any = { ...raw }
+        for (const [k, v] of Object.entries(extras)) {
+          if (typeof v === "object" && v !== null) {
+            if (out[k] !== undefined) out[k] = Object.fromEntries(Object.entries(out[k]).filter(([nk]) => !(nk in (v as object))))
+          } else delete out[k]
+        }
+        return out
+      }
+      for (const name of ["vendors", "bills", "payments", "vendor-credits", "chart-of-accounts"] as const) {
+        const raws = (yield* Stream.runCollect(client.listRaw(name))).pipe((c) => [...c]) as Array<any>
+        const withExtras = raws.filter((raw) => Object.keys(raw).some((k) => !documented(name).has(k)))
+        expect(withExtras.length, `${name}: some records carry undocumented fields`).toBeGreaterThan(0)
+        expect(withExtras.length).toBeLessThan(raws.length)
+        const decode = Schema.decodeUnknownEither(RESOURCES[name].schema as Schema.Schema<unknown, unknown, never>)
+        for (const raw of withExtras) {
+          if (raw.amount !== undefined && typeof raw.amount !== "number") continue // the demo's malformed-record anomaly
+          const a = decode(raw)
+          expect(a._tag, `${name} ${raw.id}`).toBe("Right")
+          expect(a).toEqual(decode(strip(raw, name)))
+        }
+      }
+      expect((yield* contractOf(emu)).summary).toEqual({})
+    }).pipe(withClient({ seed: "demo" }))
+  )
 })

@@ -62,10 +62,10 @@ describe("seeded organisation generator", () => {
 
   it("is clean by default and adds the anomalies only when asked", () => {
     const funding = new Set([...org.banks.map((b) => b.id), ...org.cards.map((c) => c.id)])
-    expect(org.payments.every((p) => funding.has(p.fundingId))).toBe(true)
+    expect(org.payments.every((p) => funding.has(p.fundingId ?? ""))).toBe(true)
     expect(all.every((r) => r.malformed === undefined)).toBe(true)
     const bad = generateOrganization({ seed: "gen", bills: 3000, vendors: 60, anomalies: { unknownFundingPayment: true, malformedRecord: true, archivedVendorBill: true } })
-    expect(bad.payments.filter((p) => !funding.has(p.fundingId))).toHaveLength(1)
+    expect(bad.payments.filter((p) => !funding.has(p.fundingId ?? ""))).toHaveLength(1)
     expect(bad.bills.filter((b) => b.malformed !== undefined)).toHaveLength(1)
     expect(bad.bills).toHaveLength(org.bills.length + 1)
   })

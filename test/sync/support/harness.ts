@@ -43,7 +43,8 @@ type Snapshot = Record<string, Array<any>>
  */
 export const settingsFor = (pipeline: string, snapshot: Record<string, unknown>, adjust: (s: SyncSettings) => SyncSettings = (s) => s): SyncSettings => {
   const snap = snapshot as Snapshot
-  const chart: Array<LedgerAccountSpec> = snap["chart-of-accounts"]!.filter((a) => a.account?.number && a.account?.type).map((a) => ({
+  // Rows whose Bill.com type has no ledger counterpart (UNSPECIFIED, UNDEFINED) stay out of the chart.
+  const chart: Array<LedgerAccountSpec> = snap["chart-of-accounts"]!.filter((a) => a.account?.number && ledgerType[a.account?.type] !== undefined).map((a) => ({
     number: a.account.number,
     name: a.name,
     type: ledgerType[a.account.type]!,
