@@ -26,6 +26,7 @@ const COLLECTION: Record<ListName, Collection> = {
   vendors: "vendors",
   "bank-accounts": "banks",
   "card-accounts": "cards",
+  "ap-cards": "ap-cards",
   "chart-of-accounts": "chart-of-accounts",
   bills: "bills",
   "vendor-credits": "vendor-credits",

@@ -86,9 +86,22 @@ export const makeClient = Effect.gen(function* () {
       ).pipe(Effect.map((envelopes) => Stream.fromIterable(unionById(envelopes.flatMap((e) => e.cards)))))
     )
 
+  /** A list answered as a bare JSON array, no paging and no filters (AP cards): every record, every read. */
+  const bareArray = (path: string): Stream.Stream<unknown, BillcomError> =>
+    Stream.unwrap(
+      transport.execute({ api: "v3", method: "GET", path, endpoint: `GET ${path}` }).pipe(
+        Effect.flatMap((json) =>
+          Array.isArray(json)
+            ? Effect.succeed(Stream.fromIterable(json as ReadonlyArray<unknown>))
+            : new BillcomError({ reason: "Decode", message: `Bill.com GET ${path} answered without an array`, endpoint: `GET ${path}` })
+        )
+      )
+    )
+
   const listRaw = (name: ResourceName, options: ListOptions = {}): Stream.Stream<unknown, BillcomError> => {
     const resource = RESOURCES[name]
-    const raw: Stream.Stream<unknown, BillcomError> = resource.shape === "paged" ? lists.list(resource.path, options) : cards(resource.path)
+    const raw: Stream.Stream<unknown, BillcomError> =
+      resource.shape === "paged" ? lists.list(resource.path, options) : resource.shape === "cards" ? cards(resource.path) : bareArray(resource.path)
     return raw.pipe(Stream.withSpan("BillcomClient.list", { attributes: { list: name } }))
   }
 

@@ -1,16 +1,16 @@
 import type { Schema } from "effect"
-import { AccountingClass, BankAccount, CardAccount, ChartOfAccount, Customer, Department, Employee, Item, Job, Location } from "./models/master.ts"
+import { AccountingClass, ApCard, BankAccount, CardAccount, ChartOfAccount, Customer, Department, Employee, Item, Job, Location } from "./models/master.ts"
 import { Bill, Payment, Vendor, VendorCredit } from "./models/payables.ts"
 
 /**
  * Every list the sync reads (names match src/sync/stages.ts `ListName`), its v3 path and schema.
  * `shape`: "paged" = a `{nextPage, results}` envelope; "cards" = `{rates, cards}` per
- * `cardUserStatus` (§4.5, client.ts reads both statuses).
+ * `cardUserStatus` (§4.5, client.ts reads both statuses); "array" = a bare array (AP cards).
  */
 export interface Resource<A> {
   readonly path: string
   readonly schema: Schema.Schema<A, any, never>
-  readonly shape: "paged" | "cards"
+  readonly shape: "paged" | "cards" | "array"
 }
 
 const paged = <A>(path: string, schema: Schema.Schema<A, any, never>): Resource<A> => ({ path, schema, shape: "paged" })
@@ -19,6 +19,7 @@ export const RESOURCES = {
   vendors: paged("/v3/vendors", Vendor),
   "bank-accounts": paged("/v3/funding-accounts/banks", BankAccount),
   "card-accounts": { path: "/v3/funding-accounts/cards", schema: CardAccount, shape: "cards" } as Resource<CardAccount>,
+  "ap-cards": { path: "/v3/funding-accounts/ap-cards", schema: ApCard, shape: "array" } as Resource<ApCard>,
   "chart-of-accounts": paged("/v3/classifications/chart-of-accounts", ChartOfAccount),
   bills: paged("/v3/bills", Bill),
   "vendor-credits": paged("/v3/vendor-credits", VendorCredit),

@@ -9,7 +9,7 @@ export const ID_PREFIXES = {
   organization: ["008"],
   vendor: ["009"],
   account: ["0ca"],
-  fundingAccount: ["bac", "cat"],
+  fundingAccount: ["bac", "cat", "dva"],
   item: ["0ii"],
   customer: ["0cu"],
   department: ["0de"],
@@ -25,7 +25,7 @@ const KIND_LABEL: Record<IdKind, string> = {
   organization: "organization",
   vendor: "vendor",
   account: "chart-of-account",
-  fundingAccount: "funding account (bank account bac… or card account cat…)",
+  fundingAccount: "funding account (bank account bac…, card account cat… or AP card dva…)",
   item: "item",
   customer: "customer",
   department: "department",
@@ -54,7 +54,8 @@ export const idPattern = (kind: IdKind): RegExp => new RegExp(`^(?:${ID_PREFIXES
 const ANY_ID = /^[0-9A-Za-z]{20}$/
 
 const idMessage = (kind: IdKind, actual: unknown): string => {
-  const prefixes = ID_PREFIXES[kind].join(" or ")
+  const all: ReadonlyArray<string> = ID_PREFIXES[kind]
+  const prefixes = all.length > 1 ? `${all.slice(0, -1).join(", ")} or ${all[all.length - 1]}` : all.join("")
   if (typeof actual === "string" && ANY_ID.test(actual)) {
     return `${JSON.stringify(actual)} is not a Bill.com ${KIND_LABEL[kind]} id: ${KIND_LABEL[kind]} ids start with ${prefixes}, this one starts with ${actual.slice(0, 3)}`
   }

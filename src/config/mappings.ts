@@ -84,7 +84,7 @@ const link = <K extends string>(kind: IdKind, idDescription: string, ledgerKey: 
   })
 
 export const VendorLink = link("vendor", "Bill.com vendor id (009…).", "ledgerVendor", "Ledger vendor key this Bill.com vendor maps to.", "V-0001", "Happy Music Supplies").annotations({ description: "A Bill.com vendor linked to a ledger vendor." })
-export const FundingAccountLink = link("fundingAccount", "Bill.com bank account (bac…) or card account (cat…) id.", "ledgerAccount", "Number of a bank or credit-card account in accounts.yaml.", "1000", "Chase Operating ••1234").annotations({ description: "A Bill.com funding account linked to a ledger bank or credit-card account." })
+export const FundingAccountLink = link("fundingAccount", "Bill.com bank account (bac…), card account (cat…) or AP card (dva…) id.", "ledgerAccount", "Number of a bank or credit-card account in accounts.yaml.", "1000", "Chase Operating ••1234").annotations({ description: "A Bill.com funding account linked to a ledger bank or credit-card account." })
 export const ItemLink = link("item", "Bill.com item id (0ii…).", "ledgerItem", "Ledger item key.", "SKU-001", "Consulting hour").annotations({ description: "A Bill.com item linked to a ledger item." })
 export const CustomerLink = link("customer", "Bill.com customer id (0cu…).", "ledgerCustomer", "Ledger customer key.", "C-001", "Globex Corp").annotations({ description: "A Bill.com customer linked to a ledger customer." })
 const classification = (kind: IdKind, label: string, example: string) =>
@@ -95,7 +95,7 @@ export const VendorsFile = Schema.Struct({ vendors: list(VendorLink, "Bill.com v
   description: "Links from Bill.com vendors to ledger vendors (mappings/<company>/vendors.yaml)."
 })
 export const FundingAccountsFile = Schema.Struct({
-  fundingAccounts: list(FundingAccountLink, "Bill.com bank and card accounts and the ledger accounts they map to.")
+  fundingAccounts: list(FundingAccountLink, "Bill.com bank accounts, card accounts and AP cards, and the ledger accounts they map to.")
 }).annotations({
   title: "billsync funding-account links",
   description: "Links from Bill.com funding accounts to ledger bank/credit-card accounts (mappings/<company>/funding-accounts.yaml)."

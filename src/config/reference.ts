@@ -87,7 +87,7 @@ export const referenceMarkdown = (): string => {
     "- `ledger.apAccount` is an active `accounts-payable` account in `accounts.yaml`.",
     "- Account numbers are unique; a `parent` is another account of the same file; parents never form a cycle.",
     "- A funding account's `ledgerAccount` is an active `bank` or `credit-card` account.",
-    "- A Bill.com id is mapped at most once across all files of a folder, and its prefix fits its kind: vendors `009`, chart of accounts `0ca`, funding accounts `bac` (bank) or `cat` (card), items `0ii`, customers `0cu`, departments `0de`, jobs `job`, locations `loc`, accounting classes `cls`, employees `emp`, organization `008`.",
+    "- A Bill.com id is mapped at most once across all files of a folder, and its prefix fits its kind: vendors `009`, chart of accounts `0ca`, funding accounts `bac` (bank), `cat` (card) or `dva` (AP card), items `0ii`, customers `0cu`, departments `0de`, jobs `job`, locations `loc`, accounting classes `cls`, employees `emp`, organization `008`.",
     "- Files are at most 5 MB, one YAML document, no custom tags (`!!js/function`), no duplicate keys, at most 100 alias expansions.",
     ""
   )

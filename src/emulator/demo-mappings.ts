@@ -73,6 +73,11 @@ export const demoMappingFiles = (): Record<string, string> => {
     ...org.cards.map((c, i) => {
       const account = org.chartOfAccounts.filter((a) => a.type === "CREDIT_CARD" && !a.archived)[i]!
       return `  - billcomId: ${c.id}\n    billcomName: ${q(`${c.issuingBankName} ${c.brand} ${c.last4}`)}\n    ledgerAccount: ${q(account.number!)}`
+    }),
+    // AP cards (dva…) → the chart's AP card liability account (2120).
+    ...org.apCards.map((c) => {
+      const account = org.chartOfAccounts.find((a) => a.number === "2120")!
+      return `  - billcomId: ${c.id}\n    billcomName: ${q(c.nameOnAccount)}\n    ledgerAccount: ${q(account.number!)}`
     })
   ]
 

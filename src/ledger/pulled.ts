@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import type { Pulled, PulledKind } from "./suggest.ts"
 
-const KINDS: ReadonlyArray<PulledKind> = ["vendor", "item", "customer", "department", "job", "location", "accounting-class", "employee", "chart-of-account", "bank-account", "card-account"]
+const KINDS: ReadonlyArray<PulledKind> = ["vendor", "item", "customer", "department", "job", "location", "accounting-class", "employee", "chart-of-account", "bank-account", "card-account", "ap-card"]
 
 /** The Bill.com master records the sync has pulled for an integration (raw copies in source_records), as suggestion input. */
 export const pulledMasterRecords = (integrationId: number) =>
@@ -30,7 +30,7 @@ export const pulledMasterRecords = (integrationId: number) =>
       const name =
         r.kind === "employee"
           ? [r.first_name, r.last_name].filter((x) => x).join(" ")
-          : r.kind === "bank-account"
+          : r.kind === "bank-account" || r.kind === "ap-card"
             ? (r.bank ?? r.name ?? "")
             : r.kind === "card-account"
               ? [r.issuer, r.brand, r.last4].filter((x) => x).join(" ")

@@ -13,7 +13,7 @@ import { ledgerTypeOf, type Mappings } from "../config/mappings.ts"
  * never guessed. New keys follow the file's existing pattern (see `nextKey`).
  */
 export type LinkFile = "vendors" | "items" | "customers" | "classifications"
-export type PulledKind = "vendor" | "item" | "customer" | "department" | "job" | "location" | "accounting-class" | "employee" | "chart-of-account" | "bank-account" | "card-account"
+export type PulledKind = "vendor" | "item" | "customer" | "department" | "job" | "location" | "accounting-class" | "employee" | "chart-of-account" | "bank-account" | "card-account" | "ap-card"
 
 export interface Pulled {
   readonly kind: PulledKind
@@ -122,7 +122,7 @@ export const keyGenerator = (file: string, existing: ReadonlyArray<string>) => {
   }
 }
 
-const linkTargets: Record<Exclude<PulledKind, "chart-of-account" | "bank-account" | "card-account">, { file: LinkFile; section: string; fileName: string }> = {
+const linkTargets: Record<Exclude<PulledKind, "chart-of-account" | "bank-account" | "card-account" | "ap-card">, { file: LinkFile; section: string; fileName: string }> = {
   vendor: { file: "vendors", section: "vendors", fileName: "vendors.yaml" },
   item: { file: "items", section: "items", fileName: "items.yaml" },
   customer: { file: "customers", section: "customers", fileName: "customers.yaml" },
@@ -185,14 +185,15 @@ export const suggestMappings = (mappings: Mappings, pulled: ReadonlyArray<Pulled
   // Funding accounts → a bank or credit-card ledger account.
   const covered = new Set(mappings.fundingAccounts.map((l) => l.billcomId))
   const cash = accounts.filter((a) => a.type === "bank" || a.type === "credit-card")
-  for (const f of live.filter((p) => (p.kind === "bank-account" || p.kind === "card-account") && !covered.has(p.billcomId))) {
+  for (const f of live.filter((p) => (p.kind === "bank-account" || p.kind === "card-account" || p.kind === "ap-card") && !covered.has(p.billcomId))) {
     const coa = f.chartOfAccountId === undefined ? undefined : coaRows.get(f.chartOfAccountId)
     const exact = coa === undefined ? undefined : accountFor(coa)
     if (exact !== undefined && (exact.type === "bank" || exact.type === "credit-card")) {
       suggestions.push({ kind: f.kind, billcomId: f.billcomId, billcomName: f.name, file: "funding-accounts.yaml", section: "fundingAccounts", target: exact.number, basis: "exact", confidence: 1, note: `its Bill.com GL account ${coa!.number ?? coa!.billcomId} is ledger account ${exact.number}` })
       continue
     }
-    const wanted = f.kind === "card-account" ? "credit-card" : "bank"
+    // Cards and AP cards (BILL's charge card) are liabilities: a credit-card account.
+    const wanted = f.kind === "bank-account" ? "bank" : "credit-card"
     const name = normalizeName(f.name)
     const candidates = cash.filter((a) => a.type === wanted && (normalizeName(a.name) === name || (normalizeName(a.name) !== "" && name.includes(normalizeName(a.name)))))
     if (candidates.length === 1) suggestions.push({ kind: f.kind, billcomId: f.billcomId, billcomName: f.name, file: "funding-accounts.yaml", section: "fundingAccounts", target: candidates[0]!.number, basis: "name", confidence: 0.7, note: `name matches ledger ${wanted} account ${candidates[0]!.number} ${candidates[0]!.name}` })

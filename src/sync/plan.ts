@@ -4,7 +4,7 @@ import type { SyncSettings } from "./settings.ts"
 import type { StageName } from "./stages.ts"
 import { accountsHandler } from "./stages/accounts.ts"
 import { billsHandler } from "./stages/bills.ts"
-import { bankAccountsHandler, cardAccountsHandler } from "./stages/funding-accounts.ts"
+import { apCardsHandler, bankAccountsHandler, cardAccountsHandler } from "./stages/funding-accounts.ts"
 import { classificationHandlers, customersHandler, itemsHandler, vendorsHandler } from "./stages/master.ts"
 import { vendorCreditsHandler } from "./stages/vendor-credits.ts"
 import { vendorPaymentsHandler } from "./stages/vendor-payments.ts"
@@ -14,7 +14,7 @@ type AnyHandler = KindHandler<any, any, any>
 /** The kinds each stage reads, in order. */
 export const handlersOf: Record<StageName, ReadonlyArray<AnyHandler>> = {
   vendors: [vendorsHandler],
-  "funding-accounts": [bankAccountsHandler, cardAccountsHandler],
+  "funding-accounts": [bankAccountsHandler, cardAccountsHandler, apCardsHandler],
   accounts: [accountsHandler],
   bills: [billsHandler],
   "vendor-credits": [vendorCreditsHandler],

@@ -63,6 +63,15 @@ export const CardAccount = Schema.Struct({
 })
 export type CardAccount = typeof CardAccount.Type
 
+/** An AP Card (`dva…`): no `archived`; a DELETED card is treated as archived. */
+export const ApCard = Schema.Struct({
+  id: Id,
+  status: Opt(Schema.String),
+  nameOnAccount: Opt(Schema.String),
+  updatedTime: Opt(Schema.String)
+})
+export type ApCard = typeof ApCard.Type
+
 export const LineClassifications = Schema.Struct({
   chartOfAccountId: Opt(Schema.String),
   accountingClassId: Opt(Schema.String),

@@ -18,7 +18,7 @@ export const inPlanOrder = (stages: Iterable<StageName>): Array<StageName> => {
  */
 export const listsOfStage = {
   vendors: ["vendors"],
-  "funding-accounts": ["bank-accounts", "card-accounts"],
+  "funding-accounts": ["bank-accounts", "card-accounts", "ap-cards"],
   accounts: ["chart-of-accounts"],
   bills: ["bills"],
   "vendor-credits": ["vendor-credits"],

@@ -10,6 +10,7 @@ const COLLECTION: Record<ResourceName, string> = {
   vendors: "vendors",
   "bank-accounts": "banks",
   "card-accounts": "cards",
+  "ap-cards": "ap-cards",
   "chart-of-accounts": "chart-of-accounts",
   bills: "bills",
   "vendor-credits": "vendor-credits",

@@ -28,6 +28,15 @@ describe("cross-file checks report every problem at the offending node", () => {
     expect(await problemsOf(dir)).toEqual([`${F}:4:20: ledgerAccount "1000" is retired (active: false at ${A}:6:13)`])
   })
 
+  it("an AP card (dva…) maps like a bank account or a card account; other prefixes are refused", async () => {
+    const apCard = `${BASE[F]}  - billcomId: dva02AAAAAAAAAAAAAAA\n    ledgerAccount: "1000"\n`
+    expect(await problemsOf(repo({ [F]: apCard }))).toEqual([])
+    const vendorId = `${BASE[F]}  - billcomId: 00902AAAAAAAAAAAAAAB\n    ledgerAccount: "1000"\n`
+    expect(await problemsOf(repo({ [F]: vendorId }))).toEqual([
+      `${F}:5:16: fundingAccounts[1].billcomId: "00902AAAAAAAAAAAAAAB" is not a Bill.com funding account (bank account bac…, card account cat… or AP card dva…) id: funding account (bank account bac…, card account cat… or AP card dva…) ids start with bac, cat or dva, this one starts with 009`
+    ])
+  })
+
   it("unknown parent", async () => {
     const dir = repo({ [A]: edit(BASE[A], 'parent: "6000"', 'parent: "6001"') })
     expect(await problemsOf(dir)).toEqual([`${A}:15:13: parent "6001" of account 6100 is not an account in this file`])

@@ -54,7 +54,8 @@ describe("demo organisation and its mappings", () => {
     expect(vendors.every((v) => org.vendors.some((o) => o.id === v.billcomId) && !unmapped.vendors.has(v.billcomId))).toBe(true)
     expect(parse(files["items.yaml"]!).items).toHaveLength(org.items.length - 1)
     const funding = parse(files["funding-accounts.yaml"]!).fundingAccounts as Array<{ billcomId: string; ledgerAccount: string }>
-    expect(funding).toHaveLength(5)
+    expect(funding).toHaveLength(7)
+    expect(funding.filter((f) => f.billcomId.startsWith("dva")).map((f) => f.ledgerAccount)).toEqual(["2120", "2120"])
     for (const f of funding) expect(["bank", "credit-card"]).toContain(accounts.find((a) => a.number === f.ledgerAccount)?.type)
     const cls = parse(files["classifications.yaml"]!)
     expect(Object.keys(cls)).toEqual(["departments", "jobs", "locations", "accountingClasses", "employees"])

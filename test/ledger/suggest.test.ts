@@ -80,12 +80,15 @@ describe("suggestion rules", () => {
       { kind: "chart-of-account", billcomId: "0ca02C", name: "Travel", type: "EXPENSE", archived: false },
       { kind: "bank-account", billcomId: "bac02A", name: "Ops", chartOfAccountId: "0ca02A", archived: false },
       { kind: "card-account", billcomId: "cat02A", name: "American Express Amex 2003", archived: false },
-      { kind: "card-account", billcomId: "cat02B", name: "Amex Visa", archived: false }
+      { kind: "card-account", billcomId: "cat02B", name: "Amex Visa", archived: false },
+      // An AP card (BILL's charge card) is suggested like a card: a credit-card account.
+      { kind: "ap-card", billcomId: "dva02A", name: "Visa", archived: false }
     ])
     expect(r.suggestions.map((s) => [s.billcomId, s.file, s.target, s.basis])).toEqual([
       ["0ca02C", "accounts.yaml", "6100", "name"],
       ["bac02A", "funding-accounts.yaml", "1000", "exact"],
-      ["cat02A", "funding-accounts.yaml", "2100", "name"]
+      ["cat02A", "funding-accounts.yaml", "2100", "name"],
+      ["dva02A", "funding-accounts.yaml", "2110", "name"]
     ])
     expect(r.ambiguous.map((a) => [a.billcomId, a.candidates])).toEqual([["0ca02B", ["6000"]], ["cat02B", ["2100", "2110"]]])
   })

@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 import {
   AccountingClassId,
+  ApCardId,
   BankAccountId,
   CardAccountId,
   ChartOfAccountId,
@@ -56,6 +57,20 @@ export class CardAccount extends Schema.Class<CardAccount>("CardAccount")({
   default: opt(
     Schema.Struct({ payables: opt(Schema.Boolean), receivables: opt(Schema.Boolean), funding: opt(Schema.Boolean), disbursement: opt(Schema.Boolean) })
   ),
+  createdTime: opt(Timestamp),
+  updatedTime: opt(Timestamp)
+}) {}
+
+/**
+ * An AP Card (`GET /v3/funding-accounts/ap-cards`, a bare array, §4.5): a BILL charge card whose id
+ * (`dva…`) a payment names as its `fundingAccount` with type AP_CARD.
+ */
+export class ApCard extends Schema.Class<ApCard>("ApCard")({
+  id: ApCardId,
+  status: opt(tolerant("ACTIVE", "INACTIVE", "DELETED", "PENDING", "DRAFT", "DRAFT_DELETED", "FROZEN", "UNDEFINED")),
+  nameOnAccount: opt(Schema.String),
+  balance: opt(Money),
+  limit: opt(Money),
   createdTime: opt(Timestamp),
   updatedTime: opt(Timestamp)
 }) {}

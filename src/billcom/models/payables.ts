@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 import {
   AccountingClassId,
+  ApCardId,
   BankAccountId,
   BillId,
   BillLineItemId,
@@ -193,7 +194,7 @@ export const PaymentStatus = Schema.transform(
 export const FundingAccountRef = Schema.Struct({
   type: tolerant("BANK_ACCOUNT", "CARD_ACCOUNT", "WALLET", "AP_CARD", "UNDEFINED"),
   /** Absent for WALLET (the Bill.com balance). */
-  id: opt(Schema.Union(BankAccountId, CardAccountId))
+  id: opt(Schema.Union(BankAccountId, CardAccountId, ApCardId))
 })
 
 export class Payment extends Schema.Class<Payment>("Payment")({

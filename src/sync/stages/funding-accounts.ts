@@ -9,19 +9,21 @@ import type { ListName } from "../stages.ts"
 type Payload = Omit<BankAccountRow, "billcom_id" | "archived">
 
 /**
- * Funding accounts: Bill.com bank and card accounts map to ledger bank-style accounts through
- * funding-accounts.yaml (Bill.com id → ledger account number of type bank or credit-card).
+ * Funding accounts: Bill.com bank accounts, card accounts and AP cards map to ledger bank-style
+ * accounts through funding-accounts.yaml (Bill.com id → ledger account number of type bank or
+ * credit-card).
  */
-const funding = <D extends { readonly id: string; readonly updatedTime?: string | null | undefined; readonly archived?: boolean | null | undefined }>(spec: {
-  readonly kind: "bank-account" | "card-account"
+const funding = <D extends { readonly id: string; readonly updatedTime?: string | null | undefined }>(spec: {
+  readonly kind: "bank-account" | "card-account" | "ap-card"
   readonly list: ListName
   readonly schema: KindHandler<D, Payload>["schema"]
+  readonly archived: (d: D) => boolean
   readonly describe: (d: D) => Omit<Payload, "ledger_account_id" | "kind">
 }): KindHandler<D, Payload, LedgerMaster | Links> => ({
   kind: spec.kind,
   list: spec.list,
   schema: spec.schema,
-  meta: (d) => ({ updatedTime: d.updatedTime ?? undefined, archived: d.archived === true, businessDate: undefined }),
+  meta: (d) => ({ updatedTime: d.updatedTime ?? undefined, archived: spec.archived(d), businessDate: undefined }),
   evaluate: (candidates, ctx) =>
     Effect.gen(function* () {
       const chart = yield* (yield* LedgerMaster).chart(ctx.companyId)
@@ -56,6 +58,7 @@ export const bankAccountsHandler = funding({
   kind: "bank-account",
   list: "bank-accounts",
   schema: R.BankAccount,
+  archived: (b) => b.archived === true,
   describe: (b) => ({
     name: b.nameOnAccount ?? b.bankName ?? b.id,
     institution: b.bankName ?? null,
@@ -68,10 +71,26 @@ export const cardAccountsHandler = funding({
   kind: "card-account",
   list: "card-accounts",
   schema: R.CardAccount,
+  archived: (c) => c.archived === true,
   describe: (c) => ({
     name: c.nameOnAccount ?? c.brand ?? c.id,
     institution: c.issuingBankName ?? null,
     last4: c.last4 ?? null,
+    billcom_chart_of_account_id: null
+  })
+})
+
+/** AP Cards (`dva…`, BILL's charge card): a card-kind ledger account, like a card account. */
+export const apCardsHandler = funding({
+  kind: "ap-card",
+  list: "ap-cards",
+  schema: R.ApCard,
+  // A deleted AP card is gone in Bill.com; an inactive one still funded earlier payments.
+  archived: (c) => c.status === "DELETED" || c.status === "DRAFT_DELETED",
+  describe: (c) => ({
+    name: c.nameOnAccount ?? c.id,
+    institution: "BILL AP Card",
+    last4: null,
     billcom_chart_of_account_id: null
   })
 })

@@ -13,7 +13,7 @@ const dimensionFields = [
   ["employeeId", "employee"]
 ] as const
 
-export type LinkKind = "vendor" | "chart-of-account" | "item" | "customer" | "bank-account" | "card-account" | "bill" | (typeof dimensionFields)[number][1]
+export type LinkKind = "vendor" | "chart-of-account" | "item" | "customer" | "bank-account" | "card-account" | "ap-card" | "bill" | (typeof dimensionFields)[number][1]
 
 export type Lookups = ReadonlyMap<LinkKind, ReadonlyMap<string, number>>
 

@@ -14,7 +14,8 @@ import { collect, lookupLinks, type LinkKind } from "./lines.ts"
 
 type Payload = { readonly payment: VendorPaymentWrite; readonly links: ReadonlyArray<LinkRow> }
 
-const fundingKinds: Record<string, "bank-account" | "card-account"> = { BANK_ACCOUNT: "bank-account", CARD_ACCOUNT: "card-account" }
+/** The link kind of each funding account type that names a Bill.com record (WALLET and UNDEFINED name none). */
+const fundingKinds: Record<string, "bank-account" | "card-account" | "ap-card"> = { BANK_ACCOUNT: "bank-account", CARD_ACCOUNT: "card-account", AP_CARD: "ap-card" }
 
 /**
  * Vendor payments: cutoff on processDate; the funding account must be mapped to a ledger bank
@@ -45,7 +46,7 @@ export const vendorPaymentsHandler: KindHandler<R.Payment, Payload, Source | Lin
         for (const b of billIds(c.value)) collect(wanted, "bill", b)
       }
       const lookups = yield* lookupLinks(ctx.integrationId, wanted)
-      const banks = yield* ledger.bankAccounts([...(lookups.get("bank-account")?.values() ?? []), ...(lookups.get("card-account")?.values() ?? [])])
+      const banks = yield* ledger.bankAccounts((["bank-account", "card-account", "ap-card"] as const).flatMap((k) => [...(lookups.get(k)?.values() ?? [])]))
       const payFrom = yield* records.rawField(ctx.integrationId, "bill", candidates.flatMap((c) => billIds(c.value)), "payFromChartOfAccountId")
 
       // GL rows each payment uses, then which of them are linked, pulled, or need the v2 read.

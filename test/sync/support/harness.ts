@@ -68,7 +68,8 @@ export const settingsFor = (pipeline: string, snapshot: Record<string, unknown>,
     vendors: keyed(snap["vendors"]!, "V"),
     fundingAccounts: new Map([
       ...snap["banks"]!.map((b): [string, string] => [b.id, coaNumber.get(b.chartOfAccountId) ?? "1000"]),
-      ...snap["cards"]!.map((c, i): [string, string] => [c.id, cardAccounts[i % cardAccounts.length] ?? "2100"])
+      ...snap["cards"]!.map((c, i): [string, string] => [c.id, cardAccounts[i % cardAccounts.length] ?? "2100"]),
+      ...(snap["ap-cards"] ?? []).map((c): [string, string] => [c.id, cardAccounts.at(-1) ?? "2100"])
     ]),
     items: keyed(snap["items"]!, "SKU"),
     customers: keyed(snap["customers"]!, "C"),
