@@ -38,7 +38,8 @@ const PAGE = 100
 const CONCURRENCY = 3
 const HOURLY = 20_000
 const CUTOFF = "2024-01-01"
-const LISTS_PER_STAGE: Record<string, number> = { "funding-accounts": 2, classifications: 5 }
+/** Lists a stage reads at least once: funding accounts = banks, cards VERIFIED, cards NOMINATED, AP cards. */
+const LISTS_PER_STAGE: Record<string, number> = { "funding-accounts": 4, classifications: 5 }
 
 interface StageJson {
   readonly stage: string
@@ -177,7 +178,7 @@ const benchOne = async (n: number, db: "pg" | "pglite") => {
     const apiBound = (CONCURRENCY * PAGE) / (meanLatency / 1000)
     const billsPerS = billsStage === undefined ? 0 : billsStage.counts.pulled / (billsStage.durationMs / 1000)
     const v2Coa = firstCounters.byRoute["POST /v2/Crud/Read/ChartOfAccount.json"] ?? 0
-    const minimum = minimumListCalls(firstRuns) + firstCounters.logins + v2Needed + v2Coa
+    const minimum = minimumListCalls(firstRuns) + firstCounters.logins + firstCounters.logouts + v2Needed + v2Coa
     // List reads only: a document read (GET /v3/documents/bills/{id}) is not a list call.
     const noChangeListCalls = Object.entries(againCounters.byRoute).filter(([k]) => k.startsWith("GET ") && !k.includes("documents")).reduce((s, [, c]) => s + c, 0)
     const noChangeDocCalls = Object.entries(againCounters.byRoute).filter(([k]) => k.includes("documents")).reduce((s, [, c]) => s + c, 0)

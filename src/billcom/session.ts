@@ -23,6 +23,8 @@ export interface SessionManager {
   /** A call succeeded: Bill.com's idle timer restarted. */
   readonly touch: Effect.Effect<void>
   readonly info: Effect.Effect<LoginResult, BillcomError>
+  /** The run is over: hand out the live session (to log it out) and forget it; none when no login succeeded. */
+  readonly end: Effect.Effect<Option.Option<LoginResult>>
 }
 
 interface State {
@@ -118,6 +120,7 @@ export const makeSessionManager = (options: {
         yield* current
         const s = yield* SynchronizedRef.get(state)
         return Option.getOrThrow(s.session)
-      })
+      }),
+      end: SynchronizedRef.modify(state, (s) => [s.session, { ...s, session: Option.none() }] as const)
     }
   })

@@ -1,5 +1,5 @@
 import { Headers, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Context, Duration, Effect, Layer, Random, Redacted } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Option, Random, Redacted } from "effect"
 import {
   BillcomError,
   classify,
@@ -44,6 +44,9 @@ export const TRANSIENT_BACKOFF = { factor: 2, jitter: 0.5 } as const
 /** Backoff for BDC_1322 (too many in flight): short, since a slot frees within one request's latency. */
 export const CONCURRENCY_BACKOFF = { base: Duration.millis(250), max: Duration.seconds(8), factor: 2, jitter: 0.5, attempts: 12 } as const
 
+/** The logout at the end of a run waits at most this long (or the request timeout, if shorter). */
+export const LOGOUT_MAX_WAIT = Duration.seconds(5)
+
 /** A call refused for the hourly budget again right after waiting for the next hour is not waited for twice. */
 export const MAX_HOURLY_WAITS = 1
 
@@ -56,8 +59,9 @@ export interface Transport {
 }
 
 export class BillcomTransport extends Context.Tag("billsync/BillcomTransport")<BillcomTransport, Transport>() {
+  /** Scoped: when the layer is released (the command ends — success, failure or interruption) the session is logged out. */
   static layer(settings: BillcomSettings): Layer.Layer<BillcomTransport, never, HttpClient.HttpClient> {
-    return Layer.effect(BillcomTransport, makeTransport(settings))
+    return Layer.scoped(BillcomTransport, makeTransport(settings))
   }
 }
 
@@ -295,6 +299,25 @@ export const makeTransport = (settings: BillcomSettings) =>
           Effect.zipRight(stats.bump("logins"), kind === "reauth" ? stats.bump("reauths") : kind === "idle" ? stats.bump("idleRefreshes") : Effect.void)
       }
     })
+
+    // Sessions are a budget (200 logins an hour per devKey): whatever ends the run, log out the live
+    // session (§1.4: POST /v3/logout, 200 with an empty body). Best effort and bounded: a failed or
+    // slow logout only leaves the session to expire after 35 idle minutes, so it never fails the run.
+    const logoutCall: Call = { api: "v3", method: "POST", path: "/v3/logout", endpoint: "POST /v3/logout" }
+    const logoutWait = Duration.min(timeout, LOGOUT_MAX_WAIT)
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function* () {
+        const live = yield* session.end
+        if (Option.isNone(live)) return
+        // Finalizers run uninterruptibly; the request itself must stay interruptible for the timeout to cut it.
+        const outcome = yield* Effect.interruptible(sendOnce(logoutCall, live.value.sessionId)).pipe(Effect.timeoutOption(logoutWait))
+        const answered = Option.isSome(outcome) && outcome.value._tag === "Response" ? outcome.value.status : undefined
+        if (answered !== undefined && answered >= 200 && answered < 300) return yield* Effect.logDebug("Bill.com session logged out")
+        yield* Effect.logDebug("Bill.com logout did not succeed; the session expires after 35 idle minutes").pipe(
+          Effect.annotateLogs({ status: answered ?? "no answer" })
+        )
+      }).pipe(Effect.catchAllCause(() => Effect.void))
+    )
 
     const execute = (call: Call): Effect.Effect<unknown, BillcomError> =>
       run(

@@ -6,12 +6,12 @@ import { Runs } from "../store/runs.ts"
 import { reportFailure } from "../sync/cli-support.ts"
 import { loadStoreEnvironment } from "../sync/environment.ts"
 import { evaluateGate } from "../sync/gate.ts"
-import { renderStatus } from "../sync/report.ts"
+import { cutoffState, renderStatus } from "../sync/report.ts"
 import { ExitCode, Exit } from "./exit.ts"
 
 /**
- * `billsync status <pipeline>`: the setup gate (every unmet condition with its fix), the last
- * runs and open error counts, from the database only (no Bill.com call). Exit 1 when setup is not completed.
+ * `billsync status <pipeline>`: the setup gate (every unmet condition with its fix), the cutoff in
+ * force (and the pipeline's, when the next sync changes it), the last runs and open error counts, from the database only (no Bill.com call). Exit 1 when setup is not completed.
  */
 const pipeline = Args.text({ name: "pipeline" })
 const json = Options.boolean("json").pipe(Options.withDescription("Print as JSON"))
@@ -35,9 +35,9 @@ export const statusCommand = Command.make("status", { pipeline, json }, (o) =>
     }).pipe(Effect.provide(env.layer))
     if (o.json) {
       yield* Console.log(
-        JSON.stringify({ integration: result.integration, setupCompleted: result.unmet.length === 0, unmet: result.unmet, runs: result.runs, openErrors: Object.fromEntries(result.open) }, null, 2)
+        JSON.stringify({ integration: result.integration, cutoff: cutoffState(result.integration.cutoff, env.settings.cutoff), setupCompleted: result.unmet.length === 0, unmet: result.unmet, runs: result.runs, openErrors: Object.fromEntries(result.open) }, null, 2)
       )
-    } else yield* Console.log(renderStatus(result.integration, result.unmet, result.runs, result.open))
+    } else yield* Console.log(renderStatus(result.integration, result.unmet, result.runs, result.open, env.settings.cutoff))
     if (result.unmet.length > 0) return yield* Effect.fail(new ExitCode({ code: Exit.problems }))
   }).pipe(Effect.catchAll(reportFailure("status")))
-).pipe(Command.withDescription("Show the setup check (every unmet condition and its fix), last runs and open error counts"))
+).pipe(Command.withDescription("Show the setup check (every unmet condition and its fix), the cutoff in force, last runs and open error counts"))

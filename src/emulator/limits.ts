@@ -85,6 +85,8 @@ export interface CounterSnapshot {
   /** By "METHOD path template", e.g. "GET /v3/bills". */
   readonly byRoute: Readonly<Record<string, number>>
   readonly logins: number
+  /** Sessions ended by POST /v3/logout (or v2 Logout.json). */
+  readonly logouts: number
   readonly errorsByCode: Readonly<Record<string, number>>
   readonly byStatus: Readonly<Record<string, number>>
   readonly faults: Readonly<Record<string, number>>
@@ -98,6 +100,7 @@ export class Counters {
   private total = 0
   private byRoute: Record<string, number> = {}
   private logins = 0
+  private logouts = 0
   private errorsByCode: Record<string, number> = {}
   private byStatus: Record<string, number> = {}
   private faults: Record<string, number> = {}
@@ -110,6 +113,9 @@ export class Counters {
   }
   login(): void {
     this.logins++
+  }
+  logout(): void {
+    this.logouts++
   }
   error(code: string): void {
     this.errorsByCode[code] = (this.errorsByCode[code] ?? 0) + 1
@@ -132,6 +138,7 @@ export class Counters {
       total: this.total,
       byRoute: { ...this.byRoute },
       logins: this.logins,
+      logouts: this.logouts,
       errorsByCode: { ...this.errorsByCode },
       byStatus: { ...this.byStatus },
       faults: { ...this.faults },
@@ -143,6 +150,7 @@ export class Counters {
     this.total = 0
     this.byRoute = {}
     this.logins = 0
+    this.logouts = 0
     this.errorsByCode = {}
     this.byStatus = {}
     this.faults = {}

@@ -129,7 +129,7 @@ export const v2Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
     ),
     route("/GetSessionInfo.json", (req) => success({ organizationId: req.session!.organizationId, userId: req.session!.userId })),
     route("/Logout.json", (req) => {
-      core.sessions.invalidate(req.session!.id)
+      if (core.sessions.invalidate(req.session!.id)) core.counters.logout()
       return success({})
     }),
     route("/Crud/Read/Bill.json", (req) => {

@@ -63,7 +63,7 @@ export const v3Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
       ok({ organizationId: req.session!.organizationId, userId: req.session!.userId, mfaStatus: "UNDEFINED", mfaBypass: false })
     ),
     route("POST", "/v3/logout", (req) => {
-      core.sessions.invalidate(req.session!.id)
+      if (core.sessions.invalidate(req.session!.id)) core.counters.logout()
       return { status: 200 }
     }),
     ...pair("vendors", "/v3/vendors", "vendorId", "Vendor"),

@@ -56,17 +56,50 @@ export const renderErrors = (errors: ReadonlyArray<OpenError>): string => {
   return [`${errors.length} open integration error(s):`, ...blocks].join("\n")
 }
 
+/**
+ * The cutoff in force: the one the last full sync applied (stored on the integration), and the
+ * pipeline's, which the next sync applies when they differ (moved earlier: backfill from stored
+ * source records; moved later: older records stop being imported, ones in the ledger are kept).
+ */
+export interface CutoffState {
+  /** Applied by the last full sync; null before one ran (or when it ran without a cutoff). */
+  readonly inForce: string | null
+  /** What the pipeline says now. */
+  readonly pipeline: string | null
+  /** The next sync changes the cutoff in force. */
+  readonly pending: boolean
+  readonly summary: string
+}
+
+export const cutoffState = (stored: string | null, configured: string | undefined): CutoffState => {
+  const pipeline = configured ?? null
+  const pending = stored !== pipeline
+  const rule = (c: string) => `Bill.com bills, vendor credits and payments dated before ${c} are not imported`
+  const summary = !pending
+    ? pipeline === null
+      ? "none: every Bill.com record is imported"
+      : `${pipeline} (${rule(pipeline)})`
+    : stored === null
+      ? `none applied yet; the pipeline's ${pipeline} applies from the next full sync (${rule(pipeline!)})`
+      : pipeline === null || pipeline < stored
+        ? `${stored} (applied by the last full sync); the pipeline now says ${pipeline ?? "none"}: the next full sync backfills the records dated in between from stored source records`
+        : `${stored} (applied by the last full sync); the pipeline now says ${pipeline}: from the next full sync records dated before it are no longer imported (ones already in the ledger are kept)`
+  return { inForce: stored, pipeline, pending, summary }
+}
+
 export const renderStatus = (
   integration: IntegrationRow,
   unmet: ReadonlyArray<UnmetCondition>,
   runs: ReadonlyArray<RunSummary>,
-  openErrors: ReadonlyMap<string, number>
+  openErrors: ReadonlyMap<string, number>,
+  configuredCutoff: string | undefined
 ): string => {
   const lines = [
     `Integration ${integration.pipeline} (company ${integration.companyKey ?? "-"}, Bill.com organization ${integration.organizationId}, ${integration.environment})`,
     `  status: ${integration.status}${integration.connectedAt ? ` (connected ${integration.connectedAt})` : ""}${integration.lastError ? ` — ${integration.lastError}` : ""}`,
     ...(integration.lastErrorAdvice ? [`  advice: ${integration.lastErrorAdvice}`] : []),
-    `  initial seed: ${integration.seededAt ?? "not yet run"}; cutoff in force: ${integration.cutoff ?? "none"}`,
+    `  initial seed: ${integration.seededAt ?? "not yet run"}`,
+    `  cutoff in force: ${cutoffState(integration.cutoff, configuredCutoff).summary}`,
     unmet.length === 0 ? "  setup: complete — full syncs run" : `  setup: NOT completed (${unmet.length} condition(s) unmet)`,
     ...unmet.map((u) => `    - ${u.condition}: ${u.problem}\n      fix: ${u.fix}`)
   ]

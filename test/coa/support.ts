@@ -53,12 +53,12 @@ export const demoLedger = (): Array<LedgerAccount> =>
     active: row.archived !== true
   }))
 
-/** Mutating calls the emulator has answered (logins excluded), by route. */
+/** Mutating calls the emulator has answered (logins and logouts excluded), by route. */
 export const mutatingCalls = Effect.gen(function* () {
   const em = yield* Emulator
   const counters = yield* em.counters()
   return Object.fromEntries(
-    Object.entries(counters.byRoute).filter(([route]) => /^(POST|PATCH|PUT|DELETE) /.test(route) && !route.includes("/login"))
+    Object.entries(counters.byRoute).filter(([route]) => /^(POST|PATCH|PUT|DELETE) /.test(route) && !route.includes("/login") && !route.endsWith("/logout"))
   )
 })
 
