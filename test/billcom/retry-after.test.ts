@@ -9,7 +9,7 @@ import { BillcomTransport } from "../../src/billcom/transport.ts"
 
 /**
  * A scripted stand-in for a proxy in front of Bill.com (the emulator never sends Retry-After, and
- * Bill.com documents none): list calls are answered by `script` in order, logins always succeed.
+ * Bill.com documents none): list calls are answered by `script` in order, logins and logouts always succeed.
  */
 const fakeBillcom = (script: ReadonlyArray<(res: ServerResponse) => void>) =>
   Effect.acquireRelease(
@@ -18,6 +18,7 @@ const fakeBillcom = (script: ReadonlyArray<(res: ServerResponse) => void>) =>
       const server = createServer((req: IncomingMessage, res: ServerResponse) => {
         res.setHeader("content-type", "application/json")
         if (req.url?.startsWith("/connect/v3/login")) return res.end(JSON.stringify({ sessionId: "s", organizationId: "o", userId: "u", trusted: false }))
+        if (req.url?.startsWith("/connect/v3/logout")) return res.end()
         const step = script[Math.min(n++, script.length - 1)]!
         step(res)
       })
