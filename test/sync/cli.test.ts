@@ -2,9 +2,8 @@ import { execFile } from "node:child_process"
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import { PgClient } from "@effect/sql-pg"
-import { Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
+import { cliDatabase } from "../support/cli-database.ts"
 
 /**
  * The commands end to end, as a user runs them: `node bin/billsync.mjs …` in a repository made
@@ -14,29 +13,19 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest"
  */
 const bin = resolve("bin/billsync.mjs")
 const repo = mkdtempSync(join(tmpdir(), "billsync-cli-"))
-const serverUrl = process.env["TEST_DATABASE_URL"]
-const dbName = `billsync_cli_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+let database: Awaited<ReturnType<typeof cliDatabase>> | undefined
 const env: Record<string, string> = {}
-
-const admin = (statement: string) =>
-  Effect.runPromise(
-    Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(serverUrl!), maxConnections: 1 })))
-  )
 
 beforeAll(async () => {
   cpSync(resolve("pipelines/demo.yaml"), join(repo, "pipelines/demo.yaml"), { recursive: true })
   cpSync(resolve("mappings/demo"), join(repo, "mappings/demo"), { recursive: true })
   cpSync(resolve("schemas"), join(repo, "schemas"), { recursive: true })
-  if (serverUrl) {
-    await admin(`CREATE DATABASE ${dbName}`)
-    const u = new URL(serverUrl)
-    u.pathname = `/${dbName}`
-    env["DATABASE_URL"] = u.toString()
-  } else env["BILLSYNC_EMBEDDED_DIR"] = join(repo, ".billsync/db")
+  database = await cliDatabase("billsync_cli", repo)
+  Object.assign(env, database.env)
 })
 
 afterAll(async () => {
-  if (serverUrl) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
+  await database?.drop()
   rmSync(repo, { recursive: true, force: true })
 })
 

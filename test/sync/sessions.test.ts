@@ -2,9 +2,8 @@ import { execFile, spawn } from "node:child_process"
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import { PgClient } from "@effect/sql-pg"
-import { Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
+import { cliDatabase } from "../support/cli-database.ts"
 import { startEmulator, type CounterSnapshot, type RunningEmulator } from "../../src/emulator/index.ts"
 
 /**
@@ -15,15 +14,9 @@ import { startEmulator, type CounterSnapshot, type RunningEmulator } from "../..
  */
 const bin = resolve("bin/billsync.mjs")
 const repo = mkdtempSync(join(tmpdir(), "billsync-sessions-"))
-const serverUrl = process.env["TEST_DATABASE_URL"]
-const dbName = `billsync_sessions_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+let database: Awaited<ReturnType<typeof cliDatabase>> | undefined
 const env: Record<string, string> = { BILLSYNC_LOG_LEVEL: "info" }
 let emulator: RunningEmulator
-
-const admin = (statement: string) =>
-  Effect.runPromise(
-    Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(serverUrl!), maxConnections: 1 })))
-  )
 
 beforeAll(async () => {
   emulator = await startEmulator({ seed: "demo" })
@@ -39,17 +32,13 @@ beforeAll(async () => {
   appendFileSync(join(repo, "mappings/demo/accounts.yaml"), `  - number: "6150"\n    name: "Cloud Hosting"\n    type: expense\n    parent: "6020"\n`)
   const creds = emulator.core.credentials
   Object.assign(env, { BILLCOM_DEMO_DEV_KEY: creds.devKey, BILLCOM_DEMO_USERNAME: creds.username, BILLCOM_DEMO_PASSWORD: creds.password })
-  if (serverUrl) {
-    await admin(`CREATE DATABASE ${dbName}`)
-    const u = new URL(serverUrl)
-    u.pathname = `/${dbName}`
-    env["DATABASE_URL"] = u.toString()
-  } else env["BILLSYNC_EMBEDDED_DIR"] = join(repo, ".billsync/db")
+  database = await cliDatabase("billsync_sessions", repo)
+  Object.assign(env, database.env)
 })
 
 afterAll(async () => {
   await emulator?.stop()
-  if (serverUrl) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
+  await database?.drop()
   rmSync(repo, { recursive: true, force: true })
 })
 
