@@ -54,11 +54,10 @@ describe("logout at the end of every run that logged in", () => {
       const fiber = yield* Effect.fork(afterRun(pullBills))
       // Interrupt once the run is logged in and paging (every request takes 40 ms).
       yield* Effect.repeat(emulator.counters(), { schedule: Schedule.spaced("5 millis"), until: (c) => (c.byRoute["GET /v3/bills"] ?? 0) >= 1 })
-      yield* Fiber.interrupt(fiber)
+      expect(Exit.isInterrupted(yield* Fiber.interrupt(fiber))).toBe(true)
       const counters = yield* emulator.counters()
       expect(counters.logins).toBe(1)
       expect(counters.logouts).toBe(1)
-      expect(counters.byRoute["GET /v3/bills"]).toBeLessThan(3)
     }).pipe(withEmulator({ ...ORG, faults: { latency: { fixedMs: 40 } } }))
   )
 
