@@ -46,6 +46,8 @@ export interface Vendor extends Stamped {
   track1099: boolean
   leadTimeInDays: number
   combinePayments: boolean
+  /** ISO 4217 currency of the vendor's bills, credits and payments; absent = USD (currency.ts). */
+  billCurrency?: string
   /** Index into the generator's vendor categories (default expense account). */
   category: number
 }
@@ -189,6 +191,10 @@ export interface Bill extends Stamped {
   approvalStatus: ApprovalStatus
   approvers: Array<Approver>
   createdBy: string
+  /** The vendor's bill currency when the bill was created (absent = USD); `amountCents` is in it. */
+  currency?: string
+  /** Exchange rate (USD per unit of `currency`, millionths) when set explicitly; else the day's rate (currency.ts). */
+  rateMicros?: number
   // Derived amounts, kept up to date by `recomputeBill` (organization.ts).
   amountCents: number
   creditCents: number
@@ -196,7 +202,8 @@ export interface Bill extends Stamped {
   clearedCents: number
 }
 
-export type PaymentStatus = "PAID" | "SCHEDULED" | "CANCELLED" | "VOID"
+/** §4.4: APPROVING, SCHEDULED, PAID, CANCELLED, VOID, ESCHEATED, UNDEFINED. */
+export type PaymentStatus = "APPROVING" | "SCHEDULED" | "PAID" | "CANCELLED" | "VOID" | "ESCHEATED" | "UNDEFINED"
 
 export interface BillPayment {
   readonly id: string
@@ -211,7 +218,8 @@ export interface Payment extends Stamped {
   billPayments: Array<BillPayment>
   description?: string
   processDay: number
-  fundingType: "BANK_ACCOUNT" | "CARD_ACCOUNT"
+  fundingType: "BANK_ACCOUNT" | "CARD_ACCOUNT" | "WALLET"
+  /** Empty for WALLET (the BILL balance has no id, §4.4). */
   fundingId: string
   amountCents: number
   status: PaymentStatus
@@ -219,6 +227,9 @@ export interface Payment extends Stamped {
   confirmationNumber: string
   checkNumber?: number
   createdBy: string
+  /** Currency of `amountCents` (absent = USD) and the exchange rate when set explicitly (see Bill). */
+  currency?: string
+  rateMicros?: number
 }
 
 export interface CreditUsage {
@@ -243,6 +254,9 @@ export interface VendorCredit extends Stamped {
   amountCents: number
   lines: Array<VendorCreditLine>
   usage: Array<CreditUsage>
+  /** Currency of `amountCents` (absent = USD) and the exchange rate when set explicitly (see Bill); v3 shows no rate for credits, v2 does. */
+  currency?: string
+  rateMicros?: number
 }
 
 export const CLASSIFICATION_KINDS = ["departments", "jobs", "locations", "accounting-classes", "employees"] as const

@@ -140,8 +140,9 @@ export class OrgState {
     for (const payment of new Set(this.paymentsByBill.get(bill.id) ?? [])) {
       for (const bp of payment.billPayments) {
         if (bp.billId !== bill.id) continue
-        if (payment.status === "SCHEDULED") scheduled += bp.amountCents
-        else if (payment.status === "PAID") cleared += bp.amountCents
+        // Pending clearance counts as scheduled; money that left (paid, or escheated to the state) as cleared.
+        if (payment.status === "SCHEDULED" || payment.status === "APPROVING") scheduled += bp.amountCents
+        else if (payment.status === "PAID" || payment.status === "ESCHEATED") cleared += bp.amountCents
       }
     }
     let credit = 0

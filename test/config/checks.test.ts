@@ -204,7 +204,7 @@ describe("cross-file checks report every problem at the offending node", () => {
     expect(await problemsOf(repo({ [P]: text }))).toEqual([
       `${P}:3:7: name "q" must match the file name (p), so \`billsync sync p\` finds this pipeline`,
       `${P}:8:3: billcom.emulator only applies to environment emulator (this pipeline uses sandbox)`,
-      `${P}:17:11: schedule: hour field "24" is out of range (0–23)`
+      `${P}:18:11: schedule: hour field "24" is out of range (0–23)`
     ])
   })
 
