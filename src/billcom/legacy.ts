@@ -1,6 +1,6 @@
 import { Effect, Option, Schema } from "effect"
 import { BillcomError } from "./errors.ts"
-import { V2Bill, V2ChartOfAccount } from "./models/legacy.ts"
+import { V2Bill, V2ChartOfAccount, V2VendorCredit } from "./models/legacy.ts"
 import { formatIssues } from "./pulled.ts"
 import type { Transport } from "./transport.ts"
 
@@ -49,5 +49,17 @@ export const makeLegacy = (transport: Transport) => {
       )
   }
 
-  return { billApproval, chartOfAccount }
+  /** The vendor credit's exchange rate (USD per unit of its currency); none when Bill.com gives none or does not know the id. */
+  const vendorCreditRate = (id: string): Effect.Effect<Option.Option<number>, BillcomError> => {
+    const endpoint = "POST /v2/Crud/Read/VendorCredit.json"
+    return transport
+      .execute({ api: "v2", method: "POST", path: "/Crud/Read/VendorCredit.json", endpoint, body: { id } })
+      .pipe(
+        Effect.flatMap(decodeOrFail(V2VendorCredit, endpoint)),
+        Effect.map((c) => (typeof c.exchangeRate === "number" && Number.isFinite(c.exchangeRate) && c.exchangeRate > 0 ? Option.some(c.exchangeRate) : Option.none())),
+        Effect.catchIf(isNotFound, () => Effect.succeed(Option.none()))
+      )
+  }
+
+  return { billApproval, chartOfAccount, vendorCreditRate }
 }
