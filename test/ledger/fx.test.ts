@@ -5,7 +5,9 @@ import { expect } from "vitest"
 import { Emulator } from "../../src/emulator/index.ts"
 import { LedgerChecks } from "../../src/ledger/invariants.ts"
 import { fromCents, sumCents, toCents } from "../../src/ledger/money.ts"
-import { agingJson } from "../../src/ledger/render.ts"
+import { renderHtml } from "../../src/ledger/html.ts"
+import { agingJson, agingTable, markdownTable, textTable, trialBalanceJson, trialBalanceTable } from "../../src/ledger/render.ts"
+import { collectHtmlInput } from "../../src/ledger/report-data.ts"
 import { Reports } from "../../src/ledger/reports.ts"
 import { runSync, type RunOptions } from "../../src/sync/runner.ts"
 import { emulatorWithSource, settingsFor, StoreTest, withAccounting, withListEdits } from "../sync/support/harness.ts"
@@ -102,6 +104,29 @@ it.layer(Test, { timeout: "300 seconds" })("multi-currency", (it) => {
       const fx = [...(yield* entriesOf(company, payment)), ...(yield* entriesOf(company, small)), ...(yield* entriesOf(company, credit))].flatMap((e) => e.lines.filter((l) => l.account === "7900"))
       expect(fromCents(sumCents(fx.map((l) => toCents(l.amount))))).toBe("14.99")
       expect(yield* (yield* LedgerChecks).check(company)).toEqual([])
+
+      // The tie-out in every format (issue 15.4): text, markdown, JSON (above), HTML; per currency; the trial balance's debits = credits.
+      const report = yield* reports.aging(company, "USD", "2026-09-30")
+      const total = fromCents(report.tieOut.control)
+      const grouped = total.replace(/\B(?=(\d{3})+(?!\d))/g, ",")
+      const overall = `Tie-out: aging total ${grouped} USD = AP control 2000 Accounts Payable ${grouped} USD, difference 0.00`
+      const eurLine = "Tie-out EUR: aging 400.00 EUR (440.00 USD) = AP control 400.00 EUR (440.00 USD), difference 0.00 EUR / 0.00 USD"
+      const text = textTable(agingTable(report))
+      const markdown = markdownTable(agingTable(report))
+      const html = renderHtml(yield* collectHtmlInput("fx", "fx-co", "2026-09-30"))
+      for (const out of [text, markdown, html]) {
+        expect(out).toContain(overall)
+        expect(out).toContain(eurLine)
+        expect(out).toMatch(/Tie-out CAD: aging [\d,.]+ CAD \([\d,.]+ USD\) = AP control [\d,.]+ CAD \([\d,.]+ USD\), difference 0\.00 CAD \/ 0\.00 USD/)
+        expect(out).toContain("Lyon Fournitures SA (")
+      }
+      expect(markdown).toContain(`> ${overall}`)
+      expect(html).toContain(`id="tie-out">difference 0.00</b>`)
+      expect(text).toContain("open in EUR: 400.00 EUR = 440.00 USD")
+      const tbText = textTable(trialBalanceTable(tb))
+      expect(tbText).toMatch(/Debits [\d,.]+ = credits [\d,.]+, difference 0\.00/)
+      expect(trialBalanceJson(tb).difference).toBe("0.00")
+      expect(html).toMatch(/Debits [\d,.]+ = credits [\d,.]+, difference 0\.00/)
     }).pipe(Effect.provide(emulatorWithSource()), TestServices.provideLive)
   )
 
