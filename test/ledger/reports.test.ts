@@ -30,13 +30,13 @@ it.layer(ReportTest, { timeout: "120 seconds" })("reports over the journal", (it
         ["V-0002", { current: "0.00", "1-30": "0.00", "31-60": "910.00", "61-90": "0.00", "90+": "0.00", unapplied: "0.00" }, "910.00"],
         ["V-0003", { current: "0.00", "1-30": "0.00", "31-60": "0.00", "61-90": "610.00", "90+": "510.00", unapplied: "-10.00" }, "1110.00"]
       ])
-      expect(json.totals).toEqual({ current: "1000.00", "1-30": "200.00", "31-60": "910.00", "61-90": "610.00", "90+": "510.00", unapplied: "-60.00", total: "3170.00" })
+      expect(json.totals).toEqual({ current: "1000.00", "1-30": "200.00", "31-60": "910.00", "61-90": "610.00", "90+": "510.00", unapplied: "-60.00", total: "3170.00", scheduled: "0.00" })
       const d91 = json.vendors[2]!.items.find((i) => i.billcomId === "00n02D91")!
       expect([d91.daysPastDue, d91.open, d91.bucket]).toEqual([91, "510.00", "90+"])
 
       // A later date: the July bill appears (current), everything else ages by 31 more days.
       const later = agingJson(yield* (yield* Reports).aging(f.companyId, "USD", "2025-07-31"))
-      expect(later.totals).toEqual({ current: "5000.00", "1-30": "0.00", "31-60": "1000.00", "61-90": "510.00", "90+": "1720.00", unapplied: "-60.00", total: "8170.00" })
+      expect(later.totals).toEqual({ current: "5000.00", "1-30": "0.00", "31-60": "1000.00", "61-90": "510.00", "90+": "1720.00", unapplied: "-60.00", total: "8170.00", scheduled: "0.00" })
 
       const text = textTable(agingTable(aging))
       expect(text).toContain("AP aging as of 2025-06-30")
