@@ -124,9 +124,10 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
       break
     }
   }
-  // Opening items at the cutoff and FX rounding need every payables stage's data: settled once, after them.
+  // Opening items at the cutoff and FX rounding need every payables stage's data: settled once, after them
+  // (not after a failed stage: its backlog waits for the run that completes the data, so nothing is posted twice).
   let settled: PostingCounts | undefined
-  if (!options.dryRun && stages.some((s) => cutoffStages.includes(s))) {
+  if (!options.dryRun && failure === undefined && stages.some((s) => cutoffStages.includes(s))) {
     const outcome = yield* Effect.either((yield* Journal).settle(integration.companyId!))
     if (outcome._tag === "Right") settled = outcome.right
     else if (failure === undefined) failure = `settling opening items and FX rounding failed: ${describe(outcome.left)}`
