@@ -158,7 +158,7 @@ const main = async () => {
   const refInv = await checkInvariants(refDb.url)
   refRow.duplicates = refInv.duplicates
   refRow.unbalanced = refInv.unbalanced
-  refRow.note = `${refInv.bills} bills, ${refInv.journalEntries} journal entries`
+  refRow.note = `${refInv.bills} bills, ${refInv.journalEntries} journal entries, ${refInv.foreignLines} lines converted from ${refInv.currencies.join("/") || "no other currency"}`
   const refMs = refRun.last!.ms
   dumps.push(dumpDatabase(refDb.url))
   finish(refRow)
