@@ -1,4 +1,4 @@
-import { Clock, Effect } from "effect"
+import { Cause, Clock, Effect, Exit } from "effect"
 import { Journal, type JournalConfig, type PostingCounts } from "../ledger/journal.ts"
 import { IntegrationErrors } from "../store/integration-errors.ts"
 import { Integrations, type IntegrationRow } from "../store/integrations.ts"
@@ -128,9 +128,12 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
   // (not after a failed stage: its backlog waits for the run that completes the data, so nothing is posted twice).
   let settled: PostingCounts | undefined
   if (!options.dryRun && failure === undefined && stages.some((s) => cutoffStages.includes(s))) {
-    const outcome = yield* Effect.either((yield* Journal).settle(integration.companyId!))
-    if (outcome._tag === "Right") settled = outcome.right
-    else if (failure === undefined) failure = `settling opening items and FX rounding failed: ${describe(outcome.left)}`
+    const outcome = yield* Effect.exit((yield* Journal).settle(integration.companyId!))
+    if (Exit.isSuccess(outcome)) settled = outcome.value
+    else {
+      failure = `settling opening items and FX rounding failed: ${Cause.pretty(outcome.cause).split("\n")[0]}`
+      yield* Effect.logError(failure)
+    }
   }
   const open = yield* errors.openCounts(integration.id)
   const openErrors = stages.reduce((n, s) => n + (open.get(s) ?? 0), 0)
