@@ -61,7 +61,8 @@ const emulators: Array<BenchEmulator> = []
 let dbSerial = 0
 
 const newEmulator = async (extra: Partial<EmulatorOptions> = {}): Promise<{ emu: BenchEmulator; ws: Workspace }> => {
-  const emu = await startBenchEmulator({ seed: ORG_SEED, generate: { bills: BILLS }, ...extra })
+  // Three vendors bill in CAD, EUR and GBP: their documents post at Bill.com's rates with realised FX (docs/accounting.md).
+  const emu = await startBenchEmulator({ seed: ORG_SEED, generate: { bills: BILLS, foreignVendors: 3 }, ...extra })
   emulators.push(emu)
   // Record every session the emulator issues, for the secrets scan (invalidated ones are deleted from its store).
   const sessions = emu.core.sessions
@@ -157,7 +158,7 @@ const main = async () => {
   const refInv = await checkInvariants(refDb.url)
   refRow.duplicates = refInv.duplicates
   refRow.unbalanced = refInv.unbalanced
-  refRow.note = `${refInv.bills} bills, ${refInv.journalEntries} journal entries`
+  refRow.note = `${refInv.bills} bills, ${refInv.journalEntries} journal entries, ${refInv.foreignLines} lines converted from ${refInv.currencies.join("/") || "no other currency"}`
   const refMs = refRun.last!.ms
   dumps.push(dumpDatabase(refDb.url))
   finish(refRow)

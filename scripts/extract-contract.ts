@@ -29,7 +29,7 @@ const OUT = join(contractDir, "billcom.contract.json")
 /**
  * Every operation billsync calls (src/billcom, src/coa) or that the emulator serves for it. The
  * v3 client: login/session/logout, the lists and gets the sync reads, bill documents, and the
- * chart-of-accounts writes `apply coa` makes; v2: the two legacy reads and the session calls.
+ * chart-of-accounts writes `apply coa` makes; v2: the legacy reads (bill approval, chart of account, vendor credit rate) and the session calls.
  */
 export const OPERATIONS: ReadonlyArray<readonly ["v3" | "v2", string, string]> = [
   ["v3", "POST", "/v3/login"],
@@ -72,7 +72,9 @@ export const OPERATIONS: ReadonlyArray<readonly ["v3" | "v2", string, string]> =
   ["v2", "POST", "/GetSessionInfo.json"],
   ["v2", "POST", "/Logout.json"],
   ["v2", "POST", "/Crud/Read/Bill.json"],
-  ["v2", "POST", "/Crud/Read/ChartOfAccount.json"]
+  ["v2", "POST", "/Crud/Read/ChartOfAccount.json"],
+  // The exchange rate of a foreign-currency vendor credit (v3 credits carry none).
+  ["v2", "POST", "/Crud/Read/VendorCredit.json"]
 ]
 
 /** Keywords that constrain a value; everything else in an OpenAPI schema is prose or annotation. */

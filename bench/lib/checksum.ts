@@ -156,6 +156,9 @@ export interface Invariants {
   readonly duplicates: number
   readonly journalEntries: number
   readonly bills: number
+  /** Journal lines converted from another currency, and the currencies (docs/accounting.md). */
+  readonly foreignLines: number
+  readonly currencies: ReadonlyArray<string>
 }
 
 export const checkInvariants = (url: string): Promise<Invariants> =>
@@ -188,6 +191,9 @@ export const checkInvariants = (url: string): Promise<Invariants> =>
         duplicates += Number(d?.n ?? 0)
       }
       const [b] = has.has("bills") ? yield* sql<{ n: string }>`SELECT count(*) AS n FROM bills` : [{ n: "0" }]
-      return { unbalanced, duplicates, journalEntries, bills: Number(b?.n ?? 0) }
+      const foreign = (yield* sql<{ column_name: string }>`SELECT column_name FROM information_schema.columns WHERE table_name = 'journal_lines' AND column_name = 'exchange_rate'`).length > 0
+        ? yield* sql<{ currency: string; n: string }>`SELECT trim(currency) AS currency, count(*) AS n FROM journal_lines WHERE exchange_rate IS NOT NULL GROUP BY 1 ORDER BY 1`
+        : []
+      return { unbalanced, duplicates, journalEntries, bills: Number(b?.n ?? 0), foreignLines: foreign.reduce((n, r) => n + Number(r.n), 0), currencies: foreign.map((r) => r.currency) }
     })
   )

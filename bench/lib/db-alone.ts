@@ -1,7 +1,8 @@
 import { Effect, Layer, Stream } from "effect"
 import { performance } from "node:perf_hooks"
 import { EmulatorCore } from "../../src/emulator/index.ts"
-import type { Bill, ChartOfAccount } from "../../src/emulator/model.ts"
+import { documentRateMicros, rateNumber } from "../../src/emulator/currency.ts"
+import type { Bill, ChartOfAccount, VendorCredit } from "../../src/emulator/model.ts"
 import type { Collection } from "../../src/emulator/organization.ts"
 import { documentsOf, renderDocument, renderRecord } from "../../src/emulator/render.ts"
 import { loadEnvironment, storeLayer } from "../../src/sync/environment.ts"
@@ -61,6 +62,13 @@ const memorySource = Layer.succeed(Source, {
       (() => {
         const a = core.state.get<ChartOfAccount>("chart-of-accounts", id)
         return a === undefined ? undefined : { id: a.id, number: a.number, type: a.type, archived: a.archived }
+      })()
+    ),
+  vendorCreditRate: (id: string) =>
+    Effect.succeed(
+      (() => {
+        const c = core.state.get<VendorCredit>("vendor-credits", id)
+        return c === undefined ? undefined : rateNumber(documentRateMicros(c, c.creditDay))
       })()
     ),
   billDocuments: (id: string) => {

@@ -73,6 +73,9 @@ export const mappingFiles = (org: Organization): Record<string, string> => {
 export const pipelineYaml = (org: Organization, o: PipelineOptions): string => {
   const retry = o.retry ?? { attempts: 6, baseDelayMs: 200, maxDelayMs: 5000 }
   const ap = org.chartOfAccounts.find((a) => a.type === "ACCOUNTS_PAYABLE" && !a.archived && a.number !== undefined)?.number ?? "2000"
+  // The emulator chart's ledger accounts (opening balance equity, FX gain/loss, BILL wallet; docs/accounting.md).
+  const ledgerAccount = (key: string, type: string, number: string) =>
+    org.chartOfAccounts.some((a) => a.number === number && a.type === type && !a.archived) ? `  ${key}: ${q(number)}\n` : ""
   return `# yaml-language-server: $schema=../schemas/pipeline.schema.json
 version: 1
 name: ${o.name}
@@ -98,7 +101,7 @@ sync:
 ${o.documents === undefined ? "" : `  documents: { enabled: ${o.documents.enabled}, maxPerRun: ${o.documents.maxPerRun} }\n`}ledger:
   apAccount: ${q(ap)}
   currency: USD
-`
+${ledgerAccount("openingBalanceAccount", "EQUITY", "3900")}${ledgerAccount("fxGainLossAccount", "OTHER_EXPENSE", "7900")}${ledgerAccount("walletAccount", "BANK", "1050")}`
 }
 
 export interface Workspace {

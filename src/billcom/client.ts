@@ -34,6 +34,8 @@ export interface BillcomClientApi {
   readonly billDocuments: (billId: string) => Effect.Effect<ReadonlyArray<Pulled<BillDocument>>, BillcomError>
   /** Legacy v2 `Crud/Read/Bill.json`: the approval status in the v3 spelling. */
   readonly billApproval: (billId: string) => Effect.Effect<BillApproval, BillcomError>
+  /** Legacy v2 `Crud/Read/VendorCredit.json`: the credit's exchange rate (v3 credits carry none); none when absent or zero. */
+  readonly vendorCreditRate: (id: string) => Effect.Effect<Option.Option<number>, BillcomError>
   /** Legacy v2 `Crud/Read/ChartOfAccount.json`; none when Bill.com does not know the id. */
   readonly chartOfAccount: (id: string) => Effect.Effect<Option.Option<V2ChartOfAccount>, BillcomError>
   readonly stats: () => Effect.Effect<BillcomStats>
@@ -155,6 +157,7 @@ export const makeClient = Effect.gen(function* () {
     billDocuments,
     billApproval: Effect.fn("BillcomClient.billApproval")(legacy.billApproval),
     chartOfAccount: Effect.fn("BillcomClient.chartOfAccount")(legacy.chartOfAccount),
+    vendorCreditRate: Effect.fn("BillcomClient.vendorCreditRate")(legacy.vendorCreditRate),
     stats: () => transport.stats
   } satisfies BillcomClientApi
 })

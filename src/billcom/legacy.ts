@@ -1,6 +1,6 @@
 import { Effect, Option, Schema } from "effect"
 import { BillcomError } from "./errors.ts"
-import { V2Bill, V2ChartOfAccount } from "./models/legacy.ts"
+import { V2Bill, V2ChartOfAccount, V2VendorCredit } from "./models/legacy.ts"
 import { formatIssues } from "./pulled.ts"
 import type { Transport } from "./transport.ts"
 
@@ -28,26 +28,30 @@ const isNotFound = (error: BillcomError) =>
   error.reason === "NotFound" || (error.reason === "Request" && /not found|does not exist|invalid id/i.test(error.billcomMessage ?? ""))
 
 export const makeLegacy = (transport: Transport) => {
-  const billApproval = (billId: string): Effect.Effect<BillApproval, BillcomError> => {
-    const endpoint = "POST /v2/Crud/Read/Bill.json"
-    return transport
-      .execute({ api: "v2", method: "POST", path: "/Crud/Read/Bill.json", endpoint, body: { id: billId } })
-      .pipe(
-        Effect.flatMap(decodeOrFail(V2Bill, endpoint)),
-        Effect.map((bill) => ({ billId: bill.id, approvalStatus: bill.approvalStatus, archived: bill.archived }))
-      )
+  /** One `Crud/Read/<Entity>.json` call by id, decoded with the entity's schema. */
+  const read = <A, I>(entity: string, schema: Schema.Schema<A, I, never>, id: string): Effect.Effect<A, BillcomError> => {
+    const path = `/Crud/Read/${entity}.json`
+    const endpoint = `POST /v2${path}`
+    return transport.execute({ api: "v2", method: "POST", path, endpoint, body: { id } }).pipe(Effect.flatMap(decodeOrFail(schema, endpoint)))
   }
+  /** The same, none when Bill.com does not know the id. */
+  const readOptional = <A, I>(entity: string, schema: Schema.Schema<A, I, never>, id: string): Effect.Effect<Option.Option<A>, BillcomError> =>
+    read(entity, schema, id).pipe(
+      Effect.map(Option.some),
+      Effect.catchIf(isNotFound, () => Effect.succeed(Option.none()))
+    )
 
-  const chartOfAccount = (id: string): Effect.Effect<Option.Option<V2ChartOfAccount>, BillcomError> => {
-    const endpoint = "POST /v2/Crud/Read/ChartOfAccount.json"
-    return transport
-      .execute({ api: "v2", method: "POST", path: "/Crud/Read/ChartOfAccount.json", endpoint, body: { id } })
-      .pipe(
-        Effect.flatMap(decodeOrFail(V2ChartOfAccount, endpoint)),
-        Effect.map(Option.some),
-        Effect.catchIf(isNotFound, () => Effect.succeed(Option.none()))
-      )
-  }
+  const billApproval = (billId: string): Effect.Effect<BillApproval, BillcomError> =>
+    Effect.map(read("Bill", V2Bill, billId), (bill) => ({ billId: bill.id, approvalStatus: bill.approvalStatus, archived: bill.archived }))
 
-  return { billApproval, chartOfAccount }
+  const chartOfAccount = (id: string): Effect.Effect<Option.Option<V2ChartOfAccount>, BillcomError> => readOptional("ChartOfAccount", V2ChartOfAccount, id)
+
+  /** The vendor credit's exchange rate (USD per unit of its currency); none when Bill.com gives none or does not know the id. */
+  const vendorCreditRate = (id: string): Effect.Effect<Option.Option<number>, BillcomError> =>
+    Effect.map(
+      readOptional("VendorCredit", V2VendorCredit, id),
+      Option.flatMap((c) => (typeof c.exchangeRate === "number" && Number.isFinite(c.exchangeRate) && c.exchangeRate > 0 ? Option.some(c.exchangeRate) : Option.none()))
+    )
+
+  return { billApproval, chartOfAccount, vendorCreditRate }
 }

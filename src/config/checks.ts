@@ -104,24 +104,45 @@ export const checkPipeline = (source: SourceFile, expectedName: string | undefin
 
 const accountsOf = (sources: MappingSources): ReadonlyArray<Raw> => list(record(sources.accounts?.value)["accounts"])
 
-/** The pipeline's AP control account must be an active accounts-payable account of its chart. */
-export const checkApAccount = (source: SourceFile, sources: MappingSources): Array<Problem> => {
+/** What each account setting of the pipeline's `ledger` section must point at in accounts.yaml. */
+const LEDGER_ACCOUNT_SETTINGS = [
+  { key: "apAccount", types: ["accounts-payable"], what: "the AP control account must be of type accounts-payable" },
+  { key: "openingBalanceAccount", types: ["equity"], what: "opening balances at the cutoff go to an equity account" },
+  { key: "fxGainLossAccount", types: ["income", "other-income", "expense", "other-expense"], what: "realised FX gains and losses go to an income or expense account (income, other-income, expense, other-expense)" },
+  { key: "walletAccount", types: ["bank"], what: "wallet-funded payments come out of a bank account" }
+] as const
+
+/**
+ * The accounts the pipeline's `ledger` section names (AP control, opening balances, FX gain/loss,
+ * wallet) must be active accounts of its chart, of the right type; a cutoff needs an opening
+ * balance account (the bills still open at the cutoff are brought in against it).
+ */
+export const checkLedgerAccounts = (source: SourceFile, sources: MappingSources): Array<Problem> => {
+  const raw = record(source.value)
+  const problems: Array<Problem> = []
+  const ledger = raw["ledger"]
+  if (text(raw["cutoff"]) !== undefined && typeof ledger === "object" && ledger !== null && at(raw, "ledger", "openingBalanceAccount") === undefined) {
+    problems.push(problemAt(source, ["cutoff"], "a cutoff needs ledger.openingBalanceAccount (an equity account): bills dated before the cutoff that are still open at it come in as opening items against that account"))
+  }
   const accountsSource = sources.accounts
-  const ap = text(at(record(source.value), "ledger", "apAccount"))
-  if (accountsSource === undefined || ap === undefined) return []
-  const index = accountsOf(sources).findIndex((a) => a["number"] === ap)
-  const account = accountsOf(sources)[index]
-  const path: Path = ["ledger", "apAccount"]
-  if (account === undefined) {
-    return [problemAt(source, path, `ledger.apAccount ${JSON.stringify(ap)} is not an account in ${accountsSource.file}`)]
+  if (accountsSource === undefined) return problems
+  const accounts = accountsOf(sources)
+  for (const setting of LEDGER_ACCOUNT_SETTINGS) {
+    const number = text(at(raw, "ledger", setting.key))
+    if (number === undefined) continue
+    const index = accounts.findIndex((a) => a["number"] === number)
+    const account = accounts[index]
+    const path: Path = ["ledger", setting.key]
+    const name = `ledger.${setting.key} ${JSON.stringify(number)}`
+    if (account === undefined) {
+      problems.push(problemAt(source, path, `${name} is not an account in ${accountsSource.file}`))
+    } else if (!(setting.types as ReadonlyArray<unknown>).includes(account["type"])) {
+      problems.push(problemAt(source, path, `${name} has type ${String(account["type"])} (${where(accountsSource, ["accounts", index, "type"])}); ${setting.what}`))
+    } else if (account["active"] === false) {
+      problems.push(problemAt(source, path, `${name} is retired (active: false at ${where(accountsSource, ["accounts", index, "active"])})`))
+    }
   }
-  if (account["type"] !== "accounts-payable") {
-    return [problemAt(source, path, `ledger.apAccount ${JSON.stringify(ap)} has type ${String(account["type"])} (${where(accountsSource, ["accounts", index, "type"])}); the AP control account must be of type accounts-payable`)]
-  }
-  if (account["active"] === false) {
-    return [problemAt(source, path, `ledger.apAccount ${JSON.stringify(ap)} is retired (active: false at ${where(accountsSource, ["accounts", index, "active"])})`)]
-  }
-  return []
+  return problems
 }
 
 const checkChart = (accounts: ReadonlyArray<Raw>, source: SourceFile): Array<Problem> => {

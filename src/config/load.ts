@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import * as Fs from "node:fs/promises"
 import * as NodePath from "node:path"
 import { checkFile, checkModeline } from "./check-file.ts"
-import { checkApAccount, checkMappings, checkPipeline, type MappingSources } from "./checks.ts"
+import { checkLedgerAccounts, checkMappings, checkPipeline, type MappingSources } from "./checks.ts"
 import { ConfigError, sortProblems, type Problem } from "./errors.ts"
 import { FileKinds, MappingKinds, mappingKindOfFile, type FileKindName, type MappingKind } from "./files.ts"
 import type { Mappings } from "./mappings.ts"
@@ -165,7 +165,7 @@ const readPipeline = async (root: string, abs: string, checkedFolders: Map<strin
       : `${mappingsDir}/accounts.yaml is missing: every mappings folder needs the ledger chart of accounts`
     problems.push(problemAt(read.source, at, message))
   }
-  if (read.source !== undefined && folder.sources !== undefined) problems.push(...checkApAccount(read.source, folder.sources))
+  if (read.source !== undefined && folder.sources !== undefined) problems.push(...checkLedgerAccounts(read.source, folder.sources))
   const loaded = pipeline !== undefined && folder.mappings !== undefined && problems.length === 0 && folder.problems.length === 0
     ? { file, pipeline, mappings: folder.mappings, mappingsDir, root }
     : undefined

@@ -141,17 +141,53 @@ export const SyncSettings = Schema.Struct({
   documents: withDefault(DocumentsSettings, { enabled: true, maxPerRun: 500 })
 }).annotations({ description: "What to sync and how hard to push Bill.com." })
 
+const AccountNumber = (description: string, example: string) =>
+  Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" })).annotations({ description, examples: [example] })
+
+export const ClosedPeriodPolicy = Schema.Literal("next-open-period", "error").annotations({
+  description:
+    "What a change in Bill.com to a record whose posting lies in a closed period does: next-open-period posts its reversal and new posting on the first open day (and reports list it as a late posting); error posts nothing and records an integration error for the record."
+})
+export type ClosedPeriodPolicy = typeof ClosedPeriodPolicy.Type
+
 export const LedgerSettings = Schema.Struct({
-  apAccount: Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" })).annotations({
-    description: "Number of the accounts-payable control account in accounts.yaml; bills and credits post against it.",
-    examples: ["2000"]
-  }),
+  apAccount: AccountNumber("Number of the accounts-payable control account in accounts.yaml; bills and credits post against it.", "2000"),
   currency: withDefault(
     Schema.String.pipe(
       Schema.pattern(/^[A-Z]{3}$/, { message: (issue) => `${JSON.stringify(issue.actual)} is not an ISO 4217 currency code (e.g. USD, GBP)` })
-    ).annotations({ description: "Ledger currency (ISO 4217).", examples: ["USD", "GBP"] }),
+    ).annotations({
+      description:
+        "Functional currency of the ledger (ISO 4217): every journal line is in it. A transaction in another currency posts at Bill.com's exchange rate for that transaction (Bill.com's rates convert into USD, so a non-USD ledger can only hold transactions in its own currency).",
+      examples: ["USD", "GBP"]
+    }),
     "USD"
-  )
+  ),
+  openingBalanceAccount: optional(
+    AccountNumber(
+      "Number of an equity account in accounts.yaml: bills dated before the cutoff that are still open at the cutoff come in as opening items dated the cutoff, credited to AP against this account (vendor credits with an unapplied balance at the cutoff likewise). Required when `cutoff` is set.",
+      "3900"
+    )
+  ),
+  fxGainLossAccount: optional(
+    AccountNumber(
+      "Number of an income or expense account (income, other-income, expense, other-expense) in accounts.yaml that takes realised foreign-exchange gains and losses: the difference when a foreign-currency bill is paid (or credited) at another rate than it was booked at. Needed as soon as a vendor bills in a currency other than ledger.currency.",
+      "7900"
+    )
+  ),
+  walletAccount: optional(
+    AccountNumber(
+      "Number of a bank account in accounts.yaml for payments funded from the BILL wallet (fundingAccount type WALLET, which has no id to map). Without it, a wallet-funded payment is an integration error, never skipped silently.",
+      "1050"
+    )
+  ),
+  closedThrough: optional(
+    CalendarDate.annotations({
+      description:
+        "The books are closed through this date (yyyy-MM-dd): no journal entry is ever dated on or before it (the database refuses one). A change in Bill.com to a record whose posting lies in the closed period follows closedPeriodPolicy.",
+      examples: ["2025-12-31"]
+    })
+  ),
+  closedPeriodPolicy: withDefault(ClosedPeriodPolicy, "next-open-period")
 }).annotations({ description: "Ledger-side settings." })
 
 export const CoaSettings = Schema.Struct({
@@ -184,7 +220,8 @@ export const Pipeline = Schema.Struct({
   ),
   cutoff: optional(
     CalendarDate.annotations({
-      description: "Cutoff date (yyyy-MM-dd): bills, vendor credits and vendor payments dated before it are skipped. Default: no cutoff.",
+      description:
+        "Cutoff date (yyyy-MM-dd): bills, vendor credits and vendor payments dated before it are not posted as transactions; bills (and vendor credits) still open at the cutoff come in as opening items dated the cutoff against ledger.openingBalanceAccount, so later payments settle them. Default: no cutoff.",
       examples: ["2024-01-01"]
     })
   ),

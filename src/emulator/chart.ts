@@ -64,5 +64,17 @@ export const CHART_TEMPLATE: ReadonlyArray<ChartRow> = [
   { number: "9000", name: "Purchase Orders", type: "NON_POSTING" }
 ]
 
+/**
+ * Accounts a ledger needs beside the template: the BILL wallet (payments funded from the BILL
+ * balance), opening balance equity (bills open at a sync cutoff) and realised FX gains/losses.
+ * Added after the rest of the organisation with their own ids (generator.ts), so the template's
+ * organisations keep every other id.
+ */
+export const LEDGER_ROWS: ReadonlyArray<ChartRow> = [
+  { number: "1050", name: "BILL Wallet", type: "BANK", description: "Balance held with BILL" },
+  { number: "3900", name: "Opening Balance Equity", type: "EQUITY", description: "Offsets balances brought in at the sync cutoff" },
+  { number: "7900", name: "Foreign Exchange Gain/Loss", type: "OTHER_EXPENSE", description: "Realised gains and losses on foreign-currency payables" }
+]
+
 /** Expense accounts a line may post to when it does not use its vendor's default. */
 export const SPREAD_ACCOUNTS: ReadonlyArray<string> = ["6050", "6070", "6080", "6100", "6110", "6120", "6140"]

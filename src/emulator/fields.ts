@@ -1,3 +1,4 @@
+import { documentRateMicros, fundingCents, rateNumber } from "./currency.ts"
 import type { ApCard, BankAccount, Bill, CardAccount, ChartOfAccount, Classification, Customer, Item, LineClassifications, Payment, Stamped, User, Vendor, VendorCredit } from "./model.ts"
 import { billPaymentStatus, type Collection } from "./organization.ts"
 import type { Fields } from "./query.ts"
@@ -68,8 +69,8 @@ export const FIELDS: Record<Collection, Fields<any>> = {
     paymentStatus: { kind: "string", get: (b: Bill) => billPaymentStatus(b), sortable: false, ops: ID_OPS },
     approvalStatus: { kind: "string", get: (b: Bill) => b.approvalStatus, sortable: false },
     amount: { kind: "number", get: (b: Bill) => money(b.amountCents), sortable: false },
-    fundingAmount: { kind: "number", get: (b: Bill) => money(b.amountCents), filterable: false },
-    exchangeRate: { kind: "number", get: () => 1, filterable: false },
+    fundingAmount: { kind: "number", get: (b: Bill) => money(fundingCents(b, b.amountCents, b.invoiceDay)), filterable: false },
+    exchangeRate: { kind: "number", get: (b: Bill) => rateNumber(documentRateMicros(b, b.invoiceDay)), filterable: false },
     description: { kind: "string", get: (b: Bill) => b.description, filterable: false },
     payFromChartOfAccountId: { kind: "string", get: (b: Bill) => b.payFromChartOfAccountId, sortable: false, ops: ID_OPS },
     "classifications.chartOfAccountId": { kind: "ids", get: (b: Bill) => lineIds(b, "chartOfAccountId"), ops: ID_OPS },

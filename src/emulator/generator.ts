@@ -1,4 +1,5 @@
-import { SPREAD_ACCOUNTS } from "./chart.ts"
+import { LEDGER_ROWS, SPREAD_ACCOUNTS } from "./chart.ts"
+import { FOREIGN_CURRENCIES } from "./currency.ts"
 import { generateMasterData, makeContext, type GenContext } from "./master-data.ts"
 import type {
   ApCard,
@@ -21,7 +22,7 @@ import type {
 } from "./model.ts"
 import { NO_CLASSIFICATIONS } from "./model.ts"
 import { ITEM_NAMES, VENDOR_CATEGORIES } from "./names.ts"
-import { DAY_MS, flat, IdFactory, parseDay, Random } from "./random.ts"
+import { DAY_MS, flat, IdFactory, parseDay, Random, RUNTIME_ID_BASE } from "./random.ts"
 
 /** Deliberately bad records (§ brief): off by default, on in the demo seed. */
 export interface Anomalies {
@@ -62,6 +63,12 @@ export interface GenerateOptions {
   readonly anomalies?: Anomalies
   /** Add records carrying every documented status value (see StatusCoverage); on in the demo seed. */
   readonly statusCoverage?: boolean
+  /**
+   * How many vendors bill in a foreign currency (CAD, EUR, GBP in turn): their bills, credits and
+   * payments are in that currency with USD `fundingAmount`s at each day's rate (currency.ts).
+   * Default 0; the demo has 1.
+   */
+  readonly foreignVendors?: number
   readonly credentials?: Partial<Credentials>
   readonly organizationName?: string
 }
@@ -87,7 +94,8 @@ export const DEMO_OPTIONS: GenerateOptions = {
   organizationName: "Demo Co",
   credentials: demoCredentials,
   anomalies: { archivedVendorBill: true, unknownFundingPayment: true, malformedRecord: true },
-  statusCoverage: true
+  statusCoverage: true,
+  foreignVendors: 1
 }
 
 /** Options for a seed name: `demo` is fixed; any other seed uses the given sizes or defaults. */
@@ -108,6 +116,13 @@ export const credentialsForSeed = (seed: string): Credentials => {
 }
 
 const DEFAULT_AS_OF = "2026-09-30T17:00:00.000Z"
+
+/** Where a foreign-currency vendor is (1099 tracking applies to US vendors only). */
+const COUNTRY_OF: Readonly<Record<string, { country: string; countryName: string }>> = {
+  CAD: { country: "CA", countryName: "Canada" },
+  EUR: { country: "DE", countryName: "Germany" },
+  GBP: { country: "GB", countryName: "United Kingdom" }
+}
 
 /** Generate an organisation deterministically from its options (no wall-clock input). */
 export const generateOrganization = (options: GenerateOptions): Organization => {
@@ -418,6 +433,34 @@ export const generateOrganization = (options: GenerateOptions): Organization => 
   }
 
   const apCards = options.statusCoverage === true ? addStatusCoverage({ g, r, ids, userId, vendors, chartOfAccounts, bills, payments, banks, cards, makeLines, approversFor }) : []
+  // Ledger accounts beside the template (chart.ts LEDGER_ROWS), with ids of their own.
+  const ledgerIds = new IdFactory(new Random(`${seed}/ledger-accounts`), RUNTIME_ID_BASE - 1000)
+  for (const row of LEDGER_ROWS) {
+    chartOfAccounts.push({ id: ledgerIds.make("0ca"), ...stamp(g.setupMs), name: row.name, type: row.type, number: row.number, ...(row.description !== undefined ? { description: row.description } : {}) })
+  }
+
+  // Foreign-currency vendors: mid-sized ones (a vendor with bills, never the busiest), chosen
+  // without consuming the data stream; their documents carry the currency, rates are per day.
+  const foreign = Math.max(0, Math.min(options.foreignVendors ?? 0, vendorCount - 1))
+  if (foreign > 0) {
+    const billsOf = new Map<string, number>()
+    for (const b of bills) billsOf.set(b.vendorId, (billsOf.get(b.vendorId) ?? 0) + 1)
+    const candidates = vendors.filter((v) => !v.archived && (billsOf.get(v.id) ?? 0) > 0).sort((a, b) => (billsOf.get(b.id) ?? 0) - (billsOf.get(a.id) ?? 0) || (a.id < b.id ? -1 : 1))
+    const first = Math.max(1, Math.floor(candidates.length / 3))
+    const chosen = new Map<string, string>()
+    for (let i = 0; i < foreign && first + i < candidates.length; i++) {
+      const vendor = candidates[first + i]!
+      const currency = FOREIGN_CURRENCIES[i % FOREIGN_CURRENCIES.length]!
+      vendor.billCurrency = currency
+      vendor.address = { ...vendor.address, ...COUNTRY_OF[currency]! }
+      vendor.track1099 = false
+      chosen.set(vendor.id, currency)
+    }
+    for (const doc of [...bills, ...payments, ...vendorCredits]) {
+      const currency = chosen.get(doc.vendorId)
+      if (currency !== undefined) doc.currency = currency
+    }
+  }
 
   return {
     credentials,

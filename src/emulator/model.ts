@@ -46,6 +46,8 @@ export interface Vendor extends Stamped {
   track1099: boolean
   leadTimeInDays: number
   combinePayments: boolean
+  /** ISO 4217 currency of the vendor's bills, credits and payments; absent = USD (currency.ts). */
+  billCurrency?: string
   /** Index into the generator's vendor categories (default expense account). */
   category: number
 }
@@ -213,6 +215,10 @@ export interface Bill extends Stamped {
   approvalUndefinedInV3?: boolean
   /** Bill.com cannot tell the payment state: paymentStatus UNDEFINED. */
   paymentStatusUndefined?: boolean
+  /** The vendor's bill currency when the bill was created (absent = USD); `amountCents` is in it. */
+  currency?: string
+  /** Exchange rate (USD per unit of `currency`, millionths) when set explicitly; else the day's rate (currency.ts). */
+  rateMicros?: number
   // Derived amounts, kept up to date by `recomputeBill` (organization.ts).
   amountCents: number
   creditCents: number
@@ -250,6 +256,9 @@ export interface Payment extends Stamped {
   confirmationNumber: string
   checkNumber?: number
   createdBy: string
+  /** Currency of `amountCents` (absent = USD) and the exchange rate when set explicitly (see Bill). */
+  currency?: string
+  rateMicros?: number
 }
 
 export interface CreditUsage {
@@ -274,6 +283,9 @@ export interface VendorCredit extends Stamped {
   amountCents: number
   lines: Array<VendorCreditLine>
   usage: Array<CreditUsage>
+  /** Currency of `amountCents` (absent = USD) and the exchange rate when set explicitly (see Bill); v3 shows no rate for credits, v2 does. */
+  currency?: string
+  rateMicros?: number
 }
 
 export const CLASSIFICATION_KINDS = ["departments", "jobs", "locations", "accounting-classes", "employees"] as const

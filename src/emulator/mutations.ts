@@ -1,6 +1,7 @@
 import { Errors } from "./errors.ts"
 import { NO_CLASSIFICATIONS } from "./model.ts"
-import type { ApprovalStatus, Bill, BillLine, LineClassifications, Payment, Stamped, Vendor, VendorCredit } from "./model.ts"
+import type { ApprovalStatus, Bill, BillLine, LineClassifications, Payment, PaymentStatus, Stamped, Vendor, VendorCredit } from "./model.ts"
+import { rateMicrosOf } from "./currency.ts"
 import { billDueCents, type Collection, type OrgState } from "./organization.ts"
 import { DAY_MS, dayOf, parseDay, Random } from "./random.ts"
 
@@ -20,7 +21,7 @@ export interface LineInput {
 }
 
 export type Mutation =
-  | { readonly op: "createVendor"; readonly name?: string }
+  | { readonly op: "createVendor"; readonly name?: string; readonly billCurrency?: string }
   | { readonly op: "updateVendor"; readonly id: string; readonly name?: string; readonly email?: string; readonly phone?: string }
   | {
       readonly op: "createBill"
@@ -31,6 +32,8 @@ export type Mutation =
       readonly lines?: ReadonlyArray<LineInput>
       readonly approvalStatus?: ApprovalStatus
       readonly description?: string
+      /** USD per unit of the vendor's currency (foreign-currency vendors); default: the day's rate. */
+      readonly exchangeRate?: number
     }
   | {
       readonly op: "editBill"
@@ -46,13 +49,24 @@ export type Mutation =
       readonly op: "payBill"
       readonly billId: string
       readonly amount?: number
-      readonly status?: "PAID" | "SCHEDULED"
+      readonly status?: PaymentStatus
       readonly fundingAccountId?: string
+      /** WALLET: funded from the BILL balance (no funding account id). */
+      readonly fundingType?: "WALLET"
       readonly processDate?: string
+      readonly exchangeRate?: number
     }
   | { readonly op: "clearPayment"; readonly id: string }
   | { readonly op: "voidPayment"; readonly id: string }
-  | { readonly op: "createVendorCredit"; readonly vendorId: string; readonly amount: number; readonly creditDate?: string; readonly chartOfAccountId?: string }
+  | { readonly op: "setPaymentStatus"; readonly id: string; readonly status: PaymentStatus }
+  | {
+      readonly op: "createVendorCredit"
+      readonly vendorId: string
+      readonly amount: number
+      readonly creditDate?: string
+      readonly chartOfAccountId?: string
+      readonly exchangeRate?: number
+    }
   | { readonly op: "applyCredit"; readonly vendorCreditId: string; readonly billId: string; readonly amount?: number }
   | { readonly op: "archive"; readonly collection: Collection; readonly id: string }
   | { readonly op: "restore"; readonly collection: Collection; readonly id: string }
@@ -68,6 +82,19 @@ const cents = (amount: number, field: string): number => {
   if (typeof amount !== "number" || !Number.isFinite(amount) || amount <= 0) throw Errors.validation([[field, "must be a positive number"]])
   return Math.round(amount * 100)
 }
+
+const PAYMENT_STATUSES: ReadonlyArray<PaymentStatus> = ["APPROVING", "SCHEDULED", "PAID", "CANCELLED", "VOID", "ESCHEATED", "UNDEFINED"]
+
+/** An explicit exchange rate of a mutation, in millionths (undefined: the day's rate). */
+const rateOf = (rate: number | undefined): { rateMicros?: number } => {
+  if (rate === undefined) return {}
+  const micros = rateMicrosOf(rate)
+  if (micros === undefined) throw Errors.validation([["exchangeRate", "must be a positive number with at most 6 decimals"]])
+  return { rateMicros: micros }
+}
+
+/** The currency a new document of the vendor is in (absent = USD). */
+const currencyOf = (vendor: Vendor): { currency?: string } => (vendor.billCurrency !== undefined && vendor.billCurrency !== "USD" ? { currency: vendor.billCurrency } : {})
 
 export const applyMutation = (state: OrgState, m: Mutation, random: Random): MutationResult => {
   const org = state.org
@@ -105,7 +132,7 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
       line.priceCents = Math.round(share / Math.max(1, line.quantity))
     })
   }
-  const newBill = (vendor: Vendor, invoiceDay: number, dueDay: number, lines: Array<BillLine>, approvalStatus: ApprovalStatus, description?: string): Bill => {
+  const newBill = (vendor: Vendor, invoiceDay: number, dueDay: number, lines: Array<BillLine>, approvalStatus: ApprovalStatus, description?: string, rate: { rateMicros?: number } = {}): Bill => {
     const now = state.now()
     const bill: Bill = {
       id: state.ids.make("00n"),
@@ -123,6 +150,8 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
       approvalStatus,
       approvers: approvalStatus === "UNASSIGNED" ? [] : [{ userId: org.users[1]?.id ?? org.userId, status: approvalStatus === "APPROVED" ? "APPROVED" : "WAITING", order: 0, changedTime: now }],
       createdBy: org.userId,
+      ...currencyOf(vendor),
+      ...rate,
       amountCents: 0,
       creditCents: 0,
       scheduledCents: 0,
@@ -139,8 +168,11 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
       const now = state.now()
       const template = org.vendors[0]!
       const name = m.name ?? `New Vendor ${random.alnum(4).toUpperCase()}`
+      if (m.billCurrency !== undefined && !/^[A-Z]{3}$/.test(m.billCurrency)) throw Errors.validation([["billCurrency", "must be a three-letter ISO 4217 code"]])
       const vendor: Vendor = { ...template, address: { ...template.address }, id: state.ids.make("009"), archived: false, createdTime: now, updatedTime: now, seq: state.seq(), name, shortName: name.replace(/[^A-Za-z0-9]/g, "").slice(0, 12).toUpperCase(), email: `billing@${name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}.example` }
       delete vendor.malformed
+      delete vendor.billCurrency
+      if (m.billCurrency !== undefined) vendor.billCurrency = m.billCurrency
       org.vendors.push(vendor)
       state.register(vendor)
       return { op: m.op, ids: [vendor.id] }
@@ -157,7 +189,7 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
       const vendor = m.vendorId !== undefined ? find<Vendor>("vendors", m.vendorId, "Vendor") : org.vendors.find((v) => !v.archived)!
       const invoiceDay = day(m.invoiceDate, today())
       const lines = toLines(m.lines ?? [{ amount: m.amount ?? 100 }])
-      const bill = newBill(vendor, invoiceDay, day(m.dueDate, invoiceDay + 30), lines, m.approvalStatus ?? "APPROVED", m.description)
+      const bill = newBill(vendor, invoiceDay, day(m.dueDate, invoiceDay + 30), lines, m.approvalStatus ?? "APPROVED", m.description, rateOf(m.exchangeRate))
       return { op: m.op, ids: [bill.id] }
     }
     case "editBill": {
@@ -185,9 +217,13 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
       const due = billDueCents(bill)
       const amountCents = m.amount !== undefined ? cents(m.amount, "amount") : due
       if (amountCents <= 0 || amountCents > due) throw Errors.validation([["amount", `must be between 0.01 and the due amount ${(due / 100).toFixed(2)}`]])
-      const funding = m.fundingAccountId ?? org.banks.find((b) => b.payables)?.id ?? org.banks[0]?.id ?? ""
-      const fundingType = funding.startsWith("cat") ? "CARD_ACCOUNT" : funding.startsWith("dva") ? "AP_CARD" : "BANK_ACCOUNT"
+      const wallet = m.fundingType === "WALLET"
+      if (wallet && m.fundingAccountId !== undefined) throw Errors.validation([["fundingAccountId", "a WALLET payment has no funding account id"]])
+      const funding = wallet ? undefined : (m.fundingAccountId ?? org.banks.find((b) => b.payables)?.id ?? org.banks[0]?.id ?? "")
+      const fundingType = funding === undefined ? "WALLET" : funding.startsWith("cat") ? "CARD_ACCOUNT" : funding.startsWith("dva") ? "AP_CARD" : "BANK_ACCOUNT"
       const status = m.status ?? "PAID"
+      if (!PAYMENT_STATUSES.includes(status)) throw Errors.validation([["status", `must be one of ${PAYMENT_STATUSES.join(", ")}`]])
+      const vendor = find<Vendor>("vendors", bill.vendorId, "Vendor")
       const now = state.now()
       const payment: Payment = {
         id: state.ids.make("stp"),
@@ -199,12 +235,14 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
         billPayments: [{ id: state.ids.make("blp"), billId: bill.id, amountCents }],
         processDay: day(m.processDate, status === "PAID" ? dayOf(now) : dayOf(now) + 3),
         fundingType,
-        fundingId: funding,
+        ...(funding !== undefined ? { fundingId: funding } : {}),
         amountCents,
         status,
         disbursementType: "ACH",
         confirmationNumber: `P${random.digits(10)}`,
-        createdBy: org.userId
+        createdBy: org.userId,
+        ...currencyOf(vendor),
+        ...rateOf(m.exchangeRate)
       }
       org.payments.push(payment)
       state.register(payment)
@@ -214,9 +252,12 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
       return { op: m.op, ids: [payment.id, bill.id] }
     }
     case "clearPayment":
-    case "voidPayment": {
+    case "voidPayment":
+    case "setPaymentStatus": {
       const payment = find<Payment>("payments", m.id, "Payment")
-      payment.status = m.op === "clearPayment" ? "PAID" : "VOID"
+      const status = m.op === "clearPayment" ? "PAID" : m.op === "voidPayment" ? "VOID" : m.status
+      if (!PAYMENT_STATUSES.includes(status)) throw Errors.validation([["status", `must be one of ${PAYMENT_STATUSES.join(", ")}`]])
+      payment.status = status
       const bills = payment.billPayments.map((bp) => find<Bill>("bills", bp.billId, "Bill"))
       bills.forEach((b) => state.recomputeBill(b))
       touch(payment, ...bills)
@@ -236,6 +277,8 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
         vendorId: vendor.id,
         referenceNumber: `CM-${random.digits(6)}`,
         creditDay: day(m.creditDate, dayOf(now)),
+        ...currencyOf(vendor),
+        ...rateOf(m.exchangeRate),
         amountCents,
         lines: [{ id: state.ids.make("vci"), description: "Credit", amountCents, classifications: coa !== undefined ? { chartOfAccountId: coa } : {} }],
         usage: []

@@ -16,6 +16,7 @@ import type {
   VendorCredit
 } from "./model.ts"
 import { billDueCents, billPaymentStatus, type Collection, type OrgState } from "./organization.ts"
+import { documentRateMicros, fundingCents, rateNumber } from "./currency.ts"
 import { formatDay, formatTimestamp, hash32, money } from "./random.ts"
 
 /**
@@ -78,7 +79,7 @@ const renderVendor = (v: Vendor): Json => ({
   }),
   bankAccountStatus: v.payByType === "ACH" ? "NET_LINKED_ACCOUNT" : "NO_ACCOUNT",
   recurringPayments: false,
-  billCurrency: "USD",
+  billCurrency: v.billCurrency ?? "USD",
   networkStatus: v.payByType === "ACH" ? "CONNECTED" : "NOT_CONNECTED",
   ...stamps(v)
 })
@@ -108,12 +109,12 @@ const renderBill = (b: Bill, ctx: RenderContext, withApprovers: boolean): Json =
     vendorId: b.vendorId,
     vendorName: vendor?.name ?? "",
     amount: money(b.amountCents),
-    fundingAmount: money(b.amountCents),
+    fundingAmount: money(fundingCents(b, b.amountCents, b.invoiceDay)),
     paidAmount: money(b.clearedCents + b.creditCents),
     dueAmount: money(billDueCents(b)),
     scheduledAmount: money(b.scheduledCents),
     creditAmount: money(b.creditCents),
-    exchangeRate: 1,
+    exchangeRate: rateNumber(documentRateMicros(b, b.invoiceDay)),
     description: b.description,
     dueDate: formatDay(b.dueDay),
     invoice: { invoiceNumber: b.invoiceNumber, invoiceDate: formatDay(b.invoiceDay) },
@@ -175,10 +176,10 @@ const renderPayment = (p: Payment, ctx: RenderContext): Json => {
     })),
     description: p.description,
     processDate: formatDay(p.processDay),
-    fundingAccount: { type: p.fundingType, id: p.fundingId },
+    fundingAccount: p.fundingType === "WALLET" ? { type: p.fundingType } : { type: p.fundingType, id: p.fundingId },
     amount: money(p.amountCents),
-    fundingAmount: money(p.amountCents),
-    exchangeRate: 1,
+    fundingAmount: money(fundingCents(p, p.amountCents, p.processDay)),
+    exchangeRate: rateNumber(documentRateMicros(p, p.processDay)),
     processingOptions: { requestPayFaster: false, createBill: false, requestCheckDeliveryType: "STANDARD" },
     confirmationNumber: p.confirmationNumber,
     status: p.status,

@@ -1,8 +1,9 @@
 import type { EmulatorCore } from "./core.ts"
 import { Errors } from "./errors.ts"
-import type { Bill, ChartOfAccount } from "./model.ts"
+import type { Bill, ChartOfAccount, VendorCredit } from "./model.ts"
 import { ACCOUNT_TYPES } from "./model.ts"
 import { billDueCents, billPaymentStatus } from "./organization.ts"
+import { documentRateMicros, rateNumber } from "./currency.ts"
 import { formatDay, formatTimestampV2, hash32, money } from "./random.ts"
 import type { Reply, Req, Route } from "./router.ts"
 import { wrongType } from "./render.ts"
@@ -57,7 +58,7 @@ export const renderBillV2 = (b: Bill) => ({
   locationId: b.classifications.locationId ?? NONE,
   actgClassId: b.classifications.accountingClassId ?? NONE,
   localAmount: money(b.amountCents),
-  exchangeRate: 1,
+  exchangeRate: rateNumber(documentRateMicros(b, b.invoiceDay)),
   billLineItems: b.lines.map((l) => ({
     entity: "BillLineItem",
     id: l.id,
@@ -76,6 +77,25 @@ export const renderBillV2 = (b: Bill) => ({
     lineType: l.classifications.itemId !== undefined ? "2" : "1",
     description: l.description
   }))
+})
+
+/**
+ * v2 VendorCredit (§6, [V2-VT]): v3 vendor credits carry no exchange rate, v2 does (`exchangeRate`
+ * is required to create a credit for an international vendor), so billsync reads it here for
+ * credits in a foreign currency.
+ */
+export const renderVendorCreditV2 = (c: VendorCredit) => ({
+  entity: "VendorCredit",
+  id: c.id,
+  isActive: c.archived ? "2" : "1",
+  vendorId: c.vendorId,
+  refNumber: c.referenceNumber,
+  creditDate: formatDay(c.creditDay),
+  amount: money(c.amountCents),
+  exchangeRate: rateNumber(documentRateMicros(c, c.creditDay)),
+  description: c.description ?? "",
+  createdTime: formatTimestampV2(c.createdTime),
+  updatedTime: formatTimestampV2(c.updatedTime)
 })
 
 export const renderApproversV2 = (b: Bill) =>
@@ -151,6 +171,12 @@ export const v2Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
         return success([])
       }
       return success(renderApproversV2(bill(id)))
+    }),
+    route("/Crud/Read/VendorCredit.json", (req) => {
+      const id = idOf(req, "id")
+      const c = core.state.get<VendorCredit>("vendor-credits", id)
+      if (c === undefined) throw Errors.notFound("VendorCredit", id)
+      return success(renderVendorCreditV2(c))
     }),
     route("/Crud/Read/ChartOfAccount.json", (req) => {
       const id = idOf(req, "id")

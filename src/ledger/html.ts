@@ -2,8 +2,8 @@ import type { OpenError } from "../store/integration-errors.ts"
 import type { RunSummary } from "../store/runs.ts"
 import type { Violation } from "./invariants.ts"
 import { formatMoney } from "./money.ts"
-import { agingTable, runsTable, trialBalanceTable, type Table } from "./render.ts"
-import { AGING_BUCKETS, type AgingReport, type TrialBalance, type UnmappedRecord } from "./reports.ts"
+import { agingTable, bucketLabel, latePostingsTable, runsTable, tieOutLines, trialBalanceTable, type Table } from "./render.ts"
+import type { AgingReport, LatePosting, TrialBalance, UnmappedRecord } from "./reports.ts"
 
 export interface HtmlReportInput {
   readonly pipeline: string
@@ -16,12 +16,20 @@ export interface HtmlReportInput {
   readonly resolved: ReadonlyArray<{ stage: string; billcom_id: string; code: string; symptom: string; resolution: string; message: string; resolved_at: string }>
   readonly unmapped: ReadonlyArray<UnmappedRecord>
   readonly violations: ReadonlyArray<Violation>
+  /** Entries dated after their document's date because its period was closed. */
+  readonly latePostings: ReadonlyArray<LatePosting>
 }
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
 
-const COLORS: Record<string, string> = { current: "#2e7d32", "1-30": "#9e9d24", "31-60": "#f9a825", "61-90": "#ef6c00", "90+": "#c62828" }
-const LABELS: Record<string, string> = { current: "Current", "1-30": "1–30 days", "31-60": "31–60 days", "61-90": "61–90 days", "90+": "Over 90 days" }
+const PALETTE = ["#2e7d32", "#9e9d24", "#f9a825", "#ef6c00", "#c62828", "#8e24aa", "#4a148c"]
+/** Green for current through red for the oldest bucket, whatever the buckets are. */
+const colorOf = (keys: ReadonlyArray<string>, key: string): string => {
+  const i = keys.indexOf(key)
+  if (keys.length <= PALETTE.length) return PALETTE[i === keys.length - 1 ? 4 : Math.min(i, 3)] ?? PALETTE[4]!
+  return PALETTE[Math.round((i / Math.max(1, keys.length - 1)) * 4)]!
+}
+const labelOf = (key: string): string => (key === "current" ? "Current" : key.endsWith("+") ? `Over ${key.slice(0, -1)} days` : `${bucketLabel(key)} days`)
 
 const tableHtml = (t: Table, id: string) => `
 <table id="${id}">
@@ -36,23 +44,25 @@ const tableHtml = (t: Table, id: string) => `
  * first, at most 12), segments by bucket. Numbers are converted to float only for geometry.
  */
 export const agingSvg = (aging: AgingReport): string => {
+  const keys = aging.bucketKeys
   const rows = [...aging.rows].filter((r) => r.total > 0n).sort((a, b) => (b.total > a.total ? 1 : b.total < a.total ? -1 : 0)).slice(0, 12)
-  const max = rows.reduce((m, r) => Math.max(m, AGING_BUCKETS.reduce((s, b) => s + Math.max(0, Number(r.buckets[b])), 0)), 1)
+  const max = rows.reduce((m, r) => Math.max(m, keys.reduce((s, b) => s + Math.max(0, Number(r.buckets[b] ?? 0n)), 0)), 1)
   const label = 220
   const width = 860
   const bar = 22
   const top = 34
   const height = top + rows.length * (bar + 8) + 10
   const scale = (width - label - 110) / max
-  const legend = AGING_BUCKETS.map((b, i) => `<rect x="${label + i * 120}" y="6" width="12" height="12" fill="${COLORS[b]}"/><text x="${label + i * 120 + 16}" y="17">${LABELS[b]}</text>`).join("")
+  const legend = keys.map((b, i) => `<rect x="${label + i * 120}" y="6" width="12" height="12" fill="${colorOf(keys, b)}"/><text x="${label + i * 120 + 16}" y="17">${labelOf(b)}</text>`).join("")
   const bars = rows
     .map((r, i) => {
       const y = top + i * (bar + 8)
       let x = label
-      const segments = AGING_BUCKETS.filter((b) => r.buckets[b] > 0n)
+      const segments = keys.filter((b) => (r.buckets[b] ?? 0n) > 0n)
         .map((b) => {
-          const w = Number(r.buckets[b]) * scale
-          const rect = `<rect x="${x.toFixed(1)}" y="${y}" width="${Math.max(w, 1).toFixed(1)}" height="${bar}" fill="${COLORS[b]}"><title>${esc(`${r.vendorName}: ${LABELS[b]} ${formatMoney(r.buckets[b])}`)}</title></rect>`
+          const cents = r.buckets[b] ?? 0n
+          const w = Number(cents) * scale
+          const rect = `<rect x="${x.toFixed(1)}" y="${y}" width="${Math.max(w, 1).toFixed(1)}" height="${bar}" fill="${colorOf(keys, b)}"><title>${esc(`${r.vendorName}: ${labelOf(b)} ${formatMoney(cents)}`)}</title></rect>`
           x += w
           return rect
         })
@@ -102,13 +112,16 @@ export const renderHtml = (r: HtmlReportInput): string => {
 <p class="meta">Company ${esc(r.company)} · generated ${esc(r.generatedAt)} · aging as of ${esc(r.aging.asOf)}</p>
 <div class="cards">
   <div class="card">Open AP<b id="open-ap">${esc(formatMoney(r.aging.totals.total))} ${esc(r.aging.currency)}</b></div>
-  <div class="card">Over 90 days<b>${esc(formatMoney(r.aging.totals["90+"]))}</b></div>
+  <div class="card">${esc(labelOf(r.aging.bucketKeys.at(-1) ?? "90+"))}<b>${esc(formatMoney(r.aging.totals[r.aging.bucketKeys.at(-1) ?? "90+"] ?? 0n))}</b></div>
+  <div class="card">Scheduled (not paid)<b>${esc(formatMoney(r.aging.totals.scheduled))}</b></div>
+  <div class="card">AP control tie-out<b class="${r.aging.tieOut.difference === 0n ? "ok" : "bad"}" id="tie-out">difference ${esc(formatMoney(r.aging.tieOut.difference))}</b></div>
   <div class="card">Last run<b>${last ? esc(`#${last.id} ${last.status}`) : "none yet"}</b></div>
   <div class="card">Open errors<b>${r.openErrors.length}</b></div>
   <div class="card">Ledger invariants<b class="${healthy ? "ok" : "bad"}" id="invariants">${healthy ? "all hold" : `${r.violations.length} violated`}</b></div>
 </div>
 ${healthy ? "" : `<ul class="bad">${r.violations.map((v) => `<li>${esc(`${v.check}: ${v.message}`)}</li>`).join("")}</ul>`}
 <h2>AP aging</h2>
+<ul id="tie-out-lines">${tieOutLines(r.aging).map((l) => `<li>${esc(l)}</li>`).join("")}</ul>
 ${agingSvg(r.aging)}
 ${tableHtml(agingTable(r.aging), "aging")}
 <h2>Sync runs</h2>
@@ -120,6 +133,8 @@ ${tableHtml(resolvedTable, "resolved-errors")}
 ${tableHtml(unmappedTable, "unmapped")}
 <h2>Trial balance</h2>
 ${tableHtml(trialBalanceTable(r.trialBalance), "trial-balance")}
+<h2>Late postings</h2>
+${tableHtml(latePostingsTable(r.latePostings, r.trialBalance.currency, r.trialBalance.asOf), "late-postings")}
 </body></html>
 `
 }

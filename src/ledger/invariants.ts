@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { toCents } from "./money.ts"
 
 export interface Violation {
-  readonly check: "balanced" | "one-live-posting" | "head" | "ap-subledger" | "trial-balance"
+  readonly check: "balanced" | "one-live-posting" | "head" | "ap-subledger" | "trial-balance" | "ap-control" | "tie-out"
   readonly message: string
 }
 
@@ -45,6 +45,14 @@ export class LedgerChecks extends Effect.Service<LedgerChecks>()("billsync/Ledge
       const ap = yield* sql<{ vendor_id: string | null; journal: string; subledger: string }>`
         SELECT vendor_id::text, journal::text, subledger::text FROM journal_ap_differences(${companyId})`
       for (const d of ap) out.push({ check: "ap-subledger", message: `vendor ${d.vendor_id ?? "(none)"}: AP control ${d.journal} ≠ open items ${d.subledger}` })
+
+      // Every line on the AP control account names the open item it belongs to, and no open item is carried elsewhere:
+      // then the aging (open items) and the AP control balance are the same lines and tie.
+      const control = yield* sql<{ entry_id: string; line_no: number; problem: string }>`
+        SELECT l.entry_id::text, l.line_no, CASE WHEN l.open_item_id IS NULL THEN 'an AP control line without an open item' ELSE 'an open item off the AP control account' END AS problem
+        FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id JOIN journal_settings s ON s.company_id = e.company_id
+        WHERE e.company_id = ${companyId} AND ((l.account_id = s.ap_account_id) <> (l.open_item_id IS NOT NULL)) LIMIT 20`
+      for (const c of control) out.push({ check: "ap-control", message: `entry ${c.entry_id} line ${c.line_no}: ${c.problem}` })
 
       const tb = yield* sql<{ currency: string; total: string }>`SELECT e.currency, coalesce(sum(l.amount), 0)::text AS total
         FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id WHERE e.company_id = ${companyId} GROUP BY e.currency`

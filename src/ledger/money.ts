@@ -34,3 +34,27 @@ export const formatMoney = (cents: Cents): string => {
   const digits = negative ? int.slice(1) : int
   return `${negative ? "-" : ""}${digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${frac}`
 }
+
+const RATE = /^(\d+)(?:\.(\d+))?$/
+
+/**
+ * An exchange rate as exact decimal text ("1.083742", numeric's text): a positive rate, else
+ * undefined. Never a float: Bill.com's JSON number is turned into its shortest decimal text first.
+ */
+export const parseRate = (text: string): { readonly digits: bigint; readonly scale: bigint } | undefined => {
+  const m = RATE.exec(text.trim())
+  if (m === null) return undefined
+  const frac = m[2] ?? ""
+  const digits = BigInt(m[1]! + frac)
+  return digits > 0n ? { digits, scale: 10n ** BigInt(frac.length) } : undefined
+}
+
+/** cents × rate, rounded half away from zero to the cent (integer arithmetic). */
+export const convertCents = (cents: Cents, rate: string): Cents => {
+  const r = parseRate(rate)
+  if (r === undefined) throw new Error(`not an exchange rate: ${JSON.stringify(rate)}`)
+  if (r.digits === r.scale) return cents
+  const product = (cents < 0n ? -cents : cents) * r.digits
+  const rounded = (product * 2n + r.scale) / (2n * r.scale)
+  return cents < 0n ? -rounded : rounded
+}

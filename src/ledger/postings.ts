@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto"
-import { fromCents, sumCents, toCents, type Cents } from "./money.ts"
+import { convertCents, fromCents, sumCents, toCents, type Cents } from "./money.ts"
 
 /**
  * Pure posting rules: a ledger document (as the payables tables hold it) → the journal entry it
@@ -11,13 +11,31 @@ import { fromCents, sumCents, toCents, type Cents } from "./money.ts"
  *   credit application DR AP (open item: each bill)     CR AP (open item: the credit)
  *   vendor payment     DR AP (open item: each bill paid, the rest on the payment itself)
  *                                                       CR the funding account's bank/card account
+ *   opening (bill)     DR opening balance equity        CR AP (open item: the bill), its balance open at the cutoff
+ *   opening (credit)   DR AP (open item: the credit)    CR opening balance equity
+ *   fx rounding        the cents a foreign item keeps in the functional currency once settled in its own, to FX gain/loss
+ *
+ * Every line's `amount` is in the ledger's functional currency. A document in another currency is
+ * converted at its own exchange rate (Bill.com's rate for that transaction), line by line, the
+ * line keeping its transaction currency and amount; a settlement (payment, credit application)
+ * debits AP at the rate the settled bill was booked at and the difference is a realised FX gain
+ * or loss (docs/accounting.md).
  */
-export type SourceKind = "bill" | "vendor-credit" | "credit-application" | "payment"
+export type SourceKind = "bill" | "vendor-credit" | "credit-application" | "payment" | "opening" | "fx-rounding"
 export type OpenItemKind = "bill" | "vendor-credit" | "payment"
+
+/** How a document's amounts become functional-currency amounts: its currency and Bill.com's rate (USD per unit). */
+export interface Conversion {
+  readonly currency: string
+  /** Exact decimal text; "1" for a document in the functional currency. */
+  readonly rate: string
+}
+
+export const FUNCTIONAL: (currency: string) => Conversion = (currency) => ({ currency, rate: "1" })
 
 export interface LineSpec {
   readonly accountId: number
-  /** Debit positive, credit negative. */
+  /** Functional currency; debit positive, credit negative. */
   readonly amount: Cents
   readonly vendorId: number | null
   readonly itemId: number | null
@@ -25,12 +43,19 @@ export interface LineSpec {
   readonly dimensionIds: ReadonlyArray<number>
   readonly openItem: { readonly kind: OpenItemKind; readonly id: string } | null
   readonly description: string | null
+  /** The transaction's currency and amount, and the rate that converted it (`amount` = txnAmount × rate). */
+  readonly currency: string
+  readonly txnAmount: Cents
+  /** Null on a functional-only adjustment (FX rounding of a settled item). */
+  readonly rate: string | null
 }
 
 export interface EntrySpec {
   readonly sourceKind: SourceKind
   readonly sourceId: string
+  /** The document's date; the entry is dated the first open day when that lies in a closed period. */
   readonly entryDate: string
+  /** The functional currency. */
   readonly currency: string
   readonly vendorId: number | null
   readonly memo: string | null
@@ -52,7 +77,9 @@ export interface BillDocument {
   readonly invoiceNumber: string | null
   readonly invoiceDate: string
   readonly amount: string
+  /** The functional currency (every entry's currency). */
   readonly currency: string
+  readonly conversion: Conversion
   readonly archived: boolean
   readonly lines: ReadonlyArray<DocumentLine>
 }
@@ -64,6 +91,7 @@ export interface CreditDocument {
   readonly creditDate: string
   readonly amount: string
   readonly currency: string
+  readonly conversion: Conversion
   readonly archived: boolean
   readonly lines: ReadonlyArray<DocumentLine>
   /** Bill.com's `usage`: where the credit was applied (bill id, amount). */
@@ -76,48 +104,80 @@ export interface PaymentDocument {
   readonly processDate: string
   readonly amount: string
   readonly currency: string
+  readonly conversion: Conversion
   readonly cashAccountId: number
-  /** False for voided, cancelled or not-yet-approved payments (journal_payment_posts in SQL). */
+  /** True only when money left (PAID, ESCHEATED: journal_payment_posts in SQL). */
   readonly posts: boolean
   readonly applications: ReadonlyArray<{ readonly billcomBillId: string; readonly amount: string }>
 }
 
-const DIFFERENCE = "difference between the document total and its lines"
+/** The accounts a settlement or opening posts to besides AP; undefined when the pipeline names none. */
+export interface PostingAccounts {
+  readonly ap: number
+  readonly fxGainLoss?: number | undefined
+  readonly openingBalance?: number | undefined
+}
 
-const line = (accountId: number, amount: Cents, vendorId: number, rest: Partial<LineSpec> = {}): LineSpec => ({
+const DIFFERENCE = "difference between the document total and its lines"
+const ROUNDING = "rounding at the exchange rate"
+const FX = "realised exchange gain (−) or loss (+)"
+
+/** A line of `txn` in the conversion's currency; its functional amount is `txn` at the conversion's rate. */
+const line = (accountId: number, conversion: Conversion, txn: Cents, vendorId: number, rest: Partial<LineSpec> = {}): LineSpec => ({
   accountId,
-  amount,
+  amount: convertCents(txn, conversion.rate),
   vendorId,
   itemId: null,
   customerId: null,
   dimensionIds: [],
   openItem: null,
   description: null,
+  currency: conversion.currency,
+  txnAmount: txn,
+  rate: conversion.rate,
   ...rest
 })
 
-/** Document lines with `sign` applied, plus a difference line when they do not add up to the total. */
-const distribution = (lines: ReadonlyArray<DocumentLine>, total: Cents, sign: 1n | -1n, vendorId: number): Array<LineSpec> => {
+/**
+ * Document lines with `sign` applied, plus a difference line when they do not add up to the
+ * total, each converted; when the converted lines miss the converted total by rounding, a rounding
+ * line on the first line's account makes them meet it (Bill.com's total wins, visibly).
+ */
+const distribution = (lines: ReadonlyArray<DocumentLine>, total: Cents, sign: 1n | -1n, vendorId: number, conversion: Conversion): Array<LineSpec> => {
   const out = lines
     .map((l) =>
-      line(l.account_id, sign * toCents(l.amount), vendorId, {
+      line(l.account_id, conversion, sign * toCents(l.amount), vendorId, {
         itemId: l.item_id,
         customerId: l.customer_id,
         dimensionIds: [...l.dimension_ids],
         description: l.description
       })
     )
-    .filter((l) => l.amount !== 0n)
-  const difference = sign * total - sumCents(out.map((l) => l.amount))
-  // Bill.com's total wins (it is what AP owes); the gap goes to the first line's account, visibly.
-  if (difference !== 0n && lines[0] !== undefined) out.push(line(lines[0].account_id, difference, vendorId, { description: DIFFERENCE }))
+    .filter((l) => l.txnAmount !== 0n)
+  const first = lines[0]
+  if (first === undefined) return out
+  const difference = sign * total - sumCents(out.map((l) => l.txnAmount))
+  if (difference !== 0n) out.push(line(first.account_id, conversion, difference, vendorId, { description: DIFFERENCE }))
+  const rounding = convertCents(sign * total, conversion.rate) - sumCents(out.map((l) => l.amount))
+  if (rounding !== 0n) out.push({ ...line(first.account_id, conversion, 0n, vendorId, { description: ROUNDING }), amount: rounding })
   return out
 }
 
-/** At least two non-zero lines, or no entry at all (a zero document moves nothing). */
+/**
+ * At least two non-zero lines, or no entry at all (a zero document moves nothing). A line whose
+ * functional amount rounds to zero (a cent at a small rate) carries nothing into the journal.
+ */
 const entry = (spec: Omit<EntrySpec, "lines">, lines: ReadonlyArray<LineSpec>): EntrySpec | undefined => {
   const kept = lines.filter((l) => l.amount !== 0n)
   return kept.length >= 2 && sumCents(kept.map((l) => l.amount)) === 0n ? { ...spec, lines: kept } : undefined
+}
+
+/** The line that balances a settlement at two rates: a realised FX gain or loss. */
+const fxLine = (lines: ReadonlyArray<LineSpec>, accounts: PostingAccounts, vendorId: number, functional: string, what: string): Array<LineSpec> => {
+  const gap = -sumCents(lines.map((l) => l.amount))
+  if (gap === 0n) return []
+  if (accounts.fxGainLoss === undefined) throw new Error(`${what} settles at another exchange rate than it was booked at, and the pipeline names no ledger.fxGainLossAccount`)
+  return [line(accounts.fxGainLoss, FUNCTIONAL(functional), gap, vendorId, { description: FX })]
 }
 
 export const billEntry = (bill: BillDocument, apAccountId: number): EntrySpec | undefined => {
@@ -125,7 +185,7 @@ export const billEntry = (bill: BillDocument, apAccountId: number): EntrySpec | 
   const total = toCents(bill.amount)
   return entry(
     { sourceKind: "bill", sourceId: bill.billcomId, entryDate: bill.invoiceDate, currency: bill.currency, vendorId: bill.vendorId, memo: `Bill ${bill.invoiceNumber ?? bill.billcomId}` },
-    [...distribution(bill.lines, total, 1n, bill.vendorId), line(apAccountId, -total, bill.vendorId, { openItem: { kind: "bill", id: bill.billcomId } })]
+    [...distribution(bill.lines, total, 1n, bill.vendorId, bill.conversion), line(apAccountId, bill.conversion, -total, bill.vendorId, { openItem: { kind: "bill", id: bill.billcomId } })]
   )
 }
 
@@ -134,47 +194,109 @@ export const creditEntry = (credit: CreditDocument, apAccountId: number): EntryS
   const total = toCents(credit.amount)
   return entry(
     { sourceKind: "vendor-credit", sourceId: credit.billcomId, entryDate: credit.creditDate, currency: credit.currency, vendorId: credit.vendorId, memo: `Vendor credit ${credit.referenceNumber ?? credit.billcomId}` },
-    [line(apAccountId, total, credit.vendorId, { openItem: { kind: "vendor-credit", id: credit.billcomId } }), ...distribution(credit.lines, total, -1n, credit.vendorId)]
+    [line(apAccountId, credit.conversion, total, credit.vendorId, { openItem: { kind: "vendor-credit", id: credit.billcomId } }), ...distribution(credit.lines, total, -1n, credit.vendorId, credit.conversion)]
   )
 }
 
-/**
- * The credit's applications to bills, one entry per credit. Dated the later of the credit date and
- * the applied bills' invoice dates (`billDates`, when the ledger has them): an application cannot
- * precede the bill it settles.
- */
-export const creditApplicationEntry = (credit: CreditDocument, apAccountId: number, billDates: ReadonlyMap<string, string>): EntrySpec | undefined => {
-  if (credit.archived) return undefined
-  const perBill = new Map<string, Cents>()
-  for (const u of credit.usage) perBill.set(u.billId, (perBill.get(u.billId) ?? 0n) + toCents(u.amount))
-  const bills = [...perBill].filter(([, c]) => c !== 0n).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  if (bills.length === 0) return undefined
-  const date = bills.reduce((d, [id]) => {
-    const billDate = billDates.get(id)
-    return billDate !== undefined && billDate > d ? billDate : d
-  }, credit.creditDate)
+/** A bill's or credit's balance open at the cutoff, brought in against opening balance equity. */
+export const openingEntry = (
+  doc: { readonly kind: "bill" | "vendor-credit"; readonly billcomId: string; readonly vendorId: number; readonly reference: string | null; readonly currency: string; readonly conversion: Conversion },
+  open: Cents,
+  cutoff: string,
+  accounts: PostingAccounts
+): EntrySpec | undefined => {
+  if (open === 0n || accounts.openingBalance === undefined) return undefined
+  // AP is credited with what a bill still owes (debited with what a credit still offers).
+  const ap = doc.kind === "bill" ? -open : open
+  const what = doc.kind === "bill" ? "bill" : "vendor credit"
   return entry(
-    { sourceKind: "credit-application", sourceId: credit.billcomId, entryDate: date, currency: credit.currency, vendorId: credit.vendorId, memo: `Vendor credit ${credit.referenceNumber ?? credit.billcomId} applied` },
+    { sourceKind: "opening", sourceId: doc.billcomId, entryDate: cutoff, currency: doc.currency, vendorId: doc.vendorId, memo: `Opening balance of ${what} ${doc.reference ?? doc.billcomId} at the cutoff` },
     [
-      ...bills.map(([billId, cents]) => line(apAccountId, cents, credit.vendorId, { openItem: { kind: "bill", id: billId } })),
-      line(apAccountId, -sumCents(bills.map(([, c]) => c)), credit.vendorId, { openItem: { kind: "vendor-credit", id: credit.billcomId } })
+      line(accounts.openingBalance, doc.conversion, -ap, doc.vendorId, { description: `open at the cutoff ${cutoff}` }),
+      line(accounts.ap, doc.conversion, ap, doc.vendorId, { openItem: { kind: doc.kind, id: doc.billcomId } })
     ]
   )
 }
 
-export const paymentEntry = (payment: PaymentDocument, apAccountId: number): EntrySpec | undefined => {
+/** When an application of a credit to a bill happened: not before either of them. */
+export const applicationDate = (creditDate: string, billDate: string | undefined): string => (billDate !== undefined && billDate > creditDate ? billDate : creditDate)
+
+/**
+ * The credit's applications to bills, one entry per credit, for the applications on or after the
+ * cutoff (earlier ones are part of the opening balances). Dated the latest application date (the
+ * later of the credit date and the applied bill's invoice date, `billDates` when the ledger has
+ * them): an application cannot precede the bill it settles. Each bill is debited at the rate it
+ * was booked at (`billRates`), the credit credited at its own; the gap is realised FX.
+ */
+export const creditApplicationEntry = (
+  credit: CreditDocument,
+  accounts: PostingAccounts,
+  billDates: ReadonlyMap<string, string>,
+  billRates: ReadonlyMap<string, Conversion> = new Map(),
+  cutoff?: string | undefined
+): EntrySpec | undefined => {
+  if (credit.archived) return undefined
+  const perBill = new Map<string, Cents>()
+  for (const u of credit.usage) {
+    if (cutoff !== undefined && applicationDate(credit.creditDate, billDates.get(u.billId)) < cutoff) continue
+    perBill.set(u.billId, (perBill.get(u.billId) ?? 0n) + toCents(u.amount))
+  }
+  const bills = [...perBill].filter(([, c]) => c !== 0n).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  if (bills.length === 0) return undefined
+  const date = bills.reduce((d, [id]) => applicationDate(d, billDates.get(id)), credit.creditDate)
+  const applied = sumCents(bills.map(([, c]) => c))
+  const settled = [
+    ...bills.map(([billId, cents]) => {
+      const conversion = billRates.get(billId) ?? credit.conversion
+      return line(accounts.ap, conversion, cents, credit.vendorId, { openItem: { kind: "bill", id: billId } })
+    }),
+    line(accounts.ap, credit.conversion, -applied, credit.vendorId, { openItem: { kind: "vendor-credit", id: credit.billcomId } })
+  ]
+  return entry(
+    { sourceKind: "credit-application", sourceId: credit.billcomId, entryDate: date, currency: credit.currency, vendorId: credit.vendorId, memo: `Vendor credit ${credit.referenceNumber ?? credit.billcomId} applied` },
+    [...settled, ...fxLine(settled, accounts, credit.vendorId, credit.currency, `vendor credit ${credit.billcomId}`)]
+  )
+}
+
+/**
+ * A payment that moved money: AP debited for each bill paid (at the bill's booked rate), the rest
+ * on the payment itself, the funding account credited with what left it (at the payment's rate);
+ * the gap is realised FX.
+ */
+export const paymentEntry = (payment: PaymentDocument, accounts: PostingAccounts | number, billRates: ReadonlyMap<string, Conversion> = new Map()): EntrySpec | undefined => {
   if (!payment.posts) return undefined
+  const acc: PostingAccounts = typeof accounts === "number" ? { ap: accounts } : accounts
+  const conversion = payment.conversion
   const total = toCents(payment.amount)
   const perBill = new Map<string, Cents>()
   for (const a of payment.applications) perBill.set(a.billcomBillId, (perBill.get(a.billcomBillId) ?? 0n) + toCents(a.amount))
-  const applied = [...perBill].map(([billId, cents]) => line(apAccountId, cents, payment.vendorId, { openItem: { kind: "bill", id: billId } }))
-  const rest = total - sumCents(applied.map((l) => l.amount))
+  const applied = [...perBill].map(([billId, cents]) => {
+    const billConversion = billRates.get(billId) ?? conversion
+    return line(acc.ap, billConversion, cents, payment.vendorId, { openItem: { kind: "bill", id: billId } })
+  })
+  const rest = total - sumCents(applied.map((l) => l.txnAmount))
+  const lines = [
+    ...applied,
+    line(acc.ap, conversion, rest, payment.vendorId, { openItem: { kind: "payment", id: payment.billcomId }, description: "unapplied part of the payment" }),
+    line(payment.cashAccountId, conversion, -total, payment.vendorId)
+  ].filter((l) => l.txnAmount !== 0n)
   return entry(
     { sourceKind: "payment", sourceId: payment.billcomId, entryDate: payment.processDate, currency: payment.currency, vendorId: payment.vendorId, memo: `Vendor payment ${payment.billcomId}` },
+    [...lines, ...fxLine(lines, acc, payment.vendorId, payment.currency, `payment ${payment.billcomId}`)]
+  )
+}
+
+/**
+ * A foreign-currency open item settled in its own currency (transaction balance zero) that keeps
+ * a functional balance (`residue`, the cents of converting its parts separately): cleared to FX.
+ */
+export const fxRoundingEntry = (item: { readonly kind: OpenItemKind; readonly id: string; readonly vendorId: number; readonly currency: string }, residue: Cents, date: string, functional: string, accounts: PostingAccounts): EntrySpec | undefined => {
+  if (residue === 0n || accounts.fxGainLoss === undefined) return undefined
+  return entry(
+    { sourceKind: "fx-rounding", sourceId: item.id, entryDate: date, currency: functional, vendorId: item.vendorId, memo: `Exchange rounding of ${item.kind} ${item.id}, settled in ${item.currency}` },
     [
-      ...applied,
-      line(apAccountId, rest, payment.vendorId, { openItem: { kind: "payment", id: payment.billcomId }, description: "unapplied part of the payment" }),
-      line(payment.cashAccountId, -total, payment.vendorId)
+      { ...line(accounts.ap, { currency: item.currency, rate: "1" }, 0n, item.vendorId, { openItem: { kind: item.kind, id: item.id }, description: ROUNDING }), amount: -residue, rate: null },
+      line(accounts.fxGainLoss, FUNCTIONAL(functional), residue, item.vendorId, { description: FX })
     ]
   )
 }
@@ -232,7 +354,10 @@ export const versionHash = (spec: EntrySpec, keys: NaturalKeys): string =>
           l.dimensionIds.map(keys.dimension).sort(),
           l.openItem?.kind ?? null,
           l.openItem?.id ?? null,
-          l.description
+          l.description,
+          // Only a line in another currency (or at another rate) hashes its conversion, so the entries
+          // of a single-currency ledger keep the hashes they had before multi-currency.
+          ...(l.currency === spec.currency && l.rate === "1" ? [] : [l.currency, fromCents(l.txnAmount), l.rate])
         ])
       ])
     )

@@ -1,6 +1,6 @@
 import type { RunSummary } from "../store/runs.ts"
 import { formatMoney, fromCents } from "./money.ts"
-import { AGING_BUCKETS, type AgingReport, type TrialBalance } from "./reports.ts"
+import type { AgingReport, CurrencyBalance, Form1099Report, LatePosting, TrialBalance } from "./reports.ts"
 
 /** A report as a table: rendered as aligned text (terminal), GitHub markdown (job summary) or HTML. */
 export interface Table {
@@ -42,15 +42,54 @@ export const markdownTable = (t: Table): string =>
     ...(t.notes && t.notes.length > 0 ? ["", ...t.notes.map((n) => `> ${n}`)] : [])
   ].join("\n")
 
-const bucketHeader: Record<string, string> = { current: "Current", "1-30": "1–30", "31-60": "31–60", "61-90": "61–90", "90+": "90+", unapplied: "Unapplied" }
+/** A bucket key as a column header: current → Current, 31-60 → 31–60, 90+ → 90+. */
+export const bucketLabel = (key: string): string => (key === "current" ? "Current" : key === "unapplied" ? "Unapplied" : key.replace("-", "–"))
 
-export const agingTable = (r: AgingReport): Table => ({
-  title: `AP aging as of ${r.asOf} (${r.currency}, days past due)`,
-  columns: [{ header: "Vendor", align: "left" }, ...[...AGING_BUCKETS, "unapplied" as const].map((b) => ({ header: bucketHeader[b]!, align: "right" as const })), { header: "Total", align: "right" }],
-  rows: r.rows.map((row) => [`${row.vendorName} (${row.vendorKey})`, ...[...AGING_BUCKETS, "unapplied" as const].map((b) => formatMoney(row.buckets[b])), formatMoney(row.total)]),
-  footer: ["Total", ...[...AGING_BUCKETS, "unapplied" as const].map((b) => formatMoney(r.totals[b])), formatMoney(r.totals.total)],
-  notes: ["Unapplied: vendor credits and payment amounts not applied to a bill held in the ledger (negative = AP owes less)."]
-})
+const money = (cents: bigint, currency: string) => `${formatMoney(cents)} ${currency}`
+
+/**
+ * The tie-out lines every aging shows: the aging total against the AP control account's balance
+ * as of the same date, with the difference, overall and per transaction currency.
+ */
+export const tieOutLines = (r: AgingReport): Array<string> => {
+  const t = r.tieOut
+  const ok = (d: bigint) => (d === 0n ? "" : "  ← DOES NOT TIE")
+  return [
+    `Tie-out: aging total ${money(t.aging, r.currency)} = AP control ${t.account} ${t.accountName} ${money(t.control, r.currency)}, difference ${formatMoney(t.difference)}${ok(t.difference)}`,
+    ...t.currencies.map((c) =>
+      c.currency === r.currency
+        ? `Tie-out ${c.currency}: aging ${money(c.aging.functional, r.currency)} = AP control ${money(c.control.functional, r.currency)}, difference ${formatMoney(c.difference)}${ok(c.difference)}`
+        : `Tie-out ${c.currency}: aging ${money(c.aging.open, c.currency)} (${money(c.aging.functional, r.currency)}) = AP control ${money(c.control.open, c.currency)} (${money(c.control.functional, r.currency)}), difference ${formatMoney(c.differenceInCurrency)} ${c.currency} / ${formatMoney(c.difference)} ${r.currency}${ok(c.difference + c.differenceInCurrency)}`
+    )
+  ]
+}
+
+/** Foreign-currency vendors' open balances in their own currency. */
+const foreignLines = (r: AgingReport): Array<string> =>
+  r.rows.flatMap((row) =>
+    row.currencies.filter((c) => c.currency !== r.currency && (c.open !== 0n || c.functional !== 0n)).map((c) => `${row.vendorName} (${row.vendorKey}) open in ${c.currency}: ${money(c.open, c.currency)} = ${money(c.functional, r.currency)}`)
+  )
+
+export const agingTable = (r: AgingReport): Table => {
+  const keys = [...r.bucketKeys, "unapplied"]
+  return {
+    title: `AP aging as of ${r.asOf} (${r.currency}, days past due)`,
+    columns: [
+      { header: "Vendor", align: "left" },
+      ...keys.map((b) => ({ header: bucketLabel(b), align: "right" as const })),
+      { header: "Total", align: "right" },
+      { header: "Scheduled", align: "right" }
+    ],
+    rows: r.rows.map((row) => [`${row.vendorName} (${row.vendorKey})`, ...keys.map((b) => formatMoney(row.buckets[b] ?? 0n)), formatMoney(row.total), formatMoney(row.scheduled)]),
+    footer: ["Total", ...keys.map((b) => formatMoney(r.totals[b] ?? 0n)), formatMoney(r.totals.total), formatMoney(r.totals.scheduled)],
+    notes: [
+      ...tieOutLines(r),
+      ...foreignLines(r),
+      "Unapplied: vendor credits and payment amounts not applied to a bill held in the ledger (negative = AP owes less).",
+      "Scheduled: payments Bill.com holds as SCHEDULED or APPROVING; no money has left yet, so they are not posted and the bills stay open."
+    ]
+  }
+}
 
 export const trialBalanceTable = (tb: TrialBalance): Table => ({
   title: `Trial balance as of ${tb.asOf} (${tb.currency})`,
@@ -63,7 +102,60 @@ export const trialBalanceTable = (tb: TrialBalance): Table => ({
   ],
   rows: tb.rows.map((r) => [r.number, r.name, r.type, r.balance > 0n ? formatMoney(r.balance) : "", r.balance < 0n ? formatMoney(-r.balance) : ""]),
   footer: ["Total", "", "", formatMoney(tb.debits), formatMoney(tb.credits)],
-  notes: tb.debits === tb.credits ? [] : [`OUT OF BALANCE by ${formatMoney(tb.debits - tb.credits)}`]
+  notes: [
+    `Debits ${formatMoney(tb.debits)} = credits ${formatMoney(tb.credits)}, difference ${formatMoney(tb.debits - tb.credits)}`,
+    ...(tb.debits === tb.credits ? [] : [`OUT OF BALANCE by ${formatMoney(tb.debits - tb.credits)}`])
+  ]
+})
+
+export const latePostingsTable = (rows: ReadonlyArray<LatePosting>, currency: string, asOf: string): Table => ({
+  title: `Late postings through ${asOf} (${rows.length}): entries dated after their document's date because its period was closed`,
+  columns: [
+    { header: "Entry", align: "right" },
+    { header: "Kind", align: "left" },
+    { header: "Source", align: "left" },
+    { header: "Vendor", align: "left" },
+    { header: "Document date", align: "left" },
+    { header: "Posted on", align: "left" },
+    { header: `Amount (${currency})`, align: "right" },
+    { header: "Memo", align: "left" }
+  ],
+  rows: rows.map((r) => [String(r.entryId), r.kind, `${r.sourceKind} ${r.sourceId}`, r.vendorKey ?? "", r.documentDate, r.postedOn, formatMoney(r.amount), r.memo ?? ""])
+})
+
+export const latePostingsJson = (rows: ReadonlyArray<LatePosting>) => rows.map((r) => ({ ...r, amount: fromCents(r.amount) }))
+
+export const form1099Table = (r: Form1099Report): Table => ({
+  title: `1099 payments in ${r.year} (${r.currency}): vendors Bill.com tracks for 1099, card-funded payments excluded`,
+  columns: [
+    { header: "Vendor", align: "left" },
+    { header: "Tax id", align: "left" },
+    { header: "Payments", align: "right" },
+    { header: "Amount", align: "right" },
+    { header: "Card payments (1099-K)", align: "right" },
+    { header: "Card amount", align: "right" }
+  ],
+  rows: r.rows.map((row) => [
+    `${row.vendorName} (${row.vendorKey})`,
+    row.taxIdOnFile ? `on file${row.taxIdType ? ` (${row.taxIdType})` : ""}` : "MISSING",
+    String(row.payments),
+    formatMoney(row.amount),
+    String(row.cardPayments),
+    formatMoney(row.cardAmount)
+  ]),
+  footer: ["Total", "", String(r.rows.reduce((n, x) => n + x.payments, 0)), formatMoney(r.total), String(r.rows.reduce((n, x) => n + x.cardPayments, 0)), formatMoney(r.rows.reduce((n, x) => n + x.cardAmount, 0n))],
+  notes: [
+    "Payments count when money moved (PAID, ESCHEATED) with a process date in the year; card-funded payments (CARD_ACCOUNT, AP_CARD) are reported by the card processor on Form 1099-K.",
+    ...(r.missingTaxId > 0 ? [`${r.missingTaxId} vendor(s) tracked for 1099 have no tax id on file in Bill.com: request a W-9 before filing.`] : [])
+  ]
+})
+
+export const form1099Json = (r: Form1099Report) => ({
+  year: r.year,
+  currency: r.currency,
+  vendors: r.rows.map((row) => ({ ...row, amount: fromCents(row.amount), cardAmount: fromCents(row.cardAmount) })),
+  total: fromCents(r.total),
+  missingTaxId: r.missingTaxId
 })
 
 const duration = (ms: number | null): string =>
@@ -105,18 +197,39 @@ export const runsTable = (runs: ReadonlyArray<RunSummary>): Table => ({
   ])
 })
 
+const balanceJson = (b: CurrencyBalance) => ({ currency: b.currency, open: fromCents(b.open), functional: fromCents(b.functional) })
+
 /** JSON forms: money as exact decimal strings. */
 export const agingJson = (r: AgingReport) => ({
   asOf: r.asOf,
   currency: r.currency,
+  buckets: [...r.bucketKeys],
   vendors: r.rows.map((row) => ({
     vendor: row.vendorKey,
     name: row.vendorName,
     buckets: Object.fromEntries(Object.entries(row.buckets).map(([k, v]) => [k, fromCents(v)])),
     total: fromCents(row.total),
-    items: row.items.map((i) => ({ ...i, open: fromCents(i.open) }))
+    scheduled: fromCents(row.scheduled),
+    currencies: row.currencies.map(balanceJson),
+    items: row.items.map((i) => ({ ...i, open: fromCents(i.open), openInCurrency: fromCents(i.openInCurrency) }))
   })),
-  totals: Object.fromEntries(Object.entries(r.totals).map(([k, v]) => [k, fromCents(v)]))
+  totals: Object.fromEntries(Object.entries(r.totals).map(([k, v]) => [k, fromCents(v)])),
+  currencies: r.currencies.map(balanceJson),
+  tieOut: {
+    account: r.tieOut.account,
+    accountName: r.tieOut.accountName,
+    aging: fromCents(r.tieOut.aging),
+    control: fromCents(r.tieOut.control),
+    difference: fromCents(r.tieOut.difference),
+    ties: r.tieOut.difference === 0n && r.tieOut.currencies.every((c) => c.difference === 0n && c.differenceInCurrency === 0n),
+    currencies: r.tieOut.currencies.map((c) => ({
+      currency: c.currency,
+      aging: balanceJson(c.aging),
+      control: balanceJson(c.control),
+      difference: fromCents(c.difference),
+      differenceInCurrency: fromCents(c.differenceInCurrency)
+    }))
+  }
 })
 
 export const trialBalanceJson = (tb: TrialBalance) => ({
@@ -125,6 +238,7 @@ export const trialBalanceJson = (tb: TrialBalance) => ({
   accounts: tb.rows.map((r) => ({ number: r.number, name: r.name, type: r.type, balance: fromCents(r.balance) })),
   debits: fromCents(tb.debits),
   credits: fromCents(tb.credits),
+  difference: fromCents(tb.debits - tb.credits),
   balanced: tb.debits === tb.credits
 })
 

@@ -15,7 +15,7 @@ export const reportScope = (pipeline: string) =>
   )
 
 /** Everything the HTML report shows, read in one go. */
-export const collectHtmlInput = (pipeline: string, company: string, asOf: string, runLimit = 20) =>
+export const collectHtmlInput = (pipeline: string, company: string, asOf: string, runLimit = 20, buckets?: ReadonlyArray<number>) =>
   Effect.gen(function* () {
     const reports = yield* Reports
     const scope = yield* reportScope(pipeline)
@@ -23,13 +23,14 @@ export const collectHtmlInput = (pipeline: string, company: string, asOf: string
       pipeline,
       company,
       generatedAt: new Date().toISOString().replace("T", " ").slice(0, 19) + " UTC",
-      aging: yield* reports.aging(scope.companyId, scope.currency, asOf),
+      aging: yield* reports.aging(scope.companyId, scope.currency, asOf, buckets),
       trialBalance: yield* reports.trialBalance(scope.companyId, scope.currency, asOf),
       runs: yield* (yield* Runs).recent(scope.integrationId, runLimit),
       openErrors: yield* (yield* IntegrationErrors).open(scope.integrationId, undefined),
       resolved: yield* reports.recentlyResolved(scope.integrationId, 50),
       unmapped: yield* reports.unmapped(scope.integrationId),
-      violations: yield* (yield* LedgerChecks).check(scope.companyId)
+      violations: yield* (yield* LedgerChecks).check(scope.companyId),
+      latePostings: yield* reports.latePostings(scope.companyId, asOf)
     }
     return input
   })

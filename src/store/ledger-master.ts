@@ -119,6 +119,20 @@ export class LedgerMaster extends Effect.Service<LedgerMaster>()("billsync/Ledge
       return new Map(rows.map((r) => [Number(r.id), { ledgerAccountId: Number(r.ledger_account_id), billcomChartOfAccountId: r.billcom_chart_of_account_id }]))
     })
 
+    /** Ledger vendor id → the currency its Bill.com vendor bills in (details.currency; blank = USD, Bill.com's default). */
+    const vendorCurrencies = Effect.fn("LedgerMaster.vendorCurrencies")(function* (ids: ReadonlyArray<number>) {
+      if (ids.length === 0) return new Map<number, string | null>()
+      const rows = yield* sql<{ id: string; currency: string | null }>`SELECT id::text, details->>'currency' AS currency FROM vendors WHERE id IN ${sql.in([...new Set(ids)])}`
+      return new Map(rows.map((r) => [Number(r.id), r.currency]))
+    })
+
+    /** Ids of the ledger accounts with these numbers (a pipeline's ledger section names accounts by number). */
+    const accountIds = Effect.fn("LedgerMaster.accountIds")(function* (companyId: number, numbers: ReadonlyArray<string>) {
+      if (numbers.length === 0) return new Map<string, number>()
+      const rows = yield* sql<{ id: string; number: string }>`SELECT id::text, number FROM ledger_accounts WHERE company_id = ${companyId} AND number IN ${sql.in([...new Set(numbers)])}`
+      return new Map(rows.map((r) => [r.number, Number(r.id)]))
+    })
+
     /** Types of the ledger accounts that Bill.com chart-of-account rows are linked to (the setup gate's COA check). */
     const mappedAccountTypes = Effect.fn("LedgerMaster.mappedAccountTypes")(function* (integrationId: number) {
       const rows = yield* sql<{ type: string }>`SELECT DISTINCT la.type FROM links l JOIN ledger_accounts la ON la.id = l.ledger_id
@@ -143,6 +157,6 @@ export class LedgerMaster extends Effect.Service<LedgerMaster>()("billsync/Ledge
         UNION ALL SELECT 'vendor_payment_applications', count(*)::int FROM vendor_payment_applications a JOIN vendor_payments p ON p.id = a.vendor_payment_id WHERE p.company_id = ${companyId}`
     })
 
-    return { syncChart, chart, mappedAccountTypes, counts, upsertParties, upsertDimensions, upsertBankAccounts, bankAccounts } as const
+    return { syncChart, chart, mappedAccountTypes, counts, upsertParties, upsertDimensions, upsertBankAccounts, bankAccounts, vendorCurrencies, accountIds } as const
   })
 }) {}

@@ -21,6 +21,8 @@ export interface BillWrite {
   readonly dueDate: string | null
   readonly amount: string
   readonly currency: string
+  /** Bill.com's rate (USD per unit of `currency`, exact decimal text) when `currency` is not the ledger's. */
+  readonly exchangeRate?: string | null | undefined
   readonly description: string | null
   readonly approvalStatus: string
   readonly paymentStatus: string | null
@@ -43,6 +45,9 @@ export interface VendorCreditWrite {
   readonly referenceNumber: string | null
   readonly creditDate: string
   readonly amount: string
+  /** The vendor's currency (default USD) and, when it is not the ledger's, Bill.com's rate (v2 read). */
+  readonly currency?: string | undefined
+  readonly exchangeRate?: string | null | undefined
   readonly appliedAmount: string
   readonly status: string | null
   readonly description: string | null
@@ -56,8 +61,16 @@ export interface VendorPaymentWrite {
   readonly vendorId: number
   readonly processDate: string
   readonly amount: string
-  readonly fundingAccountId: number
-  readonly cashAccountId: number
+  /** Null before the cutoff when the funding account is not mapped, and for a wallet payment. */
+  readonly fundingAccountId: number | null
+  /** The ledger account money left from; null only before the cutoff (never posted). */
+  readonly cashAccountId: number | null
+  /** Bill.com's fundingAccount.type: BANK_ACCOUNT, CARD_ACCOUNT, AP_CARD, WALLET. */
+  readonly fundingType?: string | null | undefined
+  readonly currency?: string | undefined
+  readonly exchangeRate?: string | null | undefined
+  /** Bill.com's `fundingAmount` (USD). */
+  readonly fundingAmount?: string | null | undefined
   readonly status: string | null
   readonly description: string | null
   readonly updatedTime: string | null
@@ -87,6 +100,7 @@ export class LedgerPayables extends Effect.Service<LedgerPayables>()("billsync/L
         due_date: b.dueDate,
         amount: b.amount,
         currency: b.currency,
+        exchange_rate: b.exchangeRate ?? null,
         description: b.description,
         approval_status: b.approvalStatus,
         payment_status: b.paymentStatus,
@@ -98,6 +112,7 @@ export class LedgerPayables extends Effect.Service<LedgerPayables>()("billsync/L
       const ids = yield* sql<{ id: string; billcom_id: string }>`INSERT INTO bills ${sql.insert(rows)}
         ON CONFLICT (company_id, billcom_id) DO UPDATE SET vendor_id = EXCLUDED.vendor_id, invoice_number = EXCLUDED.invoice_number,
           invoice_date = EXCLUDED.invoice_date, due_date = EXCLUDED.due_date, amount = EXCLUDED.amount, currency = EXCLUDED.currency,
+          exchange_rate = EXCLUDED.exchange_rate,
           description = EXCLUDED.description, approval_status = EXCLUDED.approval_status, payment_status = EXCLUDED.payment_status,
           pay_from_account_id = EXCLUDED.pay_from_account_id, archived = EXCLUDED.archived,
           billcom_updated_time = EXCLUDED.billcom_updated_time,
@@ -137,6 +152,8 @@ export class LedgerPayables extends Effect.Service<LedgerPayables>()("billsync/L
         reference_number: c.referenceNumber,
         credit_date: c.creditDate,
         amount: c.amount,
+        currency: c.currency ?? "USD",
+        exchange_rate: c.exchangeRate ?? null,
         applied_amount: c.appliedAmount,
         status: c.status,
         description: c.description,
@@ -145,7 +162,7 @@ export class LedgerPayables extends Effect.Service<LedgerPayables>()("billsync/L
       }))
       const ids = yield* sql<{ id: string; billcom_id: string }>`INSERT INTO vendor_credits ${sql.insert(rows)}
         ON CONFLICT (company_id, billcom_id) DO UPDATE SET vendor_id = EXCLUDED.vendor_id, reference_number = EXCLUDED.reference_number,
-          credit_date = EXCLUDED.credit_date, amount = EXCLUDED.amount, applied_amount = EXCLUDED.applied_amount, status = EXCLUDED.status,
+          credit_date = EXCLUDED.credit_date, amount = EXCLUDED.amount, currency = EXCLUDED.currency, exchange_rate = EXCLUDED.exchange_rate, applied_amount = EXCLUDED.applied_amount, status = EXCLUDED.status,
           description = EXCLUDED.description, archived = EXCLUDED.archived, billcom_updated_time = EXCLUDED.billcom_updated_time, updated_at = now()
         RETURNING id::text, billcom_id`
       const idOf = new Map(ids.map((r) => [r.billcom_id, Number(r.id)]))
@@ -166,6 +183,10 @@ export class LedgerPayables extends Effect.Service<LedgerPayables>()("billsync/L
         amount: p.amount,
         funding_account_id: p.fundingAccountId,
         cash_account_id: p.cashAccountId,
+        funding_type: p.fundingType ?? null,
+        currency: p.currency ?? "USD",
+        exchange_rate: p.exchangeRate ?? null,
+        funding_amount: p.fundingAmount ?? null,
         status: p.status,
         description: p.description,
         billcom_updated_time: p.updatedTime
@@ -173,6 +194,7 @@ export class LedgerPayables extends Effect.Service<LedgerPayables>()("billsync/L
       const ids = yield* sql<{ id: string; billcom_id: string }>`INSERT INTO vendor_payments ${sql.insert(rows)}
         ON CONFLICT (company_id, billcom_id) DO UPDATE SET vendor_id = EXCLUDED.vendor_id, process_date = EXCLUDED.process_date,
           amount = EXCLUDED.amount, funding_account_id = EXCLUDED.funding_account_id, cash_account_id = EXCLUDED.cash_account_id,
+          funding_type = EXCLUDED.funding_type, currency = EXCLUDED.currency, exchange_rate = EXCLUDED.exchange_rate, funding_amount = EXCLUDED.funding_amount,
           status = EXCLUDED.status, description = EXCLUDED.description, billcom_updated_time = EXCLUDED.billcom_updated_time, updated_at = now()
         RETURNING id::text, billcom_id`
       const idOf = new Map(ids.map((r) => [r.billcom_id, Number(r.id)]))

@@ -11,6 +11,12 @@ export type ErrorCode =
   | "payment-unmapped-vendor"
   | "payment-unmapped-funding"
   | "payment-unmapped-gl"
+  | "payment-wallet-unmapped"
+  | "fx-rate-missing"
+  | "fx-rate-inconsistent"
+  | "fx-no-functional-rate"
+  | "fx-account-missing"
+  | "closed-period"
 
 export interface CatalogEntry {
   readonly symptom: string
@@ -72,6 +78,42 @@ export const catalogEntry = (code: ErrorCode, mappingsDir: string): CatalogEntry
         symptom: "Vendor payment fails",
         cause: "The payment references an unmapped GL account.",
         resolution: `Verify the chart-of-account rows used on the Bill.com payment and map them in ${file("accounts.yaml")} (billcomId, or the same number and type).`
+      }
+    case "payment-wallet-unmapped":
+      return {
+        symptom: "Vendor payment fails",
+        cause: "The payment is funded from the BILL wallet (fundingAccount type WALLET, which has no id to map) and the pipeline names no ledger account for it.",
+        resolution: `Set ledger.walletAccount in the pipeline to a bank account of ${file("accounts.yaml")} (docs/accounting.md, "Wallet payments"); the payment is re-evaluated on the next sync.`
+      }
+    case "fx-rate-missing":
+      return {
+        symptom: "Foreign-currency record does not post",
+        cause: "The record is in a currency other than the ledger's and Bill.com gave no exchange rate for it (missing or zero); a rate is never guessed.",
+        resolution: "Check the record's exchange rate in Bill.com (for a vendor credit, the v2 VendorCredit exchangeRate); the record is re-evaluated on the next sync and whenever it changes."
+      }
+    case "fx-rate-inconsistent":
+      return {
+        symptom: "Foreign-currency record does not post",
+        cause: "Bill.com's exchangeRate does not convert the record's amount into its USD fundingAmount (amount × exchangeRate ≠ fundingAmount): the rate's direction or value cannot be trusted.",
+        resolution: "Compare amount, exchangeRate and fundingAmount of the record in Bill.com (docs/accounting.md states the convention billsync relies on); the record is re-evaluated whenever it changes."
+      }
+    case "fx-no-functional-rate":
+      return {
+        symptom: "Foreign-currency record does not post",
+        cause: "Bill.com's exchange rates convert into USD, and the ledger's functional currency (ledger.currency) is another currency, so there is no Bill.com rate into it.",
+        resolution: "Keep this organisation's vendors in the ledger's currency, or run the ledger in USD; records stay in the errors list until then."
+      }
+    case "fx-account-missing":
+      return {
+        symptom: "Foreign-currency record does not post",
+        cause: "The record is in a currency other than the ledger's, and the pipeline names no account for realised exchange gains and losses.",
+        resolution: `Set ledger.fxGainLossAccount in the pipeline to an income or expense account of ${file("accounts.yaml")}; the record is re-evaluated on the next sync.`
+      }
+    case "closed-period":
+      return {
+        symptom: "Change in a closed period not posted",
+        cause: "The record changed in Bill.com but its posting lies in the closed period (on or before ledger.closedThrough), and ledger.closedPeriodPolicy is error.",
+        resolution: "Reopen the period (move ledger.closedThrough back), or set ledger.closedPeriodPolicy to next-open-period to post the change on the first open day; until then the ledger keeps the record's earlier version."
       }
   }
 }

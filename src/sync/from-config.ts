@@ -17,6 +17,11 @@ export const settingsFromConfig = (pipeline: Pipeline, mappings: Mappings, mappi
   mappingsDir,
   currency: pipeline.ledger.currency,
   apAccount: pipeline.ledger.apAccount,
+  openingBalanceAccount: pipeline.ledger.openingBalanceAccount,
+  fxGainLossAccount: pipeline.ledger.fxGainLossAccount,
+  walletAccount: pipeline.ledger.walletAccount,
+  closedThrough: pipeline.ledger.closedThrough,
+  closedPeriodPolicy: pipeline.ledger.closedPeriodPolicy,
   documents: pipeline.sync.documents,
   chart: mappings.accounts.map((a) => ({
     number: a.number,

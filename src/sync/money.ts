@@ -20,3 +20,10 @@ export const toMoney = (n: number): string => {
 
 /** A quantity or unit price (numeric(18,4)), kept as text. */
 export const toDecimal = (n: number): string => quantityText.format(n)
+
+/**
+ * An exchange rate as exact decimal text (what numeric keeps): the JSON number's shortest decimal
+ * form, never a float product. Undefined when it is not a positive finite number.
+ */
+export const toRate = (n: number | null | undefined): string | undefined =>
+  typeof n === "number" && Number.isFinite(n) && n > 0 ? shortestText.format(n) : undefined

@@ -30,16 +30,25 @@ const sorted = (m: ReadonlyMap<string, string>) => [...m].sort(([a], [b]) => (a 
  * What a stage's evaluation depends on in the mappings. When it differs from the previous run
  * (a mapping pull request), every stored record of the stage is re-evaluated from its raw copy.
  */
+/**
+ * Version of the evaluation rules: bumping it re-evaluates every stored record once (2: payments
+ * post only when money moved, records before the cutoff come in for opening items, currencies and
+ * exchange rates are read, vendors keep their 1099 facts).
+ */
+const RULES = 2
+
 export const fingerprintOf = (stage: StageName, s: SyncSettings): string => {
   const chart = s.chart.map((a) => [a.number, a.type, a.billcomId ?? null, a.active])
+  // What the payables stages' evaluation reads from the pipeline's ledger section and cutoff.
+  const ledger = [RULES, s.cutoff ?? null, s.currency, s.openingBalanceAccount ?? null, s.fxGainLossAccount ?? null, s.walletAccount ?? null]
   const classifications = Object.entries(s.classifications).map(([k, m]) => [k, sorted(m)])
   const parts: Record<StageName, unknown> = {
-    vendors: sorted(s.vendors),
+    vendors: [RULES, sorted(s.vendors)],
     "funding-accounts": [sorted(s.fundingAccounts), chart],
     accounts: chart,
-    bills: [sorted(s.vendors), sorted(s.items), classifications, chart],
-    "vendor-credits": [sorted(s.vendors), sorted(s.items), classifications, chart],
-    "vendor-payments": [sorted(s.vendors), sorted(s.fundingAccounts), chart],
+    bills: [sorted(s.vendors), sorted(s.items), classifications, chart, ledger],
+    "vendor-credits": [sorted(s.vendors), sorted(s.items), classifications, chart, ledger],
+    "vendor-payments": [sorted(s.vendors), sorted(s.fundingAccounts), chart, ledger],
     items: sorted(s.items),
     customers: sorted(s.customers),
     classifications

@@ -14,7 +14,14 @@ const Common = {
   updatedTime: Opt(Schema.String)
 }
 
-export const Vendor = Schema.Struct({ ...Common, name: Opt(Schema.String), shortName: Opt(Schema.String), email: Opt(Schema.String), billCurrency: Opt(Schema.String) })
+export const Vendor = Schema.Struct({
+  ...Common,
+  name: Opt(Schema.String),
+  shortName: Opt(Schema.String),
+  email: Opt(Schema.String),
+  billCurrency: Opt(Schema.String),
+  additionalInfo: Opt(Schema.Struct({ taxId: Opt(Schema.String), taxIdType: Opt(Schema.String), track1099: Opt(Schema.Boolean) }))
+})
 export type Vendor = typeof Vendor.Type
 
 export const Customer = Schema.Struct({ ...Common, name: Opt(Schema.String), companyName: Opt(Schema.String), email: Opt(Schema.String) })
@@ -107,7 +114,9 @@ export const Bill = Schema.Struct({
   payFromChartOfAccountId: Opt(Schema.String),
   paymentStatus: Opt(Schema.String),
   approvalStatus: Opt(Schema.String),
-  billCurrency: Opt(Schema.String)
+  billCurrency: Opt(Schema.String),
+  exchangeRate: Opt(Schema.Number),
+  fundingAmount: Opt(Schema.Number)
 })
 export type Bill = typeof Bill.Type
 
@@ -133,6 +142,8 @@ export const Payment = Schema.Struct({
   processDate: Opt(Schema.String),
   fundingAccount: Opt(Schema.Struct({ type: Opt(Schema.String), id: Opt(Schema.String) })),
   amount: Opt(Schema.Number),
+  exchangeRate: Opt(Schema.Number),
+  fundingAmount: Opt(Schema.Number),
   status: Opt(Schema.String)
 })
 export type Payment = typeof Payment.Type

@@ -1,5 +1,5 @@
-import { Clock, Effect } from "effect"
-import { Journal } from "../ledger/journal.ts"
+import { Cause, Clock, Effect, Exit } from "effect"
+import { Journal, type JournalConfig, type PostingCounts } from "../ledger/journal.ts"
 import { IntegrationErrors } from "../store/integration-errors.ts"
 import { Integrations, type IntegrationRow } from "../store/integrations.ts"
 import { LedgerMaster } from "../store/ledger-master.ts"
@@ -83,8 +83,9 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
   const errors = yield* IntegrationErrors
   if (!options.dryRun) {
     yield* (yield* LedgerMaster).syncChart(integration.companyId!, settings.chart)
-    // Postings credit exactly ledger.apAccount, never a guess among the chart's AP accounts (the gate checks it exists).
-    if (stages.some((s) => cutoffStages.includes(s))) yield* (yield* Journal).configure(integration.companyId!, settings.apAccount)
+    // Postings credit exactly ledger.apAccount, never a guess among the chart's AP accounts (the gate checks it exists);
+    // the rest of the ledger section (currency, cutoff, opening balance and FX accounts, closed period) goes with it.
+    if (stages.some((s) => cutoffStages.includes(s))) yield* (yield* Journal).configure(integration.companyId!, journalConfigOf(settings))
   }
   const runId = options.dryRun ? DRY_RUN_ID : yield* runs.start({ integrationId: integration.id, kind, fullRefresh: options.fullRefresh, stages })
   const apiStart = yield* source.apiCalls
@@ -123,13 +124,39 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
       break
     }
   }
+  // Opening items at the cutoff and FX rounding need every payables stage's data: settled once, after them
+  // (not after a failed stage: its backlog waits for the run that completes the data, so nothing is posted twice).
+  let settled: PostingCounts | undefined
+  if (!options.dryRun && failure === undefined && stages.some((s) => cutoffStages.includes(s))) {
+    const outcome = yield* Effect.exit((yield* Journal).settle(integration.companyId!))
+    if (Exit.isSuccess(outcome)) settled = outcome.value
+    else {
+      failure = `settling opening items and FX rounding failed: ${Cause.pretty(outcome.cause).split("\n")[0]}`
+      yield* Effect.logError(failure)
+    }
+  }
   const open = yield* errors.openCounts(integration.id)
   const openErrors = stages.reduce((n, s) => n + (open.get(s) ?? 0), 0)
   const status: RunStatus = failure !== undefined ? "failed" : openErrors > 0 ? "succeeded_with_errors" : "succeeded"
   const apiCalls = (yield* source.apiCalls) - apiStart
-  const allNotes = documents === undefined ? notes : [...notes, documentsNote(settings, documents)]
+  const allNotes = [
+    ...notes,
+    ...(documents === undefined ? [] : [documentsNote(settings, documents)]),
+    ...(settled !== undefined && settled.posted + settled.reversed > 0 ? [`opening items and FX rounding: ${settled.posted} posted, ${settled.reversed} reversed`] : [])
+  ]
   if (!options.dryRun) yield* runs.finish(runId, status, apiCalls, failure, allNotes)
   return { runId, kind, status, stages: results, notes: allNotes, apiCalls, openErrors, error: failure, documents } satisfies RunResult
+})
+
+/** The pipeline's ledger section as the journal keeps it. */
+export const journalConfigOf = (s: SyncSettings): JournalConfig => ({
+  apAccount: s.apAccount,
+  currency: s.currency,
+  cutoff: s.cutoff,
+  openingBalanceAccount: s.openingBalanceAccount,
+  fxGainLossAccount: s.fxGainLossAccount,
+  closedThrough: s.closedThrough,
+  closedPeriodPolicy: s.closedPeriodPolicy
 })
 
 const documentsNote = (settings: SyncSettings, d: DocumentsSummary): string =>
@@ -151,7 +178,7 @@ const cutoffNotes = (stored: string | null, wanted: string | undefined): Array<s
   if (wanted === undefined || wanted < stored) {
     return [`cutoff moved earlier (${stored} → ${wanted ?? "none"}): records dated in that range are backfilled from stored source records (no re-pull); the live cursors are untouched`]
   }
-  return [`cutoff moved later (${stored} → ${wanted}): records dated before it are no longer imported; ones already in the ledger are kept`]
+  return [`cutoff moved later (${stored} → ${wanted}): records dated before it are re-evaluated; their postings are replaced by opening items at the new cutoff`]
 }
 
 /**

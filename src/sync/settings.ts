@@ -31,6 +31,16 @@ export interface SyncSettings {
   readonly currency: string
   /** Number of the accounts-payable control account (pipeline `ledger.apAccount`). */
   readonly apAccount: string
+  /** Pipeline `ledger.openingBalanceAccount`: bills open at the cutoff come in against it (undefined: pre-cutoff records are skipped). */
+  readonly openingBalanceAccount?: string | undefined
+  /** Pipeline `ledger.fxGainLossAccount`: realised FX gains and losses. */
+  readonly fxGainLossAccount?: string | undefined
+  /** Pipeline `ledger.walletAccount`: the ledger bank account of BILL-wallet-funded payments. */
+  readonly walletAccount?: string | undefined
+  /** Pipeline `ledger.closedThrough`: no entry dated on or before it. */
+  readonly closedThrough?: string | undefined
+  /** Pipeline `ledger.closedPeriodPolicy` (default next-open-period). */
+  readonly closedPeriodPolicy?: "next-open-period" | "error" | undefined
   /** Bill documents metadata reads: off, or at most maxPerRun a run (pipeline `sync.documents`). */
   readonly documents: { readonly enabled: boolean; readonly maxPerRun: number }
   readonly chart: ReadonlyArray<LedgerAccountSpec>

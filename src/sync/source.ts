@@ -47,6 +47,8 @@ export class Source extends Context.Tag("billsync/Source")<
     readonly billApproval: (billId: string) => Effect.Effect<string, SourceError>
     /** Legacy v2 chart-of-account read; undefined when Bill.com does not know the id. */
     readonly chartOfAccount: (id: string) => Effect.Effect<ResolvedChartOfAccount | undefined, SourceError>
+    /** Legacy v2 exchange rate of one vendor credit (v3 credits carry none); undefined when Bill.com gives none. */
+    readonly vendorCreditRate: (id: string) => Effect.Effect<number | undefined, SourceError>
     /** Raw document metadata of one bill. */
     readonly billDocuments: (billId: string) => Effect.Effect<ReadonlyArray<unknown>, SourceError>
     /** Requests sent to Bill.com so far by this process (for per-stage API-call counts). */

@@ -84,7 +84,7 @@ layer(TestDatabase, { timeout: 120_000 })("COA plan and apply against the emulat
       expect(p.summary.possibleDuplicates).toBe(1)
       const create1900 = p.actions.find((a) => a._tag === "create" && a.account === "1900")
       expect(create1900?._tag === "create" && create1900.similar.map((r) => [r.number, r.type])).toEqual([["1900", "OTHER_ASSET"]])
-      expect(p.billcom.accounts).toBe(46)
+      expect(p.billcom.accounts).toBe(49)
       // Reading is free of side effects.
       expect(yield* mutatingCalls).toEqual({})
     }).pipe(Effect.provide(coaStack()), live)

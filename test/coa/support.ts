@@ -10,7 +10,7 @@ import { ChartReaderLive, ChartWriterLive } from "../../src/coa/billcom-adapter.
 import { CoaJournal } from "../../src/coa/journal.ts"
 import type { LedgerAccount } from "../../src/coa/model.ts"
 import { ChartReader, ChartWriter } from "../../src/coa/ports.ts"
-import { CHART_TEMPLATE } from "../../src/emulator/chart.ts"
+import { CHART_TEMPLATE, LEDGER_ROWS } from "../../src/emulator/chart.ts"
 import { Emulator, type EmulatorOptions } from "../../src/emulator/index.ts"
 
 /** The real Bill.com client (transport + reads + COA writes) pointed at an in-process emulator. */
@@ -44,7 +44,7 @@ export const coaStack = (options: EmulatorOptions = {}, writer?: Layer.Layer<Cha
 
 /** The demo organisation's chart as a ledger chart: what "aligned" looks like. */
 export const demoLedger = (): Array<LedgerAccount> =>
-  CHART_TEMPLATE.map((row) => ({
+  [...CHART_TEMPLATE, ...LEDGER_ROWS].map((row) => ({
     number: row.number,
     name: row.name,
     type: ledgerTypeOf(row.type)!,

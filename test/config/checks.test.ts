@@ -55,25 +55,25 @@ describe("cross-file checks report every problem at the offending node", () => {
   it("a longer cycle above an innocent child", async () => {
     const accounts = [
       BASE[A]!.trimEnd(),
-      '  - number: "7000"', // 16
+      '  - number: "7000"', // 19
       "    name: A",
       "    type: expense",
-      '    parent: "7200"', // 19
+      '    parent: "7200"', // 22
       '  - number: "7100"',
       "    name: B",
       "    type: expense",
-      '    parent: "7000"', // 23
+      '    parent: "7000"', // 26
       '  - number: "7200"',
       "    name: C",
       "    type: expense",
-      '    parent: "7100"', // 27
+      '    parent: "7100"', // 30
       '  - number: "7300"',
       "    name: child",
       "    type: expense",
-      '    parent: "7200"', // 31
+      '    parent: "7200"', // 34
       ""
     ].join("\n")
-    expect(await problemsOf(repo({ [A]: accounts }))).toEqual([`${A}:19:13: parent cycle: 7000 → 7200 → 7100 → 7000`])
+    expect(await problemsOf(repo({ [A]: accounts }))).toEqual([`${A}:22:13: parent cycle: 7000 → 7200 → 7100 → 7000`])
   })
 
   it("duplicate account numbers, and the AP account that disappeared with them", async () => {
@@ -92,8 +92,38 @@ describe("cross-file checks report every problem at the offending node", () => {
   })
 
   it("AP account missing from the pipeline", async () => {
-    const dir = repo({ [P]: edit(BASE[P], 'ledger:\n  apAccount: "2000"\n', "") })
+    const dir = repo({ [P]: edit(BASE[P], 'ledger:\n  apAccount: "2000"\n  openingBalanceAccount: "3000"\n', "") })
     expect(await problemsOf(dir)).toEqual([`${P}:2:1: ledger is required`])
+  })
+
+  it("the ledger section's other accounts: opening balances equity, FX an income or expense account, the wallet a bank account", async () => {
+    const ledger = (lines: string) => repo({ [P]: edit(BASE[P], '  openingBalanceAccount: "3000"\n', lines) })
+    expect(await problemsOf(ledger('  openingBalanceAccount: "6000"\n'))).toEqual([
+      `${P}:16:26: ledger.openingBalanceAccount "6000" has type expense (${A}:11:11); opening balances at the cutoff go to an equity account`
+    ])
+    expect(await problemsOf(ledger('  openingBalanceAccount: "3000"\n  fxGainLossAccount: "1000"\n  walletAccount: "2000"\n'))).toEqual([
+      `${P}:17:22: ledger.fxGainLossAccount "1000" has type bank (${A}:5:11); realised FX gains and losses go to an income or expense account (income, other-income, expense, other-expense)`,
+      `${P}:18:18: ledger.walletAccount "2000" has type accounts-payable (${A}:8:11); wallet-funded payments come out of a bank account`
+    ])
+    expect(await problemsOf(ledger('  openingBalanceAccount: "3000"\n  fxGainLossAccount: "6100"\n  walletAccount: "1000"\n'))).toEqual([])
+    expect(await problemsOf(ledger('  openingBalanceAccount: "3999"\n'))).toEqual([`${P}:16:26: ledger.openingBalanceAccount "3999" is not an account in ${A}`])
+  })
+
+  it("a cutoff needs an opening balance account (bills open at the cutoff come in against it)", async () => {
+    expect(await problemsOf(repo({ [P]: edit(BASE[P], '  openingBalanceAccount: "3000"\n', "") }))).toEqual([
+      `${P}:11:9: a cutoff needs ledger.openingBalanceAccount (an equity account): bills dated before the cutoff that are still open at it come in as opening items against that account`
+    ])
+    // Without a cutoff there is nothing to open.
+    expect(await problemsOf(repo({ [P]: edit(edit(BASE[P], '  openingBalanceAccount: "3000"\n', ""), "cutoff: 2024-01-01\n", "") }))).toEqual([])
+  })
+
+  it("closedThrough is a calendar date and closedPeriodPolicy one of next-open-period, error", async () => {
+    const ledger = (lines: string) => repo({ [P]: edit(BASE[P], '  openingBalanceAccount: "3000"\n', `  openingBalanceAccount: "3000"\n${lines}`) })
+    expect(await problemsOf(ledger("  closedThrough: 2025-12-31\n  closedPeriodPolicy: error\n"))).toEqual([])
+    const bad = await problemsOf(ledger("  closedThrough: 2025-13-31\n  closedPeriodPolicy: later\n"))
+    expect(bad.length).toBe(2)
+    expect(bad[0]).toMatch(new RegExp(`^${P}:17:18: .*2025-13-31.*calendar date`))
+    expect(bad[1]).toMatch(new RegExp(`^${P}:18:23: .*later`))
   })
 
   it("a Bill.com id mapped twice in one file", async () => {
@@ -213,7 +243,7 @@ describe("cross-file checks report every problem at the offending node", () => {
     expect(await problemsOf(repo({ [P]: text }))).toEqual([
       `${P}:3:7: name "q" must match the file name (p), so \`billsync sync p\` finds this pipeline`,
       `${P}:8:3: billcom.emulator only applies to environment emulator (this pipeline uses sandbox)`,
-      `${P}:17:11: schedule: hour field "24" is out of range (0–23)`
+      `${P}:18:11: schedule: hour field "24" is out of range (0–23)`
     ])
   })
 

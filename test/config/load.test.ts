@@ -27,13 +27,14 @@ describe("loadPipeline", () => {
       documents: { enabled: true, maxPerRun: 500 }
     })
     expect(loaded.pipeline.coa).toEqual({ sourceOfTruth: "ledger", allowArchive: false, createParents: true })
-    expect(loaded.pipeline.ledger).toEqual({ apAccount: "2000", currency: "USD" })
+    expect(loaded.pipeline.ledger).toEqual({ apAccount: "2000", currency: "USD", openingBalanceAccount: "3000", closedPeriodPolicy: "next-open-period" })
     expect(loaded.pipeline.billcom.credentials).toEqual({ username: "BILLCOM_USERNAME", password: "BILLCOM_PASSWORD" })
     expect(loaded.mappings.accounts.map((a) => [a.number, a.type, a.parent, a.active])).toEqual([
       ["1000", "bank", undefined, true],
       ["2000", "accounts-payable", undefined, true],
       ["6000", "expense", undefined, true],
-      ["6100", "expense", "6000", true]
+      ["6100", "expense", "6000", true],
+      ["3000", "equity", undefined, true]
     ])
     expect(loaded.mappings.fundingAccounts).toEqual([{ billcomId: "bac02AAAAAAAAAAAAAAA", ledgerAccount: "1000" }])
     expect(loaded.mappings.items).toEqual([])

@@ -31,7 +31,8 @@ export const BASE: Readonly<Record<string, string>> = {
     "  stages: [vendors, funding-accounts, accounts, bills]", // 13
     "ledger:", //                                      14
     '  apAccount: "2000"', //                          15
-    'schedule: "0 */4 * * *"', //                      16
+    '  openingBalanceAccount: "3000"', //              16
+    'schedule: "0 */4 * * *"', //                      17
     ""
   ].join("\n"),
   "mappings/co/accounts.yaml": [
@@ -50,6 +51,9 @@ export const BASE: Readonly<Record<string, string>> = {
     "    name: Software", //                           13
     "    type: expense", //                            14
     '    parent: "6000"', //                           15
+    '  - number: "3000"', //                           16
+    "    name: Opening Balance Equity", //             17
+    "    type: equity", //                             18
     ""
   ].join("\n"),
   "mappings/co/funding-accounts.yaml": [

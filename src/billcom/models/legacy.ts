@@ -45,6 +45,15 @@ export class V2Bill extends Schema.Class<V2Bill>("V2Bill")({
   updatedTime: opt(Timestamp)
 }) {}
 
+/**
+ * `Crud/Read/VendorCredit.json` — only the exchange rate (v3 vendor credits carry none; v2 requires
+ * `exchangeRate` to create a credit for an international vendor, [V2-VT]). Zero or absent = none.
+ */
+export class V2VendorCredit extends Schema.Class<V2VendorCredit>("V2VendorCredit")({
+  id: Schema.String,
+  exchangeRate: opt(Schema.Union(Schema.Number, Schema.NumberFromString))
+}) {}
+
 const accountType = Schema.transformOrFail(Schema.Union(Schema.String, Schema.Number), Schema.String, {
   strict: true,
   decode: (code, _, ast) => {

@@ -76,7 +76,18 @@ export const vendorsHandler = party({
   table: "vendors",
   schema: R.Vendor,
   mapping: (s) => s.vendors,
-  describe: (v) => ({ name: v.name ?? v.id, details: { shortName: v.shortName ?? null, email: v.email ?? null, currency: v.billCurrency ?? null } })
+  // The tax id itself is never copied into the ledger: the 1099 report only needs to know one is on file.
+  describe: (v) => ({
+    name: v.name ?? v.id,
+    details: {
+      shortName: v.shortName ?? null,
+      email: v.email ?? null,
+      currency: v.billCurrency ?? null,
+      track1099: v.additionalInfo?.track1099 ?? null,
+      taxIdOnFile: typeof v.additionalInfo?.taxId === "string" && v.additionalInfo.taxId.trim() !== "",
+      taxIdType: v.additionalInfo?.taxIdType ?? null
+    }
+  })
 })
 
 export const customersHandler = party({

@@ -85,6 +85,13 @@ export const settingsFor = (pipeline: string, snapshot: Record<string, unknown>,
 }
 
 /**
+ * The accounts the demo pipeline names in its ledger section (the emulator's chart has them):
+ * opening balance equity, FX gain/loss and the BILL wallet — what a pipeline with a cutoff and
+ * foreign-currency vendors needs (docs/accounting.md).
+ */
+export const withAccounting = (s: SyncSettings): SyncSettings => ({ ...s, openingBalanceAccount: "3900", fxGainLossAccount: "7900", walletAccount: "1050" })
+
+/**
  * The real Source with some raw fields or records removed from lists, to reproduce Bill.com
  * behaviour the emulator does not have: v3 bills without approvalStatus (older API versions), chart
  * rows the list does not return. Everything else — including the v2 reads — goes to the emulator.
