@@ -37,6 +37,8 @@ export interface BillcomClientApi {
   /** Legacy v2 `Crud/Read/ChartOfAccount.json`; none when Bill.com does not know the id. */
   readonly chartOfAccount: (id: string) => Effect.Effect<Option.Option<V2ChartOfAccount>, BillcomError>
   readonly stats: () => Effect.Effect<BillcomStats>
+  /** Requests this process has sent in the current clock hour, and the hourly budget (progress display). */
+  readonly hourlyBudget: () => Effect.Effect<{ readonly used: number; readonly perHour: number }>
 }
 
 const decodeSession = (json: unknown) =>
@@ -119,7 +121,8 @@ export const makeClient = Effect.gen(function* () {
     billDocuments,
     billApproval: Effect.fn("BillcomClient.billApproval")(legacy.billApproval),
     chartOfAccount: Effect.fn("BillcomClient.chartOfAccount")(legacy.chartOfAccount),
-    stats: () => transport.stats
+    stats: () => transport.stats,
+    hourlyBudget: () => Effect.map(transport.limiter.usedThisHour, (used) => ({ used, perHour: transport.settings.requestsPerHour }))
   } satisfies BillcomClientApi
 })
 

@@ -18,6 +18,11 @@ export const CURSOR_OVERLAP_MS = 2 * 60 * 1000
 
 class DryRunRollback extends Data.TaggedError("DryRunRollback")<{}> {}
 
+const updatedMsOf = (raw: unknown): number => {
+  const t = typeof raw === "object" && raw !== null ? (raw as { updatedTime?: unknown }).updatedTime : undefined
+  return typeof t === "string" ? Date.parse(t) : Number.NaN
+}
+
 const rawId = (raw: unknown): string | undefined =>
   typeof raw === "object" && raw !== null && typeof (raw as { id?: unknown }).id === "string" && (raw as { id: string }).id.length > 0
     ? (raw as { id: string }).id
@@ -277,9 +282,20 @@ export const pullList = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageConte
     const since = cursor === undefined ? undefined : new Date(Date.parse(cursor) - CURSOR_OVERLAP_MS).toISOString()
     yield* Effect.annotateCurrentSpan({ list: handler.list, since: since ?? "beginning" })
     const position: ReadPosition = { newest: undefined, watermark: undefined }
+    const read = ctx.read
+    if (read !== undefined) read.sinceMs = since === undefined ? undefined : Date.parse(since)
+    const seen = (ms: number) => {
+      if (read === undefined || !Number.isFinite(ms)) return
+      if (read.firstMs === undefined) read.firstMs = ms
+      if (read.newestMs === undefined || ms > read.newestMs) read.newestMs = ms
+    }
     yield* source.list(handler.list, since).pipe(
       Stream.map((p: PulledRecord): Input => {
-        if (p._tag === "Watermark") return { raw: undefined, watermark: p.time }
+        if (p._tag === "Watermark") {
+          seen(p.time)
+          return { raw: undefined, watermark: p.time }
+        }
+        seen(updatedMsOf(p.raw))
         ctx.counts.pulled++
         return p._tag === "Valid" ? { raw: p.raw } : { raw: p.raw, invalid: p.error, id: p.id }
       }),

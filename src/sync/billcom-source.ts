@@ -34,6 +34,7 @@ export const billcomSourceLayer: Layer.Layer<Source, never, BillcomClient> = Lay
         Effect.mapError(toSourceError)
       ),
     billDocuments: (billId) => client.billDocuments(billId).pipe(Effect.map((rows) => rows.map((r) => r.raw)), Effect.mapError(toSourceError)),
-    apiCalls: Effect.map(client.stats(), (s) => s.requests)
+    apiCalls: Effect.map(client.stats(), (s) => s.requests),
+    hourlyBudget: client.hourlyBudget()
   }))
 )

@@ -14,6 +14,8 @@ export const table = (headers: ReadonlyArray<string>, rows: ReadonlyArray<Readon
   return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n")
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`
 
 export const renderRun = (run: RunResult): string => {
@@ -38,6 +40,10 @@ export const renderRun = (run: RunResult): string => {
   return lines.join("\n")
 }
 
+/** A read-only command on a database where the pipeline has no integration yet. */
+export const neverSynced = (pipeline: string): string =>
+  `billsync: ${pipeline} has never been connected or synced into this database: run \`billsync connect ${pipeline}\` or \`billsync sync ${pipeline}\` first`
+
 export const renderUnmet = (pipeline: string, unmet: ReadonlyArray<UnmetCondition>): string =>
   [
     `Setup not completed for ${pipeline}: the full sync is refused until every condition below is met (the seed stages still ran).`,
@@ -47,13 +53,17 @@ export const renderUnmet = (pipeline: string, unmet: ReadonlyArray<UnmetConditio
 export const renderOutcome = (outcome: SyncOutcome): string =>
   [...outcome.runs.map(renderRun), ...(outcome.unmet.length > 0 ? [renderUnmet(outcome.integration.pipeline, outcome.unmet)] : [])].join("\n\n")
 
-export const renderErrors = (errors: ReadonlyArray<OpenError>): string => {
+/** The open errors; with `shown`, only the first ones in full and where to see the rest (the count is always the total). */
+export const renderErrors = (errors: ReadonlyArray<OpenError>, options: { readonly shown?: number; readonly pipeline?: string } = {}): string => {
   if (errors.length === 0) return "No open integration errors."
-  const blocks = errors.map(
+  const shown = Math.min(options.shown ?? errors.length, errors.length)
+  const blocks = errors.slice(0, shown).map(
     (e) =>
       `[${e.stage}] ${e.kind} ${e.billcomId} — ${e.symptom}\n  cause: ${e.cause}\n  detail: ${e.message}\n  resolution: ${e.resolution}\n  seen ${e.occurrences}× (first ${e.firstSeenAt}, last ${e.lastSeenAt})`
   )
-  return [`${errors.length} open integration error(s):`, ...blocks].join("\n")
+  const head = `${plural(errors.length, "open integration error")}${shown < errors.length ? ` — the first ${shown} below` : ""}:`
+  const tail = shown < errors.length ? [`… and ${errors.length - shown} more: \`billsync errors ${options.pipeline ?? "<pipeline>"}\` lists all ${errors.length}`] : []
+  return [head, ...blocks, ...tail].join("\n")
 }
 
 export const renderStatus = (
