@@ -6,12 +6,7 @@ import { Data, Effect } from "effect"
  */
 export class ExitCode extends Data.TaggedError("ExitCode")<{ readonly code: number }> {}
 
-/** Conventional statuses shared by every command. */
-export const Exit = {
-  ok: 0,
-  problems: 1,
-  usage: 2
-} as const
+export { Exit } from "./exit-status.ts"
 
 /** Says why on stderr (the log style every command shares), then ends the command with `code`. */
 export const exitWith = (code: number, ...messages: ReadonlyArray<string>) =>

@@ -1,5 +1,5 @@
 import { CommanderError } from "commander"
-import { Exit } from "./exit.ts"
+import { Exit } from "./exit-status.ts"
 import { buildProgram } from "./program.ts"
 
 /**
