@@ -9,7 +9,7 @@ import type { ProgressEvent } from "../sync/runner.ts"
  *
  * By hand rather than a progress-bar library: Bill.com returns no totals, so there is no bar to
  * draw (the ETA comes from how far the read has moved through updatedTime, below), and the
- * non-terminal lines must be billsync's own log lines; what remains is one `\r` + clear-line.
+ * non-terminal lines must be billsync's own log lines; what remains is a carriage return.
  */
 export type ProgressMode = "terminal" | "lines" | "off"
 
@@ -84,11 +84,24 @@ export const endLine = (s: Snapshot, status: string): string =>
  * The `onProgress` handler of a run: a ticker per stage, forked into the caller's scope (so it
  * never outlives the command). `write` is the terminal (stderr) for the live line.
  */
-export const makeProgress = (mode: ProgressMode, write: (text: string) => void = (t) => void process.stderr.write(t)) =>
+export const makeProgress = (
+  mode: ProgressMode,
+  write: (text: string) => void = (t) => void process.stderr.write(t),
+  columns: () => number = () => process.stderr.columns ?? 0
+) =>
   Effect.gen(function* () {
     const scope = yield* Effect.scope
     let ticker: Fiber.RuntimeFiber<unknown> | undefined
     let start: { readonly atMs: number; readonly requests: number } | undefined
+    // Redrawn with a carriage return and spaces over the longer previous line: no escape codes at all (NO_COLOR).
+    let shown = 0
+    // A line wider than the terminal would wrap, and the carriage return would only go back one row.
+    const redraw = (line: string, end = "") => {
+      const width = columns()
+      const fit = end === "" && width > 0 && line.length >= width ? `${line.slice(0, width - 2)}…` : line
+      write(`\r${fit.padEnd(shown)}${end}`)
+      shown = end === "" ? fit.length : 0
+    }
 
     const snapshot = (e: ProgressEvent) =>
       Effect.gen(function* () {
@@ -118,7 +131,7 @@ export const makeProgress = (mode: ProgressMode, write: (text: string) => void =
               start = { atMs: yield* Clock.currentTimeMillis, requests: yield* e.requests }
               const tick =
                 mode === "terminal"
-                  ? Effect.flatMap(snapshot(e), (s) => Effect.sync(() => write(`\r\x1b[2K${progressLine(s)}`))).pipe(Effect.repeat(Schedule.spaced(TERMINAL_REFRESH)))
+                  ? Effect.flatMap(snapshot(e), (s) => Effect.sync(() => redraw(progressLine(s)))).pipe(Effect.repeat(Schedule.spaced(TERMINAL_REFRESH)))
                   : Effect.flatMap(snapshot(e), (s) => Effect.logInfo(progressLine(s))).pipe(Effect.delay(LINE_INTERVAL), Effect.forever)
               ticker = yield* Effect.forkIn(tick, scope)
             })
@@ -126,7 +139,7 @@ export const makeProgress = (mode: ProgressMode, write: (text: string) => void =
               if (ticker !== undefined) yield* Fiber.interrupt(ticker)
               ticker = undefined
               const line = endLine(yield* snapshot(e), e.status ?? "done")
-              if (mode === "terminal") yield* Effect.sync(() => write(`\r\x1b[2K${line}\n`))
+              if (mode === "terminal") yield* Effect.sync(() => redraw(line, "\n"))
               else yield* Effect.logInfo(line)
             })
 

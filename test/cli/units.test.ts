@@ -128,16 +128,21 @@ describe("progress", () => {
     })
   )
 
-  it.scoped("on a terminal: one line redrawn in place, ended with a newline", () =>
+  it.scoped("on a terminal: one line redrawn in place (no escape codes), ended with a newline", () =>
     Effect.gen(function* () {
       const written: Array<string> = []
-      const progress = yield* makeProgress("terminal", (t) => written.push(t))
+      const progress = yield* makeProgress("terminal", (t) => written.push(t), () => 60)
       const base = { kind: "seed", stage: "vendors", counts: emptyCounts(), read: emptyReadProgress(), requests: Effect.succeed(0), hourlyBudget: Effect.succeed(undefined) } as const
       yield* progress.onProgress({ ...base, phase: "start" } as ProgressEvent)
       yield* TestClock.adjust("1 second")
       yield* progress.onProgress({ ...base, phase: "end", status: "succeeded" } as ProgressEvent)
       expect(written.length).toBeGreaterThan(2)
-      expect(written.every((t) => t.startsWith("\r\x1b[2K[seed] vendors: "))).toBe(true)
+      expect(written.every((t) => t.startsWith("\r[seed] vendors: "))).toBe(true)
+      // No escape sequence, even on a terminal (NO_COLOR): a carriage return and spaces redraw the line.
+      expect(written.join("")).not.toContain("\x1b")
+      // Cut to the terminal's width while it runs (a wrapped line could not be redrawn); whole at the end.
+      expect(written.slice(0, -1).every((t) => t.length <= 60)).toBe(true)
+      expect(written.at(-1)!.length).toBeGreaterThan(60)
       expect(written.at(-1)).toMatch(/succeeded — 0 pulled.*\n$/)
       expect(written.slice(0, -1).every((t) => !t.endsWith("\n"))).toBe(true)
     })
