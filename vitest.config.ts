@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config"
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "src/**/*.test.ts"],
+    // Builds dist/ when it is older than src/: the CLI tests run what users run.
+    globalSetup: ["test/support/global-setup.ts"],
     // CLI end-to-end tests start several `billsync` processes; a loaded 2-core CI box needs headroom.
     testTimeout: 180_000,
     hookTimeout: 120_000,

@@ -316,7 +316,7 @@ const main = async () => {
         return Number(n?.n ?? 0)
       }))
       const winnerRuns = oks.length === 1 ? (JSON.parse(oks[0]!.stdout) as { runs: Array<unknown> }).runs.length : -1
-      row.note = `${oks.length} succeeded, ${refused.length} refused (${refused.map((r) => r.stderr.split("\n").find((l) => l.includes("billsync sync"))?.slice(0, 120) ?? `exit ${r.code}`).join("; ")}); ${runsInDb} run rows`
+      row.note = `${oks.length} succeeded, ${refused.length} refused (${refused.map((r) => r.stderr.split("\n").find((l) => l.includes("billsync sync"))?.replace(/^\S+Z \S+\s+/, "").slice(0, 120) ?? `exit ${r.code}`).join("; ")}); ${runsInDb} run rows`
       if (oks.length !== 1 || refused.length !== 1 || runsInDb !== winnerRuns) row.ok = false
       await judge(row, reference, fresh)
     } finally {

@@ -79,9 +79,9 @@ const memorySource = Layer.succeed(Source, {
 })
 
 const program = Effect.gen(function* () {
-  const env = yield* loadEnvironment(args.get("pipeline") ?? "bench")
+  const env = yield* loadEnvironment(args.get("pipeline") ?? "bench", { ephemeral: true })
   const started = performance.now()
-  const outcome = yield* runSync(env.settings, { fullRefresh: false, dryRun: false, wait: false }).pipe(Effect.provide(Layer.merge(storeLayer(), memorySource)))
+  const outcome = yield* runSync(env.settings, { fullRefresh: false, dryRun: false, wait: false }).pipe(Effect.provide(Layer.merge(storeLayer(env.target), memorySource)))
   const ms = performance.now() - started
   const stages = outcome.runs.flatMap((r) => r.stages.map((s) => ({ run: r.kind, stage: s.stage, ms: s.durationMs, pulled: s.counts.pulled, inserted: s.counts.inserted })))
   process.stdout.write(`${JSON.stringify({ ms, stages, status: outcome.runs.map((r) => r.status) })}\n`)

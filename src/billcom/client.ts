@@ -39,6 +39,8 @@ export interface BillcomClientApi {
   /** Legacy v2 `Crud/Read/ChartOfAccount.json`; none when Bill.com does not know the id. */
   readonly chartOfAccount: (id: string) => Effect.Effect<Option.Option<V2ChartOfAccount>, BillcomError>
   readonly stats: () => Effect.Effect<BillcomStats>
+  /** Requests this process has sent in the current clock hour, and the hourly budget (progress display). */
+  readonly hourlyBudget: () => Effect.Effect<{ readonly used: number; readonly perHour: number }>
 }
 
 const decodeSession = (json: unknown) =>
@@ -158,7 +160,8 @@ export const makeClient = Effect.gen(function* () {
     billApproval: Effect.fn("BillcomClient.billApproval")(legacy.billApproval),
     chartOfAccount: Effect.fn("BillcomClient.chartOfAccount")(legacy.chartOfAccount),
     vendorCreditRate: Effect.fn("BillcomClient.vendorCreditRate")(legacy.vendorCreditRate),
-    stats: () => transport.stats
+    stats: () => transport.stats,
+    hourlyBudget: () => Effect.map(transport.limiter.usedThisHour, (used) => ({ used, perHour: transport.settings.requestsPerHour }))
   } satisfies BillcomClientApi
 })
 

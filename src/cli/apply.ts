@@ -1,25 +1,27 @@
-import { Args, Command, Options, Prompt } from "@effect/cli"
+import { Prompt } from "@effect/cli"
 import { Terminal } from "@effect/platform"
 import { Console, Effect, Layer } from "effect"
+import { existsSync } from "node:fs"
 import { CoaApplier, type PendingAction } from "../coa/applier.ts"
 import { coaBillcomLayer } from "../coa/environment.ts"
 import { CoaError } from "../coa/errors.ts"
 import { CoaJournal } from "../coa/journal.ts"
 import { describeMappings } from "../coa/mappings-source.ts"
 import { readPlanFile, type CoaPlan } from "../coa/plan-file.ts"
+import type { ChartReader, ChartWriter } from "../coa/ports.ts"
 import { renderPending } from "../coa/render-text.ts"
 import { loadPipeline } from "../config/load.ts"
-import { DatabaseLive } from "../store/database.ts"
+import { clientLayer, refuseEmbeddedInCi } from "../store/database.ts"
 import { reportFailure } from "../sync/cli-support.ts"
+import { databaseFor } from "../sync/environment.ts"
+import { Exit, exitWith } from "./exit.ts"
+import type { ApplyOptions } from "./program.ts"
 
 /**
  * `billsync apply coa <plan.json>`: apply a reviewed plan to Bill.com. Re-reads Bill.com first and
  * refuses a stale plan; resumes a partially applied one; records every action in Postgres. Asks
  * y/N on a terminal; without one (CI) it needs --auto-approve.
  */
-const planFile = Args.file({ name: "plan", exists: "yes" }).pipe(Args.withDescription("Plan file written by `billsync plan coa --out`"))
-const autoApprove = Options.boolean("auto-approve").pipe(Options.withDescription("Apply without asking (required when stdin is not a terminal)"))
-
 const approval = (plan: CoaPlan, auto: boolean, terminal: Terminal.Terminal) => (pending: ReadonlyArray<PendingAction>) =>
   Effect.gen(function* () {
     if (auto) return true
@@ -36,8 +38,9 @@ const approval = (plan: CoaPlan, auto: boolean, terminal: Terminal.Terminal) => 
     }).pipe(Effect.provideService(Terminal.Terminal, terminal), Effect.orElseSucceed(() => false))
   })
 
-const coa = Command.make("coa", { planFile, autoApprove }, (o) =>
+export const run = (o: ApplyOptions) =>
   Effect.gen(function* () {
+    if (!existsSync(o.planFile)) return yield* exitWith(Exit.usage, `billsync apply coa: ${o.planFile}: no such file (write one with \`billsync plan coa <pipeline> --out ${o.planFile}\`)`)
     const terminal = yield* Terminal.Terminal
     const plan = yield* readPlanFile(o.planFile)
     const loaded = yield* loadPipeline(plan.pipeline.file)
@@ -51,7 +54,11 @@ const coa = Command.make("coa", { planFile, autoApprove }, (o) =>
     if (mappings.fingerprint !== plan.mappings.fingerprint) {
       yield* Effect.logWarning(`the mapping files changed since this plan was made; it applies the reviewed plan, not the current files — re-plan to include the changes`)
     }
-    const applier = Layer.provide(CoaApplier.Default, Layer.merge(coaBillcomLayer(loaded, { write: true }), CoaJournal.Default.pipe(Layer.provide(DatabaseLive))))
+    const target = yield* databaseFor(loaded)
+    yield* refuseEmbeddedInCi(target, o.ephemeral)
+    // `write: true` adds the ChartWriter; the layer's type (a union over `write`) does not say so.
+    const billcom = coaBillcomLayer(loaded, { write: true }) as Layer.Layer<ChartReader | ChartWriter, CoaError>
+    const applier = Layer.provide(CoaApplier.Default, Layer.merge(billcom, CoaJournal.Default.pipe(Layer.provide(clientLayer(target, "write")))))
     const result = yield* Effect.flatMap(CoaApplier, (a) => a.apply(plan, { approve: approval(plan, o.autoApprove, terminal) })).pipe(
       Effect.provide(applier)
     )
@@ -69,9 +76,3 @@ const coa = Command.make("coa", { planFile, autoApprove }, (o) =>
       )
     }
   }).pipe(Effect.catchAll(reportFailure("apply coa")))
-).pipe(Command.withDescription("Apply a reviewed chart-of-accounts plan to Bill.com"))
-
-export const applyCommand = Command.make("apply").pipe(
-  Command.withDescription("Apply a reviewed plan to Bill.com (the only writes billsync makes there)"),
-  Command.withSubcommands([coa])
-)

@@ -1,4 +1,3 @@
-import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect } from "effect"
 import { reportFailure } from "../sync/cli-support.ts"
 import { loadEnvironment } from "../sync/environment.ts"
@@ -9,35 +8,34 @@ import { renderRun } from "../sync/report.ts"
 import { seedStages } from "../sync/stages.ts"
 import { Integrations } from "../store/integrations.ts"
 import { ExitCode, Exit } from "./exit.ts"
+import type { ConnectOptions } from "./program.ts"
+import { makeProgress, progressModeFor } from "./progress.ts"
 
 /**
  * `billsync connect <pipeline>`: pending → log in → session check → connected (prints the
  * organization and user) or error with Bill.com's message and advice (exit 1). The first
  * successful connect runs the initial seed unless --no-seed. Also re-tests credentials later.
  */
-const pipeline = Args.text({ name: "pipeline" })
-const noSeed = Options.boolean("no-seed").pipe(Options.withDescription("Do not run the initial seed after the first successful connect"))
-
-export const connectCommand = Command.make("connect", { pipeline, noSeed }, (o) =>
+export const run = (o: ConnectOptions) =>
   Effect.gen(function* () {
-    const env = yield* loadEnvironment(o.pipeline)
+    const env = yield* loadEnvironment(o.pipeline, { ephemeral: o.ephemeral })
     yield* Effect.gen(function* () {
       const connected = yield* connectIntegration(env.settings, { persist: true })
       yield* Console.log(
         `Connected ${env.settings.pipeline} to Bill.com organization ${connected.session.organizationId} as user ${connected.session.userId} (${env.settings.environment}).`
       )
-      if (!connected.firstConnect || o.noSeed) return
+      if (!connected.firstConnect || !o.seed) return
       const enabled = new Set(env.settings.stages)
       yield* withIntegrationLock(
         env.settings.pipeline,
         false,
         Effect.gen(function* () {
-          const run = yield* executeRun(env.settings, connected.integration, "seed", seedStages.filter((s) => enabled.has(s)), { fullRefresh: false, dryRun: false, wait: false }, ["initial seed (first successful connect)"])
+          const progress = yield* makeProgress(progressModeFor(process.stderr))
+          const run = yield* executeRun(env.settings, connected.integration, "seed", seedStages.filter((s) => enabled.has(s)), { fullRefresh: false, dryRun: false, wait: false, onProgress: progress.onProgress }, ["initial seed (first successful connect)"])
           if (run.status !== "failed") yield* (yield* Integrations).markSeeded(connected.integration.id)
           yield* Console.log(renderRun(run))
           if (run.status === "failed") return yield* Effect.fail(new ExitCode({ code: Exit.problems }))
         })
       )
-    }).pipe(Effect.provide(env.layer))
+    }).pipe(Effect.provide(env.layer), Effect.scoped)
   }).pipe(Effect.catchAll(reportFailure("connect")))
-).pipe(Command.withDescription("Log in to Bill.com, check the session and mark the integration connected; seeds master data on the first success"))

@@ -1,7 +1,7 @@
-import { Command } from "@effect/cli"
 import { Console, Effect } from "effect"
 import { rmSync } from "node:fs"
 import { demoCredentials } from "../emulator/index.ts"
+import { emulatorEmbeddedDir } from "../store/database.ts"
 import { IntegrationErrors } from "../store/integration-errors.ts"
 import { LedgerMaster } from "../store/ledger-master.ts"
 import { SourceRecords } from "../store/source-records.ts"
@@ -11,9 +11,7 @@ import { connectIntegration } from "../sync/lifecycle.ts"
 import { renderErrors, renderOutcome, table } from "../sync/report.ts"
 import { runSync } from "../sync/runner.ts"
 import { ExitCode, Exit } from "./exit.ts"
-
-/** Where the demo keeps its embedded database: recreated on every run so the demo always starts clean. */
-export const DEMO_DATABASE_DIR = ".billsync/demo"
+import { makeProgress, progressModeFor } from "./progress.ts"
 
 /** The demo pipeline's credential variables → the emulator's demo credentials (emulator credentials are not secrets). */
 const demoEnv: ReadonlyArray<[string, string]> = [
@@ -22,30 +20,38 @@ const demoEnv: ReadonlyArray<[string, string]> = [
   ["BILLCOM_DEMO_DEV_KEY", demoCredentials.devKey]
 ]
 
+/** How many open errors the demo prints in full (all of them: `billsync errors demo`). */
+const ERRORS_SHOWN = 5
+
 /**
- * `billsync demo` (= `npm run demo`): the in-process emulator (demo organisation) + a fresh embedded
- * PGlite (or DATABASE_URL when set): connect, initial seed, full sync, then what landed.
+ * `billsync demo` (= `npm run demo`): the in-process emulator (demo organisation) + the embedded
+ * database of emulator pipelines (or DATABASE_URL when set): connect, initial seed, full sync, then
+ * what landed. It writes where `billsync status demo`, `errors demo` and `report demo …` read, so
+ * those show the demo's data afterwards; the default embedded database is started afresh each time.
  */
-export const demoCommand = Command.make("demo", {}, () =>
+export const run = (_: {}) =>
   Effect.gen(function* () {
     const started = Date.now()
     for (const [name, value] of demoEnv) {
       if (process.env[name] === undefined) {
         process.env[name] = value
-        yield* Console.error(`demo: ${name} is unset; using the emulator's demo credential`)
+        yield* Effect.logInfo(`billsync demo: ${name} is unset; using the emulator's demo credential`)
       }
     }
-    const useServer = process.env["DATABASE_URL"] !== undefined && process.env["DATABASE_URL"] !== ""
-    if (!useServer) {
-      rmSync(DEMO_DATABASE_DIR, { recursive: true, force: true })
-      rmSync(`${DEMO_DATABASE_DIR}.lock`, { force: true })
+    const useServer = process.env["DATABASE_URL"] !== undefined && process.env["DATABASE_URL"].trim() !== ""
+    const ownDir = !useServer && (process.env["BILLSYNC_EMBEDDED_DIR"] ?? "") === ""
+    if (ownDir) {
+      rmSync(emulatorEmbeddedDir, { recursive: true, force: true })
+      rmSync(`${emulatorEmbeddedDir}.lock`, { force: true })
     }
-    yield* Console.error(`demo: database = ${useServer ? "DATABASE_URL" : `fresh embedded PGlite at ${DEMO_DATABASE_DIR}`}; Bill.com = in-process emulator (demo organisation)`)
-    const env = yield* loadEnvironment("demo", useServer ? {} : { database: { _tag: "Embedded", dataDir: DEMO_DATABASE_DIR } })
+    const env = yield* loadEnvironment("demo", { ephemeral: true })
+    const where = env.target._tag === "Url" ? "the database at DATABASE_URL" : `the embedded database at ${env.target.dataDir}${ownDir ? " (started afresh)" : ""}`
+    yield* Effect.logInfo(`billsync demo: database = ${where}; Bill.com = in-process emulator (demo organisation)`)
     const program = Effect.gen(function* () {
       const connected = yield* connectIntegration(env.settings, { persist: true })
       yield* Console.log(`Connected to Bill.com organization ${connected.session.organizationId} as user ${connected.session.userId}.\n`)
-      const outcome = yield* runSync(env.settings, { fullRefresh: false, dryRun: false, wait: false })
+      const progress = yield* makeProgress(progressModeFor(process.stderr))
+      const outcome = yield* runSync(env.settings, { fullRefresh: false, dryRun: false, wait: false, onProgress: progress.onProgress })
       yield* Console.log(renderOutcome(outcome))
       const companyId = outcome.integration.companyId!
       const counts = yield* (yield* LedgerMaster).counts(companyId)
@@ -53,10 +59,14 @@ export const demoCommand = Command.make("demo", {}, () =>
       const skipped = yield* (yield* SourceRecords).skippedByReason(outcome.integration.id)
       yield* Console.log(`\nPulled but not imported, by reason:\n${table(["kind", "outcome", "reason", "records"], skipped.map((s) => [s.kind, s.outcome, s.reason, s.n]))}`)
       const errors = yield* (yield* IntegrationErrors).open(outcome.integration.id, undefined)
-      yield* Console.log(`\n${renderErrors(errors.slice(0, 5))}${errors.length > 5 ? `\n… and ${errors.length - 5} more: billsync errors demo` : ""}`)
-      yield* Console.log(`\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)}s.`)
+      yield* Console.log(`\n${renderErrors(errors, { shown: ERRORS_SHOWN, pipeline: "demo" })}`)
+      yield* Console.log(
+        `\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)}s. Its data stays in ${where.replace(" (started afresh)", "")}:\n` +
+          "  billsync status demo          setup check, runs, open errors\n" +
+          "  billsync errors demo          every open integration error\n" +
+          "  billsync report demo aging    AP aging (also trial-balance, runs; --html DIR)"
+      )
       if (outcome.runs.some((r) => r.status === "failed") || outcome.unmet.length > 0) return yield* Effect.fail(new ExitCode({ code: Exit.problems }))
     })
-    yield* program.pipe(Effect.provide(env.layer))
+    yield* program.pipe(Effect.provide(env.layer), Effect.scoped)
   }).pipe(Effect.catchAll(reportFailure("demo")))
-).pipe(Command.withDescription("Run a real sync end to end: built-in Bill.com emulator (demo organisation) → embedded Postgres"))

@@ -1,51 +1,24 @@
-import { Command, Options } from "@effect/cli"
-import { Console, Effect, Option } from "effect"
+import { Console, Effect } from "effect"
 import { Emulator, resolveFaults, type EmulatorOptions, type FaultConfig } from "../emulator/index.ts"
-import { ExitCode, Exit } from "./exit.ts"
+import { Exit, exitWith } from "./exit.ts"
+import type { EmulatorCliOptions } from "./program.ts"
 
 /**
  * `billsync emulator`: run the Bill.com sandbox emulator in the foreground until Ctrl-C, printing
  * its base URLs and the credentials to use (emulator credentials are not secrets).
  */
-const port = Options.integer("port").pipe(Options.withDefault(4010), Options.withDescription("Port to listen on (0 = any free port)"))
-const host = Options.text("host").pipe(Options.withDefault("127.0.0.1"), Options.withDescription("Interface to bind"))
-const seed = Options.text("seed").pipe(Options.withDefault("demo"), Options.withDescription("Organisation seed; 'demo' is the fixed demo organisation"))
-const size = (name: string, what: string) => Options.integer(name).pipe(Options.optional, Options.withDescription(`Number of ${what} to generate`))
-const latency = Options.integer("latency").pipe(Options.optional, Options.withDescription("Fixed latency per request, in milliseconds"))
-const faults = Options.text("faults").pipe(Options.optional, Options.withDescription("Fault profile (none, flaky, chaos, slow, rate-limited) or a JSON fault config"))
-const strict = Options.boolean("strict").pipe(Options.withDescription("Disable the /__emulator control API"))
-const sessionIdle = Options.integer("session-idle").pipe(Options.optional, Options.withDescription("Idle session lifetime in seconds (default 2100 = 35 minutes)"))
-const status429 = Options.boolean("rate-limit-429").pipe(Options.withDescription("Answer BDC_1144/BDC_1322 with HTTP 429 instead of 422"))
-
-export const emulatorCommand = Command.make(
-  "emulator",
-  {
-    port,
-    host,
-    seed,
-    vendors: size("vendors", "vendors"),
-    bills: size("bills", "bills"),
-    customers: size("customers", "customers"),
-    items: size("items", "items"),
-    latency,
-    faults,
-    strict,
-    sessionIdle,
-    status429
-  },
-  (o) =>
+export const run = (o: EmulatorCliOptions) =>
     Effect.gen(function* () {
       let faultConfig: FaultConfig = {}
-      if (Option.isSome(o.faults)) {
-        const spec = o.faults.value
+      if (o.faults !== undefined) {
+        const spec = o.faults
         faultConfig = yield* Effect.try(() => resolveFaults(spec)).pipe(
-          Effect.tapError((e) => Console.error(`billsync emulator: ${e.cause instanceof Error ? e.cause.message : String(e.cause)}`)),
-          Effect.mapError(() => new ExitCode({ code: Exit.usage }))
+          Effect.catchAll((e) => exitWith(Exit.usage, `billsync emulator: ${e.cause instanceof Error ? e.cause.message : String(e.cause)}`))
         )
       }
-      if (Option.isSome(o.latency)) faultConfig = { ...faultConfig, latency: { fixedMs: o.latency.value } }
+      if (o.latency !== undefined) faultConfig = { ...faultConfig, latency: { fixedMs: o.latency } }
       const generate = Object.fromEntries(
-        (["vendors", "bills", "customers", "items"] as const).flatMap((k) => (Option.isSome(o[k]) ? [[k, o[k].value]] : []))
+        (["vendors", "bills", "customers", "items"] as const).flatMap((k) => (o[k] !== undefined ? [[k, o[k]]] : []))
       )
       const options: EmulatorOptions = {
         seed: o.seed,
@@ -54,8 +27,8 @@ export const emulatorCommand = Command.make(
         strict: o.strict,
         generate,
         faults: faultConfig,
-        ...(Option.isSome(o.sessionIdle) ? { sessionIdleMs: o.sessionIdle.value * 1000 } : {}),
-        ...(o.status429 ? { limits: { rateLimitStatus: 429 } } : {})
+        ...(o.sessionIdle !== undefined ? { sessionIdleMs: o.sessionIdle * 1000 } : {}),
+        ...(o.rateLimit429 ? { limits: { rateLimitStatus: 429 } } : {})
       }
       yield* Effect.gen(function* () {
         const emulator = yield* Emulator
@@ -77,7 +50,6 @@ export const emulatorCommand = Command.make(
         return yield* Effect.never
       }).pipe(
         Effect.provide(Emulator.layer(options)),
-        Effect.catchTag("EmulatorError", (e) => Console.error(`billsync emulator: ${e.message}`).pipe(Effect.zipRight(Effect.fail(new ExitCode({ code: Exit.problems })))))
+        Effect.catchTag("EmulatorError", (e) => exitWith(Exit.problems, `billsync emulator: ${e.message}`))
       )
     })
-).pipe(Command.withDescription("Run the built-in Bill.com sandbox emulator (v3 + legacy v2) until Ctrl-C"))

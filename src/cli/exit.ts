@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import { Data, Effect } from "effect"
 
 /**
  * A command's deliberate exit status (e.g. `validate` found problems → 1, `plan --detailed-exitcode` → 2).
@@ -6,9 +6,8 @@ import { Data } from "effect"
  */
 export class ExitCode extends Data.TaggedError("ExitCode")<{ readonly code: number }> {}
 
-/** Conventional statuses shared by every command. */
-export const Exit = {
-  ok: 0,
-  problems: 1,
-  usage: 2
-} as const
+export { Exit } from "./exit-status.ts"
+
+/** Says why on stderr (the log style every command shares), then ends the command with `code`. */
+export const exitWith = (code: number, ...messages: ReadonlyArray<string>) =>
+  Effect.forEach(messages, (m) => Effect.logError(m), { discard: true }).pipe(Effect.zipRight(Effect.fail(new ExitCode({ code }))))

@@ -1,4 +1,3 @@
-import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Layer } from "effect"
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
@@ -11,8 +10,9 @@ import { markdownTable, textTable, type Table } from "../ledger/render.ts"
 import { applySuggestions } from "../ledger/suggest-yaml.ts"
 import { suggestMappings, type SuggestResult } from "../ledger/suggest.ts"
 import { reportFailure } from "../sync/cli-support.ts"
-import { storeLayer } from "../sync/environment.ts"
-import { ExitCode, Exit } from "./exit.ts"
+import { databaseFor, storeLayer } from "../sync/environment.ts"
+import { Exit, exitWith } from "./exit.ts"
+import type { SuggestOptions } from "./program.ts"
 
 /**
  * `billsync mappings suggest <pipeline> [--dry-run]`: proposes links for pulled Bill.com records no
@@ -20,11 +20,6 @@ import { ExitCode, Exit } from "./exit.ts"
  * pull request; --dry-run prints the unified diff instead. The result is validated like
  * `billsync validate` before it is kept. Ambiguous and unmatched records are listed, never guessed.
  */
-const pipeline = Args.text({ name: "pipeline" }).pipe(Args.withDescription("Pipeline name (pipelines/<name>.yaml) or path"))
-const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("Print the unified diff, write nothing"))
-const json = Options.boolean("json").pipe(Options.withDescription("Print the suggestions as JSON"))
-const format = Options.choice("format", ["text", "markdown"]).pipe(Options.withDefault("text" as const), Options.withDescription("Output format of the tables"))
-
 const tables = (r: SuggestResult): Array<Table> => [
   {
     title: `Suggested links (${r.suggestions.length})`,
@@ -43,13 +38,14 @@ const tables = (r: SuggestResult): Array<Table> => [
   }
 ]
 
-const suggest = Command.make("suggest", { pipeline, dryRun, json, format }, (o) =>
+export const run = (o: SuggestOptions) =>
   Effect.gen(function* () {
     const loaded = yield* loadPipeline(o.pipeline)
+    const target = yield* databaseFor(loaded)
     const pulled = yield* Effect.gen(function* () {
       const scope = yield* reportScope(loaded.pipeline.name)
       return yield* pulledMasterRecords(scope.integrationId)
-    }).pipe(Effect.provide(Reports.Default.pipe(Layer.provideMerge(storeLayer()))))
+    }).pipe(Effect.provide(Reports.Default.pipe(Layer.provideMerge(storeLayer(target, "read")))))
     const result = suggestMappings(loaded.mappings, pulled)
 
     const dir = join(loaded.root, loaded.mappingsDir)
@@ -74,14 +70,7 @@ const suggest = Command.make("suggest", { pipeline, dryRun, json, format }, (o) 
         if (original === undefined) unlinkSync(join(dir, f))
         else writeFileSync(join(dir, f), original)
       }
-      yield* Console.error(`billsync mappings suggest: the edited files did not validate, nothing was changed:\n${check.left.message}`)
-      return yield* Effect.fail(new ExitCode({ code: Exit.problems }))
+      return yield* exitWith(Exit.problems, `billsync mappings suggest: the edited files did not validate, nothing was changed: ${check.left.message}`)
     }
-    yield* Console.error(after.size === 0 ? "billsync mappings suggest: nothing to change" : `billsync mappings suggest: updated ${[...after.keys()].map((f) => `${loaded.mappingsDir}/${f}`).join(", ")}`)
+    yield* Effect.logInfo(after.size === 0 ? "billsync mappings suggest: nothing to change" : `billsync mappings suggest: updated ${[...after.keys()].map((f) => `${loaded.mappingsDir}/${f}`).join(", ")}`)
   }).pipe(Effect.catchAll(reportFailure("mappings suggest")))
-).pipe(Command.withDescription("Propose links for unmapped Bill.com records and write them into the mapping files (--dry-run: print the diff)"))
-
-export const mappingsCommand = Command.make("mappings").pipe(
-  Command.withDescription("Mapping-file tools"),
-  Command.withSubcommands([suggest])
-)

@@ -1,21 +1,13 @@
-import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect } from "effect"
 import { ConfigError, formatProblem, loadProject, type LoadedProject, type Problem } from "../config/index.ts"
-import { Exit, ExitCode } from "./exit.ts"
+import { Exit, ExitCode, exitWith } from "./exit.ts"
+import type { ValidateOptions } from "./program.ts"
 
 /**
  * `billsync validate [paths...]`: schema + cross-file checks of the pipelines and mappings, every
  * problem at once as `file:line:col: message` (or GitHub annotations, or JSON). Exit 0 clean,
  * 1 problems, 2 usage (e.g. a path that does not exist).
  */
-const paths = Args.text({ name: "path" }).pipe(
-  Args.withDescription("Pipeline files, mapping files or mappings folders (default: pipelines/*.yaml with their mappings, and every mappings/*/ folder)"),
-  Args.repeated
-)
-const format = Options.choice("format", ["text", "github", "json"]).pipe(
-  Options.withDefault("text" as const),
-  Options.withDescription("text: file:line:col: message; github: ::error annotations for pull requests; json: one JSON document")
-)
 
 /** GitHub workflow command escaping (data and property values differ). */
 const escapeData = (s: string): string => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A")
@@ -47,16 +39,13 @@ const report = (fmt: "text" | "github" | "json", project: LoadedProject | undefi
   )
 }
 
-export const validateCommand = Command.make("validate", { paths, format }, ({ format: fmt, paths }) =>
+export const run = ({ format: fmt, paths }: ValidateOptions) =>
   loadProject(paths).pipe(
     Effect.matchEffect({
       onSuccess: (project) => report(fmt, project, []),
       onFailure: (error: ConfigError) =>
         error.reason === "NotFound"
-          ? Console.error(error.problems.map((p) => `billsync validate: ${p.message}`).join("\n")).pipe(
-            Effect.zipRight(Effect.fail(new ExitCode({ code: Exit.usage })))
-          )
+          ? exitWith(Exit.usage, ...error.problems.map((p) => `billsync validate: ${p.message}`))
           : report(fmt, undefined, error.problems).pipe(Effect.zipRight(Effect.fail(new ExitCode({ code: Exit.problems }))))
     })
   )
-).pipe(Command.withDescription("Check pipelines and mappings: JSON Schema, cross-file rules, positions as file:line:col"))

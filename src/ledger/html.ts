@@ -1,6 +1,6 @@
 import type { OpenError } from "../store/integration-errors.ts"
 import type { RunSummary } from "../store/runs.ts"
-import type { Violation } from "./invariants.ts"
+import { describeInvariants, invariantsStatus, type InvariantsCheck } from "./invariants.ts"
 import { formatMoney } from "./money.ts"
 import { agingTable, bucketLabel, latePostingsTable, runsTable, tieOutLines, trialBalanceTable, type Table } from "./render.ts"
 import type { AgingReport, LatePosting, TrialBalance, UnmappedRecord } from "./reports.ts"
@@ -15,9 +15,10 @@ export interface HtmlReportInput {
   readonly openErrors: ReadonlyArray<OpenError>
   readonly resolved: ReadonlyArray<{ stage: string; billcom_id: string; code: string; symptom: string; resolution: string; message: string; resolved_at: string }>
   readonly unmapped: ReadonlyArray<UnmappedRecord>
-  readonly violations: ReadonlyArray<Violation>
   /** Entries dated after their document's date because its period was closed. */
   readonly latePostings: ReadonlyArray<LatePosting>
+  /** The journal's invariants; an empty journal reads "no entries to check", never "all hold". */
+  readonly invariants: InvariantsCheck
 }
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
@@ -77,7 +78,7 @@ export const agingSvg = (aging: AgingReport): string => {
 const STYLE = `
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#1b1f24;background:#fff;max-width:1200px}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
-.meta{color:#57606a;font-size:13px} .ok{color:#1a7f37;font-weight:600} .bad{color:#cf222e;font-weight:600}
+.meta{color:#57606a;font-size:13px} .ok{color:#1a7f37;font-weight:600} .bad{color:#cf222e;font-weight:600} .none{color:#57606a;font-weight:600}
 table{border-collapse:collapse;font-size:13px;margin:6px 0;width:100%} caption{text-align:left;font-weight:600;padding:4px 0}
 th,td{border:1px solid #d0d7de;padding:4px 8px;vertical-align:top} th{background:#f6f8fa} td.right,th.right{text-align:right;font-variant-numeric:tabular-nums}
 tfoot td{font-weight:600;background:#f6f8fa} .empty{color:#57606a;font-style:italic} .note{color:#57606a;font-size:12px;margin:2px 0}
@@ -103,7 +104,8 @@ export const renderHtml = (r: HtmlReportInput): string => {
     notes: ["billsync mappings suggest <pipeline> proposes the missing links as a pull request."]
   }
   const last = r.runs[0]
-  const healthy = r.violations.length === 0
+  const invariants = invariantsStatus(r.invariants)
+  const healthy = invariants !== "violated"
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>billsync report — ${esc(r.pipeline)}</title><style>${STYLE}</style></head>
@@ -117,9 +119,9 @@ export const renderHtml = (r: HtmlReportInput): string => {
   <div class="card">AP control tie-out<b class="${r.aging.tieOut.difference === 0n ? "ok" : "bad"}" id="tie-out">difference ${esc(formatMoney(r.aging.tieOut.difference))}</b></div>
   <div class="card">Last run<b>${last ? esc(`#${last.id} ${last.status}`) : "none yet"}</b></div>
   <div class="card">Open errors<b>${r.openErrors.length}</b></div>
-  <div class="card">Ledger invariants<b class="${healthy ? "ok" : "bad"}" id="invariants">${healthy ? "all hold" : `${r.violations.length} violated`}</b></div>
+  <div class="card">Ledger invariants<b class="${invariants === "hold" ? "ok" : invariants === "violated" ? "bad" : "none"}" id="invariants">${esc(describeInvariants(r.invariants))}</b></div>
 </div>
-${healthy ? "" : `<ul class="bad">${r.violations.map((v) => `<li>${esc(`${v.check}: ${v.message}`)}</li>`).join("")}</ul>`}
+${healthy ? "" : `<ul class="bad">${r.invariants.violations.map((v) => `<li>${esc(`${v.check}: ${v.message}`)}</li>`).join("")}</ul>`}
 <h2>AP aging</h2>
 <ul id="tie-out-lines">${tieOutLines(r.aging).map((l) => `<li>${esc(l)}</li>`).join("")}</ul>
 ${agingSvg(r.aging)}

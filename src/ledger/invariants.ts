@@ -7,6 +7,30 @@ export interface Violation {
   readonly message: string
 }
 
+/** The invariants over a company's journal: how many entries were checked, and what is violated. */
+export interface InvariantsCheck {
+  readonly entriesChecked: number
+  readonly violations: ReadonlyArray<Violation>
+}
+
+export type InvariantsStatus = "hold" | "violated" | "no-entries"
+
+/** An empty journal is not "all hold": there was nothing to check. */
+export const invariantsStatus = (c: InvariantsCheck): InvariantsStatus =>
+  c.violations.length > 0 ? "violated" : c.entriesChecked === 0 ? "no-entries" : "hold"
+
+/** What a person reads: "all hold (N journal entries checked)", "no entries to check", "N violated". */
+export const describeInvariants = (c: InvariantsCheck): string => {
+  switch (invariantsStatus(c)) {
+    case "violated":
+      return `${c.violations.length} violated`
+    case "no-entries":
+      return "no entries to check"
+    case "hold":
+      return `all hold (${c.entriesChecked} journal ${c.entriesChecked === 1 ? "entry" : "entries"} checked)`
+  }
+}
+
 /**
  * The journal's invariants as queries, for tests, `billsync report` and the drills. The database
  * already refuses most violations at commit (see migration 0060); these re-check a whole company
@@ -60,6 +84,13 @@ export class LedgerChecks extends Effect.Service<LedgerChecks>()("billsync/Ledge
       return out
     })
 
-    return { check } as const
+    /** The checks and the number of journal entries they covered. */
+    const checkAll = Effect.fn("LedgerChecks.checkAll")(function* (companyId: number) {
+      const violations = yield* check(companyId)
+      const rows = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM journal_entries WHERE company_id = ${companyId}`
+      return { entriesChecked: rows[0]?.n ?? 0, violations } satisfies InvariantsCheck
+    })
+
+    return { check, checkAll } as const
   })
 }) {}

@@ -178,7 +178,8 @@ export const runsTable = (runs: ReadonlyArray<RunSummary>): Table => ({
     { header: "New", align: "right" },
     { header: "Updated", align: "right" },
     { header: "Skipped", align: "right" },
-    { header: "Errors", align: "right" },
+    { header: "Errors in run", align: "right" },
+    { header: "Open errors after", align: "right" },
     { header: "Stages (pulled/new/updated/errors)", align: "left" }
   ],
   rows: runs.map((r) => [
@@ -193,8 +194,10 @@ export const runsTable = (runs: ReadonlyArray<RunSummary>): Table => ({
     String(total(r, "updated")),
     String(total(r, "skipped")),
     String(total(r, "errors")),
+    r.openErrorsAfter === null ? "—" : String(r.openErrorsAfter),
     r.stages.map((s) => `${s.stage} ${s.pulled}/${s.inserted}/${s.updated}/${s.errors}${s.status === "failed" ? " FAILED" : ""}`).join(", ") + (r.error ? ` — ${r.error}` : "")
-  ])
+  ]),
+  notes: ["Errors in run: records that run evaluated and could not import. Open errors after: the integration error log when it finished (all stages)."]
 })
 
 const balanceJson = (b: CurrencyBalance) => ({ currency: b.currency, open: fromCents(b.open), functional: fromCents(b.functional) })

@@ -29,7 +29,7 @@ export const collectHtmlInput = (pipeline: string, company: string, asOf: string
       openErrors: yield* (yield* IntegrationErrors).open(scope.integrationId, undefined),
       resolved: yield* reports.recentlyResolved(scope.integrationId, 50),
       unmapped: yield* reports.unmapped(scope.integrationId),
-      violations: yield* (yield* LedgerChecks).check(scope.companyId),
+      invariants: yield* (yield* LedgerChecks).checkAll(scope.companyId),
       latePostings: yield* reports.latePostings(scope.companyId, asOf)
     }
     return input

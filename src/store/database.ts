@@ -1,11 +1,20 @@
+import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
-import { mkdirSync } from "node:fs"
+import { existsSync, mkdirSync } from "node:fs"
+import { join } from "node:path"
 import { embeddedClientLayer } from "./embedded.ts"
-import { migrate } from "./migrator.ts"
+import { StoreError } from "./errors.ts"
+import { discoverMigrations, migrate, migrationsTable } from "./migrator.ts"
 
 /** Where the embedded database lives when DATABASE_URL is unset (git-ignored). */
 export const defaultEmbeddedDir = ".billsync/db"
+
+/**
+ * The embedded database of `environment: emulator` pipelines (the demo's): emulator data never
+ * shares an embedded ledger with a real organisation's, and `npm run demo` may start it afresh.
+ */
+export const emulatorEmbeddedDir = ".billsync/emulator"
 
 export type DatabaseTarget =
   | { readonly _tag: "Url"; readonly url: Redacted.Redacted<string> }
@@ -28,24 +37,94 @@ export const rawClientLayer = (target: DatabaseTarget) =>
 /** Which kind of database is in use: PGlite has one connection, so session-held locks must not pin it. */
 export class DatabaseInfo extends Context.Tag("billsync/DatabaseInfo")<DatabaseInfo, { readonly embedded: boolean; readonly description: string }>() {}
 
-/** The client layer with every pending migration applied when it is built (safe when several processes start at once). */
-export const clientLayer = (target: DatabaseTarget) =>
+/**
+ * How a command uses the database: "write" creates the embedded database if missing and applies
+ * pending migrations; "read" (status, errors, report, mappings suggest) never creates or migrates
+ * anything: a missing or unmigrated database is a StoreError that says so.
+ */
+export type DatabaseAccess = "write" | "read"
+
+const describeForUser = (target: DatabaseTarget): string =>
+  target._tag === "Url" ? "the database at DATABASE_URL" : target.dataDir === undefined ? "the in-memory database" : `the embedded database at ${target.dataDir}`
+
+/** Read access: the migrations this code knows must all be applied (none created, none run). */
+const checkMigrated = (target: DatabaseTarget) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const known = (yield* discoverMigrations).map(([id, name]) => ({ id, name }))
+    const table = yield* sql<{ present: boolean }>`SELECT to_regclass(${migrationsTable}) IS NOT NULL AS present`
+    const applied = table[0]?.present === true ? new Set((yield* sql<{ id: number }>`SELECT migration_id AS id FROM ${sql(migrationsTable)}`).map((r) => Number(r.id))) : new Set<number>()
+    const pending = known.filter((m) => !applied.has(m.id))
+    if (pending.length === 0) return
+    return yield* new StoreError({
+      reason: "not-migrated",
+      message:
+        applied.size === 0
+          ? `${describeForUser(target)} has no billsync tables: nothing has been synced into it yet (read-only commands never create them); run \`billsync sync <pipeline>\` (or \`npm run demo\`) first`
+          : `${describeForUser(target)} is not migrated to this version of billsync (${pending.length} pending: ${pending.map((m) => `${m.id}_${m.name}`).join(", ")}); read-only commands never migrate: run \`billsync sync <pipeline>\` or \`billsync connect <pipeline>\` first`
+    })
+  }).pipe(Effect.catchTag("SqlError", (cause) => Effect.fail(new StoreError({ reason: "query", message: `could not read ${describeForUser(target)}: ${cause.message}`, cause }))))
+
+/** Read access to the embedded database: it must exist already (opening a missing directory would create one). */
+const checkExists = (target: DatabaseTarget) =>
+  target._tag === "Embedded" && target.dataDir !== undefined && !existsSync(join(target.dataDir, "PG_VERSION"))
+    ? Effect.fail(
+        new StoreError({
+          reason: "missing",
+          message: `no database at ${target.dataDir}: nothing has been synced into it yet (read-only commands never create one); run \`billsync sync <pipeline>\` (or \`npm run demo\`) first, or set DATABASE_URL to the ledger's Postgres`
+        })
+      )
+    : Effect.void
+
+/**
+ * The client layer. Write access applies every pending migration when it is built (safe when
+ * several processes start at once); read access only checks that there is nothing to apply.
+ */
+export const clientLayer = (target: DatabaseTarget, access: DatabaseAccess = "write") =>
   Layer.merge(
-    Layer.effectDiscard(migrate).pipe(Layer.provideMerge(rawClientLayer(target))),
+    access === "write"
+      ? Layer.effectDiscard(migrate).pipe(Layer.provideMerge(rawClientLayer(target)))
+      : Layer.effectDiscard(checkMigrated(target)).pipe(Layer.provideMerge(Layer.unwrapEffect(Effect.as(checkExists(target), rawClientLayer(target))))),
     Layer.succeed(DatabaseInfo, { embedded: target._tag === "Embedded", description: describeTarget(target) })
   )
 
 /**
- * DATABASE_URL when set, else the embedded database on disk. An empty DATABASE_URL counts as unset:
- * CI systems render a missing secret as "" (GitHub's `${{ secrets.X }}`).
+ * DATABASE_URL when set, else the embedded database on disk: BILLSYNC_EMBEDDED_DIR, else
+ * .billsync/emulator for `environment: emulator` pipelines and .billsync/db for the others.
+ * An empty DATABASE_URL counts as unset: CI systems render a missing secret as "" (GitHub's `${{ secrets.X }}`).
  */
-export const targetFromEnv = Effect.gen(function* () {
-  const url = Option.filter(yield* Config.option(Config.redacted("DATABASE_URL")), (u) => Redacted.value(u).trim() !== "")
-  const dir = yield* Config.string("BILLSYNC_EMBEDDED_DIR").pipe(Config.withDefault(defaultEmbeddedDir))
-  return Option.match(url, {
-    onSome: (url): DatabaseTarget => ({ _tag: "Url", url }),
-    onNone: (): DatabaseTarget => ({ _tag: "Embedded", dataDir: dir })
+export const targetFor = (environment?: string) =>
+  Effect.gen(function* () {
+    const url = Option.filter(yield* Config.option(Config.redacted("DATABASE_URL")), (u) => Redacted.value(u).trim() !== "")
+    const dir = yield* Config.string("BILLSYNC_EMBEDDED_DIR").pipe(Config.withDefault(environment === "emulator" ? emulatorEmbeddedDir : defaultEmbeddedDir))
+    return Option.match(url, {
+      onSome: (url): DatabaseTarget => ({ _tag: "Url", url }),
+      onNone: (): DatabaseTarget => ({ _tag: "Embedded", dataDir: dir })
+    })
   })
-})
 
-export const DatabaseLive = Layer.unwrapEffect(Effect.map(targetFromEnv, clientLayer))
+/** CI=true or GITHUB_ACTIONS=true: a runner that is discarded after the job. */
+export const inCi = (env: NodeJS.ProcessEnv = process.env): boolean => env["CI"] === "true" || env["GITHUB_ACTIONS"] === "true"
+
+/**
+ * connect, sync and apply in CI: the embedded database would live on a runner that is discarded
+ * after the job, so the ledger (and the record of what was applied to Bill.com) would be lost
+ * without a word. Refused unless the command was told --ephemeral.
+ */
+export const refuseEmbeddedInCi = (target: DatabaseTarget, ephemeral: boolean, env: NodeJS.ProcessEnv = process.env) =>
+  target._tag === "Embedded" && inCi(env) && !ephemeral
+    ? Effect.fail(
+        new StoreError({
+          reason: "ci-embedded",
+          message:
+            `refusing to write to ${describeForUser(target)} in CI (${env["GITHUB_ACTIONS"] === "true" ? "GITHUB_ACTIONS" : "CI"}=true): it lives on this runner and is discarded with it, so the ledger would be lost. ` +
+            "Set DATABASE_URL to the ledger's Postgres — in GitHub Actions from the repository secret DATABASE_URL (env: DATABASE_URL: ${{ secrets.DATABASE_URL }}); " +
+            "an empty DATABASE_URL means the secret is missing — or pass --ephemeral for a throwaway run"
+        })
+      )
+    : Effect.void
+
+/** The target for a pipeline whose environment is not known (sandbox/production). */
+export const targetFromEnv = targetFor()
+
+export const DatabaseLive = Layer.unwrapEffect(Effect.map(targetFromEnv, (t) => clientLayer(t)))

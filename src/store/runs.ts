@@ -43,6 +43,8 @@ export interface RunSummary {
   readonly error: string | null
   readonly notes: ReadonlyArray<string>
   readonly stages: ReadonlyArray<StageSummary>
+  /** Integration errors open when the run finished (every stage; null while it runs): `billsync errors` listed this many then. */
+  readonly openErrorsAfter: number | null
 }
 
 /** Sync runs and their per-stage counts and timings. */
@@ -110,10 +112,15 @@ export class Runs extends Effect.Service<Runs>()("billsync/Runs", {
         api_calls: number
         error: string | null
         notes: Array<string>
-      }>`SELECT id::text, kind, status, api_calls, error, notes,
-                to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started_at,
-                to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS finished_at
-         FROM sync_runs WHERE integration_id = ${integrationId} ORDER BY id DESC LIMIT ${limit}`
+        open_errors_after: number | null
+      }>`SELECT r.id::text, r.kind, r.status, r.api_calls, r.error, r.notes,
+                to_char(r.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started_at,
+                to_char(r.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS finished_at,
+                CASE WHEN r.finished_at IS NULL THEN NULL ELSE (
+                  SELECT count(*)::int FROM integration_errors e
+                  WHERE e.integration_id = r.integration_id AND e.first_seen_at <= r.finished_at
+                    AND (e.resolved_run_id IS NULL OR e.resolved_run_id > r.id)) END AS open_errors_after
+         FROM sync_runs r WHERE r.integration_id = ${integrationId} ORDER BY r.id DESC LIMIT ${limit}`
       const ids = runs.map((r) => Number(r.id))
       const stages =
         ids.length === 0
@@ -144,6 +151,7 @@ export class Runs extends Effect.Service<Runs>()("billsync/Runs", {
           apiCalls: r.api_calls,
           error: r.error,
           notes: r.notes,
+          openErrorsAfter: r.open_errors_after,
           stages: stages
             .filter((s) => s.run_id === r.id)
             .map((s) => ({

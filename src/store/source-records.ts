@@ -108,11 +108,21 @@ export class SourceRecords extends Effect.Service<SourceRecords>()("billsync/Sou
       return rows[0]?.n ?? 0
     })
 
-    /** Skipped or failed records by kind and reason (for summaries). */
+    /**
+     * Skipped or failed records by kind and reason (for summaries). A record with an open integration
+     * error counts as an error (a bill waiting for approval is skipped and in the error log), so
+     * these counts agree with `billsync errors`.
+     */
     const skippedByReason = Effect.fn("SourceRecords.skippedByReason")(function* (integrationId: number) {
       return yield* sql<{ kind: string; outcome: Outcome; reason: string; n: number }>`
-        SELECT kind, outcome, coalesce(reason, outcome) AS reason, count(*)::int AS n FROM source_records
-        WHERE integration_id = ${integrationId} AND outcome <> 'imported' GROUP BY 1, 2, 3 ORDER BY 1, 3`
+        SELECT s.kind,
+               CASE WHEN s.outcome = 'skipped' AND EXISTS (
+                      SELECT 1 FROM integration_errors e
+                      WHERE e.integration_id = s.integration_id AND e.kind = s.kind AND e.billcom_id = s.billcom_id AND e.resolved_at IS NULL)
+                    THEN 'error' ELSE s.outcome END AS outcome,
+               coalesce(s.reason, s.outcome) AS reason, count(*)::int AS n
+        FROM source_records s
+        WHERE s.integration_id = ${integrationId} AND s.outcome <> 'imported' GROUP BY 1, 2, 3 ORDER BY 1, 3`
     })
 
     const cursor = Effect.fn("SourceRecords.cursor")(function* (integrationId: number, stream: string) {

@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
-import { type Chunk, Data, Effect, Either, ParseResult, Schema, Stream } from "effect"
+import { type Chunk, Data, Effect, Either, Option, Schema, Stream } from "effect"
+import { formatIssues } from "../billcom/pulled.ts"
 import { IntegrationErrors, type ErrorInput } from "../store/integration-errors.ts"
 import { Links } from "../store/links.ts"
 import type { StageCounts } from "../store/runs.ts"
@@ -17,6 +18,11 @@ export const BATCH_SIZE = 500
 export const CURSOR_OVERLAP_MS = 2 * 60 * 1000
 
 class DryRunRollback extends Data.TaggedError("DryRunRollback")<{}> {}
+
+const updatedMsOf = (raw: unknown): number => {
+  const t = typeof raw === "object" && raw !== null ? (raw as { updatedTime?: unknown }).updatedTime : undefined
+  return typeof t === "string" ? Date.parse(t) : Number.NaN
+}
 
 const rawId = (raw: unknown): string | undefined =>
   typeof raw === "object" && raw !== null && typeof (raw as { id?: unknown }).id === "string" && (raw as { id: string }).id.length > 0
@@ -83,6 +89,8 @@ interface Decoded<D> {
 /** Decode and hash (CPU only): dedupe by id, newest copy first; moves the read position on. */
 const decodeBatch = <D, P, R>(handler: KindHandler<D, P, R>, inputs: ReadonlyArray<Input>, live: boolean, position: ReadPosition | undefined): Decoded<D> => {
   const decode = Schema.decodeUnknownEither(handler.schema)
+  // Only a failed record is decoded again for every issue (one line: path, value, problem).
+  const explain = Schema.decodeUnknownEither(handler.schema, { errors: "all" })
   const invalid: Array<Decoded<D>["invalid"][number]> = []
   const byId = new Map<string, DecodedRecord<D>>()
   for (const input of inputs) {
@@ -93,7 +101,7 @@ const decodeBatch = <D, P, R>(handler: KindHandler<D, P, R>, inputs: ReadonlyArr
     const hash = input.stored?.hash ?? contentHash(input.raw)
     const decoded = input.invalid === undefined ? decode(input.raw) : undefined
     if (decoded === undefined || Either.isLeft(decoded)) {
-      const message = decoded === undefined ? input.invalid! : ParseResult.TreeFormatter.formatErrorSync(decoded.left)
+      const message = decoded === undefined ? input.invalid! : formatIssues(Either.getLeft(explain(input.raw)).pipe(Option.getOrElse(() => decoded.left)))
       invalid.push({ id: input.id ?? rawId(input.raw) ?? `unidentified:${hash.slice(0, 16)}`, raw: input.raw, hash, message, stored: input.stored })
       continue
     }
@@ -195,7 +203,10 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
           if (o.error !== undefined) errorRows.push(errorInput(ctx, handler.kind, c.id, o.error))
           else resolved.push(c.id)
           if (o.reason === "unmapped" && c.previous?.outcome === "imported") unlinked.push(c.id)
-          delta.skipped++
+          // A skip that opens an integration error (a bill not approved, or denied) is counted as an
+          // error, like every record in the error log: the run's, the status's and the demo's counts agree.
+          if (o.error !== undefined) delta.errors++
+          else delta.skipped++
           break
         case "Fail":
           if (live || c.previous?.outcome !== "error" || c.previous.reason !== o.failure.code || enrichment !== undefined)
@@ -277,9 +288,20 @@ export const pullList = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageConte
     const since = cursor === undefined ? undefined : new Date(Date.parse(cursor) - CURSOR_OVERLAP_MS).toISOString()
     yield* Effect.annotateCurrentSpan({ list: handler.list, since: since ?? "beginning" })
     const position: ReadPosition = { newest: undefined, watermark: undefined }
+    const read = ctx.read
+    if (read !== undefined) read.sinceMs = since === undefined ? undefined : Date.parse(since)
+    const seen = (ms: number) => {
+      if (read === undefined || !Number.isFinite(ms)) return
+      if (read.firstMs === undefined) read.firstMs = ms
+      if (read.newestMs === undefined || ms > read.newestMs) read.newestMs = ms
+    }
     yield* source.list(handler.list, since).pipe(
       Stream.map((p: PulledRecord): Input => {
-        if (p._tag === "Watermark") return { raw: undefined, watermark: p.time }
+        if (p._tag === "Watermark") {
+          seen(p.time)
+          return { raw: undefined, watermark: p.time }
+        }
+        seen(updatedMsOf(p.raw))
         ctx.counts.pulled++
         return p._tag === "Valid" ? { raw: p.raw } : { raw: p.raw, invalid: p.error, id: p.id }
       }),

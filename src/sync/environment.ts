@@ -2,13 +2,13 @@ import { Effect, Layer } from "effect"
 import { BillcomClient } from "../billcom/client.ts"
 import { loadPipeline, type LoadedPipeline } from "../config/load.ts"
 import { layerWithBillcomSettings } from "../emulator/for-pipeline.ts"
-import { clientLayer, DatabaseLive, type DatabaseTarget } from "../store/database.ts"
+import { clientLayer, refuseEmbeddedInCi, targetFor, type DatabaseAccess, type DatabaseTarget } from "../store/database.ts"
 import { StoreServices } from "../store/services.ts"
 import { billcomSourceLayer } from "./billcom-source.ts"
 import { settingsFromConfig } from "./from-config.ts"
 
-/** The database and every store repository: DATABASE_URL, else the embedded database (or an explicit target). */
-export const storeLayer = (database?: DatabaseTarget) => StoreServices.pipe(Layer.provideMerge(database ? clientLayer(database) : DatabaseLive))
+/** The database and every store repository over a target (write: created and migrated when needed; read: must exist). */
+export const storeLayer = (target: DatabaseTarget, access: DatabaseAccess = "write") => StoreServices.pipe(Layer.provideMerge(clientLayer(target, access)))
 
 /**
  * The Bill.com side of a pipeline (for `environment: emulator` without baseUrl, an in-process
@@ -17,18 +17,38 @@ export const storeLayer = (database?: DatabaseTarget) => StoreServices.pipe(Laye
 export const sourceLayer = (loaded: LoadedPipeline) =>
   layerWithBillcomSettings(loaded, (settings) => billcomSourceLayer.pipe(Layer.provide(BillcomClient.live(settings))))
 
-/** A pipeline loaded and checked, with the layers a sync command needs. */
-export const loadEnvironment = (nameOrPath: string, options: { readonly database?: DatabaseTarget } = {}) =>
-  Effect.map(loadPipeline(nameOrPath), (loaded) => ({
-    loaded,
-    settings: settingsFromConfig(loaded.pipeline, loaded.mappings, loaded.mappingsDir),
-    layer: Layer.merge(storeLayer(options.database), sourceLayer(loaded))
-  }))
+export interface EnvironmentOptions {
+  /** An explicit database instead of DATABASE_URL / the embedded one. */
+  readonly database?: DatabaseTarget | undefined
+  /** CI: the embedded database is allowed (connect/sync/apply --ephemeral). */
+  readonly ephemeral?: boolean | undefined
+}
 
-/** A pipeline with only the database side (status, errors: no Bill.com call). */
-export const loadStoreEnvironment = (nameOrPath: string, options: { readonly database?: DatabaseTarget } = {}) =>
-  Effect.map(loadPipeline(nameOrPath), (loaded) => ({
-    loaded,
-    settings: settingsFromConfig(loaded.pipeline, loaded.mappings, loaded.mappingsDir),
-    layer: storeLayer(options.database)
-  }))
+/** The pipeline's database: explicit, else from the environment (emulator pipelines have their own embedded one). */
+export const databaseFor = (loaded: LoadedPipeline, options: EnvironmentOptions = {}) =>
+  options.database !== undefined ? Effect.succeed(options.database) : targetFor(loaded.pipeline.billcom.environment)
+
+/**
+ * A pipeline loaded and checked, with the layers a command that writes needs (connect, sync, demo).
+ * In CI the embedded database is refused unless `ephemeral` (see refuseEmbeddedInCi).
+ */
+export const loadEnvironment = (nameOrPath: string, options: EnvironmentOptions = {}) =>
+  Effect.gen(function* () {
+    const loaded = yield* loadPipeline(nameOrPath)
+    const target = yield* databaseFor(loaded, options)
+    yield* refuseEmbeddedInCi(target, options.ephemeral === true)
+    return {
+      loaded,
+      target,
+      settings: settingsFromConfig(loaded.pipeline, loaded.mappings, loaded.mappingsDir),
+      layer: Layer.merge(storeLayer(target, "write"), sourceLayer(loaded))
+    }
+  })
+
+/** A pipeline with only the database side, read-only (status, errors, report: no Bill.com call, nothing created or migrated). */
+export const loadStoreEnvironment = (nameOrPath: string, options: EnvironmentOptions = {}) =>
+  Effect.gen(function* () {
+    const loaded = yield* loadPipeline(nameOrPath)
+    const target = yield* databaseFor(loaded, options)
+    return { loaded, target, settings: settingsFromConfig(loaded.pipeline, loaded.mappings, loaded.mappingsDir), layer: storeLayer(target, "read") }
+  })

@@ -7,6 +7,22 @@ import type { SyncSettings } from "./settings.ts"
 import type { ListName, StageName } from "./stages.ts"
 import type { SourceError } from "./source.ts"
 
+/**
+ * Where a stage's live read stands in Bill.com's updatedTime (ms since the epoch), for progress:
+ * lists arrive in ascending updatedTime, so (newest − start) / (now − start) estimates how much of
+ * the read is done. Mutated as records arrive (a stage runs on one fiber).
+ */
+export interface ReadProgress {
+  /** The read's lower bound: the cursor minus the overlap, or undefined for a read from the beginning. */
+  sinceMs: number | undefined
+  /** updatedTime of the first record pulled. */
+  firstMs: number | undefined
+  /** Newest updatedTime pulled (or watermark passed) so far. */
+  newestMs: number | undefined
+}
+
+export const emptyReadProgress = (): ReadProgress => ({ sinceMs: undefined, firstMs: undefined, newestMs: undefined })
+
 export interface StageContext {
   readonly integrationId: number
   readonly companyId: number
@@ -16,6 +32,8 @@ export interface StageContext {
   readonly dryRun: boolean
   /** Mutable per-stage counters (a stage runs on one fiber). */
   readonly counts: StageCounts
+  /** The live read's position (progress display); absent in contexts that never read live. */
+  readonly read?: ReadProgress | undefined
   /** Called after each committed batch (progress display; tests use it to crash between batches). */
   readonly afterBatch?: ((ctx: StageContext) => Effect.Effect<void>) | undefined
 }

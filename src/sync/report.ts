@@ -14,6 +14,8 @@ export const table = (headers: ReadonlyArray<string>, rows: ReadonlyArray<Readon
   return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n")
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`
 
 export const renderRun = (run: RunResult): string => {
@@ -34,9 +36,15 @@ export const renderRun = (run: RunResult): string => {
   const lines = [head, table(["stage", "pulled", "inserted", "updated", "unchanged", "skipped", "errors", "re-evaluated", "api calls", "time", "status"], rows)]
   for (const note of run.notes) lines.push(`note: ${note}`)
   if (run.error) lines.push(`error: ${run.error}`)
-  lines.push(`${run.apiCalls} Bill.com requests; ${run.openErrors} open integration error(s)${run.openErrors > 0 ? " — see `billsync errors`" : ""}`)
+  lines.push(
+    `${run.apiCalls} Bill.com requests; ${plural(run.openErrors, "open integration error")} in ${run.kind === "seed" ? "the seed stages" : "these stages"}${run.openErrors > 0 ? " — see `billsync errors`" : ""}`
+  )
   return lines.join("\n")
 }
+
+/** A read-only command on a database where the pipeline has no integration yet. */
+export const neverSynced = (pipeline: string): string =>
+  `billsync: ${pipeline} has never been connected or synced into this database: run \`billsync connect ${pipeline}\` or \`billsync sync ${pipeline}\` first`
 
 export const renderUnmet = (pipeline: string, unmet: ReadonlyArray<UnmetCondition>): string =>
   [
@@ -44,16 +52,28 @@ export const renderUnmet = (pipeline: string, unmet: ReadonlyArray<UnmetConditio
     ...unmet.map((u, i) => `  ${i + 1}. ${u.condition}: ${u.problem}\n     fix: ${u.fix}`)
   ].join("\n")
 
-export const renderOutcome = (outcome: SyncOutcome): string =>
-  [...outcome.runs.map(renderRun), ...(outcome.unmet.length > 0 ? [renderUnmet(outcome.integration.pipeline, outcome.unmet)] : [])].join("\n\n")
+/** What the stage table's counts mean (the same words in status, reports and the HTML). */
+export const COUNTS_LEGEND =
+  "errors: records that did not import and are in the error log (`billsync errors`), counted in the run that evaluated them; skipped: left out on purpose (before the cutoff, archived, unmapped master data)."
 
-export const renderErrors = (errors: ReadonlyArray<OpenError>): string => {
+export const renderOutcome = (outcome: SyncOutcome): string =>
+  [
+    ...outcome.runs.map(renderRun),
+    ...(outcome.runs.length > 0 ? [COUNTS_LEGEND] : []),
+    ...(outcome.unmet.length > 0 ? [renderUnmet(outcome.integration.pipeline, outcome.unmet)] : [])
+  ].join("\n\n")
+
+/** The open errors; with `shown`, only the first ones in full and where to see the rest (the count is always the total). */
+export const renderErrors = (errors: ReadonlyArray<OpenError>, options: { readonly shown?: number; readonly pipeline?: string } = {}): string => {
   if (errors.length === 0) return "No open integration errors."
-  const blocks = errors.map(
+  const shown = Math.min(options.shown ?? errors.length, errors.length)
+  const blocks = errors.slice(0, shown).map(
     (e) =>
       `[${e.stage}] ${e.kind} ${e.billcomId} — ${e.symptom}\n  cause: ${e.cause}\n  detail: ${e.message}\n  resolution: ${e.resolution}\n  seen ${e.occurrences}× (first ${e.firstSeenAt}, last ${e.lastSeenAt})`
   )
-  return [`${errors.length} open integration error(s):`, ...blocks].join("\n")
+  const head = `${plural(errors.length, "open integration error")}${shown < errors.length ? ` — the first ${shown} below` : ""}:`
+  const tail = shown < errors.length ? [`… and ${errors.length - shown} more: \`billsync errors ${options.pipeline ?? "<pipeline>"}\` lists all ${errors.length}`] : []
+  return [head, ...blocks, ...tail].join("\n")
 }
 
 /**
@@ -104,13 +124,13 @@ export const renderStatus = (
     ...unmet.map((u) => `    - ${u.condition}: ${u.problem}\n      fix: ${u.fix}`)
   ]
   const total = [...openErrors.values()].reduce((a, b) => a + b, 0)
-  lines.push(`  open integration errors: ${total}${total > 0 ? ` (${[...openErrors].map(([s, n]) => `${s} ${n}`).join(", ")})` : ""}`)
+  lines.push(`  open integration errors now: ${total}${total > 0 ? ` (${[...openErrors].map(([s, n]) => `${s} ${n}`).join(", ")}) — \`billsync errors ${integration.pipeline}\`` : ""}`)
   lines.push("")
   lines.push(
     runs.length === 0
       ? "No runs yet."
       : table(
-          ["run", "kind", "status", "started", "finished", "api calls", "inserted", "updated", "skipped", "errors"],
+          ["run", "kind", "status", "started", "finished", "api calls", "inserted", "updated", "skipped", "errors in run", "open errors after"],
           runs.map((r) => [
             r.id,
             r.kind,
@@ -121,9 +141,10 @@ export const renderStatus = (
             r.stages.reduce((n, s) => n + s.inserted, 0),
             r.stages.reduce((n, s) => n + s.updated, 0),
             r.stages.reduce((n, s) => n + s.skipped, 0),
-            r.stages.reduce((n, s) => n + s.errors, 0)
+            r.stages.reduce((n, s) => n + s.errors, 0),
+            r.openErrorsAfter ?? "-"
           ])
-        )
+        ) + `\n\nerrors in run: records that run evaluated and could not import; open errors after: the error log when it finished (all stages).`
   )
   return lines.join("\n")
 }

@@ -10,7 +10,7 @@ import { readDocuments, type DocumentsSummary } from "./documents.ts"
 import type { UnmetCondition } from "./errors.ts"
 import { SyncError } from "./errors.ts"
 import { evaluateGate } from "./gate.ts"
-import type { StageContext } from "./handler.ts"
+import { emptyReadProgress, type ReadProgress, type StageContext } from "./handler.ts"
 import { connectIntegration } from "./lifecycle.ts"
 import { withIntegrationLock } from "./lock.ts"
 import { fingerprintOf, handlersOf } from "./plan.ts"
@@ -22,7 +22,13 @@ export interface ProgressEvent {
   readonly kind: RunKind
   readonly stage: StageName
   readonly phase: "start" | "end"
+  /** The stage's counters, live: the same object is updated until the stage ends. */
   readonly counts: StageCounts
+  /** The stage's live read position (see ReadProgress). */
+  readonly read: ReadProgress
+  /** Bill.com requests sent by this process so far, and this clock hour's budget use. */
+  readonly requests: Effect.Effect<number>
+  readonly hourlyBudget: Effect.Effect<{ readonly used: number; readonly perHour: number } | undefined>
   readonly durationMs?: number
   readonly status?: RunStatus
 }
@@ -93,9 +99,11 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
   let failure: string | undefined
   let documents: DocumentsSummary | undefined
   for (const [position, stage] of stages.entries()) {
-    const ctx: StageContext = { integrationId: integration.id, companyId: integration.companyId!, runId, stage, settings, dryRun: options.dryRun, counts: emptyCounts(), afterBatch: options.afterBatch }
+    const read = emptyReadProgress()
+    const ctx: StageContext = { integrationId: integration.id, companyId: integration.companyId!, runId, stage, settings, dryRun: options.dryRun, counts: emptyCounts(), read, afterBatch: options.afterBatch }
+    const live = { read, requests: source.apiCalls, hourlyBudget: source.hourlyBudget ?? Effect.succeed(undefined) }
     if (!options.dryRun) yield* runs.stageStarted(runId, stage, position)
-    if (options.onProgress) yield* options.onProgress({ kind, stage, phase: "start", counts: ctx.counts })
+    if (options.onProgress) yield* options.onProgress({ kind, stage, phase: "start", counts: ctx.counts, ...live })
     const started = yield* Clock.currentTimeMillis
     const apiBefore = yield* source.apiCalls
     const outcome = yield* Effect.gen(function* () {
@@ -117,7 +125,7 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
     const status: RunStatus = error !== undefined ? "failed" : ctx.counts.errors > 0 ? "succeeded_with_errors" : "succeeded"
     if (!options.dryRun) yield* runs.stageFinished(runId, stage, status, ctx.counts, durationMs, error)
     results.push({ stage, status, counts: ctx.counts, durationMs, error })
-    if (options.onProgress) yield* options.onProgress({ kind, stage, phase: "end", counts: ctx.counts, durationMs, status })
+    if (options.onProgress) yield* options.onProgress({ kind, stage, phase: "end", counts: ctx.counts, ...live, durationMs, status })
     if (error !== undefined) {
       yield* Effect.logError(`stage ${stage} failed: ${error}`)
       failure = `stage ${stage} failed: ${error}`

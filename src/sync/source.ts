@@ -53,5 +53,7 @@ export class Source extends Context.Tag("billsync/Source")<
     readonly billDocuments: (billId: string) => Effect.Effect<ReadonlyArray<unknown>, SourceError>
     /** Requests sent to Bill.com so far by this process (for per-stage API-call counts). */
     readonly apiCalls: Effect.Effect<number>
+    /** Requests in the current clock hour against the hourly budget (progress display; absent for sources without one). */
+    readonly hourlyBudget?: Effect.Effect<{ readonly used: number; readonly perHour: number }>
   }
 >() {}

@@ -2,6 +2,8 @@ import { it } from "@effect/vitest"
 import { PgClient } from "@effect/sql-pg"
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer, Redacted } from "effect"
+import { PGlite } from "@electric-sql/pglite"
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import { describe, expect } from "vitest"
 import { clientLayer } from "../../src/store/database.ts"
 import { migrate, migrationsTable } from "../../src/store/migrator.ts"
@@ -29,18 +31,36 @@ it.layer(TestDatabase, { timeout: "120 seconds" })("migrations", (it) => {
   )
 })
 
-describe.skipIf(serverUrl === undefined)("migrations under concurrent start", () => {
-  it.live("several processes migrating one fresh database at once all succeed, each migration applied once", () =>
-    Effect.gen(function* () {
+/**
+ * A fresh database to race on: a scratch database on TEST_DATABASE_URL's server, else one in-memory
+ * PGlite served over the wire protocol to several connections (its server runs one transaction at a
+ * time, so there the race is decided by that queue rather than the advisory lock).
+ */
+const freshDatabase = Effect.acquireRelease(
+  Effect.promise(async () => {
+    if (serverUrl !== undefined) {
       const name = `billsync_mig_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
       const admin = (statement: string) =>
-        Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(
-          Effect.provide(PgClient.layer({ url: Redacted.make(serverUrl!), maxConnections: 1 }))
-        )
-      yield* admin(`CREATE DATABASE ${name}`)
-      const url = new URL(serverUrl!)
+        Effect.runPromise(Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 }))))
+      await admin(`CREATE DATABASE ${name}`)
+      const url = new URL(serverUrl)
       url.pathname = `/${name}`
-      const target = { _tag: "Url" as const, url: Redacted.make(url.toString()) }
+      return { url: url.toString(), close: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined) }
+    }
+    const db = await PGlite.create()
+    const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 20 })
+    await server.start()
+    const port = Number(server.getServerConn().split(":").at(-1))
+    return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, close: async () => { await server.stop(); await db.close() } }
+  }),
+  (d) => Effect.promise(d.close).pipe(Effect.ignore)
+)
+
+describe("migrations under concurrent start", () => {
+  it.scopedLive("several processes migrating one fresh database at once all succeed, each migration applied once", () =>
+    Effect.gen(function* () {
+      const { url } = yield* freshDatabase
+      const target = { _tag: "Url" as const, url: Redacted.make(url) }
       const starts = Array.from({ length: 6 }, () =>
         Effect.gen(function* () {
           const sql = yield* SqlClient.SqlClient
@@ -48,9 +68,7 @@ describe.skipIf(serverUrl === undefined)("migrations under concurrent start", ()
           return rows[0]!.n
         }).pipe(Effect.provide(Layer.fresh(clientLayer(target))))
       )
-      const counts = yield* Effect.all(starts, { concurrency: "unbounded" }).pipe(
-        Effect.ensuring(admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore))
-      )
+      const counts = yield* Effect.all(starts, { concurrency: "unbounded" })
       expect(new Set(counts).size).toBe(1)
       expect(counts[0]).toBeGreaterThanOrEqual(4)
     })

@@ -1,0 +1,60 @@
+import { execFile } from "node:child_process"
+import { cpSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Redacted } from "effect"
+
+/** The real CLI, as users run it: `node bin/billsync.mjs` (dist/, built by the test setup). */
+export const BIN = resolve("bin/billsync.mjs")
+
+export interface CliResult {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/**
+ * Runs `billsync …` in `cwd` with the given environment on top of this process's, minus the
+ * variables that would change what is tested (DATABASE_URL, CI flags, log settings) unless given.
+ */
+export const runCli = (args: ReadonlyArray<string>, options: { readonly cwd?: string; readonly env?: Record<string, string | undefined> } = {}) =>
+  new Promise<CliResult>((done) => {
+    const { DATABASE_URL: _d, CI: _c, GITHUB_ACTIONS: _g, BILLSYNC_LOG_FORMAT: _f, BILLSYNC_LOG_LEVEL: _l, BILLSYNC_EMBEDDED_DIR: _e, NO_COLOR: _n, FORCE_COLOR: _fc, ...inherited } = process.env
+    const env: Record<string, string> = { ...(inherited as Record<string, string>) }
+    for (const [k, v] of Object.entries(options.env ?? {})) if (v === undefined) delete env[k]
+    else env[k] = v
+    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd ?? process.cwd(), env, timeout: 240_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+      done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
+    )
+  })
+
+/** A throwaway repository with the demo pipeline, its mappings and the schemas (the emulator serves it in-process). */
+export const demoRepository = (): { readonly root: string; readonly remove: () => void } => {
+  const root = mkdtempSync(join(tmpdir(), "billsync-cli-"))
+  cpSync(resolve("pipelines/demo.yaml"), join(root, "pipelines/demo.yaml"))
+  cpSync(resolve("mappings/demo"), join(root, "mappings/demo"), { recursive: true })
+  cpSync(resolve("schemas"), join(root, "schemas"), { recursive: true })
+  return { root, remove: () => rmSync(root, { recursive: true, force: true }) }
+}
+
+const admin = (serverUrl: string, statement: string) =>
+  Effect.runPromise(
+    Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 })))
+  )
+
+/** An empty scratch database on TEST_DATABASE_URL's server (undefined without one), and how to drop it. */
+export const scratchServerDatabase = async (): Promise<{ readonly url: string; readonly drop: () => Promise<void> } | undefined> => {
+  const serverUrl = process.env["TEST_DATABASE_URL"]
+  if (serverUrl === undefined || serverUrl === "") return undefined
+  const name = `billsync_cli_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+  await admin(serverUrl, `CREATE DATABASE ${name}`)
+  const u = new URL(serverUrl)
+  u.pathname = `/${name}`
+  return { url: u.toString(), drop: () => admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined) }
+}
+
+/** Every stderr line is in billsync's one log style: `<UTC ISO time> <LEVEL> <message>…`. */
+export const LOG_LINE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z (DEBUG|INFO |WARN |ERROR|FATAL) \S/
+
+export const stderrLines = (r: CliResult): Array<string> => r.stderr.split("\n").filter((l) => l !== "")
