@@ -83,7 +83,7 @@ describe("billsync --help and usage errors", () => {
 
   test("the --stages list and the report names offered are the sync's own", () => {
     expect([...STAGES]).toEqual([...stageOrder])
-    expect([...REPORTS]).toEqual(["aging", "trial-balance", "runs"])
+    expect([...REPORTS]).toEqual(["aging", "trial-balance", "runs", "late-postings", "1099"])
   })
 
   test("billsync --help loads no Effect, database or Bill.com module (commands load lazily)", async () => {
