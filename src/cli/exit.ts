@@ -6,9 +6,13 @@ import { Data } from "effect"
  */
 export class ExitCode extends Data.TaggedError("ExitCode")<{ readonly code: number }> {}
 
-/** Conventional statuses shared by every command. */
+/**
+ * Conventional statuses shared by every command. 2 is reserved for `plan coa --detailed-exitcode`
+ * ("the plan has changes", as Terraform), so a usage error has its own status: 64, sysexits' EX_USAGE.
+ */
 export const Exit = {
   ok: 0,
   problems: 1,
-  usage: 2
+  changes: 2,
+  usage: 64
 } as const

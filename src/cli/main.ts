@@ -11,7 +11,7 @@ const root = Command.make("billsync").pipe(
 
 const cli = Command.run(root, { name: "billsync", version: "0.1.0" })
 
-/** Exit statuses: 0 ok, 1 problems found / run failed, 2 usage error (bad flag, unknown command). */
+/** Exit statuses: 0 ok, 1 problems found / run failed, 2 plan has changes (--detailed-exitcode), 64 usage error (bad flag, unknown command). */
 const program = cli(process.argv).pipe(
   Effect.catchAll((error: unknown) =>
     Effect.sync(() => {

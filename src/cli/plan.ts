@@ -43,7 +43,7 @@ const coa = Command.make("coa", { pipeline, out, format, detailedExitcode, maxCo
           : renderText(plan)
     yield* Console.log(text.trimEnd())
     if (plan.problems.length > 0) return yield* new ExitCode({ code: Exit.problems })
-    if (o.detailedExitcode && hasChanges(plan)) return yield* new ExitCode({ code: 2 })
+    if (o.detailedExitcode && hasChanges(plan)) return yield* new ExitCode({ code: Exit.changes })
   }).pipe(Effect.catchAll(reportFailure("plan coa")))
 ).pipe(Command.withDescription("Plan the chart-of-accounts alignment of a pipeline (read-only)"))
 
