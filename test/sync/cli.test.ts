@@ -80,10 +80,16 @@ describe("billsync connect / status / sync / errors", () => {
 
     writeFileSync(vendorsFile, vendors)
     writeFileSync(accountsFile, accounts)
-    const fixed = await run("sync", "demo")
-    expect(fixed.code).toBe(0)
+    // A scheduled sync must alert on new integration errors: the first full sync records the demo's bad records.
+    const fixed = await run("sync", "demo", "--fail-on-new-errors", "0")
     expect(fixed.stdout).toMatch(/Full sync \(run \d+\): succeeded_with_errors/)
     expect(fixed.stdout).toMatch(/\d+ open integration error\(s\)/)
+    expect(fixed.stderr).toMatch(/billsync sync: \d+ new integration error\(s\) in this sync, more than --fail-on-new-errors 0: see `billsync errors demo`/)
+    expect(fixed.code).toBe(1)
+    // The same errors again are not new: under any threshold, the next sync passes.
+    const again = await run("sync", "demo", "--fail-on-new-errors", "0")
+    expect(again.stdout).toMatch(/Full sync \(run \d+\): succeeded_with_errors/)
+    expect(again.code).toBe(0)
 
     const errors = await run("errors", "demo", "--json", "--stage", "bills")
     expect(errors.code).toBe(0)
@@ -93,7 +99,7 @@ describe("billsync connect / status / sync / errors", () => {
     expect(rows.some((r) => r.symptom === "Bills do not import")).toBe(true)
 
     const bad = await run("sync", "demo", "--stages", "bills,nope")
-    expect(bad.code).toBe(2)
+    expect(bad.code).toBe(64)
     // No secret ever reaches the output.
     for (const out of [connect, sync, status, fixed, errors].flatMap((r) => [r.stdout, r.stderr])) expect(out).not.toContain("demo-password")
   }, 300_000)
