@@ -62,7 +62,7 @@ while IFS= read -r pipeline; do
       echo "::error title=COA plan failed::billsync plan coa $pipeline exited $rc (the other pipelines are still planned)" >&2
       # billsync's error messages name variables and files, never secret values.
       {
-        printf '### Chart-of-accounts plan: `%s`\n\n**Planning failed** (exit %s):\n\n```\n' "$pipeline" "$rc"
+        printf "### Chart-of-accounts plan: \`%s\`\n\n**Planning failed** (exit %s):\n\n\`\`\`\n" "$pipeline" "$rc"
         grep -v 'npm warn' "$out/$pipeline.log" | tail -n 8 | cut -c1-600
         printf '```\n'
       } > "$out/$pipeline.md"

@@ -11,19 +11,20 @@
 //   `environment` is the GitHub environment holding the pipeline's secrets ("" when it needs none).
 import { execFileSync } from "node:child_process"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
-import { dirname, join, normalize } from "node:path"
-import { fileURLToPath } from "node:url"
+import { dirname, join, normalize, resolve } from "node:path"
 import { parse } from "yaml"
 import { canonicalJson } from "../src/coa/plan-file.ts"
 import { affectedPipelines, readPipelineIndex } from "../src/coa/pipeline-index.ts"
 import { readEnvironment } from "../src/coa/workflows.ts"
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..")
-const [head, out, base = "HEAD"] = process.argv.slice(2)
-if (head === undefined || out === undefined) {
+// The repository is the current directory (the base checkout), as in the workflow.
+const root = process.cwd()
+const [head, outArg, base = "HEAD"] = process.argv.slice(2)
+if (head === undefined || outArg === undefined) {
   process.stderr.write("usage: scripts/pr-data.ts <head-commit> <out-dir> [<base-commit>]\n")
   process.exit(64)
 }
+const out = resolve(outArg)
 
 const git = (args: ReadonlyArray<string>) => execFileSync("git", [...args], { cwd: root, maxBuffer: 256 * 1024 * 1024 })
 

@@ -4,6 +4,7 @@ import { connectCommand } from "./connect.ts"
 import { demoCommand } from "./demo.ts"
 import { emulatorCommand } from "./emulator.ts"
 import { errorsCommand } from "./errors.ts"
+import { freshnessCommand } from "./freshness.ts"
 import { mappingsCommand } from "./mappings.ts"
 import { planCommand } from "./plan.ts"
 import { reportCommand } from "./report.ts"
@@ -25,6 +26,7 @@ export const commands = [
   statusCommand,
   syncCommand,
   errorsCommand,
+  freshnessCommand,
   reportCommand,
   mappingsCommand,
   planCommand,
