@@ -1,15 +1,12 @@
 import { it } from "@effect/vitest"
 import { Effect } from "effect"
-import { existsSync, mkdirSync, writeFileSync } from "node:fs"
+import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { chromium } from "playwright-core"
 import { expect } from "vitest"
 import { renderHtml } from "../../src/ledger/html.ts"
 import { collectHtmlInput } from "../../src/ledger/report-data.ts"
+import { withBrowser } from "../support/browser.ts"
 import { AS_OF, reportFixture, ReportTest } from "./report-fixture.ts"
-
-const CHROMIUM = "/usr/bin/chromium"
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 /** Where the screenshot lands (kept for a human to look at; CI can upload it). */
 const OUT = join(process.cwd(), ".billsync", "test-artifacts")
@@ -25,10 +22,7 @@ it.layer(ReportTest, { timeout: "180 seconds" })("HTML report", (it) => {
       const file = join(OUT, "report.html")
       writeFileSync(file, html)
 
-      if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`)
-      const seen = yield* Effect.acquireUseRelease(
-        Effect.promise(() => chromium.launch({ executablePath: CHROMIUM, args: ARGS })),
-        (browser) =>
+      const seen = yield* withBrowser((browser) =>
           Effect.promise(async () => {
             const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
             const requests: Array<string> = []
@@ -41,8 +35,7 @@ it.layer(ReportTest, { timeout: "180 seconds" })("HTML report", (it) => {
             const visible = await Promise.all(["#aging", "#runs", "#open-errors", "#unmapped", "#trial-balance"].map((s) => page.locator(s).isVisible()))
             const agingRows = await page.locator("#aging tbody tr").allInnerTexts()
             return { text, bars, chartBox, visible, agingRows, requests }
-          }),
-        (browser) => Effect.promise(() => browser.close())
+          })
       )
       expect(seen.requests.filter((u) => !u.startsWith("file://"))).toEqual([])
       expect(seen.visible).toEqual([true, true, true, true, true])
