@@ -2,6 +2,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Layer, Option } from "effect"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { agingCsv, errorsCsv } from "../ledger/csv.ts"
 import { renderHtml } from "../ledger/html.ts"
 import { LedgerChecks } from "../ledger/invariants.ts"
 import { agingJson, agingTable, markdownTable, runsJson, runsTable, textTable, trialBalanceJson, trialBalanceTable, type Table } from "../ledger/render.ts"
@@ -57,8 +58,10 @@ const run = (command: string, o: Common, limitRuns: number, body: (companyId: nu
         const input = yield* collectHtmlInput(env.settings.pipeline, env.settings.company, date, limitRuns)
         mkdirSync(o.html.value, { recursive: true })
         const file = join(o.html.value, "index.html")
-        writeFileSync(file, renderHtml(input))
-        yield* Console.error(`billsync report: wrote ${file}`)
+        writeFileSync(file, renderHtml({ ...input, csv: true }))
+        writeFileSync(join(o.html.value, "aging.csv"), agingCsv(input.aging))
+        writeFileSync(join(o.html.value, "errors.csv"), errorsCsv(input.openErrors, input.errorContext))
+        yield* Console.error(`billsync report: wrote ${file} (with aging.csv and errors.csv)`)
       }
       return yield* (yield* LedgerChecks).check(scope.companyId)
     }).pipe(Effect.provide(layer))
