@@ -56,10 +56,13 @@ const rows: Array<Row> = []
 const outputs: Array<string> = []
 const dumps: Array<string> = []
 const sessionIds = new Set<string>()
+/** Every emulator the drill started: their contract checks (Bill.com's published OpenAPI) are summed at the end. */
+const emulators: Array<BenchEmulator> = []
 let dbSerial = 0
 
 const newEmulator = async (extra: Partial<EmulatorOptions> = {}): Promise<{ emu: BenchEmulator; ws: Workspace }> => {
   const emu = await startBenchEmulator({ seed: ORG_SEED, generate: { bills: BILLS }, ...extra })
+  emulators.push(emu)
   // Record every session the emulator issues, for the secrets scan (invalidated ones are deleted from its store).
   const sessions = emu.core.sessions
   const create = sessions.create.bind(sessions)
@@ -368,6 +371,31 @@ const main = async () => {
     row.runs = haystacks.length
     row.note = `${secrets.length} secrets (devKey, password, ${sessionIds.size} session ids) in ${outputs.length} outputs + ${dumps.length} database dumps`
     row.ok = row.leaks === 0
+    finish(row)
+  }
+
+  // (f) Contract: every request billsync sent and every response the emulator gave, checked against
+  // Bill.com's published OpenAPI (test/contract/billcom.contract.json). Faults are injected on purpose
+  // (malformed records) and not counted; everything else must be on the contract.
+  {
+    const row = newRow("contract (published OpenAPI)")
+    let requests = 0
+    let responses = 0
+    let skipped = 0
+    let violations = 0
+    const summary = new Map<string, number>()
+    for (const emu of emulators) {
+      const c = emu.core.counterSnapshot().contract
+      if (c === undefined) continue
+      requests += c.requestsChecked
+      responses += c.responsesChecked
+      skipped += c.injectedSkipped
+      violations += c.requestViolations + c.responseViolations
+      for (const [k, n] of Object.entries(c.summary)) summary.set(k, (summary.get(k) ?? 0) + n)
+    }
+    row.runs = emulators.length
+    row.note = `${requests} requests and ${responses} responses checked (${skipped} with injected faults not checked), ${violations} violations ${[...summary].slice(0, 5).map(([k, n]) => `${n}× ${k}`).join(" | ")}`
+    row.ok = violations === 0
     finish(row)
   }
 

@@ -46,26 +46,49 @@ const decodeSession = (json: unknown) =>
     )
   )
 
+/** The `cardUserStatus` values of `GET /v3/funding-accounts/cards` ([OAS] `CardUserStatus`). */
+export const CARD_USER_STATUSES = ["VERIFIED", "NOMINATED"] as const
+
+/** Records in order, each id once (a record without an id is kept: decoding reports it). */
+const unionById = (records: ReadonlyArray<unknown>): ReadonlyArray<unknown> => {
+  const seen = new Set<string>()
+  return records.filter((r) => {
+    const id = typeof r === "object" && r !== null ? (r as { id?: unknown }).id : undefined
+    if (typeof id !== "string") return true
+    if (seen.has(id)) return false
+    seen.add(id)
+    return true
+  })
+}
+
 export const makeClient = Effect.gen(function* () {
   const transport = yield* BillcomTransport
   const lists = makeLists(transport)
   const legacy = makeLegacy(transport)
 
-  const listRaw = (name: ResourceName, options: ListOptions = {}): Stream.Stream<unknown, BillcomError> => {
-    const resource = RESOURCES[name]
-    const raw: Stream.Stream<unknown, BillcomError> = resource.paged
-      ? lists.list(resource.path, options)
-      : // Cards: one non-paged call; filters are not documented there, so every card is returned (a superset).
-        Stream.unwrap(
-          transport.execute({ api: "v3", method: "GET", path: resource.path, endpoint: `GET ${resource.path}` }).pipe(
-            Effect.flatMap((json) =>
-              Schema.decodeUnknown(CardsEnvelope)(json).pipe(
-                Effect.mapError(() => new BillcomError({ reason: "Decode", message: `Bill.com GET ${resource.path} answered without a cards array`, endpoint: `GET ${resource.path}` }))
-              )
-            ),
-            Effect.map((envelope) => Stream.fromIterable(envelope.cards))
+  /**
+   * `GET /v3/funding-accounts/cards` requires `cardUserStatus` (VERIFIED | NOMINATED) and lists the
+   * cards whose user status for the API user is that value. A payment can be funded by any card of
+   * the organisation, not only by the ones this user may pay with, so the sync reads both lists and
+   * keeps each card once: one extra request buys every card Bill.com will show this user. Filters
+   * are not documented there, so every card is returned (a superset of an incremental read).
+   */
+  const cards = (path: string): Stream.Stream<unknown, BillcomError> =>
+    Stream.unwrap(
+      Effect.forEach(CARD_USER_STATUSES, (cardUserStatus) =>
+        transport.execute({ api: "v3", method: "GET", path, endpoint: `GET ${path}`, query: { cardUserStatus } }).pipe(
+          Effect.flatMap((json) =>
+            Schema.decodeUnknown(CardsEnvelope)(json).pipe(
+              Effect.mapError(() => new BillcomError({ reason: "Decode", message: `Bill.com GET ${path} answered without a cards array`, endpoint: `GET ${path}` }))
+            )
           )
         )
+      ).pipe(Effect.map((envelopes) => Stream.fromIterable(unionById(envelopes.flatMap((e) => e.cards)))))
+    )
+
+  const listRaw = (name: ResourceName, options: ListOptions = {}): Stream.Stream<unknown, BillcomError> => {
+    const resource = RESOURCES[name]
+    const raw: Stream.Stream<unknown, BillcomError> = resource.shape === "paged" ? lists.list(resource.path, options) : cards(resource.path)
     return raw.pipe(Stream.withSpan("BillcomClient.list", { attributes: { list: name } }))
   }
 

@@ -4,20 +4,21 @@ import { Bill, Payment, Vendor, VendorCredit } from "./models/payables.ts"
 
 /**
  * Every list the sync reads (names match src/sync/stages.ts `ListName`), its v3 path and schema.
- * `paged: false` = not a `{nextPage, results}` envelope (cards: `{rates, cards}`, §4.5).
+ * `shape`: "paged" = a `{nextPage, results}` envelope; "cards" = `{rates, cards}` per
+ * `cardUserStatus` (§4.5, client.ts reads both statuses).
  */
 export interface Resource<A> {
   readonly path: string
   readonly schema: Schema.Schema<A, any, never>
-  readonly paged: boolean
+  readonly shape: "paged" | "cards"
 }
 
-const paged = <A>(path: string, schema: Schema.Schema<A, any, never>): Resource<A> => ({ path, schema, paged: true })
+const paged = <A>(path: string, schema: Schema.Schema<A, any, never>): Resource<A> => ({ path, schema, shape: "paged" })
 
 export const RESOURCES = {
   vendors: paged("/v3/vendors", Vendor),
   "bank-accounts": paged("/v3/funding-accounts/banks", BankAccount),
-  "card-accounts": { path: "/v3/funding-accounts/cards", schema: CardAccount, paged: false } as Resource<CardAccount>,
+  "card-accounts": { path: "/v3/funding-accounts/cards", schema: CardAccount, shape: "cards" } as Resource<CardAccount>,
   "chart-of-accounts": paged("/v3/classifications/chart-of-accounts", ChartOfAccount),
   bills: paged("/v3/bills", Bill),
   "vendor-credits": paged("/v3/vendor-credits", VendorCredit),

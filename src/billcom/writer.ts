@@ -19,7 +19,11 @@ export interface ChartOfAccountCreate {
 export interface ChartOfAccountPatch {
   readonly name?: string | undefined
   readonly description?: string | undefined
-  /** null clears the parent. */
+  /**
+   * null clears the parent. [OAS] `UpdateClassificationChartOfAccountsRequestDto.parentId` is a
+   * string (not nullable) and no way to clear a parent is documented: billsync sends "" (a string
+   * that names no account) rather than the null the schema does not allow.
+   */
   readonly parentId?: string | null | undefined
   readonly account?: { readonly type?: string | undefined; readonly number?: string | undefined } | undefined
 }
@@ -53,7 +57,7 @@ export const makeWriter = Effect.gen(function* () {
       return yield* call("POST", BASE, `POST ${BASE}`, body, false)
     }),
     updateChartOfAccount: Effect.fn("BillcomWriter.updateChartOfAccount")(function* (id: string, patch: ChartOfAccountPatch) {
-      const body = defined({ name: patch.name, description: patch.description, parentId: patch.parentId, account: patch.account && defined({ ...patch.account }) })
+      const body = defined({ name: patch.name, description: patch.description, parentId: patch.parentId === null ? "" : patch.parentId, account: patch.account && defined({ ...patch.account }) })
       return yield* call("PATCH", one(id), `PATCH ${BASE}/{id}`, body, true)
     }),
     // Archive and restore are idempotent on Bill.com (§2.2): safe to re-send.

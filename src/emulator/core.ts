@@ -2,6 +2,7 @@ import { FaultPlan, type FaultConfig } from "./faults.ts"
 import { generateOrganization, optionsForSeed, type GenerateOptions } from "./generator.ts"
 import { Counters, Limits, type CounterSnapshot, type LimitOptions } from "./limits.ts"
 import type { Credentials } from "./model.ts"
+import { Contract, ContractLog } from "./contract.ts"
 import { applyMutation, type Mutation, type MutationResult } from "./mutations.ts"
 import { COLLECTIONS, OrgState } from "./organization.ts"
 import { Random } from "./random.ts"
@@ -25,6 +26,14 @@ export interface EmulatorOptions {
   readonly sessionIdleMs?: number
   readonly limits?: LimitOptions
   readonly faults?: FaultConfig
+  /**
+   * Bill.com's published OpenAPI as a contract (test/contract/billcom.contract.json). `requests`:
+   * "enforce" (default) refuses what Bill.com refuses — a missing required parameter, a value
+   * outside its enum or range, an undocumented parameter, a body off its schema — with 400
+   * BDC_1001 and records it; "record" only records; "off". `responses`: "validate" (default)
+   * records every response that is off its documented schema; "off" (benchmarks).
+   */
+  readonly contract?: { readonly requests?: "enforce" | "record" | "off"; readonly responses?: "validate" | "off" }
 }
 
 export const DEFAULT_SESSION_IDLE_MS = 35 * 60_000
@@ -41,6 +50,10 @@ export class EmulatorCore {
   readonly snapshots = new SnapshotStore()
   readonly seed: string
   readonly strict: boolean
+  /** The published contract, unless both checks are off. */
+  readonly contract: Contract | undefined
+  readonly contractMode: { readonly requests: "enforce" | "record" | "off"; readonly responses: "validate" | "off" }
+  readonly contractLog = new ContractLog()
   faults: FaultPlan
   origin = ""
   private readonly mutationRandom: Random
@@ -52,6 +65,8 @@ export class EmulatorCore {
     this.sessions = new SessionStore(options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS)
     this.limits = new Limits(options.limits ?? {})
     this.strict = options.strict ?? false
+    this.contractMode = { requests: options.contract?.requests ?? "enforce", responses: options.contract?.responses ?? "validate" }
+    this.contract = this.contractMode.requests === "off" && this.contractMode.responses === "off" ? undefined : Contract.load()
     this.faults = new FaultPlan(options.faults ?? {}, this.seed)
     this.mutationRandom = new Random(`${this.seed}/mutations`)
   }
@@ -61,11 +76,12 @@ export class EmulatorCore {
   }
 
   counterSnapshot(): CounterSnapshot {
-    return this.counters.snapshot()
+    return { ...this.counters.snapshot(), contract: this.contractLog.snapshot() }
   }
 
   resetCounters(): void {
     this.counters.reset()
+    this.contractLog.reset()
   }
 
   /** Change the organisation (see mutations.ts); every change bumps updatedTime. */

@@ -60,5 +60,8 @@ export const Errors = {
       400,
       problems.map(([field, problem]) => ({ code: "BDC_1001", message: `${field}: ${problem}`, category: "REQUEST" as const }))
     ),
-  badRequest: (message: string) => one(400, "BDC_1001", message, "REQUEST")
+  badRequest: (message: string) => one(400, "BDC_1001", message, "REQUEST"),
+  /** A request the published contract says Bill.com refuses (missing or invalid parameter or body). */
+  contract: (problems: ReadonlyArray<{ readonly field: string; readonly problem: string }>) =>
+    new ApiError(400, problems.map((p) => ({ code: "BDC_1001", message: `${p.field}: ${p.problem}`, category: "REQUEST" as const })))
 }

@@ -1,3 +1,5 @@
+import type { ContractCounters } from "./contract.ts"
+
 /**
  * Bill.com's limits (§7), all configurable: requests per devKey per fixed clock hour (BDC_1144),
  * logins per devKey per hour, and simultaneous requests per devKey + organisation (BDC_1322,
@@ -88,6 +90,8 @@ export interface CounterSnapshot {
   readonly faults: Readonly<Record<string, number>>
   readonly maxInFlight: number
   readonly inFlight: number
+  /** The contract checks (EmulatorCore adds them; absent from the bare Counters snapshot). */
+  readonly contract?: ContractCounters
 }
 
 export class Counters {

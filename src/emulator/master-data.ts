@@ -165,7 +165,9 @@ export const generateMasterData = (g: GenContext, options: GenerateOptions, size
       expMonth: r.int(1, 12),
       status: "VERIFIED",
       payables: i === 0,
-      createdBy: userId
+      createdBy: userId,
+      // Every other card: the API user is only nominated on it (listed under NOMINATED).
+      userStatus: i % 2 === 1 ? "NOMINATED" : "VERIFIED"
     })
   }
 

@@ -140,6 +140,11 @@ export interface CardAccount extends Stamped {
   status: string
   payables: boolean
   createdBy: string
+  /**
+   * The API user's status on this card (`GET /v3/funding-accounts/cards?cardUserStatus=`): a card
+   * is listed only under the status the user has on it (UNVERIFIED cards are not listed at all).
+   */
+  userStatus: "VERIFIED" | "NOMINATED" | "UNVERIFIED"
 }
 
 export interface LineClassifications {

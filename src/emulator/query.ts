@@ -261,9 +261,3 @@ export class SnapshotStore {
     return rows
   }
 }
-
-/** Validate a query without paging (used to reject bad filters on non-paged lists). */
-export const validateQuery = <R>(fields: Fields<R>, query: ListQuery): void => {
-  if (query.filters !== undefined && query.filters !== "") parseFilters(query.filters, fields)
-  if (query.sort !== undefined && query.sort !== "") parseSort(query.sort, fields)
-}

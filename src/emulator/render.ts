@@ -280,7 +280,7 @@ export const renderCard = (c: CardAccount): Json => ({
   type: "CREDIT_CARD",
   status: c.status,
   last4: c.last4,
-  expiration: { year: c.expYear, month: c.expMonth },
+  expiration: { year: String(c.expYear), month: String(c.expMonth).padStart(2, "0") },
   default: { payables: c.payables, receivables: false, funding: c.payables, disbursement: false }
 })
 
@@ -310,7 +310,7 @@ export const renderDocument = (d: ReturnType<typeof documentsOf>[number], ctx: R
   createdTime: formatTimestamp(d.created),
   downloadLink: `${ctx.origin}/connect/v3/documents/${d.id}/download`,
   numOfPages: d.pages,
-  scanStatus: "COMPLETED"
+  scanStatus: "CLEAN"
 })
 
 /** Render a record of a collection; `detail` = a single-object GET (bills then carry approvers). */

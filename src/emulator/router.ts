@@ -12,6 +12,11 @@ export interface Req {
   readonly session: Session | undefined
   /** Malformed-record fault decision for the record at `index` of this response. */
   readonly malformed: (index: number) => boolean
+  /**
+   * Mark this response as deliberately off-contract (a malformed-record fault or anomaly), so the
+   * contract's response check counts it as injected instead of as a violation.
+   */
+  readonly injected: () => void
 }
 
 export interface Reply {

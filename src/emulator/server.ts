@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import { fieldOf } from "./contract.ts"
 import { controlRoutes } from "./control.ts"
 import type { EmulatorCore } from "./core.ts"
 import { ApiError, Errors, renderV2Error, renderV3Errors } from "./errors.ts"
@@ -14,7 +15,8 @@ import { v3Routes } from "./v3.ts"
  * Content-Length, bodies dribbled out chunk by chunk), which a framework response model hides.
  *
  * Request pipeline: route → session (BDC_1109) → hourly budget (BDC_1144) → in-flight limit
- * (BDC_1322, immediate) → injected faults → latency → handler → body (slow / truncated faults).
+ * (BDC_1322, immediate) → contract check (400 BDC_1001, contract.ts) → injected faults → latency →
+ * handler → response check against the documented schema → body (slow / truncated faults).
  */
 const MOUNTS: ReadonlyArray<readonly [prefix: string, surface: Surface]> = [
   ["/connect", "v3"],
@@ -79,10 +81,23 @@ const handle = async (core: EmulatorCore, router: Router, req: IncomingMessage, 
   const route = typeof matched === "object" ? matched.route : undefined
   // Counters describe Bill.com traffic: the control API is not counted.
   const counted = surface !== "control"
+  const contract = counted ? core.contract : undefined
+  const api = surface === "v2" ? "v2" : "v3"
+  const operation = contract?.find(api, method, path)
+  const opLabel = operation?.id ?? `${method} ${surface === "v2" ? `/v2${path}` : path}`
+  let injected = false
   if (counted) core.counters.request(`${method} ${route !== undefined ? (surface === "v2" ? `/v2${route.template}` : route.template) : "(unknown)"}`)
 
   const send = async (reply: Reply, bodyFaults?: { slowMs: number | undefined; truncate: boolean }) => {
     if (counted) core.counters.status(reply.status)
+    if (operation !== undefined && contract !== undefined && core.contractMode.responses === "validate") {
+      if (injected) core.contractLog.skipped()
+      else {
+        core.contractLog.checkedResponse()
+        for (const p of contract.checkResponse(operation, reply.status, reply.body))
+          core.contractLog.record({ kind: "response", operation: operation.id, ...p })
+      }
+    }
     const text = reply.body === undefined ? "" : JSON.stringify(reply.body)
     const buffer = Buffer.from(text)
     res.writeHead(reply.status, { "content-type": "application/json", "content-length": String(buffer.length) })
@@ -120,7 +135,11 @@ const handle = async (core: EmulatorCore, router: Router, req: IncomingMessage, 
   })
   try {
     const raw = await readBody(req)
-    if (route === undefined || typeof matched !== "object") return await fail(Errors.notSupported())
+    if (route === undefined || typeof matched !== "object") {
+      if (contract !== undefined && core.contractMode.requests !== "off")
+        core.contractLog.record({ kind: "request", operation: opLabel, where: "route", problem: "no such Bill.com operation" })
+      return await fail(Errors.notSupported())
+    }
     const form = surface === "v2" ? new URLSearchParams(raw) : new URLSearchParams()
     const body = parseBody(surface, raw, form)
     const headers = req.headers as Record<string, string | undefined>
@@ -140,6 +159,13 @@ const handle = async (core: EmulatorCore, router: Router, req: IncomingMessage, 
       const devKey = surface === "v2" ? form.get("devKey") : (body as Record<string, unknown> | undefined)?.["devKey"]
       if (typeof devKey === "string" && devKey === core.credentials.devKey && !core.limits.takeRequest(devKey))
         return await fail(Errors.hourlyLimit(core.limits.rateLimitStatus, core.limits.requestsPerHour))
+    }
+    if (operation !== undefined && contract !== undefined && core.contractMode.requests !== "off") {
+      core.contractLog.checkedRequest()
+      const problems = contract.checkRequest(operation, { path, query: url.searchParams, body: surface === "v2" ? undefined : body, form })
+      for (const p of problems) core.contractLog.record({ kind: "request", operation: operation.id, ...p })
+      if (problems.length > 0 && core.contractMode.requests === "enforce")
+        return await fail(Errors.contract(problems.map((p) => ({ field: fieldOf(p.where), problem: p.problem }))))
     }
     if (n >= 0) {
       if (route.auth) {
@@ -175,7 +201,14 @@ const handle = async (core: EmulatorCore, router: Router, req: IncomingMessage, 
       form,
       headers,
       session,
-      malformed: (index) => n >= 0 && route.auth && faults.malformed(n, index)
+      malformed: (index) => {
+        const hit = n >= 0 && route.auth && faults.malformed(n, index)
+        if (hit) injected = true
+        return hit
+      },
+      injected: () => {
+        injected = true
+      }
     }
     const reply = await route.handle(request)
     const bodyFaults = n >= 0 && route.auth ? { slowMs: faults.slowBodyDelay(n), truncate: faults.truncate(n) } : undefined

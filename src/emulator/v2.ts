@@ -131,7 +131,10 @@ export const v2Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
     route("/Crud/Read/Bill.json", (req) => {
       const b = bill(idOf(req, "id"))
       const out: Record<string, unknown> = renderBillV2(b)
-      if (b.malformed !== undefined || req.malformed(0)) out["amount"] = wrongType(out["amount"])
+      if (b.malformed !== undefined || req.malformed(0)) {
+        req.injected()
+        out["amount"] = wrongType(out["amount"])
+      }
       return success(out)
     }),
     route("/ListApprovers.json", (req) => {

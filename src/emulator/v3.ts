@@ -2,7 +2,7 @@ import type { EmulatorCore } from "./core.ts"
 import { ApiError, Errors } from "./errors.ts"
 import { ACCOUNT_TYPES, type AccountType, type Bill, type ChartOfAccount, type Stamped } from "./model.ts"
 import type { Collection } from "./organization.ts"
-import { parseMax, validateQuery } from "./query.ts"
+import { parseMax } from "./query.ts"
 import { FIELDS } from "./fields.ts"
 import { documentsOf, renderCard, renderChartOfAccount, renderDocument, renderRecord, wrongType, type RenderContext } from "./render.ts"
 import type { Reply, Req, Route } from "./router.ts"
@@ -22,6 +22,8 @@ export const v3Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
     collection === "bills" || collection === "payments" || collection === "vendor-credits" ? "amount" : "archived"
 
   const render = (collection: Collection, record: Stamped, detail: boolean, req: Req, index: number) => {
+    // A documented anomaly renders a field with the wrong type on purpose (decode-error testing).
+    if (record.malformed !== undefined) req.injected()
     const out = renderRecord(collection, record, ctx(), detail)
     if (req.malformed(index)) {
       const field = faultField(collection)
@@ -71,13 +73,14 @@ export const v3Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
     ...pair("customers", "/v3/customers", "customerId", "Customer"),
     ...pair("users", "/v3/users", "userId", "User"),
     ...pair("banks", "/v3/funding-accounts/banks", "bankAccountId", "Bank account"),
-    // Cards are not a paged envelope: {rates, cards} (§4.5).
+    // Cards are not a paged envelope: {rates, cards}, for one cardUserStatus (§4.5).
     route("GET", "/v3/funding-accounts/cards", (req) => {
-      validateQuery(FIELDS.cards, queryOf(req))
-      const cards = core.state.org.cards
+      const status = req.query.get("cardUserStatus")
+      if (status !== "VERIFIED" && status !== "NOMINATED") throw Errors.validation([["cardUserStatus", "must be one of VERIFIED, NOMINATED"]])
+      const cards = core.state.org.cards.filter((c) => c.userStatus === status)
       return ok({
         rates: {
-          defaultCardAccountId: cards.find((c) => c.payables && !c.archived)?.id,
+          ...(status === "VERIFIED" ? { defaultCardAccountId: cards.find((c) => c.payables && !c.archived)?.id } : {}),
           funding: { creditCardRate: 2.9, debitCardRate: 2.9 }
         },
         cards: cards.map((c, i) => {

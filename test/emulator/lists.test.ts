@@ -104,13 +104,19 @@ describe("emulator lists and paging", () => {
     expect(active.length).toBe(all.filter((v: any) => !v.archived).length)
   })
 
-  it("serves cards as {rates, cards} and get by id", async () => {
-    const r = (await v3get(h, s, "/v3/funding-accounts/cards")).body
-    expect(Object.keys(r).sort()).toEqual(["cards", "rates"])
-    expect(r.cards).toHaveLength(2)
-    expect(r.rates.defaultCardAccountId).toBe(r.cards[0].id)
-    const one = await v3get(h, s, `/v3/funding-accounts/cards/${r.cards[1].id}`)
-    expect(one.body.id).toBe(r.cards[1].id)
+  it("serves cards as {rates, cards} per cardUserStatus (required) and get by id", async () => {
+    const missing = await v3get(h, s, "/v3/funding-accounts/cards")
+    expect(missing.status).toBe(400)
+    expect(missing.body).toEqual([expect.objectContaining({ code: "BDC_1001", message: "cardUserStatus: must not be null", severity: "ERROR", category: "REQUEST" })])
+    expect((await v3get(h, s, "/v3/funding-accounts/cards?cardUserStatus=ACTIVE")).body[0].message).toBe("cardUserStatus: must be one of VERIFIED, NOMINATED")
+    const verified = (await v3get(h, s, "/v3/funding-accounts/cards?cardUserStatus=VERIFIED")).body
+    const nominated = (await v3get(h, s, "/v3/funding-accounts/cards?cardUserStatus=NOMINATED")).body
+    expect(Object.keys(verified).sort()).toEqual(["cards", "rates"])
+    // The demo's two cards: the API user is verified on the first, only nominated on the second.
+    expect([verified.cards.length, nominated.cards.length]).toEqual([1, 1])
+    expect(verified.rates.defaultCardAccountId).toBe(verified.cards[0].id)
+    const one = await v3get(h, s, `/v3/funding-accounts/cards/${nominated.cards[0].id}`)
+    expect(one.body.id).toBe(nominated.cards[0].id)
   })
 
   it("pages a bill's documents and gets a document", async () => {

@@ -57,7 +57,7 @@ const DOC = {
   cards: { // §4.5
     rates: { defaultCardAccountId: S, funding: { creditCardRate: N, debitCardRate: N }, activePromotion: {} },
     cards: [{ id: S, archived: B, ...stamps, createdBy: S, issuingBankName: S, nameOnAccount: S, brand: S, type: S, status: S, last4: S,
-      expiration: { year: N, month: N }, default: { payables: B, receivables: B, funding: B, disbursement: B } }]
+      expiration: { year: S, month: S }, default: { payables: B, receivables: B, funding: B, disbursement: B } }]
   },
   chartOfAccount: { id: S, archived: B, name: S, description: S, parentId: S, account: { type: S, number: S }, ...stamps }, // §4.6
   item: { // §4.7
@@ -156,7 +156,7 @@ describe("emulator output against the documented shapes", () => {
 
   it("§4.5 funding accounts", async () => {
     expectShape(await list("/v3/funding-accounts/banks"), DOC.bank, ["id", "archived", "chartOfAccountId"])
-    expectShape([(await v3get(h, s, "/v3/funding-accounts/cards")).body], DOC.cards, ["rates", "cards"])
+    expectShape([(await v3get(h, s, "/v3/funding-accounts/cards?cardUserStatus=VERIFIED")).body], DOC.cards, ["rates", "cards"])
   })
 
   it("§4.6 chart of accounts, §4.7 items, §4.8 classifications", async () => {

@@ -102,5 +102,7 @@ describe("billsync connect / status / sync / errors", () => {
     expect(bad.code).toBe(64)
     // No secret ever reaches the output.
     for (const out of [connect, sync, status, fixed, errors].flatMap((r) => [r.stdout, r.stderr])) expect(out).not.toContain("demo-password")
+    // Every request these commands sent, and every answer, was on Bill.com's published contract.
+    for (const out of [connect, sync, fixed, errors]) expect(out.stderr).not.toContain("off Bill.com's published contract")
   }, 300_000)
 })

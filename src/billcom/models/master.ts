@@ -51,7 +51,8 @@ export class CardAccount extends Schema.Class<CardAccount>("CardAccount")({
   type: opt(tolerant("UNDEFINED", "CREDIT_CARD", "DEBIT_CARD", "PREPAID_CARD", "UNKNOWN")),
   status: opt(FundingStatus),
   last4: opt(Schema.String),
-  expiration: opt(Schema.Struct({ year: opt(Schema.Number), month: opt(Schema.Number) })),
+  // Strings in [OAS] `CardAccountExpiration` ("2027", "04").
+  expiration: opt(Schema.Struct({ year: opt(Schema.String), month: opt(Schema.String) })),
   default: opt(
     Schema.Struct({ payables: opt(Schema.Boolean), receivables: opt(Schema.Boolean), funding: opt(Schema.Boolean), disbursement: opt(Schema.Boolean) })
   ),
