@@ -98,6 +98,11 @@ describe("billsync connect / status / sync / errors", () => {
     expect(rows.every((r) => r.stage === "bills")).toBe(true)
     expect(rows.some((r) => r.symptom === "Bills do not import")).toBe(true)
 
+    // Just synced: fresh for its schedule ("0 */4 * * *": stale after 8 hours without a good sync).
+    const fresh = await run("freshness", "demo")
+    expect(fresh.stdout).toMatch(/^ok {4}demo: last good sync \d{4}-\d\d-\d\dT[\d:]+Z \(\d+ min ago\); schedule "0 \*\/4 \* \* \*" runs at least every 4\.0 h/m)
+    expect(fresh.code).toBe(0)
+
     const bad = await run("sync", "demo", "--stages", "bills,nope")
     expect(bad.code).toBe(64)
     // No secret ever reaches the output.
