@@ -74,6 +74,9 @@ const databaseCheck = (indent: string) =>
     "    fi"
   ].map((l) => indent + l)
 
+/** Checkout, Node, npm ci, then stop unless the ledger database secret is set (jobs that write or read the ledger). */
+const ledgerJobSetup = (indent: string) => [...setupSteps(indent), ...databaseCheck(indent)]
+
 /** The alert step: one issue per subject, opened/reopened when it breaks and closed when it recovers. */
 const alertStep = (indent: string, subject: string, details: string) =>
   [
@@ -168,8 +171,7 @@ export const renderSyncWorkflow = (pipelines: ReadonlyArray<PipelineEntry>): str
     "      DATABASE_URL: ${{ secrets.DATABASE_URL }}",
     ...secretEnv(eligible, "      "),
     "    steps:",
-    ...setupSteps("      "),
-    ...databaseCheck("      "),
+    ...ledgerJobSetup("      "),
     "      - name: Sync",
     "        env:",
     "          FAIL_ON_NEW_ERRORS: ${{ vars.BILLSYNC_FAIL_ON_NEW_ERRORS || '0' }}",
@@ -224,8 +226,7 @@ export const renderFreshnessWorkflow = (pipelines: ReadonlyArray<PipelineEntry>)
     "      DATABASE_URL: ${{ secrets.DATABASE_URL }}",
     `      PIPELINES: ${json(watched.map((p) => p.name))}`,
     "    steps:",
-    ...setupSteps("      "),
-    ...databaseCheck("      "),
+    ...ledgerJobSetup("      "),
     "      - name: Check that every scheduled pipeline synced recently",
     "        run: |",
     "          mapfile -t names < <(jq -r '.[]' <<<\"$PIPELINES\")",
@@ -480,8 +481,7 @@ export const renderCoaApplyWorkflow = (pipelines: ReadonlyArray<PipelineEntry>):
     `      ORGANIZATIONS: ${json(organizations)}`,
     ...secretEnv(eligible, "      "),
     "    steps:",
-    ...setupSteps("      "),
-    ...databaseCheck("      "),
+    ...ledgerJobSetup("      "),
     `      - uses: ${ACTIONS.downloadArtifact}`,
     "        with:",
     "          name: coa-plan-${{ matrix.pipeline }}",
