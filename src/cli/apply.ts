@@ -9,33 +9,65 @@ import { CoaJournal } from "../coa/journal.ts"
 import { describeMappings } from "../coa/mappings-source.ts"
 import { readPlanFile, type CoaPlan } from "../coa/plan-file.ts"
 import type { ChartReader, ChartWriter } from "../coa/ports.ts"
+import { planInputs } from "../coa/provenance.ts"
 import { renderPending } from "../coa/render-text.ts"
+import { planDifference, rederive } from "../coa/verify.ts"
 import { loadPipeline } from "../config/load.ts"
-import { clientLayer, refuseEmbeddedInCi } from "../store/database.ts"
+import { clientLayer, inCi, refuseEmbeddedInCi } from "../store/database.ts"
 import { reportFailure } from "../sync/cli-support.ts"
 import { databaseFor } from "../sync/environment.ts"
 import { Exit, exitWith } from "./exit.ts"
 import type { ApplyOptions } from "./program.ts"
 
 /**
- * `billsync apply coa <plan.json>`: apply a reviewed plan to Bill.com. Re-reads Bill.com first and
- * refuses a stale plan; resumes a partially applied one; records every action in Postgres. Asks
- * y/N on a terminal; without one (CI) it needs --auto-approve.
+ * `billsync apply coa <plan.json>`: apply a reviewed plan to Bill.com. The plan file is checked,
+ * not trusted: its inputs (pipeline and mappings at its commit) must re-derive exactly its actions,
+ * Bill.com must still be in the state it was planned against (or part-way through this plan), and
+ * a plan already applied is not applied again. Asks y/N on a terminal (for a production
+ * organization: type its id); without one (CI) it needs --auto-approve, and for production also
+ * --confirm <organizationId>. Records every action in the database.
  */
-const approval = (plan: CoaPlan, auto: boolean, terminal: Terminal.Terminal) => (pending: ReadonlyArray<PendingAction>) =>
+export interface ApprovalSettings {
+  readonly auto: boolean
+  readonly confirm: string | undefined
+  /** The pipeline's Bill.com environment (production, sandbox, emulator), as the pipeline file says now. */
+  readonly environment: string
+  /** Whether stdin is a terminal a person can answer on. */
+  readonly interactive: boolean
+}
+
+/** Refusals that need no Bill.com call: a wrong --confirm, or production without one under --auto-approve. */
+export const confirmProblem = (plan: CoaPlan, s: ApprovalSettings): string | undefined => {
+  const org = plan.pipeline.organizationId
+  if (s.confirm !== undefined && s.confirm !== org) {
+    return `--confirm ${s.confirm} does not match the organization this plan changes (${org}, ${s.environment}); nothing was changed`
+  }
+  if (s.environment === "production" && s.confirm === undefined && (s.auto || !s.interactive)) {
+    return `${plan.pipeline.name} is a production pipeline: applying without a prompt needs --confirm ${org} (the Bill.com organization id) as well as --auto-approve`
+  }
+  return undefined
+}
+
+/** The approval step: --auto-approve, or a prompt that names the environment (production: type the organization id). */
+export const approval = (plan: CoaPlan, s: ApprovalSettings, terminal: Terminal.Terminal) => (pending: ReadonlyArray<PendingAction>) =>
   Effect.gen(function* () {
-    if (auto) return true
-    if (process.stdin.isTTY !== true) {
+    const problem = confirmProblem(plan, s)
+    if (problem !== undefined) return yield* new CoaError({ reason: "not-approved", message: problem })
+    if (s.auto) return true
+    if (!s.interactive) {
       return yield* new CoaError({
         reason: "not-approved",
         message: "stdin is not a terminal, so the plan cannot be approved interactively: review it and re-run with --auto-approve (CI: behind a protected environment)"
       })
     }
     yield* Console.error(renderPending(plan, pending).trimEnd())
-    return yield* Prompt.confirm({
-      message: `Apply ${pending.length} change(s) to Bill.com organization ${plan.pipeline.organizationId}?`,
-      initial: false
-    }).pipe(Effect.provideService(Terminal.Terminal, terminal), Effect.orElseSucceed(() => false))
+    const org = plan.pipeline.organizationId
+    const where = `Bill.com ${s.environment === "production" ? "PRODUCTION" : s.environment} organization ${org} (pipeline ${plan.pipeline.name})`
+    const answer =
+      s.environment === "production" && s.confirm === undefined
+        ? Prompt.text({ message: `Apply ${pending.length} change(s) to ${where}? Type the organization id to confirm` }).pipe(Effect.map((typed) => typed.trim() === org))
+        : Prompt.confirm({ message: `Apply ${pending.length} change(s) to ${where}?`, initial: false })
+    return yield* answer.pipe(Effect.provideService(Terminal.Terminal, terminal), Effect.orElseSucceed(() => false))
   })
 
 export const run = (o: ApplyOptions) =>
@@ -50,29 +82,48 @@ export const run = (o: ApplyOptions) =>
         message: `the plan is for Bill.com organization ${plan.pipeline.organizationId}, but ${plan.pipeline.file} now names ${loaded.pipeline.billcom.organizationId}; re-run billsync plan coa ${plan.pipeline.name}`
       })
     }
+    // In CI the embedded database is refused before anything else is checked (it would vanish with the runner).
+    const target = yield* databaseFor(loaded)
+    yield* refuseEmbeddedInCi(target, o.ephemeral)
+    const settings: ApprovalSettings = {
+      auto: o.autoApprove,
+      confirm: o.confirm,
+      environment: loaded.pipeline.billcom.environment,
+      interactive: process.stdin.isTTY === true
+    }
+    const early = confirmProblem(plan, settings)
+    if (early !== undefined) return yield* new CoaError({ reason: "not-approved", message: early })
+
+    // The plan must be what its own inputs give (a forged or edited plan is refused here).
+    const inputs = yield* planInputs(plan, loaded.root, { ci: inCi() })
+    const difference = planDifference(plan, rederive(plan, inputs.loaded))
+    if (difference !== undefined) {
+      return yield* new CoaError({
+        reason: "plan-file",
+        message: `refusing plan ${plan.planId}: ${difference}. The plan file was edited or does not come from its recorded inputs; nothing was changed. Re-run billsync plan coa ${plan.pipeline.name} and review that plan.`
+      })
+    }
     const mappings = yield* describeMappings(loaded.root, loaded.mappingsDir)
     if (mappings.fingerprint !== plan.mappings.fingerprint) {
       yield* Effect.logWarning(`the mapping files changed since this plan was made; it applies the reviewed plan, not the current files — re-plan to include the changes`)
     }
-    const target = yield* databaseFor(loaded)
-    yield* refuseEmbeddedInCi(target, o.ephemeral)
     // `write: true` adds the ChartWriter; the layer's type (a union over `write`) does not say so.
     const billcom = coaBillcomLayer(loaded, { write: true }) as Layer.Layer<ChartReader | ChartWriter, CoaError>
     const applier = Layer.provide(CoaApplier.Default, Layer.merge(billcom, CoaJournal.Default.pipe(Layer.provide(clientLayer(target, "write")))))
-    const result = yield* Effect.flatMap(CoaApplier, (a) => a.apply(plan, { approve: approval(plan, o.autoApprove, terminal) })).pipe(
-      Effect.provide(applier)
-    )
+    const result = yield* Effect.flatMap(CoaApplier, (a) => a.apply(plan, { approve: approval(plan, settings, terminal) })).pipe(Effect.provide(applier))
     if (result.total === 0) {
       yield* Console.log(
         plan.policy.sourceOfTruth === "billcom"
           ? `Nothing to apply: ${plan.pipeline.name} has coa.sourceOfTruth: billcom, so plans never write to Bill.com.`
           : "Nothing to apply: the plan has no changes."
       )
+    } else if (result.appliedBefore !== undefined) {
+      yield* Console.log(`Plan ${plan.planId} was already applied (${result.appliedBefore}); nothing was done. A plan is applied once: re-plan to make further changes.`)
     } else {
       yield* Console.log(
-        `Applied ${result.applied} of ${result.total} action(s) to Bill.com organization ${plan.pipeline.organizationId}` +
+        `Applied ${result.applied} of ${result.total} action(s) to Bill.com ${settings.environment} organization ${plan.pipeline.organizationId}` +
           (result.alreadyApplied > 0 ? ` (${result.alreadyApplied} were already applied)` : "") +
           `. Plan ${plan.planId} is complete.`
       )
     }
-  }).pipe(Effect.catchAll(reportFailure("apply coa")))
+  }).pipe(Effect.scoped, Effect.catchAll(reportFailure("apply coa")))

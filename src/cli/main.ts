@@ -5,7 +5,8 @@ import { buildProgram } from "./program.ts"
 /**
  * `billsync`: parse the command line (program.ts, commander only) and run the chosen command, whose
  * module is imported only then. Usage errors — unknown command or option (with "did you mean"),
- * a missing or bad argument, conflicting flags — exit 2; --help and --version exit 0.
+ * a missing or bad argument, conflicting flags — exit 64 (EX_USAGE; 2 means
+ * only "the plan has changes" under `plan coa --detailed-exitcode`); --help and --version exit 0.
  */
 const VERSION = "0.1.0"
 

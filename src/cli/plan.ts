@@ -30,5 +30,5 @@ export const run = (o: PlanOptions) =>
           : renderText(plan)
     yield* Console.log(text.trimEnd())
     if (plan.problems.length > 0) return yield* new ExitCode({ code: Exit.problems })
-    if (o.detailedExitcode && hasChanges(plan)) return yield* new ExitCode({ code: 2 })
+    if (o.detailedExitcode && hasChanges(plan)) return yield* new ExitCode({ code: Exit.changes })
   }).pipe(Effect.catchAll(reportFailure("plan coa")))

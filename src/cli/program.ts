@@ -86,6 +86,8 @@ export interface SyncOptions {
   readonly json: boolean
   readonly wait: boolean
   readonly ephemeral: boolean
+  /** Exit 1 when the sync records more than this many new integration errors. */
+  readonly failOnNewErrors?: number | undefined
 }
 export interface ErrorsOptions {
   readonly pipeline: string
@@ -122,7 +124,13 @@ export interface PlanOptions {
 export interface ApplyOptions {
   readonly planFile: string
   readonly autoApprove: boolean
+  /** The Bill.com organization id the plan changes, typed out (production without a prompt). */
+  readonly confirm?: string | undefined
   readonly ephemeral: boolean
+}
+export interface FreshnessOptions {
+  readonly pipelines: ReadonlyArray<string>
+  readonly json: boolean
 }
 export interface EmulatorCliOptions {
   readonly port: number
@@ -142,7 +150,7 @@ export interface EmulatorCliOptions {
 const validate = () =>
   new Command("validate")
     .summary("check pipelines and mappings (schema and cross-file rules)")
-    .description("Check pipelines and mappings: JSON Schema, cross-file rules; every problem at once as file:line:col: message.\nExit 0 clean, 1 problems found, 2 usage error (e.g. a path that does not exist).")
+    .description("Check pipelines and mappings: JSON Schema, cross-file rules; every problem at once as file:line:col: message.\nExit 0 clean, 1 problems found, 64 usage error (e.g. a path that does not exist).")
     .argument("[paths...]", "pipeline files, mapping files or mapping folders (default: pipelines/*.yaml with their mappings, and every mappings/*/ folder)")
     .addOption(new Option("--format <format>", "text: file:line:col: message; github: ::error annotations for pull requests; json: one JSON document").choices(["text", "github", "json"]).default("text"))
     .addHelpText(
@@ -189,7 +197,7 @@ const sync = () =>
     .summary("pull Bill.com into the ledger")
     .description(
       "Sync Bill.com into the ledger: connect if needed, the initial seed on the first run, the setup check, then the full plan.\n" +
-        "Exit 0 succeeded (also \"succeeded with errors\": bad records are counted and listed by `billsync errors`), 1 failed, setup not completed or another sync running, 2 usage error."
+        "Exit 0 succeeded (also \"succeeded with errors\": bad records are counted and listed by `billsync errors`), 1 failed, setup not completed, another sync running, or more new integration errors than --fail-on-new-errors N; 64 usage error."
     )
     .addArgument(pipelineArg())
     .addOption(new Option("--stages <list>", `comma-separated subset of: ${STAGES.join(", ")} (default: every stage the pipeline enables)`).argParser(stageList))
@@ -197,16 +205,22 @@ const sync = () =>
     .addOption(new Option("--dry-run", "pull and evaluate, report what would change, write nothing"))
     .addOption(jsonOption())
     .addOption(new Option("--wait", "wait for a running sync of the same pipeline instead of exiting 1"))
+    .addOption(
+      new Option("--fail-on-new-errors <n>", "exit 1 when this sync records more than N new integration errors (first seen in this sync, still open; 0 = any); for scheduled syncs that must alert").argParser(
+        integer("--fail-on-new-errors", 0)
+      )
+    )
     .addOption(ephemeralOption())
     .addHelpText(
       "after",
       examples([
         ["billsync sync demo", "the demo pipeline (emulator) into the embedded database"],
         ["billsync sync acme-us --stages bills,vendor-payments", "only some stages"],
-        ["billsync sync acme-us --dry-run --json", "what would change, as JSON"]
+        ["billsync sync acme-us --dry-run --json", "what would change, as JSON"],
+        ["billsync sync acme-us --fail-on-new-errors 0", "a scheduled sync: any new integration error fails the job"]
       ])
     )
-    .action((pipeline: string, o: { stages?: Array<string>; fullRefresh?: boolean; dryRun?: boolean; json?: boolean; wait?: boolean; ephemeral?: boolean }) =>
+    .action((pipeline: string, o: { stages?: Array<string>; fullRefresh?: boolean; dryRun?: boolean; json?: boolean; wait?: boolean; ephemeral?: boolean; failOnNewErrors?: number }) =>
       launch<SyncOptions>(() => import("./sync.ts"))({
         pipeline,
         stages: o.stages,
@@ -214,7 +228,8 @@ const sync = () =>
         dryRun: o.dryRun === true,
         json: o.json === true,
         wait: o.wait === true,
-        ephemeral: o.ephemeral === true
+        ephemeral: o.ephemeral === true,
+        failOnNewErrors: o.failOnNewErrors
       })
     )
 
@@ -227,6 +242,23 @@ const errors = () =>
     .addOption(new Option("--stage <stage>", `only this stage (${STAGES.join(", ")})`).argParser(oneOf("stage", STAGES)))
     .addHelpText("after", examples([["billsync errors demo", "after `npm run demo`"], ["billsync errors acme-us --stage bills --json", "the bills stage's, as JSON"]]))
     .action((pipeline: string, o: { json?: boolean; stage?: string }) => launch<ErrorsOptions>(() => import("./errors.ts"))({ pipeline, json: o.json === true, stage: o.stage }))
+
+const freshness = () =>
+  new Command("freshness")
+    .summary("scheduled pipelines whose last good sync is too old")
+    .description(
+      "Report scheduled pipelines whose last good sync is older than twice their schedule, or that never synced, from the database only (no Bill.com call; never creates or migrates a database).\nExit 0 all fresh, 1 any stale (so a scheduled workflow fails and alerts) or the database does not exist yet, 64 usage error (an unknown pipeline)."
+    )
+    .argument("[pipelines...]", "pipelines to check (default: every pipelines/*.yaml with a schedule, except environment: emulator)")
+    .addOption(jsonOption("print as JSON"))
+    .addHelpText(
+      "after",
+      examples([
+        ["billsync freshness", "every scheduled production/sandbox pipeline"],
+        ["billsync freshness acme-us --json", "one pipeline, as JSON"]
+      ])
+    )
+    .action((pipelines: Array<string>, o: { json?: boolean }) => launch<FreshnessOptions>(() => import("./freshness.ts"))({ pipelines, json: o.json === true }))
 
 const report = () =>
   new Command("report")
@@ -287,12 +319,12 @@ const plan = () =>
       new Command("coa")
         .summary("plan the chart-of-accounts alignment (read-only)")
         .description(
-          "Compare the ledger chart (accounts.yaml) with Bill.com's and print the alignment plan; --out writes the plan file `billsync apply coa` takes. Read-only.\nExit 0 ok (with --detailed-exitcode: 0 no changes, 2 changes), 1 error or a plan with problems."
+          "Compare the ledger chart (accounts.yaml) with Bill.com's and print the alignment plan; --out writes the plan file `billsync apply coa` takes. Read-only.\nExit 0 ok (with --detailed-exitcode: 0 no changes, 2 changes — and only changes), 1 error or a plan with problems, 64 usage error."
         )
         .addArgument(pipelineArg())
         .addOption(new Option("--out <file>", "write the plan file (the input of `billsync apply coa`)"))
         .addOption(new Option("--format <format>", "text: for the terminal; markdown: a PR comment; json: the plan file itself").choices(["text", "markdown", "json"]).default("text"))
-        .addOption(new Option("--detailed-exitcode", "exit 0 when nothing would change, 2 when something would, 1 on error"))
+        .addOption(new Option("--detailed-exitcode", "exit 0 when nothing would change, 2 when something would, 1 on error (usage errors are 64, never 2)"))
         .addOption(new Option("--max-comment-chars <n>", "markdown budget in characters (GitHub's comment limit is 65535)").argParser(integer("--max-comment-chars", 1000)).default(60000))
         .addOption(new Option("--full-plan-hint <text>", "where the markdown says the full plan is (e.g. a CI artifact; default: the --out file)"))
         .addHelpText(
@@ -323,14 +355,23 @@ const apply = () =>
       new Command("coa")
         .summary("apply a reviewed chart-of-accounts plan")
         .description(
-          "Apply a reviewed chart-of-accounts plan to Bill.com. Re-reads Bill.com first and refuses a stale plan; resumes a partly applied one; records every action in the database.\nAsks y/N on a terminal; without one (CI) it needs --auto-approve."
+          "Apply a reviewed chart-of-accounts plan to Bill.com. The plan file is checked, not trusted: its recorded inputs (pipeline and mappings at its commit, Bill.com's chart) must re-derive exactly its actions; a stale plan is refused, a partly applied one resumed, an applied one never applied again; in CI a plan from uncommitted mappings is refused. Every action is recorded in the database.\n" +
+            "Asks y/N on a terminal, naming the environment; for an `environment: production` pipeline, type the organization id. Without a terminal (CI) it needs --auto-approve, and for production also --confirm <organizationId>.\nExit 0 applied (or nothing to do), 1 refused or failed, 64 usage error."
         )
         .addArgument(new Argument("<plan>", "plan file written by `billsync plan coa --out`"))
         .addOption(new Option("--auto-approve", "apply without asking (required when stdin is not a terminal)"))
+        .addOption(new Option("--confirm <orgId>", "the Bill.com organization id the plan changes; required to apply to a production pipeline without typing it at the prompt"))
         .addOption(ephemeralOption())
-        .addHelpText("after", examples([["billsync apply coa plan.json", "review the changes and answer y/N"], ["billsync apply coa plan.json --auto-approve", "CI, behind a protected environment"]]))
-        .action((planFile: string, o: { autoApprove?: boolean; ephemeral?: boolean }) =>
-          launch<ApplyOptions>(() => import("./apply.ts"))({ planFile, autoApprove: o.autoApprove === true, ephemeral: o.ephemeral === true })
+        .addHelpText(
+          "after",
+          examples([
+            ["billsync apply coa plan.json", "review the changes and answer y/N (production: type the organization id)"],
+            ["billsync apply coa plan.json --auto-approve", "CI, behind a protected environment (sandbox)"],
+            ["billsync apply coa plan.json --auto-approve --confirm 00802ABCDEFGHIJKLMNO", "CI, a production organization"]
+          ])
+        )
+        .action((planFile: string, o: { autoApprove?: boolean; confirm?: string; ephemeral?: boolean }) =>
+          launch<ApplyOptions>(() => import("./apply.ts"))({ planFile, autoApprove: o.autoApprove === true, confirm: o.confirm, ephemeral: o.ephemeral === true })
         )
     )
 
@@ -386,7 +427,8 @@ Environment:
   BILLSYNC_LOG_FORMAT=json  logs as JSON lines on stderr
   NO_COLOR                  never colour (billsync's output has no colour anyway)
 
-Exit status: 0 ok, 1 problems found or a run failed, 2 usage error.
+Exit status: 0 ok, 1 problems found or a run failed, 64 usage error (EX_USAGE);
+2 only from \`plan coa --detailed-exitcode\`: the plan has changes.
 `
 
 /** Settings commander does not pass from a command to the ones added to it: set on every level. */
@@ -400,14 +442,14 @@ const configureAll = (command: Command): Command => {
     .configureOutput({
       writeOut: (text) => process.stdout.write(text),
       writeErr: (text) => process.stderr.write(text),
-      // "billsync: unknown command 'snyc'\n(Did you mean sync?)" — then the status is 2 (main.ts).
+      // "billsync: unknown command 'snyc'\n(Did you mean sync?)" — then the status is 64 (main.ts).
       outputError: (text, write) => write(`billsync: ${text.replace(/^error: /, "")}`)
     })
   for (const sub of command.commands) configureAll(sub)
   return command
 }
 
-/** The whole command tree. Usage errors throw (exitOverride); main maps them to exit status 2. */
+/** The whole command tree. Usage errors throw (exitOverride); main maps them to exit status 64 (EX_USAGE). */
 export const buildProgram = (version: string): Command =>
   configureAll(
     new Command("billsync")
@@ -419,6 +461,7 @@ export const buildProgram = (version: string): Command =>
       .addCommand(status())
       .addCommand(sync())
       .addCommand(errors())
+      .addCommand(freshness())
       .addCommand(report())
       .addCommand(mappings())
       .addCommand(plan())

@@ -1,6 +1,7 @@
 import { Console, Effect, Layer } from "effect"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { agingCsv, errorsCsv } from "../ledger/csv.ts"
 import { renderHtml } from "../ledger/html.ts"
 import { describeInvariants, invariantsStatus, LedgerChecks, type InvariantsCheck } from "../ledger/invariants.ts"
 import {
@@ -30,7 +31,7 @@ import type { ReportOptions } from "./program.ts"
  * `billsync report <pipeline> aging|trial-balance|runs|late-postings|1099`: read-only reports from
  * the journal and the run history. Text on a terminal, `--json`, `--format markdown` (a GitHub job
  * summary), and `--html DIR` writes DIR/index.html, a self-contained page a scheduled workflow can
- * upload. Every format says how the ledger invariants stand ("no entries to check" on an empty
+ * upload, with DIR/aging.csv and DIR/errors.csv beside it (linked from the page). Every format says how the ledger invariants stand ("no entries to check" on an empty
  * journal); exit 1 when one is violated (each printed on stderr) or the aging does not tie to the
  * AP control account.
  */
@@ -109,8 +110,10 @@ export const run = (o: ReportOptions) =>
         const input = yield* collectHtmlInput(env.settings.pipeline, env.settings.company, date, o.limit, parsed.boundaries)
         mkdirSync(o.html, { recursive: true })
         const file = join(o.html, "index.html")
-        writeFileSync(file, renderHtml(input))
-        yield* Effect.logInfo(`billsync report: wrote ${file}`)
+        writeFileSync(file, renderHtml({ ...input, csv: true }))
+        writeFileSync(join(o.html, "aging.csv"), agingCsv(input.aging))
+        writeFileSync(join(o.html, "errors.csv"), errorsCsv(input.openErrors, input.errorContext))
+        yield* Effect.logInfo(`billsync report: wrote ${file} (with aging.csv and errors.csv)`)
       }
       return invariants
     }).pipe(Effect.provide(layer))

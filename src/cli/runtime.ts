@@ -9,7 +9,8 @@ export type CliEnvironment = FileSystem.FileSystem | Path.Path | Terminal.Termin
 
 /**
  * Runs one command's Effect (loaded lazily by program.ts) to completion. Exit statuses: 0 ok,
- * 1 problems found / run failed, 2 usage error; a command sets its own with ExitCode after printing
+ * 1 problems found / run failed, 2 plan has changes (plan coa --detailed-exitcode), 64 usage error;
+ * a command sets its own with ExitCode after printing
  * what the user needs. Logs go to stderr in one style (log.ts) so stdout stays machine-readable.
  */
 export const runCommand = (command: Effect.Effect<void, unknown, CliEnvironment>): Promise<void> =>

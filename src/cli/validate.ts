@@ -6,7 +6,7 @@ import type { ValidateOptions } from "./program.ts"
 /**
  * `billsync validate [paths...]`: schema + cross-file checks of the pipelines and mappings, every
  * problem at once as `file:line:col: message` (or GitHub annotations, or JSON). Exit 0 clean,
- * 1 problems, 2 usage (e.g. a path that does not exist).
+ * 1 problems, 64 usage (e.g. a path that does not exist).
  */
 
 /** GitHub workflow command escaping (data and property values differ). */

@@ -25,6 +25,8 @@ export interface ApplyResult {
   readonly alreadyApplied: number
   /** Actions this run performed. */
   readonly applied: number
+  /** Set when the plan had already been applied completely: nothing was read from or sent to Bill.com. */
+  readonly appliedBefore?: string
 }
 
 /**
@@ -44,6 +46,12 @@ export class CoaApplier extends Effect.Service<CoaApplier>()("billsync/coa/CoaAp
         return yield* new CoaError({ reason: "problems", message: `this plan has ${plan.problems.length} problem(s) and cannot be applied:\n  ${plan.problems.join("\n  ")}` })
       }
       if (total === 0) return { planId: plan.planId, total, alreadyApplied: 0, applied: 0 } satisfies ApplyResult
+      // A plan is applied once: replaying it (a re-run job, an old artifact) does nothing.
+      const recorded = yield* journal.plan(plan.planId)
+      if (recorded?.status === "applied") {
+        yield* Effect.logInfo(`plan ${plan.planId} was already applied${recorded.finishedAt !== null ? ` at ${recorded.finishedAt}` : ""}; nothing to do`)
+        return { planId: plan.planId, total, alreadyApplied: total, applied: 0, appliedBefore: recorded.finishedAt ?? "earlier" } satisfies ApplyResult
+      }
 
       const chart = yield* reader.read
       const current = readCurrent(chart, plan.billcom.chart, plan.actions)
@@ -56,9 +64,9 @@ export class CoaApplier extends Effect.Service<CoaApplier>()("billsync/coa/CoaAp
       }
 
       const created = new Map(current.created)
-      const recorded = new Map((yield* journal.actions(plan.planId)).map((r) => [r.index, r] as const))
+      const recordedActions = new Map((yield* journal.actions(plan.planId)).map((r) => [r.index, r] as const))
       for (let index = 0; index < done; index++) {
-        if (recorded.get(index)?.status === "succeeded") continue
+        if (recordedActions.get(index)?.status === "succeeded") continue
         const action = plan.actions[index]!
         yield* journal.recordAction({ planId: plan.planId, runId, index, action, status: "already-applied", billcomId: targetId(action, created) })
       }

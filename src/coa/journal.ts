@@ -87,6 +87,14 @@ export class CoaJournal extends Effect.Service<CoaJournal>()("billsync/coa/CoaJo
       return rows.map((r): RecordedAction => ({ index: r.actionIndex, status: r.status, billcomId: r.billcomId, attempts: r.attempts }))
     })
 
+    /** The plan's recorded state, or undefined when no apply of it was ever started. */
+    const plan = Effect.fn("CoaJournal.plan")(function* (planId: string) {
+      const rows = yield* sql<{ readonly status: string; readonly finishedAt: string | null }>`
+        SELECT status, to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "finishedAt"
+        FROM coa_plans WHERE plan_id = ${planId}`.pipe(Effect.mapError(storeError("read")))
+      return rows[0]
+    })
+
     const runs = Effect.fn("CoaJournal.runs")(function* (planId: string) {
       return yield* sql<{ readonly outcome: string; readonly resumedAt: number; readonly applied: number; readonly error: string | null }>`
         SELECT outcome, resumed_at AS "resumedAt", applied, error FROM coa_apply_runs WHERE plan_id = ${planId} ORDER BY id`.pipe(
@@ -94,6 +102,6 @@ export class CoaJournal extends Effect.Service<CoaJournal>()("billsync/coa/CoaJo
       )
     })
 
-    return { begin, recordAction, finish, markApplying, actions, runs } as const
+    return { begin, recordAction, finish, markApplying, plan, actions, runs } as const
   })
 }) {}

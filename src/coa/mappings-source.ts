@@ -12,9 +12,10 @@ const git = (cwd: string, args: ReadonlyArray<string>): Effect.Effect<string | u
 /**
  * Where the plan's ledger chart came from: a SHA-256 per mapping file (content, so the same
  * files give the same fingerprint on any machine) and, inside a Git work tree, the commit and
- * whether the mappings folder has uncommitted changes.
+ * whether the mappings folder (or the pipeline file, which holds the coa policy) has uncommitted
+ * changes — `apply` re-reads the files at that commit, so uncommitted ones cannot be re-derived there.
  */
-export const describeMappings = Effect.fn("CoaMappings.describe")(function* (root: string, mappingsDir: string) {
+export const describeMappings = Effect.fn("CoaMappings.describe")(function* (root: string, mappingsDir: string, pipelineFile?: string) {
   const dir = join(root, mappingsDir)
   const names = yield* Effect.promise(() => readdir(dir).catch(() => [] as Array<string>))
   const files = yield* Effect.forEach(
@@ -25,7 +26,7 @@ export const describeMappings = Effect.fn("CoaMappings.describe")(function* (roo
       )
   )
   const commit = yield* git(root, ["rev-parse", "HEAD"])
-  const status = commit === undefined ? undefined : yield* git(root, ["status", "--porcelain", "--", mappingsDir])
+  const status = commit === undefined ? undefined : yield* git(root, ["status", "--porcelain", "--untracked-files=all", "--", mappingsDir, ...(pipelineFile !== undefined ? [pipelineFile] : [])])
   const source: MappingsSource = {
     dir: mappingsDir,
     ...(commit !== undefined && /^[0-9a-f]{40}$/.test(commit) ? { gitCommit: commit, gitDirty: (status ?? "") !== "" } : {}),

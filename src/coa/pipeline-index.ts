@@ -12,6 +12,7 @@ export interface PipelineEntry {
   readonly file: string
   readonly mappingsDir: string
   readonly environment: string
+  readonly organizationId: string
   readonly schedule: string | undefined
   /** Environment variable NAMES holding this pipeline's Bill.com secrets (empty for the in-process emulator). */
   readonly secretVariables: ReadonlyArray<string>
@@ -42,6 +43,7 @@ export const pipelineEntryOf = (file: string, text: string): PipelineEntry => {
     file,
     mappingsDir: (string(doc["mappings"]) ?? `mappings/${company}`).replace(/\/+$/, ""),
     environment,
+    organizationId: string(billcom["organizationId"]) ?? "",
     schedule: string(doc["schedule"]),
     secretVariables
   }

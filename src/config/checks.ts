@@ -1,6 +1,7 @@
 import type { Problem } from "./errors.ts"
 import type { MappingKind } from "./files.ts"
 import { positionOf, problemAt, type Path, type SourceFile } from "./source.ts"
+import { cronProblem } from "./cron.ts"
 import { StageNames } from "./stages.ts"
 
 /**
@@ -17,41 +18,7 @@ const where = (source: SourceFile, path: Path): string => {
   return `${source.file}:${line}:${col}`
 }
 
-const CRON_FIELDS = [
-  { name: "minute", min: 0, max: 59 },
-  { name: "hour", min: 0, max: 23 },
-  { name: "day of month", min: 1, max: 31 },
-  { name: "month", min: 1, max: 12, names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] },
-  { name: "day of week", min: 0, max: 6, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] }
-] as const
-
-/** Why a 5-field cron expression (as GitHub Actions reads it) is invalid, or undefined. */
-export const cronProblem = (expression: string): string | undefined => {
-  const fields = expression.trim().split(/\s+/)
-  if (fields.length !== 5) return `expected 5 fields (minute hour day-of-month month day-of-week), found ${fields.length}`
-  for (let i = 0; i < 5; i++) {
-    const spec = CRON_FIELDS[i]!
-    const names: ReadonlyArray<string> = "names" in spec ? spec.names : []
-    const num = (s: string): number | undefined => {
-      const idx = names.indexOf(s.toUpperCase())
-      if (idx >= 0) return spec.min + idx
-      return /^\d+$/.test(s) ? Number(s) : undefined
-    }
-    for (const part of (fields[i] ?? "").split(",")) {
-      const m = /^(\*|([^-/]+)(?:-([^-/]+))?)(?:\/(\d+))?$/.exec(part)
-      if (m === null) return `${spec.name} field "${fields[i]}" is not valid cron syntax`
-      if (m[4] !== undefined && Number(m[4]) === 0) return `${spec.name} step must be at least 1`
-      if (m[1] === "*") continue
-      const lo = num(m[2] ?? "")
-      const hi = m[3] === undefined ? lo : num(m[3])
-      const max = spec.name === "day of week" ? 7 : spec.max
-      if (lo === undefined || hi === undefined || lo < spec.min || hi > max || lo > hi) {
-        return `${spec.name} field "${fields[i]}" is out of range (${spec.min}–${max})`
-      }
-    }
-  }
-  return undefined
-}
+export { cronProblem } from "./cron.ts"
 
 type Raw = Record<string, unknown>
 

@@ -158,10 +158,16 @@ export const form1099Json = (r: Form1099Report) => ({
   missingTaxId: r.missingTaxId
 })
 
+/** Run times are stored to the second, so a run under a second reads "< 1 s", never "0 ms". */
 const duration = (ms: number | null): string =>
-  ms === null ? "running" : ms < 1000 ? `${ms} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`
+  ms === null ? "running" : ms < 1000 ? "< 1 s" : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`
 
-export const runDurationMs = (r: RunSummary): number | null => (r.finishedAt === null ? null : Date.parse(r.finishedAt) - Date.parse(r.startedAt))
+/** Wall time from start to finish (to the second), or the stages' measured time when that is longer. */
+export const runDurationMs = (r: RunSummary): number | null => {
+  if (r.finishedAt === null) return null
+  const stages = r.stages.reduce((s, x) => s + (x.durationMs ?? 0), 0)
+  return Math.max(Date.parse(r.finishedAt) - Date.parse(r.startedAt), stages)
+}
 
 const total = (r: RunSummary, k: "pulled" | "inserted" | "updated" | "skipped" | "errors") => r.stages.reduce((s, x) => s + x[k], 0)
 

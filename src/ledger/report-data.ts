@@ -19,6 +19,10 @@ export const collectHtmlInput = (pipeline: string, company: string, asOf: string
   Effect.gen(function* () {
     const reports = yield* Reports
     const scope = yield* reportScope(pipeline)
+    const openErrors = yield* (yield* IntegrationErrors).open(scope.integrationId, undefined)
+    const resolved = yield* reports.recentlyResolved(scope.integrationId, 50)
+    const unmapped = yield* reports.unmapped(scope.integrationId)
+    const records = [...openErrors, ...resolved.map((e) => ({ kind: e.kind, billcomId: e.billcom_id })), ...unmapped]
     const input: HtmlReportInput = {
       pipeline,
       company,
@@ -26,9 +30,10 @@ export const collectHtmlInput = (pipeline: string, company: string, asOf: string
       aging: yield* reports.aging(scope.companyId, scope.currency, asOf, buckets),
       trialBalance: yield* reports.trialBalance(scope.companyId, scope.currency, asOf),
       runs: yield* (yield* Runs).recent(scope.integrationId, runLimit),
-      openErrors: yield* (yield* IntegrationErrors).open(scope.integrationId, undefined),
-      resolved: yield* reports.recentlyResolved(scope.integrationId, 50),
-      unmapped: yield* reports.unmapped(scope.integrationId),
+      openErrors,
+      errorContext: yield* reports.errorContext(scope.integrationId, records),
+      resolved,
+      unmapped,
       invariants: yield* (yield* LedgerChecks).checkAll(scope.companyId),
       latePostings: yield* reports.latePostings(scope.companyId, asOf)
     }

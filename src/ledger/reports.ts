@@ -98,6 +98,15 @@ export interface TrialBalance {
   readonly credits: Cents
 }
 
+/** What a person recognises a failing record by: its vendor and its document number, from the pulled record. */
+export interface ErrorContext {
+  readonly vendor: string | undefined
+  /** Invoice number of a bill, reference number of a credit, or "payment of <amount> on <date>" (for bill <invoice>). */
+  readonly document: string | undefined
+}
+
+export const errorContextKey = (kind: string, billcomId: string) => `${kind}\u0000${billcomId}`
+
 export interface UnmappedRecord {
   readonly kind: string
   readonly billcomId: string
@@ -341,11 +350,41 @@ export class Reports extends Effect.Service<Reports>()("billsync/Reports", {
 
     /** Resolved errors of the last runs, with the resolution that applied (the HTML report shows them with the open ones). */
     const recentlyResolved = Effect.fn("Reports.recentlyResolved")(function* (integrationId: number, limit: number) {
-      return yield* sql<{ stage: string; billcom_id: string; code: string; symptom: string; resolution: string; message: string; resolved_at: string }>`
-        SELECT stage, billcom_id, code, symptom, resolution, message, resolved_at::text FROM integration_errors
+      return yield* sql<{ stage: string; kind: string; billcom_id: string; code: string; symptom: string; resolution: string; message: string; resolved_at: string }>`
+        SELECT stage, kind, billcom_id, code, symptom, resolution, message, resolved_at::text FROM integration_errors
         WHERE integration_id = ${integrationId} AND resolved_at IS NOT NULL ORDER BY resolved_at DESC, id DESC LIMIT ${limit}`
     })
 
-    return { scope, aging, trialBalance, latePostings, form1099, unmapped, recentlyResolved } as const
+    /**
+     * Vendor and document of the records behind integration errors, read from the raw records as
+     * pulled (a record that failed to import has no ledger row). Keyed by errorContextKey.
+     */
+    const errorContext = Effect.fn("Reports.errorContext")(function* (integrationId: number, records: ReadonlyArray<{ readonly kind: string; readonly billcomId: string }>) {
+      const out = new Map<string, ErrorContext>()
+      if (records.length === 0) return out
+      const rows = yield* sql<{ kind: string; billcom_id: string; vendor: string | null; invoice: string | null; reference: string | null; amount: string | null; process_date: string | null; paid_invoice: string | null }>`
+        SELECT s.kind, s.billcom_id,
+               coalesce(nullif(s.raw->>'vendorName', ''), v.raw->>'name', CASE WHEN s.kind = 'vendor' THEN s.raw->>'name' END) AS vendor,
+               s.raw->'invoice'->>'invoiceNumber' AS invoice, s.raw->>'referenceNumber' AS reference,
+               s.raw->>'amount' AS amount, s.raw->>'processDate' AS process_date, b.raw->'invoice'->>'invoiceNumber' AS paid_invoice
+        FROM source_records s
+        LEFT JOIN source_records v ON v.integration_id = s.integration_id AND v.kind = 'vendor' AND v.billcom_id = s.raw->>'vendorId'
+        LEFT JOIN source_records b ON s.kind = 'payment' AND b.integration_id = s.integration_id AND b.kind = 'bill' AND b.billcom_id = s.raw->>'billId'
+        WHERE s.integration_id = ${integrationId} AND s.billcom_id IN ${sql.in([...new Set(records.map((r) => r.billcomId))])}`
+      for (const r of rows) {
+        const document =
+          r.kind === "bill"
+            ? r.invoice !== null && r.invoice !== "" ? `invoice ${r.invoice}` : undefined
+            : r.kind === "vendor-credit"
+              ? r.reference !== null && r.reference !== "" ? `credit ${r.reference}` : undefined
+              : r.kind === "payment"
+                ? `payment${r.amount !== null ? ` of ${r.amount}` : ""}${r.process_date !== null ? ` on ${r.process_date}` : ""}${r.paid_invoice !== null ? ` (invoice ${r.paid_invoice})` : ""}`
+                : undefined
+        out.set(errorContextKey(r.kind, r.billcom_id), { vendor: r.vendor ?? undefined, document })
+      }
+      return out
+    })
+
+    return { scope, aging, trialBalance, latePostings, form1099, unmapped, recentlyResolved, errorContext } as const
   })
 }) {}

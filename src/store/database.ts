@@ -103,8 +103,16 @@ export const targetFor = (environment?: string) =>
     })
   })
 
-/** CI=true or GITHUB_ACTIONS=true: a runner that is discarded after the job. */
-export const inCi = (env: NodeJS.ProcessEnv = process.env): boolean => env["CI"] === "true" || env["GITHUB_ACTIONS"] === "true"
+/**
+ * Running in CI: `CI=true` (GitHub Actions and most CI services) or `CI=1` (others), any case, or
+ * `GITHUB_ACTIONS=true` — a runner that is discarded after the job.
+ */
+export const inCi = (env: NodeJS.ProcessEnv = process.env): boolean =>
+  ["true", "1"].includes((env["CI"] ?? "").trim().toLowerCase()) || (env["GITHUB_ACTIONS"] ?? "").trim().toLowerCase() === "true"
+
+/** The variable that said so, for messages ("CI=1", "GITHUB_ACTIONS=true"). */
+const ciVariable = (env: NodeJS.ProcessEnv): string =>
+  (env["GITHUB_ACTIONS"] ?? "").trim().toLowerCase() === "true" ? `GITHUB_ACTIONS=${env["GITHUB_ACTIONS"]}` : `CI=${env["CI"]}`
 
 /**
  * connect, sync and apply in CI: the embedded database would live on a runner that is discarded
@@ -117,7 +125,7 @@ export const refuseEmbeddedInCi = (target: DatabaseTarget, ephemeral: boolean, e
         new StoreError({
           reason: "ci-embedded",
           message:
-            `refusing to write to ${describeForUser(target)} in CI (${env["GITHUB_ACTIONS"] === "true" ? "GITHUB_ACTIONS" : "CI"}=true): it lives on this runner and is discarded with it, so the ledger would be lost. ` +
+            `refusing to write to ${describeForUser(target)} in CI (${ciVariable(env)}): it lives on this runner and is discarded with it, so the ledger would be lost. ` +
             "Set DATABASE_URL to the ledger's Postgres — in GitHub Actions from the repository secret DATABASE_URL (env: DATABASE_URL: ${{ secrets.DATABASE_URL }}); " +
             "an empty DATABASE_URL means the secret is missing — or pass --ephemeral for a throwaway run"
         })

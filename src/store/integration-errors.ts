@@ -57,6 +57,14 @@ export class IntegrationErrors extends Effect.Service<IntegrationErrors>()("bill
       return rows.length
     })
 
+    /** Errors first seen in these runs and still open (a recurrence of a known error is not new). */
+    const newInRuns = Effect.fn("IntegrationErrors.newInRuns")(function* (integrationId: number, runIds: ReadonlyArray<number>) {
+      if (runIds.length === 0) return 0
+      const rows = yield* sql<{ n: string }>`SELECT count(*)::text AS n FROM integration_errors
+        WHERE integration_id = ${integrationId} AND resolved_at IS NULL AND occurrences = 1 AND last_run_id IN ${sql.in(runIds)}`
+      return Number(rows[0]?.n ?? 0)
+    })
+
     const open = Effect.fn("IntegrationErrors.open")(function* (integrationId: number, stage: string | undefined) {
       const rows = yield* sql<{
         id: string
@@ -103,6 +111,6 @@ export class IntegrationErrors extends Effect.Service<IntegrationErrors>()("bill
       return new Map(rows.map((r) => [r.stage, r.n]))
     })
 
-    return { record, resolve, open, openCounts } as const
+    return { record, resolve, newInRuns, open, openCounts } as const
   })
 }) {}

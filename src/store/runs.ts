@@ -172,6 +172,14 @@ export class Runs extends Effect.Service<Runs>()("billsync/Runs", {
       )
     })
 
-    return { start, failInterrupted, stageStarted, stageFinished, finish, recent } as const
+    /** When the pipeline's last good full sync (succeeded, with or without record errors) finished, or undefined. */
+    const lastGood = Effect.fn("Runs.lastGood")(function* (integrationId: number) {
+      const rows = yield* sql<{ finished_at: string | null }>`
+        SELECT to_char(max(finished_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS finished_at FROM sync_runs
+        WHERE integration_id = ${integrationId} AND kind = 'full' AND status IN ('succeeded', 'succeeded_with_errors')`
+      return rows[0]?.finished_at ?? undefined
+    })
+
+    return { start, failInterrupted, stageStarted, stageFinished, finish, recent, lastGood } as const
   })
 }) {}

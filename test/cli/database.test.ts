@@ -17,7 +17,8 @@ const READ_ONLY = [
   ["errors", "demo"],
   ["report", "demo", "aging"],
   ["report", "demo", "runs", "--json"],
-  ["mappings", "suggest", "demo", "--dry-run"]
+  ["mappings", "suggest", "demo", "--dry-run"],
+  ["freshness", "demo"]
 ]
 
 describe("read-only commands on a missing database", () => {
@@ -71,7 +72,8 @@ describe("CI and the embedded database", () => {
   test.each([
     [{ CI: "true" }, ["sync", "demo"]],
     [{ GITHUB_ACTIONS: "true" }, ["connect", "demo"]],
-    [{ CI: "true", DATABASE_URL: "" }, ["sync", "demo"]]
+    [{ CI: "true", DATABASE_URL: "" }, ["sync", "demo"]],
+    [{ CI: "1" }, ["sync", "demo"]]
   ])("%o billsync %s is refused, naming DATABASE_URL and the repository secret", async (env, args) => {
     const r = await runCli(args, { cwd: repo.root, env })
     expect(r.code).toBe(1)

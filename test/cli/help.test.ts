@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 
 /** Every command path, as a user types it. */
-const COMMANDS = [["validate"], ["connect"], ["status"], ["sync"], ["errors"], ["report"], ["mappings", "suggest"], ["plan", "coa"], ["apply", "coa"], ["emulator"], ["demo"]]
+const COMMANDS = [["validate"], ["connect"], ["status"], ["sync"], ["errors"], ["freshness"], ["report"], ["mappings", "suggest"], ["plan", "coa"], ["apply", "coa"], ["emulator"], ["demo"]]
 
 const ANSI = /\x1b\[/
 const BOILERPLATE = ["A user-defined piece of text.", "This setting is optional.", "A true or false value.", "One of the following:", "--wizard", "--completions"]
@@ -46,39 +46,44 @@ describe("billsync --help and usage errors", () => {
     expect((await runCli(["plan", "coa", "--help"])).stdout).toMatch(/--max-comment-chars <n>[\s\S]*\(default:\s+60000\)/)
   })
 
-  test("a mistyped command or subcommand gets 'did you mean', exit 2", async () => {
+  test("a mistyped command or subcommand gets 'did you mean', exit 64 (EX_USAGE: 2 means only 'the plan has changes')", async () => {
     const sync = await runCli(["snyc", "demo"])
-    expect(sync.code).toBe(2)
+    expect(sync.code).toBe(64)
     expect(sync.stderr).toContain("unknown command 'snyc'")
     expect(sync.stderr).toContain("Did you mean sync?")
     const coa = await runCli(["plan", "coaa", "demo"])
-    expect(coa.code).toBe(2)
+    expect(coa.code).toBe(64)
     expect(coa.stderr).toContain("Did you mean coa?")
     const report = await runCli(["report", "demo", "agin"])
-    expect(report.code).toBe(2)
+    expect(report.code).toBe(64)
     expect(report.stderr).toContain("did you mean aging?")
     const stage = await runCli(["sync", "demo", "--stages", "vendors,bils"])
-    expect(stage.code).toBe(2)
+    expect(stage.code).toBe(64)
     expect(stage.stderr).toContain("did you mean bills?")
     const option = await runCli(["sync", "demo", "--jsn"])
-    expect(option.code).toBe(2)
+    expect(option.code).toBe(64)
     expect(option.stderr).toContain("Did you mean --json?")
     for (const r of [sync, coa, report, stage, option]) expect(r.stderr).not.toMatch(ANSI)
   })
 
-  test("conflicting flags are usage errors (exit 2) before anything runs", async () => {
+  test("conflicting flags are usage errors (exit 64) before anything runs", async () => {
     for (const args of [
       ["report", "demo", "aging", "--json", "--format", "markdown"],
       ["mappings", "suggest", "demo", "--json", "--format", "markdown"]
     ]) {
       const r = await runCli(args)
-      expect(r.code).toBe(2)
+      expect(r.code).toBe(64)
       expect(r.stderr).toContain("option '--json' cannot be used with option '--format <format>'")
     }
     // A bad number is a usage error too.
     const limit = await runCli(["report", "demo", "runs", "--limit", "many"])
-    expect(limit.code).toBe(2)
+    expect(limit.code).toBe(64)
     expect(limit.stderr).toContain("--limit must be a whole number")
+    const threshold = await runCli(["sync", "demo", "--fail-on-new-errors", "-1"])
+    expect(threshold.code).toBe(64)
+    expect(threshold.stderr).toContain("--fail-on-new-errors must be at least 0, got -1")
+    // The root help says what the statuses mean.
+    expect((await runCli(["--help"])).stdout).toMatch(/64 usage error \(EX_USAGE\);\s+2 only from `plan coa --detailed-exitcode`: the plan has changes/)
   })
 
   test("the --stages list and the report names offered are the sync's own", () => {

@@ -155,13 +155,15 @@ describe("deployment rules", () => {
 
   it.effect("in CI the embedded database is refused unless --ephemeral; a server never is", () =>
     Effect.gen(function* () {
-      for (const env of [{ CI: "true" }, { GITHUB_ACTIONS: "true" }]) {
+      for (const [env, named] of [[{ CI: "true" }, "CI=true"], [{ CI: "1" }, "CI=1"], [{ CI: "TRUE" }, "CI=TRUE"], [{ GITHUB_ACTIONS: "true" }, "GITHUB_ACTIONS=true"]] as const) {
         const refused = yield* Effect.either(refuseEmbeddedInCi(embedded, false, env))
         expect(Either.isLeft(refused) && refused.left.reason).toBe("ci-embedded")
+        expect(Either.isLeft(refused) && refused.left.message).toContain(`in CI (${named})`)
         expect(Either.isRight(yield* Effect.either(refuseEmbeddedInCi(embedded, true, env)))).toBe(true)
         expect(Either.isRight(yield* Effect.either(refuseEmbeddedInCi(server, false, env)))).toBe(true)
       }
       expect(Either.isRight(yield* Effect.either(refuseEmbeddedInCi(embedded, false, { CI: "false" })))).toBe(true)
+      expect(Either.isRight(yield* Effect.either(refuseEmbeddedInCi(embedded, false, { CI: "0" })))).toBe(true)
       expect(Either.isRight(yield* Effect.either(refuseEmbeddedInCi(embedded, false, {})))).toBe(true)
     })
   )

@@ -113,10 +113,14 @@ layer(TestDatabase, { timeout: 120_000 })("COA plan and apply against the emulat
         SELECT billcom_id AS "billcomId" FROM coa_plan_actions WHERE plan_id = ${first.planId} AND kind = 'create' ORDER BY action_index`
       expect(created.map((r) => r.billcomId)).toEqual(["1900", "6500", "6510", "6021", "6511"].map((n) => chart.find((r) => r.number === n && r.type !== "OTHER_ASSET")!.id))
 
-      // Re-applying the same plan is a no-op.
+      // Re-applying the same plan is a no-op that says so, and reads nothing from Bill.com.
+      const em = yield* Emulator
+      yield* em.resetCounters()
       const again = yield* (yield* CoaApplier).apply(first, approve)
       expect(again.applied).toBe(0)
       expect(again.alreadyApplied).toBe(EXPECTED.length)
+      expect(again.appliedBefore).toMatch(/^\d{4}-\d{2}-\d{2}T/)
+      expect((yield* em.counters()).byRoute).toEqual({})
     }).pipe(Effect.provide(coaStack()), live)
   )
 

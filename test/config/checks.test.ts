@@ -247,6 +247,22 @@ describe("cross-file checks report every problem at the offending node", () => {
     ])
   })
 
+  it("schedule: GitHub's 5-minute minimum interval and its cron subset", async () => {
+    const withSchedule = (cron: string) => problemsOf(repo({ [P]: edit(BASE[P], 'schedule: "0 */4 * * *"', `schedule: "${cron}"`) }))
+    const tooOften = (n: number) => [`${P}:17:11: schedule: runs ${n} minute(s) apart, but GitHub Actions runs a schedule at most every 5 minutes (e.g. "*/5 * * * *" or slower)`]
+    expect(await withSchedule("*/3 * * * *")).toEqual(tooOften(3))
+    expect(await withSchedule("* * * * *")).toEqual(tooOften(1))
+    // Two minutes apart only across an hour boundary (12:58, 13:00), and across midnight (Monday 23:58, Tuesday 00:00).
+    expect(await withSchedule("0,58 12,13 * * *")).toEqual(tooOften(2))
+    expect(await withSchedule("0,58 0,23 * * MON,TUE")).toEqual(tooOften(2))
+    // …but Monday 23:58 and Wednesday 00:00 are two days apart.
+    expect(await withSchedule("0,58 0,23 * * MON,WED")).toEqual([])
+    for (const ok of ["*/5 * * * *", "7 */4 * * *", "30 2 * * 1-5", "0 0 * JAN-MAR SUN"]) expect(await withSchedule(ok), ok).toEqual([])
+    // Extensions GitHub does not run (last day of the month, nth weekday).
+    expect(await withSchedule("0 0 L * *")).toEqual([`${P}:17:11: schedule: day of month field "L" is not cron syntax GitHub Actions accepts (numbers, *, ",", "-" and "/")`])
+    expect(await withSchedule("0 0 * * 5#2")).toEqual([`${P}:17:11: schedule: day of week field "5#2" is not cron syntax GitHub Actions accepts (numbers, three-letter names, *, ",", "-" and "/")`])
+  })
+
   it("mappings folder problems: missing folder, missing accounts.yaml, unknown file names", async () => {
     const noFolder = repo({ [A]: null, [F]: null, [V]: null })
     expect(await problemsOf(noFolder)).toEqual([

@@ -79,14 +79,14 @@ describe("billsync validate (end to end)", () => {
     expect(body.files).not.toContain("pipelines/acme-us.yaml")
   })
 
-  it("usage errors exit 2: a missing path, an unknown format", async () => {
+  it("usage errors exit 64 (EX_USAGE): a missing path, an unknown format", async () => {
     const dir = copyExamples()
     const missing = await billsync(dir, "validate", "pipelines/nope.yaml")
-    expect(missing.code).toBe(2)
+    expect(missing.code).toBe(64)
     expect(missing.stderr).toContain("billsync validate: pipelines/nope.yaml: no such file or directory")
     expect(missing.stdout).toBe("")
     const format = await billsync(dir, "validate", "--format", "xml")
-    expect(format.code).toBe(2)
+    expect(format.code).toBe(64)
   })
 
   it("--help documents the command", async () => {

@@ -70,10 +70,16 @@ describe("billsync connect / status / sync / errors", () => {
 
     writeFileSync(vendorsFile, vendors)
     writeFileSync(accountsFile, accounts)
-    const fixed = await run("sync", "demo")
-    expect(fixed.code).toBe(0)
+    // A scheduled sync must alert on new integration errors: the first full sync records the demo's bad records.
+    const fixed = await run("sync", "demo", "--fail-on-new-errors", "0")
     expect(fixed.stdout).toMatch(/Full sync \(run \d+\): succeeded_with_errors/)
     expect(fixed.stdout).toMatch(/\d+ open integration errors? in these stages/)
+    expect(fixed.stderr).toMatch(/billsync sync: \d+ new integration error\(s\) in this sync, more than --fail-on-new-errors 0: see `billsync errors demo`/)
+    expect(fixed.code).toBe(1)
+    // The same errors again are not new: under any threshold, the next sync passes.
+    const again = await run("sync", "demo", "--fail-on-new-errors", "0")
+    expect(again.stdout).toMatch(/Full sync \(run \d+\): succeeded_with_errors/)
+    expect(again.code).toBe(0)
 
     const errors = await run("errors", "demo", "--json", "--stage", "bills")
     expect(errors.code).toBe(0)
@@ -82,8 +88,13 @@ describe("billsync connect / status / sync / errors", () => {
     expect(rows.every((r) => r.stage === "bills")).toBe(true)
     expect(rows.some((r) => r.symptom === "Bills do not import")).toBe(true)
 
+    // Just synced: fresh for its schedule ("0 */4 * * *": stale after 8 hours without a good sync).
+    const fresh = await run("freshness", "demo")
+    expect(fresh.stdout).toMatch(/^ok {4}demo: last good sync \d{4}-\d\d-\d\dT[\d:]+Z \(\d+ min ago\); schedule "0 \*\/4 \* \* \*" runs at least every 4\.0 h/m)
+    expect(fresh.code).toBe(0)
+
     const bad = await run("sync", "demo", "--stages", "bills,nope")
-    expect(bad.code).toBe(2)
+    expect(bad.code).toBe(64)
     // No secret ever reaches the output.
     for (const out of [connect, sync, status, fixed, errors].flatMap((r) => [r.stdout, r.stderr])) expect(out).not.toContain("demo-password")
     // Every request these commands sent, and every answer, was on Bill.com's published contract.
@@ -115,8 +126,8 @@ describe("billsync connect / status / sync / errors", () => {
     expect(ten99.code).toBe(0)
     expect((JSON.parse(ten99.stdout) as { year: number }).year).toBe(2025)
     const bad = await run("report", "demo", "aging", "--buckets", "60,30")
-    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining("--buckets \"60,30\": boundaries must be in ascending order")])
+    expect([bad.code, bad.stderr]).toEqual([64, expect.stringContaining("--buckets \"60,30\": boundaries must be in ascending order")])
     const noYear = await run("report", "demo", "1099")
-    expect(noYear.code).toBe(2)
+    expect(noYear.code).toBe(64)
   }, 300_000)
 })
