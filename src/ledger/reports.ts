@@ -369,7 +369,8 @@ export class Reports extends Effect.Service<Reports>()("billsync/Reports", {
                s.raw->>'amount' AS amount, s.raw->>'processDate' AS process_date, b.raw->'invoice'->>'invoiceNumber' AS paid_invoice
         FROM source_records s
         LEFT JOIN source_records v ON v.integration_id = s.integration_id AND v.kind = 'vendor' AND v.billcom_id = s.raw->>'vendorId'
-        LEFT JOIN source_records b ON s.kind = 'payment' AND b.integration_id = s.integration_id AND b.kind = 'bill' AND b.billcom_id = s.raw->>'billId'
+        LEFT JOIN source_records b ON s.kind = 'payment' AND b.integration_id = s.integration_id AND b.kind = 'bill'
+          AND b.billcom_id = coalesce(s.raw->'billPayments'->0->>'billId', s.raw->>'billId')
         WHERE s.integration_id = ${integrationId} AND s.billcom_id IN ${sql.in([...new Set(records.map((r) => r.billcomId))])}`
       for (const r of rows) {
         const document =

@@ -71,7 +71,8 @@ const controllerFixture = Effect.gen(function* () {
   yield* raw("bill", "00n02UNM", { id: "00n02UNM", vendorId: "00902XYZ", vendorName: "Acme Unmapped Corp", invoice: { invoiceNumber: "AUC-77" } })
   yield* raw("bill", "00n02UN2", { id: "00n02UN2", vendorId: "00902XYZ", vendorName: "Acme Unmapped Corp", invoice: { invoiceNumber: "AUC-78" } })
   yield* raw("vendor", "00902QQQ", { id: "00902QQQ", name: "Summit Components" })
-  yield* raw("payment", "stp02BAD", { id: "stp02BAD", vendorId: "00902QQQ", amount: 55, processDate: "2025-06-02", billId: "00n02UNM" })
+  // A v3 payment names the bills it pays in billPayments (billcom-api.md §4.4).
+  yield* raw("payment", "stp02BAD", { id: "stp02BAD", vendorId: "00902QQQ", amount: 55, processDate: "2025-06-02", billPayments: [{ id: "blp02BAD", billId: "00n02UNM", amount: 55 }] })
   const [run] = yield* sql<{ id: string }>`SELECT max(id)::text AS id FROM sync_runs WHERE integration_id = ${f.integrationId}`
   // A quick run: start and finish fall in the same second (run times are stored to the second), its stage took 1.5 s.
   const [quick] = yield* sql<{ id: string }>`INSERT INTO sync_runs (integration_id, kind, status, stages, started_at, finished_at, api_calls)
