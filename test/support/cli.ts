@@ -15,15 +15,22 @@ export interface CliResult {
 }
 
 /**
- * Runs `billsync …` in `cwd` with the given environment on top of this process's, minus the
- * variables that would change what is tested (DATABASE_URL, CI flags, log settings) unless given.
+ * The environment a CLI child gets: the given variables on top of this process's, minus the ones
+ * that would change what is tested (DATABASE_URL, CI flags — the suite itself runs in CI —, log
+ * settings) unless given. `undefined` removes a variable.
  */
+export const cliEnv = (given: Record<string, string | undefined> = {}): Record<string, string> => {
+  const { DATABASE_URL: _d, CI: _c, GITHUB_ACTIONS: _g, BILLSYNC_LOG_FORMAT: _f, BILLSYNC_LOG_LEVEL: _l, BILLSYNC_EMBEDDED_DIR: _e, NO_COLOR: _n, FORCE_COLOR: _fc, ...inherited } = process.env
+  const env: Record<string, string> = { ...(inherited as Record<string, string>) }
+  for (const [k, v] of Object.entries(given)) if (v === undefined) delete env[k]
+  else env[k] = v
+  return env
+}
+
+/** Runs `billsync …` in `cwd` with `cliEnv(options.env)`. */
 export const runCli = (args: ReadonlyArray<string>, options: { readonly cwd?: string; readonly env?: Record<string, string | undefined> } = {}) =>
   new Promise<CliResult>((done) => {
-    const { DATABASE_URL: _d, CI: _c, GITHUB_ACTIONS: _g, BILLSYNC_LOG_FORMAT: _f, BILLSYNC_LOG_LEVEL: _l, BILLSYNC_EMBEDDED_DIR: _e, NO_COLOR: _n, FORCE_COLOR: _fc, ...inherited } = process.env
-    const env: Record<string, string> = { ...(inherited as Record<string, string>) }
-    for (const [k, v] of Object.entries(options.env ?? {})) if (v === undefined) delete env[k]
-    else env[k] = v
+    const env = cliEnv(options.env)
     execFile(process.execPath, [BIN, ...args], { cwd: options.cwd ?? process.cwd(), env, timeout: 240_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
       done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
     )

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { cliDatabase } from "../support/cli-database.ts"
+import { cliEnv } from "../support/cli.ts"
 import { startEmulator, type CounterSnapshot, type RunningEmulator } from "../../src/emulator/index.ts"
 
 /**
@@ -42,10 +43,8 @@ afterAll(async () => {
   rmSync(repo, { recursive: true, force: true })
 })
 
-const childEnv = () => {
-  const { DATABASE_URL: _ignored, ...inherited } = process.env
-  return { ...inherited, ...env }
-}
+// Not a CI deployment even when the suite runs in CI (CI=true would refuse plans from uncommitted mappings).
+const childEnv = () => cliEnv(env)
 
 /** Runs a command asynchronously (the emulator answers from this process's event loop). */
 const run = (...args: Array<string>) =>
