@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { Links } from "../../store/links.ts"
-import type { LineWrite } from "../../store/ledger-payables.ts"
+import type { LineWrite } from "../../ledger/payables.ts"
 import { toMoney } from "../money.ts"
 import type * as R from "../records.ts"
 

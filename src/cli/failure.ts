@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { ExitCode, Exit, exitWith } from "../cli/exit.ts"
+import { ExitCode, Exit, exitWith } from "./exit.ts"
 
 const field = (e: unknown, name: string): unknown => (typeof e === "object" && e !== null ? (e as Record<string, unknown>)[name] : undefined)
 
