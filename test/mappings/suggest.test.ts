@@ -1,3 +1,4 @@
+import { NodeFileSystem } from "@effect/platform-node"
 import { it } from "@effect/vitest"
 import { Effect } from "effect"
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -165,6 +166,6 @@ it.layer(StoreTest, { timeout: "300 seconds" })("mappings suggest on a fresh dem
       const second = yield* runSync(settingsFromConfig(linked.pipeline, linked.mappings, linked.mappingsDir), plain)
       expect(second.unmet).toEqual([])
       expect(second.runs.map((r) => r.kind)).toContain("full")
-    }).pipe(Effect.provide(emulatorWithSource()), Effect.scoped)
+    }).pipe(Effect.provide(emulatorWithSource()), Effect.provide(NodeFileSystem.layer), Effect.scoped)
   )
 })
