@@ -3,13 +3,14 @@ import { reportFailure } from "../sync/cli-support.ts"
 import { loadEnvironment } from "../sync/environment.ts"
 import { connectIntegration } from "../sync/lifecycle.ts"
 import { withIntegrationLock } from "../sync/lock.ts"
-import { executeRun } from "../sync/runner.ts"
+import { completed, executeRun } from "../sync/runner.ts"
 import { renderRun } from "../sync/report.ts"
 import { seedStages } from "../sync/stages.ts"
 import { Integrations } from "../store/integrations.ts"
 import { ExitCode, Exit } from "./exit.ts"
 import type { ConnectOptions } from "./program.ts"
 import { makeProgress, progressModeFor } from "./progress.ts"
+import { stopRequest } from "./stop.ts"
 
 /**
  * `billsync connect <pipeline>`: pending → log in → session check → connected (prints the
@@ -31,10 +32,11 @@ export const run = (o: ConnectOptions) =>
         false,
         Effect.gen(function* () {
           const progress = yield* makeProgress(progressModeFor(process.stderr))
-          const run = yield* executeRun(env.settings, connected.integration, "seed", seedStages.filter((s) => enabled.has(s)), { fullRefresh: false, dryRun: false, wait: false, onProgress: progress.onProgress }, ["initial seed (first successful connect)"])
-          if (run.status !== "failed") yield* (yield* Integrations).markSeeded(connected.integration.id)
+          const stop = yield* stopRequest
+          const run = yield* executeRun(env.settings, connected.integration, "seed", seedStages.filter((s) => enabled.has(s)), { fullRefresh: false, dryRun: false, wait: false, onProgress: progress.onProgress, stop }, ["initial seed (first successful connect)"])
+          if (completed(run.status)) yield* (yield* Integrations).markSeeded(connected.integration.id)
           yield* Console.log(renderRun(run))
-          if (run.status === "failed") return yield* Effect.fail(new ExitCode({ code: Exit.problems }))
+          if (!completed(run.status)) return yield* Effect.fail(new ExitCode({ code: Exit.problems }))
         })
       )
     }).pipe(Effect.provide(env.layer), Effect.scoped)

@@ -10,6 +10,15 @@ import { buildProgram } from "./program.ts"
  */
 const VERSION = "0.1.0"
 
+// `billsync errors demo | head`: the reader went away; the rest of the output has nowhere to go, so
+// stop quietly (the status so far) instead of dying with an EPIPE stack — for every command.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error
+    process.exit(process.exitCode ?? Exit.ok)
+  })
+}
+
 try {
   await buildProgram(VERSION).parseAsync(process.argv)
 } catch (error) {

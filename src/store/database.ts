@@ -4,6 +4,7 @@ import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effe
 import { existsSync, mkdirSync } from "node:fs"
 import { join } from "node:path"
 import { embeddedClientLayer } from "./embedded.ts"
+import { lockFileOf } from "./lockfile.ts"
 import { StoreError } from "./errors.ts"
 import { discoverMigrations, migrate, migrationsTable } from "./migrator.ts"
 
@@ -35,7 +36,15 @@ export const rawClientLayer = (target: DatabaseTarget) =>
       )
 
 /** Which kind of database is in use: PGlite has one connection, so session-held locks must not pin it. */
-export class DatabaseInfo extends Context.Tag("billsync/DatabaseInfo")<DatabaseInfo, { readonly embedded: boolean; readonly description: string }>() {}
+export class DatabaseInfo extends Context.Tag("billsync/DatabaseInfo")<
+  DatabaseInfo,
+  {
+    readonly embedded: boolean
+    readonly description: string
+    /** The embedded database's lock file (on disk only): the integration lock's fence checks it still names this process. */
+    readonly lockFile?: string | undefined
+  }
+>() {}
 
 /**
  * How a command uses the database: "write" creates the embedded database if missing and applies
@@ -85,7 +94,11 @@ export const clientLayer = (target: DatabaseTarget, access: DatabaseAccess = "wr
     access === "write"
       ? Layer.effectDiscard(migrate).pipe(Layer.provideMerge(rawClientLayer(target)))
       : Layer.effectDiscard(checkMigrated(target)).pipe(Layer.provideMerge(Layer.unwrapEffect(Effect.as(checkExists(target), rawClientLayer(target))))),
-    Layer.succeed(DatabaseInfo, { embedded: target._tag === "Embedded", description: describeTarget(target) })
+    Layer.succeed(DatabaseInfo, {
+      embedded: target._tag === "Embedded",
+      description: describeTarget(target),
+      lockFile: target._tag === "Embedded" && target.dataDir !== undefined ? lockFileOf(target.dataDir) : undefined
+    })
   )
 
 /**

@@ -3,7 +3,7 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import { PgClient } from "@effect/sql-pg"
 import { Duration, Effect, Layer } from "effect"
 import { StoreError } from "./errors.ts"
-import { acquireLockFile } from "./lockfile.ts"
+import { acquireLockFile, lockFileOf } from "./lockfile.ts"
 
 /**
  * An embedded Postgres (PGlite) served over the wire protocol on an ephemeral loopback port,
@@ -14,7 +14,7 @@ import { acquireLockFile } from "./lockfile.ts"
 export const embeddedServer = (options: { readonly dataDir?: string } = {}) =>
   Effect.gen(function* () {
     if (options.dataDir !== undefined) {
-      yield* acquireLockFile(`${options.dataDir}.lock`, `the embedded database at ${options.dataDir}`)
+      yield* acquireLockFile(lockFileOf(options.dataDir), `the embedded database at ${options.dataDir}`)
     }
     return yield* Effect.acquireRelease(
       Effect.tryPromise({

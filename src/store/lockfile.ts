@@ -2,6 +2,9 @@ import { Effect } from "effect"
 import { openSync, closeSync, writeSync, readFileSync, unlinkSync } from "node:fs"
 import { StoreError } from "./errors.ts"
 
+/** The lock file that keeps a second process off an embedded database directory. */
+export const lockFileOf = (dataDir: string): string => `${dataDir}.lock`
+
 const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
