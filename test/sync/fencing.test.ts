@@ -76,4 +76,29 @@ it.layer(StoreTest, { timeout: "300 seconds" })("fencing on a Postgres server", 
       expect(yield* ledgerBills("fence-co")).toEqual(yield* ledgerBills("fence-clean-co"))
     }).pipe(Effect.provide(emulatorWithSource()), TestServices.provideLive)
   )
+
+  it.effect("a stage's counts are added only when its batch commits: a batch the database refuses counts nothing", () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const emu = yield* Emulator
+      // The database refuses this company's bills (as it would a value out of its range): every bills batch rolls back.
+      yield* sql.unsafe(`CREATE FUNCTION refuse_counts_bills() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF (SELECT key FROM companies WHERE id = NEW.company_id) = 'counts-co' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+          RETURN NEW;
+        END $$`)
+      yield* sql.unsafe(`CREATE TRIGGER refuse_counts_bills BEFORE INSERT ON bills FOR EACH ROW EXECUTE FUNCTION refuse_counts_bills()`)
+      try {
+        const outcome = yield* runSync(settingsFor("counts", yield* emu.snapshot()), plain)
+        const run = lastRun(outcome)
+        const bills = run.stages.find((s) => s.stage === "bills")!
+        const [committed] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM source_records WHERE processed_run_id = ${run.runId} AND kind = 'bill' AND outcome = 'imported'`
+        const [stored] = yield* sql<{ inserted: number; updated: number }>`SELECT inserted, updated FROM sync_run_stages WHERE run_id = ${run.runId} AND stage = 'bills'`
+        expect(committed!.n).toBe(0)
+        expect([bills.counts.inserted + bills.counts.updated, stored!.inserted + stored!.updated]).toEqual([committed!.n, committed!.n])
+      } finally {
+        yield* sql.unsafe(`DROP TRIGGER refuse_counts_bills ON bills`)
+      }
+    }).pipe(Effect.provide(emulatorWithSource()), TestServices.provideLive)
+  )
 })
