@@ -25,11 +25,31 @@ export const onStopSignal = (handler: (signal: StopSignal) => void): (() => void
   }
 }
 
+let early: ((signal: StopSignal) => void) | undefined
+
 /**
- * Installs the process's SIGINT/SIGTERM listeners: `interrupt` is called when no graceful handler
- * is registered. Returns their removal.
+ * While billsync is starting (before a command runs, nothing written yet): a signal ends the
+ * process at once with its status, after `say` (e.g. a JSON summary for `sync --json`).
+ */
+export const installEarlyExit = (say: (signal: StopSignal) => void): void => {
+  early = (signal) => {
+    say(signal)
+    process.exit(signalExitStatus[signal])
+  }
+  process.on("SIGINT", early)
+  process.on("SIGTERM", early)
+}
+
+/**
+ * Installs the process's SIGINT/SIGTERM listeners (instead of the early ones): `interrupt` is
+ * called when no graceful handler is registered. Returns their removal.
  */
 export const installSignalHandlers = (interrupt: () => void): (() => void) => {
+  if (early !== undefined) {
+    process.removeListener("SIGINT", early)
+    process.removeListener("SIGTERM", early)
+    early = undefined
+  }
   const listener = (signal: StopSignal) => {
     if (received !== undefined) {
       // Second signal: stop now (a Postgres session lock dies with the connection; the embedded lock file names a dead pid).

@@ -1,4 +1,5 @@
-import { Console, Effect } from "effect"
+import { Console, Deferred, Effect } from "effect"
+import { StoreError } from "../store/errors.ts"
 import { IntegrationErrors } from "../store/integration-errors.ts"
 import { reportFailure } from "../sync/cli-support.ts"
 import { loadEnvironment } from "../sync/environment.ts"
@@ -20,9 +21,10 @@ import { stopRequest } from "./stop.ts"
  */
 export const run = (o: SyncOptions) =>
   Effect.gen(function* () {
-    const env = yield* loadEnvironment(o.pipeline, { ephemeral: o.ephemeral })
-    const progress = yield* makeProgress(progressModeFor(process.stderr))
     const stop = yield* stopRequest
+    // --wait on the embedded database: queue behind the process holding it (its lock file), as on a server.
+    const env = yield* loadEnvironment(o.pipeline, { ephemeral: o.ephemeral, wait: o.wait ? { until: Deferred.await(stop) } : undefined })
+    const progress = yield* makeProgress(progressModeFor(process.stderr))
     const { outcome, fresh } = yield* Effect.gen(function* () {
       const outcome = yield* runSync(env.settings, {
         stages: o.stages as ReadonlyArray<StageName> | undefined,
@@ -40,7 +42,7 @@ export const run = (o: SyncOptions) =>
       Effect.provide(env.layer),
       // Stopped before any run began (waiting for the lock, connecting): still one summary on stdout.
       Effect.tapError((e) =>
-        o.json && e instanceof SyncError && e.reason === "interrupted"
+        o.json && (e instanceof SyncError || e instanceof StoreError) && e.reason === "interrupted"
           ? Console.log(JSON.stringify({ pipeline: env.settings.pipeline, runs: [], setupNotCompleted: [], interrupted: e.message }, null, 2))
           : Effect.void
       )

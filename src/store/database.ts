@@ -4,7 +4,7 @@ import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effe
 import { existsSync, mkdirSync } from "node:fs"
 import { join } from "node:path"
 import { embeddedClientLayer } from "./embedded.ts"
-import { lockFileOf } from "./lockfile.ts"
+import { lockFileOf, type LockFileWait } from "./lockfile.ts"
 import { StoreError } from "./errors.ts"
 import { discoverMigrations, migrate, migrationsTable } from "./migrator.ts"
 
@@ -25,13 +25,18 @@ export const describeTarget = (target: DatabaseTarget): string =>
   target._tag === "Url" ? "Postgres (DATABASE_URL)" : `embedded PGlite (${target.dataDir ?? "in memory"})`
 
 /** A Postgres client layer for a target, without migrations. Real servers get a small pool; PGlite exactly one connection. */
-export const rawClientLayer = (target: DatabaseTarget) =>
+export interface ClientOptions {
+  /** Embedded database held by another process: wait for it (`sync --wait`) instead of failing at once. */
+  readonly wait?: LockFileWait | undefined
+}
+
+export const rawClientLayer = (target: DatabaseTarget, options: ClientOptions = {}) =>
   target._tag === "Url"
     ? PgClient.layer({ url: target.url, maxConnections: 8, connectTimeout: Duration.seconds(10), applicationName: "billsync" })
     : Layer.unwrapEffect(
         Effect.sync(() => {
           if (target.dataDir !== undefined) mkdirSync(target.dataDir, { recursive: true })
-          return embeddedClientLayer(target.dataDir !== undefined ? { dataDir: target.dataDir } : {})
+          return embeddedClientLayer(target.dataDir !== undefined ? { dataDir: target.dataDir, wait: options.wait } : {})
         })
       )
 
@@ -89,10 +94,10 @@ const checkExists = (target: DatabaseTarget) =>
  * The client layer. Write access applies every pending migration when it is built (safe when
  * several processes start at once); read access only checks that there is nothing to apply.
  */
-export const clientLayer = (target: DatabaseTarget, access: DatabaseAccess = "write") =>
+export const clientLayer = (target: DatabaseTarget, access: DatabaseAccess = "write", options: ClientOptions = {}) =>
   Layer.merge(
     access === "write"
-      ? Layer.effectDiscard(migrate).pipe(Layer.provideMerge(rawClientLayer(target)))
+      ? Layer.effectDiscard(migrate).pipe(Layer.provideMerge(rawClientLayer(target, options)))
       : Layer.effectDiscard(checkMigrated(target)).pipe(Layer.provideMerge(Layer.unwrapEffect(Effect.as(checkExists(target), rawClientLayer(target))))),
     Layer.succeed(DatabaseInfo, {
       embedded: target._tag === "Embedded",

@@ -2,13 +2,14 @@ import { Effect, Layer } from "effect"
 import { BillcomClient } from "../billcom/client.ts"
 import { loadPipeline, type LoadedPipeline } from "../config/load.ts"
 import { layerWithBillcomSettings } from "../emulator/for-pipeline.ts"
-import { clientLayer, refuseEmbeddedInCi, targetFor, type DatabaseAccess, type DatabaseTarget } from "../store/database.ts"
+import { clientLayer, refuseEmbeddedInCi, targetFor, type ClientOptions, type DatabaseAccess, type DatabaseTarget } from "../store/database.ts"
 import { StoreServices } from "../store/services.ts"
 import { billcomSourceLayer } from "./billcom-source.ts"
 import { settingsFromConfig } from "./from-config.ts"
 
 /** The database and every store repository over a target (write: created and migrated when needed; read: must exist). */
-export const storeLayer = (target: DatabaseTarget, access: DatabaseAccess = "write") => StoreServices.pipe(Layer.provideMerge(clientLayer(target, access)))
+export const storeLayer = (target: DatabaseTarget, access: DatabaseAccess = "write", options: ClientOptions = {}) =>
+  StoreServices.pipe(Layer.provideMerge(clientLayer(target, access, options)))
 
 /**
  * The Bill.com side of a pipeline (for `environment: emulator` without baseUrl, an in-process
@@ -22,6 +23,8 @@ export interface EnvironmentOptions {
   readonly database?: DatabaseTarget | undefined
   /** CI: the embedded database is allowed (connect/sync/apply --ephemeral). */
   readonly ephemeral?: boolean | undefined
+  /** `sync --wait`: queue behind another process holding the embedded database. */
+  readonly wait?: ClientOptions["wait"]
 }
 
 /** The pipeline's database: explicit, else from the environment (emulator pipelines have their own embedded one). */
@@ -41,7 +44,7 @@ export const loadEnvironment = (nameOrPath: string, options: EnvironmentOptions 
       loaded,
       target,
       settings: settingsFromConfig(loaded.pipeline, loaded.mappings, loaded.mappingsDir),
-      layer: Layer.merge(storeLayer(target, "write"), sourceLayer(loaded))
+      layer: Layer.merge(storeLayer(target, "write", { wait: options.wait }), sourceLayer(loaded))
     }
   })
 
