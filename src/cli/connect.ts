@@ -19,7 +19,7 @@ import { stopRequest } from "./stop.ts"
  */
 export const run = (o: ConnectOptions) =>
   Effect.gen(function* () {
-    const env = yield* loadEnvironment(o.pipeline, { ephemeral: o.ephemeral })
+    const env = yield* loadEnvironment(o.pipeline, { ephemeral: o.ephemeral, newLedger: o.newLedger })
     yield* Effect.gen(function* () {
       const connected = yield* connectIntegration(env.settings, { persist: true })
       yield* Console.log(

@@ -23,7 +23,7 @@ export const run = (o: SyncOptions) =>
   Effect.gen(function* () {
     const stop = yield* stopRequest
     // --wait on the embedded database: queue behind the process holding it (its lock file), as on a server.
-    const env = yield* loadEnvironment(o.pipeline, { ephemeral: o.ephemeral, wait: o.wait ? { until: Deferred.await(stop) } : undefined })
+    const env = yield* loadEnvironment(o.pipeline, { ephemeral: o.ephemeral, newLedger: o.newLedger, wait: o.wait ? { until: Deferred.await(stop) } : undefined })
     const progress = yield* makeProgress(progressModeFor(process.stderr))
     const { outcome, fresh } = yield* Effect.gen(function* () {
       const outcome = yield* runSync(env.settings, {

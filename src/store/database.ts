@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
-import { existsSync, mkdirSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { embeddedClientLayer } from "./embedded.ts"
 import { lockFileOf, type LockFileWait } from "./lockfile.ts"
@@ -28,17 +28,56 @@ export const describeTarget = (target: DatabaseTarget): string =>
 export interface ClientOptions {
   /** Embedded database held by another process: wait for it (`sync --wait`) instead of failing at once. */
   readonly wait?: LockFileWait | undefined
+  /** The embedded database is missing although a ledger existed there: create a new, empty one (`--new-ledger`). */
+  readonly newLedger?: boolean | undefined
 }
 
-export const rawClientLayer = (target: DatabaseTarget, options: ClientOptions = {}) =>
-  target._tag === "Url"
-    ? PgClient.layer({ url: target.url, maxConnections: 8, connectTimeout: Duration.seconds(10), applicationName: "billsync" })
-    : Layer.unwrapEffect(
-        Effect.sync(() => {
-          if (target.dataDir !== undefined) mkdirSync(target.dataDir, { recursive: true })
-          return embeddedClientLayer(target.dataDir !== undefined ? { dataDir: target.dataDir, wait: options.wait } : {})
-        })
-      )
+/**
+ * Beside an embedded database on disk, `<dataDir>.ledger` records that a ledger was created there
+ * (written when it is first opened for writing). If the folder later disappears — deleted, moved,
+ * a volume not mounted — a write command refuses to start a new, empty ledger in its place
+ * unless told to (--new-ledger): the history would otherwise be lost without a word.
+ */
+export const ledgerMarkerOf = (dataDir: string): string => `${dataDir}.ledger`
+
+const checkLedgerNotLost = (dataDir: string, newLedger: boolean) =>
+  Effect.suspend(() => {
+    const marker = ledgerMarkerOf(dataDir)
+    if (newLedger || existsSync(join(dataDir, "PG_VERSION")) || !existsSync(marker)) return Effect.void
+    let created = "an earlier run"
+    try {
+      created = (JSON.parse(readFileSync(marker, "utf8")) as { createdAt?: string }).createdAt ?? created
+    } catch {
+      // an unreadable marker still says a ledger existed
+    }
+    return Effect.fail(
+      new StoreError({
+        reason: "ledger-missing",
+        message:
+          `the embedded database at ${dataDir} is gone, but a ledger was created there (${created}; recorded in ${marker}): it was deleted or moved, and starting an empty one would silently lose its history. ` +
+          `Restore the folder from a backup, or point BILLSYNC_EMBEDDED_DIR at where it is now; to start a new, empty ledger on purpose, pass --new-ledger`
+      })
+    )
+  })
+
+const writeLedgerMarker = (dataDir: string) =>
+  Effect.sync(() => {
+    const marker = ledgerMarkerOf(dataDir)
+    if (!existsSync(marker)) writeFileSync(marker, `${JSON.stringify({ createdAt: new Date().toISOString(), dataDir })}\n`)
+  })
+
+export const rawClientLayer = (target: DatabaseTarget, options: ClientOptions = {}) => {
+  if (target._tag === "Url") return PgClient.layer({ url: target.url, maxConnections: 8, connectTimeout: Duration.seconds(10), applicationName: "billsync" })
+  const dataDir = target.dataDir
+  if (dataDir === undefined) return embeddedClientLayer({})
+  return Layer.unwrapEffect(
+    Effect.gen(function* () {
+      yield* checkLedgerNotLost(dataDir, options.newLedger === true)
+      mkdirSync(dataDir, { recursive: true })
+      return Layer.tap(embeddedClientLayer({ dataDir, wait: options.wait }), () => writeLedgerMarker(dataDir))
+    })
+  )
+}
 
 /** Which kind of database is in use: PGlite has one connection, so session-held locks must not pin it. */
 export class DatabaseInfo extends Context.Tag("billsync/DatabaseInfo")<

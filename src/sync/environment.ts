@@ -25,6 +25,8 @@ export interface EnvironmentOptions {
   readonly ephemeral?: boolean | undefined
   /** `sync --wait`: queue behind another process holding the embedded database. */
   readonly wait?: ClientOptions["wait"]
+  /** `--new-ledger`: the embedded database that existed is gone; create a new, empty one. */
+  readonly newLedger?: boolean | undefined
 }
 
 /** The pipeline's database: explicit, else from the environment (emulator pipelines have their own embedded one). */
@@ -44,7 +46,7 @@ export const loadEnvironment = (nameOrPath: string, options: EnvironmentOptions 
       loaded,
       target,
       settings: settingsFromConfig(loaded.pipeline, loaded.mappings, loaded.mappingsDir),
-      layer: Layer.merge(storeLayer(target, "write", { wait: options.wait }), sourceLayer(loaded))
+      layer: Layer.merge(storeLayer(target, "write", { wait: options.wait, newLedger: options.newLedger }), sourceLayer(loaded))
     }
   })
 
