@@ -11,7 +11,8 @@ import { fuzzLoader } from "./lib/fuzz.ts"
 import { renderTable } from "./lib/table.ts"
 import { makeWorkspace, REPO_ROOT, type Workspace } from "./lib/workspace.ts"
 import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import { Effect, ManagedRuntime } from "effect"
+import { pgLayer } from "./lib/db.ts"
 
 /**
  * `npm run drill [-- --quick] [--bills N] [--crashes N] [--seed S]`: fault matrix, crash/resume,
@@ -91,7 +92,7 @@ const scratchDb = async () => {
   return { name, url: await createDatabase(name) }
 }
 
-const sync = async (ws: Workspace, url: string, extra: { killAfterMs?: number } = {}): Promise<ChildResult> => {
+const sync = async (ws: Workspace, url: string, extra: { killAfterMs?: number; killSignal?: NodeJS.Signals } = {}): Promise<ChildResult> => {
   const r = await runBillsync(["sync", "drill", "--json"], { cwd: ws.root, env: { ...ws.env, DATABASE_URL: url }, timeoutMs: 10 * 60_000, ...extra })
   outputs.push(r.stdout, r.stderr)
   return r
@@ -142,6 +143,177 @@ const finish = (row: Row) => {
 }
 
 const newRow = (scenario: string): Row => ({ scenario, runs: 0, faults: 0, lost: 0, duplicates: 0, unbalanced: 0, leaks: 0, ok: true, note: "" })
+
+/** The sync lock's holder in a database (advisory class "sync", see src/sync/lock.ts), if any. */
+const lockHolders = (sql: SqlClient.SqlClient) =>
+  sql<{ pid: number }>`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = ${0x73796e63}::int8::oid
+    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`
+
+/** Queries against one database from a pool kept for the scenario (polling must not open a pool per query). */
+const dbSession = (url: string) => {
+  const runtime = ManagedRuntime.make(pgLayer(url))
+  return {
+    run: <A>(f: (sql: SqlClient.SqlClient) => Effect.Effect<A, unknown>) => runtime.runPromise(Effect.flatMap(SqlClient.SqlClient, f)),
+    close: () => runtime.dispose()
+  }
+}
+
+/** Resolves when `probe` holds (checked every 10 ms), false when `running` settled first. */
+const until = (probe: () => Promise<boolean>, running: Promise<unknown>) =>
+  new Promise<boolean>((resolve) => {
+    let over = false
+    void running.finally(() => {
+      if (!over) {
+        over = true
+        resolve(false)
+      }
+    })
+    const tick = async () => {
+      if (over) return
+      if (await probe().catch(() => false)) {
+        over = true
+        return resolve(true)
+      }
+      setTimeout(tick, 10)
+    }
+    void tick()
+  })
+
+interface LastRun {
+  readonly status: string
+  readonly error: string | null
+}
+
+/** The run rows of a database, oldest first. */
+const runsIn = (url: string) =>
+  withSql(url, Effect.flatMap(SqlClient.SqlClient, (sql) => sql<LastRun>`SELECT status, error FROM sync_runs ORDER BY id`))
+
+/**
+ * SIGTERM at a seeded random moment (a container stop, a cancelled CI job), then resume. The
+ * interrupted process must be honest: exit 143, a JSON summary on stdout, its run recorded as
+ * interrupted (none left running), the lock released (the resume is not refused); the resumed
+ * ledger equals the reference.
+ */
+const sigtermScenario = async (reference: LedgerState, refMs: number) => {
+  const row = newRow("SIGTERM at a random moment then resume")
+  const started = Date.now()
+  const random = prng(SEED + 13)
+  const { emu, ws } = await newEmulator({ faults: { latency: { minMs: 2, maxMs: 12 } }, limits: { requestsPerHour: 1_000_000 } })
+  const trials = quick ? 1 : 3
+  let signals = 0
+  try {
+    for (let i = 0; i < trials; i++) {
+      let db = await scratchDb()
+      try {
+        let landed = false
+        for (let tries = 0; !landed && tries < 4; tries++) {
+          const at = Math.round(refMs * (0.15 + random() * 0.6) * (1 - tries * 0.2))
+          const r = await sync(ws, db.url, { killAfterMs: at, killSignal: "SIGTERM" })
+          row.runs++
+          if (!r.killed) {
+            // Finished before its signal: start again on a fresh database, a little earlier.
+            await dropDatabase(db.name)
+            db = await scratchDb()
+            continue
+          }
+          landed = true
+          signals++
+          const problems: Array<string> = []
+          if (r.code !== 143) problems.push(`exit ${r.code ?? r.signal} instead of 143`)
+          let summary: { runs?: Array<{ status: string }>; interrupted?: string } | undefined
+          try {
+            summary = JSON.parse(r.stdout) as typeof summary
+          } catch {
+            problems.push(`stdout is not JSON: ${JSON.stringify(r.stdout.slice(0, 80))}`)
+          }
+          const runs = await runsIn(db.url).catch(() => [] as Array<LastRun>)
+          if (runs.some((x) => x.status === "running")) problems.push("a run was left running")
+          const last = summary?.runs?.at(-1)
+          if (summary !== undefined && summary.interrupted === undefined && last?.status !== "interrupted") problems.push(`the summary's last run is ${last?.status ?? "missing"}, not interrupted`)
+          if (runs.length > 0 && runs.at(-1)!.status !== "interrupted" && summary?.interrupted === undefined) problems.push(`the last run row is ${runs.at(-1)!.status}`)
+          if (problems.length > 0) {
+            row.ok = false
+            row.note += ` trial ${i}: ${problems.join("; ")}`
+          }
+        }
+        if (!landed) {
+          row.ok = false
+          row.note += ` trial ${i}: every run finished before its SIGTERM`
+        }
+        // The resume must not be refused as "another sync is running": the lock was released.
+        const resumed = await syncToCompletion(ws, db.url)
+        row.runs += resumed.runs
+        if (!resumed.completed || resumed.runs > 1) {
+          row.ok = false
+          row.note += ` trial ${i}: resume took ${resumed.runs} run(s): ${resumed.last?.stderr.slice(-200)}`
+        }
+        await judge(row, reference, db.url)
+      } finally {
+        await dropDatabase(db.name)
+      }
+    }
+    row.faults = signals
+    row.note = `${signals} SIGTERM(s) delivered mid-run: exit 143, JSON summary, run recorded interrupted, resumed in one run; ${Math.round((Date.now() - started) / 1000)} s${row.note}`
+  } finally {
+    await emu.stop()
+    ws.remove()
+  }
+  finish(row)
+}
+
+/**
+ * The Postgres connection holding a running sync's lock is killed (pg_terminate_backend) once a
+ * bills batch has committed; a second sync starts as soon as the lock is free. The first must stop
+ * with the lock-lost error before its next commit, the second completes alone, the ledger equals
+ * the reference.
+ */
+const lockKillScenario = async (reference: LedgerState) => {
+  const row = newRow("lock connection killed mid-run")
+  const started = Date.now()
+  const { emu, ws } = await newEmulator({ faults: { latency: { fixedMs: 20 } } })
+  const db = await scratchDb()
+  const session = dbSession(db.url)
+  try {
+    const first = sync(ws, db.url)
+    const billsCommitted = () => session.run((sql) => sql<{ n: number }>`SELECT count(*)::int AS n FROM source_records WHERE kind = 'bill'`.pipe(Effect.map((r) => (r[0]?.n ?? 0) > 0)))
+    const reached = await until(billsCommitted, first)
+    let second: ChildResult | undefined
+    if (reached) {
+      const holders = await session.run(lockHolders)
+      await session.run((sql) => sql`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = ${0x73796e63}::int8::oid
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)
+      row.faults = holders.length
+      await until(() => session.run(lockHolders).then((h) => h.length === 0), new Promise(() => {}))
+      second = await sync(ws, db.url)
+    }
+    const a = await first
+    row.runs = second === undefined ? 1 : 2
+    const runs = await runsIn(db.url)
+    const lostRun = runs.find((r) => r.status === "failed" && (r.error ?? "").includes("lost the lock"))
+    const problems: Array<string> = []
+    if (!reached) problems.push("the first sync finished before a bills batch was seen")
+    if (a.code !== 1) problems.push(`the killed run exited ${a.code}, not 1`)
+    if (!(a.stderr + a.stdout).includes("lost the lock")) problems.push("the killed run did not say it lost the lock")
+    if (lostRun === undefined) problems.push(`no run recorded the lost lock (${runs.map((r) => r.status).join(", ")})`)
+    if (second !== undefined && !succeeded(second)) problems.push(`the second sync did not complete: ${second.stderr.slice(-200)}`)
+    if (second !== undefined && !succeeded(second)) {
+      const more = await syncToCompletion(ws, db.url)
+      row.runs += more.runs
+    }
+    row.note = `${row.faults} lock connection(s) terminated; killed run: ${(lostRun?.error ?? "-").slice(0, 90)}…; second sync ${second !== undefined && succeeded(second) ? "completed alone" : "did not complete"}; ${Math.round((Date.now() - started) / 1000)} s`
+    if (problems.length > 0) {
+      row.ok = false
+      row.note += ` — ${problems.join("; ")}`
+    }
+    await judge(row, reference, db.url)
+  } finally {
+    await session.close()
+    await emu.stop()
+    ws.remove()
+    await dropDatabase(db.name)
+  }
+  finish(row)
+}
 
 const main = async () => {
   const started = Date.now()
@@ -296,6 +468,10 @@ const main = async () => {
     }
     finish(row)
   }
+
+  // (b') Graceful interruption and resume; (b'') a run whose lock connection dies stops before its next commit.
+  await sigtermScenario(reference, refMs)
+  await lockKillScenario(reference)
 
   // (c) Two syncs of one pipeline started together: exactly one writes.
   {

@@ -24,6 +24,8 @@ export interface ChildOptions {
   readonly cwd?: string
   readonly env?: Record<string, string | undefined>
   readonly killAfterMs?: number
+  /** The signal `killAfterMs` sends (default SIGKILL: a crash; SIGTERM: a container stop or a cancelled CI job). */
+  readonly killSignal?: NodeJS.Signals
   /** Kill (and report) a child that runs longer than this (default 30 minutes). */
   readonly timeoutMs?: number
   /** Extra node flags (e.g. --cpu-prof). */
@@ -50,13 +52,13 @@ export const runNode = (script: string, args: ReadonlyArray<string>, options: Ch
     child.stdout.on("data", (b: Buffer) => out.push(b))
     child.stderr.on("data", (b: Buffer) => err.push(b))
     let killed = false
-    const kill = (after: number) =>
+    const kill = (after: number, signal: NodeJS.Signals) =>
       setTimeout(() => {
         killed = true
-        child.kill("SIGKILL")
+        child.kill(signal)
       }, after)
-    const killTimer = options.killAfterMs !== undefined ? kill(options.killAfterMs) : undefined
-    const timeout = kill(options.timeoutMs ?? 30 * 60_000)
+    const killTimer = options.killAfterMs !== undefined ? kill(options.killAfterMs, options.killSignal ?? "SIGKILL") : undefined
+    const timeout = kill(options.timeoutMs ?? 30 * 60_000, "SIGKILL")
     child.on("error", reject)
     child.on("close", (code, signal) => {
       if (killTimer) clearTimeout(killTimer)

@@ -3,13 +3,14 @@ import { reportFailure } from "./failure.ts"
 import { loadEnvironment } from "./environment.ts"
 import { connectIntegration } from "../sync/lifecycle.ts"
 import { withIntegrationLock } from "../sync/lock.ts"
-import { executeRun } from "../sync/runner.ts"
+import { completed, executeRun } from "../sync/runner.ts"
 import { renderRun } from "./tables.ts"
 import { seedStages } from "../sync/stages.ts"
 import { Integrations } from "../store/integrations.ts"
 import { ExitCode, Exit } from "./exit.ts"
 import type { ConnectOptions } from "./options.ts"
 import { makeProgress, progressModeFor } from "./progress.ts"
+import { stopRequest } from "./stop.ts"
 
 /**
  * `billsync connect <pipeline>`: pending → log in → session check → connected (prints the
@@ -18,7 +19,7 @@ import { makeProgress, progressModeFor } from "./progress.ts"
  */
 export const run = (o: ConnectOptions) =>
   Effect.gen(function* () {
-    const env = yield* loadEnvironment(o.pipeline, { ephemeral: o.ephemeral })
+    const env = yield* loadEnvironment(o.pipeline, { ephemeral: o.ephemeral, newLedger: o.newLedger })
     yield* Effect.gen(function* () {
       const connected = yield* connectIntegration(env.settings, { persist: true })
       yield* Console.log(
@@ -31,10 +32,11 @@ export const run = (o: ConnectOptions) =>
         false,
         Effect.gen(function* () {
           const progress = yield* makeProgress(progressModeFor(process.stderr))
-          const run = yield* executeRun(env.settings, connected.integration, "seed", seedStages.filter((s) => enabled.has(s)), { fullRefresh: false, dryRun: false, wait: false, onProgress: progress.onProgress }, ["initial seed (first successful connect)"])
-          if (run.status !== "failed") yield* (yield* Integrations).markSeeded(connected.integration.id)
+          const stop = yield* stopRequest
+          const run = yield* executeRun(env.settings, connected.integration, "seed", seedStages.filter((s) => enabled.has(s)), { fullRefresh: false, dryRun: false, wait: false, onProgress: progress.onProgress, stop }, ["initial seed (first successful connect)"])
+          if (completed(run.status)) yield* (yield* Integrations).markSeeded(connected.integration.id)
           yield* Console.log(renderRun(run))
-          if (run.status === "failed") return yield* Effect.fail(new ExitCode({ code: Exit.problems }))
+          if (!completed(run.status)) return yield* Effect.fail(new ExitCode({ code: Exit.problems }))
         })
       )
     }).pipe(Effect.provide(env.layer), Effect.scoped)

@@ -1,6 +1,6 @@
 import { Console, Effect } from "effect"
 import { rmSync } from "node:fs"
-import { emulatorEmbeddedDir } from "../store/database.ts"
+import { emulatorEmbeddedDir, ledgerMarkerOf } from "../store/database.ts"
 import { IntegrationErrors } from "../store/integration-errors.ts"
 import { LedgerMaster } from "../store/ledger-master.ts"
 import { SourceRecords } from "../store/source-records.ts"
@@ -30,6 +30,7 @@ export const run = (_: {}) =>
     if (ownDir) {
       rmSync(emulatorEmbeddedDir, { recursive: true, force: true })
       rmSync(`${emulatorEmbeddedDir}.lock`, { force: true })
+      rmSync(ledgerMarkerOf(emulatorEmbeddedDir), { force: true })
     }
     const env = yield* loadEnvironment("demo", { ephemeral: true })
     const where = env.target._tag === "Url" ? "the database at DATABASE_URL" : `the embedded database at ${env.target.dataDir}${ownDir ? " (started afresh)" : ""}`

@@ -4,13 +4,14 @@ import { chartLayers } from "../coa/environment.ts"
 import { CoaError } from "../coa/errors.ts"
 import { loadPipeline, type LoadedPipeline } from "../config/load.ts"
 import { layerWithBillcomSettings } from "./emulated.ts"
-import { clientLayer, refuseEmbeddedInCi, targetFor, type DatabaseAccess, type DatabaseTarget } from "../store/database.ts"
+import { clientLayer, refuseEmbeddedInCi, targetFor, type ClientOptions, type DatabaseAccess, type DatabaseTarget } from "../store/database.ts"
 import { StoreServices } from "../ledger/services.ts"
 import { billcomSourceLayer } from "../sync/billcom-source.ts"
 import { settingsFromConfig } from "../sync/from-config.ts"
 
 /** The database and every store repository over a target (write: created and migrated when needed; read: must exist). */
-export const storeLayer = (target: DatabaseTarget, access: DatabaseAccess = "write") => StoreServices.pipe(Layer.provideMerge(clientLayer(target, access)))
+export const storeLayer = (target: DatabaseTarget, access: DatabaseAccess = "write", options: ClientOptions = {}) =>
+  StoreServices.pipe(Layer.provideMerge(clientLayer(target, access, options)))
 
 /**
  * The Bill.com side of a pipeline (for `environment: emulator` without baseUrl, an in-process
@@ -24,6 +25,10 @@ export interface EnvironmentOptions {
   readonly database?: DatabaseTarget | undefined
   /** CI: the embedded database is allowed (connect/sync/apply --ephemeral). */
   readonly ephemeral?: boolean | undefined
+  /** `sync --wait`: queue behind another process holding the embedded database. */
+  readonly wait?: ClientOptions["wait"]
+  /** `--new-ledger`: the embedded database that existed is gone; create a new, empty one. */
+  readonly newLedger?: boolean | undefined
 }
 
 /** The pipeline's database: explicit, else from the environment (emulator pipelines have their own embedded one). */
@@ -43,7 +48,7 @@ export const loadEnvironment = (nameOrPath: string, options: EnvironmentOptions 
       loaded,
       target,
       settings: settingsFromConfig(loaded.pipeline, loaded.mappings, loaded.mappingsDir),
-      layer: Layer.merge(storeLayer(target, "write"), sourceLayer(loaded))
+      layer: Layer.merge(storeLayer(target, "write", { wait: options.wait, newLedger: options.newLedger }), sourceLayer(loaded))
     }
   })
 

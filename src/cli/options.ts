@@ -15,6 +15,7 @@ export interface ConnectOptions {
   readonly pipeline: string
   readonly seed: boolean
   readonly ephemeral: boolean
+  readonly newLedger: boolean
 }
 export interface StatusOptions {
   readonly pipeline: string
@@ -28,6 +29,7 @@ export interface SyncOptions {
   readonly json: boolean
   readonly wait: boolean
   readonly ephemeral: boolean
+  readonly newLedger: boolean
   /** Exit 1 when the sync records more than this many new integration errors. */
   readonly failOnNewErrors?: number | undefined
 }

@@ -61,6 +61,8 @@ const examples = (rows: ReadonlyArray<readonly [string, string]>): string => {
 
 const pipelineArg = () => new Argument("<pipeline>", "pipeline name (pipelines/<name>.yaml) or path to a pipeline file")
 const jsonOption = (what = "print the result as JSON") => new Option("--json", what)
+const newLedgerOption = () =>
+  new Option("--new-ledger", "the embedded database that held this ledger is gone (deleted or moved): create a new, empty one instead of refusing")
 const ephemeralOption = () =>
   new Option("--ephemeral", "allow the embedded database in CI (CI=true / GITHUB_ACTIONS=true), knowing it is discarded with the runner")
 
@@ -89,6 +91,7 @@ const connect = () =>
     .addArgument(pipelineArg())
     .addOption(new Option("--no-seed", "do not run the initial seed after the first successful connect"))
     .addOption(ephemeralOption())
+    .addOption(newLedgerOption())
     .addHelpText(
       "after",
       examples([
@@ -96,8 +99,8 @@ const connect = () =>
         ["DATABASE_URL=postgres://… billsync connect acme-us", "a real organisation, the ledger on a Postgres server"]
       ])
     )
-    .action((pipeline: string, o: { seed: boolean; ephemeral?: boolean }) =>
-      launch<ConnectOptions>(() => import("./connect.ts"))({ pipeline, seed: o.seed, ephemeral: o.ephemeral === true })
+    .action((pipeline: string, o: { seed: boolean; ephemeral?: boolean; newLedger?: boolean }) =>
+      launch<ConnectOptions>(() => import("./connect.ts"))({ pipeline, seed: o.seed, ephemeral: o.ephemeral === true, newLedger: o.newLedger === true })
     )
 
 const status = () =>
@@ -128,6 +131,7 @@ const sync = () =>
       )
     )
     .addOption(ephemeralOption())
+    .addOption(newLedgerOption())
     .addHelpText(
       "after",
       examples([
@@ -137,7 +141,7 @@ const sync = () =>
         ["billsync sync acme-us --fail-on-new-errors 0", "a scheduled sync: any new integration error fails the job"]
       ])
     )
-    .action((pipeline: string, o: { stages?: Array<string>; fullRefresh?: boolean; dryRun?: boolean; json?: boolean; wait?: boolean; ephemeral?: boolean; failOnNewErrors?: number }) =>
+    .action((pipeline: string, o: { stages?: Array<string>; fullRefresh?: boolean; dryRun?: boolean; json?: boolean; wait?: boolean; ephemeral?: boolean; newLedger?: boolean; failOnNewErrors?: number }) =>
       launch<SyncOptions>(() => import("./sync.ts"))({
         pipeline,
         stages: o.stages,
@@ -146,6 +150,7 @@ const sync = () =>
         json: o.json === true,
         wait: o.wait === true,
         ephemeral: o.ephemeral === true,
+        newLedger: o.newLedger === true,
         failOnNewErrors: o.failOnNewErrors
       })
     )

@@ -1,8 +1,9 @@
 import type { FileSystem, Path, Terminal } from "@effect/platform"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { NodeContext } from "@effect/platform-node"
 import { Cause, Effect, Logger } from "effect"
 import { ExitCode, Exit } from "./exit.ts"
 import { logFormatFromEnv, logLevelFromEnv, stderrLogger } from "./log.ts"
+import { installSignalHandlers, receivedSignal, signalExitStatus } from "./signals.ts"
 
 /** What a command's `run` may use from the CLI's environment. */
 export type CliEnvironment = FileSystem.FileSystem | Path.Path | Terminal.Terminal
@@ -12,6 +13,8 @@ export type CliEnvironment = FileSystem.FileSystem | Path.Path | Terminal.Termin
  * 1 problems found / run failed, 2 plan has changes (plan coa --detailed-exitcode), 64 usage error;
  * a command sets its own with ExitCode after printing
  * what the user needs. Logs go to stderr in one style (log.ts) so stdout stays machine-readable.
+ * SIGINT/SIGTERM (signals.ts): a command that registered a graceful stop finishes what it must and
+ * prints its summary; any other is interrupted (finalizers run); the status is then 130 / 143.
  */
 export const runCommand = (command: Effect.Effect<void, unknown, CliEnvironment>): Promise<void> =>
   new Promise((done) => {
@@ -38,10 +41,19 @@ export const runCommand = (command: Effect.Effect<void, unknown, CliEnvironment>
           )
         )
       ),
-      Effect.ensuring(Effect.sync(done)),
       Effect.provide(Logger.replace(Logger.defaultLogger, stderrLogger(logFormatFromEnv()))),
       Logger.withMinimumLogLevel(logLevelFromEnv()),
       Effect.provide(NodeContext.layer)
     )
-    NodeRuntime.runMain(program, { disableErrorReporting: true, disablePrettyLogger: true })
+    // What NodeRuntime.runMain does, with the signals' exit status (runMain's is 0 after an interruption).
+    const keepAlive = setInterval(() => {}, 2 ** 31 - 1)
+    const fiber = Effect.runFork(program)
+    const uninstall = installSignalHandlers(() => fiber.unsafeInterruptAsFork(fiber.id()))
+    fiber.addObserver(() => {
+      uninstall()
+      clearInterval(keepAlive)
+      const signal = receivedSignal()
+      if (signal !== undefined) process.exit(signalExitStatus[signal])
+      done()
+    })
   })

@@ -170,6 +170,14 @@ const readPipeline = (root: string, abs: string, checkedFolders: Map<string, Map
   if (dir === undefined) return { loaded: undefined, problems, files, mappingsDir: undefined, company, source: read.source } satisfies PipelineRead as PipelineRead
   const dirAbs = NodePath.resolve(root, dir)
   const mappingsDir = display(root, dirAbs)
+  // Mapping files are reviewed and versioned with the pipeline: a folder outside the repository is neither.
+  const outside = NodePath.isAbsolute(mappingsDir) || mappingsDir === ".." || mappingsDir.startsWith("../")
+  if (outside && read.source !== undefined) {
+    problems.push(
+      problemAt(read.source, ["mappings"], `mappings: ${dir} is outside the repository (${dirAbs}): mapping files must live in the repository, where they are reviewed and versioned with the pipeline; move the folder under it (e.g. mappings/${company ?? "<company>"}) and point mappings: there`)
+    )
+    return { loaded: undefined, problems, files, mappingsDir, company, source: read.source }
+  }
   let folder = checkedFolders.get(dirAbs)
   const firstVisit = folder === undefined
   if (folder === undefined) {

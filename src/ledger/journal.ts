@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { fromCents, sumCents, toCents, type Cents } from "./money.ts"
+import { checkFence } from "../store/fence.ts"
 import {
   applicationDate,
   billEntry,
@@ -688,6 +689,7 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
       for (;;) {
         const batch = yield* sql.withTransaction(
           Effect.gen(function* () {
+            yield* checkFence
             const rows = yield* sql<{ kind: "bill" | "vendor-credit"; billcom_id: string }>`
               DELETE FROM journal_opening_backlog WHERE (company_id, kind, billcom_id) IN (
                 SELECT company_id, kind, billcom_id FROM journal_opening_backlog WHERE company_id = ${companyId} ORDER BY kind, billcom_id LIMIT 1000 FOR UPDATE SKIP LOCKED
@@ -703,7 +705,7 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
         total = add(total, batch.counts)
         if (batch.n < 1000) break
       }
-      return add(total, yield* sql.withTransaction(settleRounding(companyId, s)))
+      return add(total, yield* sql.withTransaction(Effect.zipRight(checkFence, settleRounding(companyId, s))))
     })
 
     /** Live postings' dates of documents (one source kind): what a change would reverse. */

@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { checkFence } from "./fence.ts"
 
 export interface DocumentWrite {
   readonly billcomId: string
@@ -45,6 +46,7 @@ export class BillDocuments extends Effect.Service<BillDocuments>()("billsync/Bil
       const unique = [...new Map(documents.map((d) => [d.billcomId, d])).values()]
       yield* sql.withTransaction(
         Effect.gen(function* () {
+          yield* checkFence
           const keep = unique.map((d) => d.billcomId)
           if (keep.length === 0) yield* sql`DELETE FROM bill_documents WHERE bill_id = ${bill.id}`
           else yield* sql`DELETE FROM bill_documents WHERE bill_id = ${bill.id} AND billcom_id NOT IN ${sql.in(keep)}`

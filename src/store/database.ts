@@ -1,9 +1,10 @@
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
-import { existsSync, mkdirSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { embeddedClientLayer } from "./embedded.ts"
+import { lockFileOf, type LockFileWait } from "./lockfile.ts"
 import { StoreError } from "./errors.ts"
 import { discoverMigrations, migrate, migrationsTable } from "./migrator.ts"
 
@@ -24,18 +25,70 @@ export const describeTarget = (target: DatabaseTarget): string =>
   target._tag === "Url" ? "Postgres (DATABASE_URL)" : `embedded PGlite (${target.dataDir ?? "in memory"})`
 
 /** A Postgres client layer for a target, without migrations. Real servers get a small pool; PGlite exactly one connection. */
-export const rawClientLayer = (target: DatabaseTarget) =>
-  target._tag === "Url"
-    ? PgClient.layer({ url: target.url, maxConnections: 8, connectTimeout: Duration.seconds(10), applicationName: "billsync" })
-    : Layer.unwrapEffect(
-        Effect.sync(() => {
-          if (target.dataDir !== undefined) mkdirSync(target.dataDir, { recursive: true })
-          return embeddedClientLayer(target.dataDir !== undefined ? { dataDir: target.dataDir } : {})
-        })
-      )
+export interface ClientOptions {
+  /** Embedded database held by another process: wait for it (`sync --wait`) instead of failing at once. */
+  readonly wait?: LockFileWait | undefined
+  /** The embedded database is missing although a ledger existed there: create a new, empty one (`--new-ledger`). */
+  readonly newLedger?: boolean | undefined
+}
+
+/**
+ * Beside an embedded database on disk, `<dataDir>.ledger` records that a ledger was created there
+ * (written when it is first opened for writing). If the folder later disappears — deleted, moved,
+ * a volume not mounted — a write command refuses to start a new, empty ledger in its place
+ * unless told to (--new-ledger): the history would otherwise be lost without a word.
+ */
+export const ledgerMarkerOf = (dataDir: string): string => `${dataDir}.ledger`
+
+const checkLedgerNotLost = (dataDir: string, newLedger: boolean) =>
+  Effect.suspend(() => {
+    const marker = ledgerMarkerOf(dataDir)
+    if (newLedger || existsSync(join(dataDir, "PG_VERSION")) || !existsSync(marker)) return Effect.void
+    let created = "an earlier run"
+    try {
+      created = (JSON.parse(readFileSync(marker, "utf8")) as { createdAt?: string }).createdAt ?? created
+    } catch {
+      // an unreadable marker still says a ledger existed
+    }
+    return Effect.fail(
+      new StoreError({
+        reason: "ledger-missing",
+        message:
+          `the embedded database at ${dataDir} is gone, but a ledger was created there (${created}; recorded in ${marker}): it was deleted or moved, and starting an empty one would silently lose its history. ` +
+          `Restore the folder from a backup, or point BILLSYNC_EMBEDDED_DIR at where it is now; to start a new, empty ledger on purpose, pass --new-ledger`
+      })
+    )
+  })
+
+const writeLedgerMarker = (dataDir: string) =>
+  Effect.sync(() => {
+    const marker = ledgerMarkerOf(dataDir)
+    if (!existsSync(marker)) writeFileSync(marker, `${JSON.stringify({ createdAt: new Date().toISOString(), dataDir })}\n`)
+  })
+
+export const rawClientLayer = (target: DatabaseTarget, options: ClientOptions = {}) => {
+  if (target._tag === "Url") return PgClient.layer({ url: target.url, maxConnections: 8, connectTimeout: Duration.seconds(10), applicationName: "billsync" })
+  const dataDir = target.dataDir
+  if (dataDir === undefined) return embeddedClientLayer({})
+  return Layer.unwrapEffect(
+    Effect.gen(function* () {
+      yield* checkLedgerNotLost(dataDir, options.newLedger === true)
+      mkdirSync(dataDir, { recursive: true })
+      return Layer.tap(embeddedClientLayer({ dataDir, wait: options.wait }), () => writeLedgerMarker(dataDir))
+    })
+  )
+}
 
 /** Which kind of database is in use: PGlite has one connection, so session-held locks must not pin it. */
-export class DatabaseInfo extends Context.Tag("billsync/DatabaseInfo")<DatabaseInfo, { readonly embedded: boolean; readonly description: string }>() {}
+export class DatabaseInfo extends Context.Tag("billsync/DatabaseInfo")<
+  DatabaseInfo,
+  {
+    readonly embedded: boolean
+    readonly description: string
+    /** The embedded database's lock file (on disk only): the integration lock's fence checks it still names this process. */
+    readonly lockFile?: string | undefined
+  }
+>() {}
 
 /**
  * How a command uses the database: "write" creates the embedded database if missing and applies
@@ -80,12 +133,16 @@ const checkExists = (target: DatabaseTarget) =>
  * The client layer. Write access applies every pending migration when it is built (safe when
  * several processes start at once); read access only checks that there is nothing to apply.
  */
-export const clientLayer = (target: DatabaseTarget, access: DatabaseAccess = "write") =>
+export const clientLayer = (target: DatabaseTarget, access: DatabaseAccess = "write", options: ClientOptions = {}) =>
   Layer.merge(
     access === "write"
-      ? Layer.effectDiscard(migrate).pipe(Layer.provideMerge(rawClientLayer(target)))
+      ? Layer.effectDiscard(migrate).pipe(Layer.provideMerge(rawClientLayer(target, options)))
       : Layer.effectDiscard(checkMigrated(target)).pipe(Layer.provideMerge(Layer.unwrapEffect(Effect.as(checkExists(target), rawClientLayer(target))))),
-    Layer.succeed(DatabaseInfo, { embedded: target._tag === "Embedded", description: describeTarget(target) })
+    Layer.succeed(DatabaseInfo, {
+      embedded: target._tag === "Embedded",
+      description: describeTarget(target),
+      lockFile: target._tag === "Embedded" && target.dataDir !== undefined ? lockFileOf(target.dataDir) : undefined
+    })
   )
 
 /**

@@ -3,7 +3,7 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import { PgClient } from "@effect/sql-pg"
 import { Duration, Effect, Layer } from "effect"
 import { StoreError } from "./errors.ts"
-import { acquireLockFile } from "./lockfile.ts"
+import { acquireLockFile, lockFileOf, type LockFileWait } from "./lockfile.ts"
 
 /**
  * An embedded Postgres (PGlite) served over the wire protocol on an ephemeral loopback port,
@@ -11,10 +11,16 @@ import { acquireLockFile } from "./lockfile.ts"
  * `dataDir` undefined = in memory (tests); a path = persisted on disk (users' default), guarded by
  * a lock file because PGlite cannot be shared by two processes.
  */
-export const embeddedServer = (options: { readonly dataDir?: string } = {}) =>
+export interface EmbeddedOptions {
+  readonly dataDir?: string
+  /** Queue behind another process holding the database (`sync --wait`) instead of failing at once. */
+  readonly wait?: LockFileWait | undefined
+}
+
+export const embeddedServer = (options: EmbeddedOptions = {}) =>
   Effect.gen(function* () {
     if (options.dataDir !== undefined) {
-      yield* acquireLockFile(`${options.dataDir}.lock`, `the embedded database at ${options.dataDir}`)
+      yield* acquireLockFile(lockFileOf(options.dataDir), `the embedded database at ${options.dataDir}`, options.wait)
     }
     return yield* Effect.acquireRelease(
       Effect.tryPromise({
@@ -41,7 +47,7 @@ export const embeddedServer = (options: { readonly dataDir?: string } = {}) =>
     )
   })
 
-export const embeddedClientLayer = (options: { readonly dataDir?: string } = {}) =>
+export const embeddedClientLayer = (options: EmbeddedOptions = {}) =>
   Layer.unwrapScoped(
     Effect.map(embeddedServer(options), ({ port }) =>
       PgClient.layer({

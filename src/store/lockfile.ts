@@ -1,6 +1,9 @@
-import { Effect } from "effect"
+import { Duration, Effect, Schedule } from "effect"
 import { openSync, closeSync, writeSync, readFileSync, unlinkSync } from "node:fs"
 import { StoreError } from "./errors.ts"
+
+/** The lock file that keeps a second process off an embedded database directory. */
+export const lockFileOf = (dataDir: string): string => `${dataDir}.lock`
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -24,13 +27,50 @@ const tryCreate = (path: string): boolean => {
   }
 }
 
+/** How a second process waits for the lock file (`sync --wait`): until it is free, or until `until` completes (a stop signal). */
+export interface LockFileWait {
+  readonly until: Effect.Effect<string>
+}
+
+/** How often a waiting process looks at the lock file again. */
+const WAIT_POLL = Duration.millis(250)
+
 /**
  * An exclusive lock file for the embedded database directory. PGlite is a single-process
  * database: a second process opening the same directory would corrupt it, so the second one
- * stops with a clear message instead. A lock left by a crashed process (dead pid) is taken over.
+ * stops with a clear message instead — or, given `wait`, queues: it takes the lock when the
+ * holder releases it (or dies). A lock left by a crashed process (dead pid) is taken over.
  */
-export const acquireLockFile = (path: string, what: string) =>
-  Effect.acquireRelease(
+export const acquireLockFile = (path: string, what: string, wait?: LockFileWait) => {
+  const acquire = Effect.acquireRelease(takeLockFile(path, what), () =>
+    Effect.sync(() => {
+      try {
+        if (readFileSync(path, "utf8").trim() === String(process.pid)) unlinkSync(path)
+      } catch {
+        // already gone
+      }
+    })
+  )
+  return wait === undefined ? acquire : waitForLockFile(acquire, what, wait)
+}
+
+/** Retries `acquire` while another live process holds the lock (outside the acquisition, so a stop can end the wait). */
+const waitForLockFile = <R>(acquire: Effect.Effect<void, StoreError, R>, what: string, wait: LockFileWait) => {
+  let said = false
+  const attempt = acquire.pipe(
+    Effect.tapError((e) =>
+      e.reason === "locked" && !said
+        ? Effect.zipRight(Effect.sync(() => void (said = true)), Effect.logInfo(`waiting for ${what}: ${e.message.split(". ")[0]} (--wait)`))
+        : Effect.void
+    )
+  )
+  return Effect.raceFirst(
+    attempt.pipe(Effect.retry({ while: (e) => e.reason === "locked" && !e.message.includes("this process already"), schedule: Schedule.spaced(WAIT_POLL) })),
+    Effect.flatMap(wait.until, (signal) => Effect.fail(new StoreError({ reason: "interrupted", message: `interrupted by ${signal} while waiting for ${what}: nothing was written` })))
+  )
+}
+
+const takeLockFile = (path: string, what: string) =>
     Effect.try({
       try: () => {
         for (let attempt = 0; attempt < 3; attempt++) {
@@ -41,7 +81,7 @@ export const acquireLockFile = (path: string, what: string) =>
               reason: "locked",
               message:
                 `${what} is in use by ${owner === process.pid ? "this process already" : `another billsync process (pid ${owner})`}. ` +
-                "Wait for it to finish, or set DATABASE_URL to use a Postgres server that several processes can share."
+                "Wait for it to finish (`billsync sync --wait` queues behind it), or set DATABASE_URL to use a Postgres server that several processes can share."
             })
           }
           // Stale lock from a process that no longer exists.
@@ -51,13 +91,4 @@ export const acquireLockFile = (path: string, what: string) =>
       },
       catch: (cause) =>
         cause instanceof StoreError ? cause : new StoreError({ reason: "open", message: `could not take the lock file ${path}: ${String(cause)}`, cause })
-    }),
-    () =>
-      Effect.sync(() => {
-        try {
-          if (readFileSync(path, "utf8").trim() === String(process.pid)) unlinkSync(path)
-        } catch {
-          // already gone
-        }
-      })
-  )
+    })

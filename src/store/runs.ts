@@ -2,7 +2,8 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 
 export type RunKind = "seed" | "full"
-export type RunStatus = "running" | "succeeded" | "succeeded_with_errors" | "failed"
+/** interrupted: stopped by SIGINT/SIGTERM (its error says when, in which stage and what had committed). */
+export type RunStatus = "running" | "succeeded" | "succeeded_with_errors" | "failed" | "interrupted"
 
 export interface StageCounts {
   pulled: number

@@ -4,6 +4,7 @@ import { formatIssues } from "../billcom/pulled.ts"
 import { IntegrationErrors, type ErrorInput } from "../store/integration-errors.ts"
 import { Links } from "../store/links.ts"
 import type { StageCounts } from "../store/runs.ts"
+import { checkFence } from "../store/fence.ts"
 import { SourceRecords, type SourceRecordRow, type StoredRecord } from "../store/source-records.ts"
 import { catalogEntry } from "./catalog.ts"
 import type { Candidate, Evaluated, Failure, KindHandler, StageContext } from "./handler.ts"
@@ -223,7 +224,10 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
 
 /**
  * ONE transaction with the source records, ledger rows, links, integration errors and (live reads)
- * the list's cursor; then the batch's counts.
+ * the list's cursor — begun only while the run still holds the integration lock (checkFence) —;
+ * then, once it has committed, the batch's counts (a batch that rolled back counts nothing). The
+ * transaction and the counts are one uninterruptible step: a stop request (SIGINT/SIGTERM) lets a
+ * begun commit finish whole, so the counts say exactly what committed.
  */
 const commitPlan = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, plan: Plan<D, P>) =>
   Effect.gen(function* () {
@@ -231,8 +235,8 @@ const commitPlan = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, p
     const records = yield* SourceRecords
     const errors = yield* IntegrationErrors
     const links = yield* Links
-    for (const [k, v] of Object.entries(plan.delta) as Array<[keyof Delta, number]>) ctx.counts[k] += v
     const write = Effect.gen(function* () {
+      yield* checkFence
       yield* records.upsert(plan.sourceRows)
       yield* handler.write(plan.imports, ctx)
       yield* links.remove(ctx.integrationId, handler.kind, plan.unlinked)
@@ -241,8 +245,11 @@ const commitPlan = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, p
       if (plan.cursor !== undefined) yield* records.advanceCursor(ctx.integrationId, handler.list, plan.cursor)
       if (ctx.dryRun) return yield* new DryRunRollback()
     })
-    if (plan.sourceRows.length === 0 && plan.errorRows.length === 0 && plan.cursor === undefined) return
-    yield* sql.withTransaction(write).pipe(Effect.catchTag("DryRunRollback", () => Effect.void))
+    const count = Effect.sync(() => {
+      for (const [k, v] of Object.entries(plan.delta) as Array<[keyof Delta, number]>) ctx.counts[k] += v
+    })
+    if (plan.sourceRows.length === 0 && plan.errorRows.length === 0 && plan.cursor === undefined) return yield* count
+    yield* sql.withTransaction(write).pipe(Effect.catchTag("DryRunRollback", () => Effect.void), Effect.zipRight(count), Effect.uninterruptible)
     if (ctx.afterBatch) yield* ctx.afterBatch(ctx)
   })
 

@@ -1,4 +1,4 @@
-import { Cause, Clock, Effect, Exit } from "effect"
+import { Cause, Clock, Deferred, Effect, Exit } from "effect"
 import { Journal, type JournalConfig, type PostingCounts } from "../ledger/journal.ts"
 import { IntegrationErrors } from "../store/integration-errors.ts"
 import { Integrations, type IntegrationRow } from "../store/integrations.ts"
@@ -41,7 +41,16 @@ export interface RunOptions {
   readonly onProgress?: ((event: ProgressEvent) => Effect.Effect<void>) | undefined
   /** After every committed batch of a stage (live or re-evaluation). */
   readonly afterBatch?: StageContext["afterBatch"]
+  /**
+   * Completed (with the signal's name, e.g. "SIGTERM") when the run must stop: the stage in flight
+   * is interrupted — a batch whose transaction has begun commits whole, the one being read or
+   * planned is dropped —, no later stage runs and the run is recorded as interrupted.
+   */
+  readonly stop?: Deferred.Deferred<string> | undefined
 }
+
+/** A run that ended on its own (succeeded, with or without record errors): not failed, not interrupted. */
+export const completed = (status: RunStatus): boolean => status === "succeeded" || status === "succeeded_with_errors"
 
 export interface StageResult {
   readonly stage: StageName
@@ -97,6 +106,7 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
   const apiStart = yield* source.apiCalls
   const results: Array<StageResult> = []
   let failure: string | undefined
+  let interrupted: string | undefined
   let documents: DocumentsSummary | undefined
   for (const [position, stage] of stages.entries()) {
     const read = emptyReadProgress()
@@ -106,7 +116,7 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
     if (options.onProgress) yield* options.onProgress({ kind, stage, phase: "start", counts: ctx.counts, ...live })
     const started = yield* Clock.currentTimeMillis
     const apiBefore = yield* source.apiCalls
-    const outcome = yield* Effect.gen(function* () {
+    const work = Effect.gen(function* () {
       const fingerprint = fingerprintOf(stage, settings)
       const previous = yield* records.fingerprint(integration.id, stage)
       for (const handler of handlersOf[stage]) yield* pullList(handler, ctx, options.fullRefresh)
@@ -119,13 +129,21 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
       Effect.annotateLogs({ pipeline: settings.pipeline, stage }),
       Effect.either
     )
+    // A stop request interrupts the stage's fiber (and waits for it: open transactions end first).
+    const stop = options.stop
+    const outcome = stop === undefined ? yield* work : yield* Effect.raceFirst(work, Effect.map(Deferred.await(stop), (signal) => ({ _tag: "Stopped" as const, signal })))
     ctx.counts.apiCalls = (yield* source.apiCalls) - apiBefore
     const durationMs = (yield* Clock.currentTimeMillis) - started
-    const error = outcome._tag === "Left" ? describe(outcome.left) : undefined
-    const status: RunStatus = error !== undefined ? "failed" : ctx.counts.errors > 0 ? "succeeded_with_errors" : "succeeded"
+    const error = outcome._tag === "Left" ? describe(outcome.left) : outcome._tag === "Stopped" ? `interrupted by ${outcome.signal}` : undefined
+    const status: RunStatus = outcome._tag === "Stopped" ? "interrupted" : error !== undefined ? "failed" : ctx.counts.errors > 0 ? "succeeded_with_errors" : "succeeded"
     if (!options.dryRun) yield* runs.stageFinished(runId, stage, status, ctx.counts, durationMs, error)
     results.push({ stage, status, counts: ctx.counts, durationMs, error })
     if (options.onProgress) yield* options.onProgress({ kind, stage, phase: "end", counts: ctx.counts, ...live, durationMs, status })
+    if (outcome._tag === "Stopped") {
+      interrupted = interruptionNote(outcome.signal, yield* Clock.currentTimeMillis, stage, results)
+      yield* Effect.logWarning(interrupted)
+      break
+    }
     if (error !== undefined) {
       yield* Effect.logError(`stage ${stage} failed: ${error}`)
       failure = `stage ${stage} failed: ${error}`
@@ -135,7 +153,7 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
   // Opening items at the cutoff and FX rounding need every payables stage's data: settled once, after them
   // (not after a failed stage: its backlog waits for the run that completes the data, so nothing is posted twice).
   let settled: PostingCounts | undefined
-  if (!options.dryRun && failure === undefined && stages.some((s) => cutoffStages.includes(s))) {
+  if (!options.dryRun && failure === undefined && interrupted === undefined && stages.some((s) => cutoffStages.includes(s))) {
     const outcome = yield* Effect.exit((yield* Journal).settle(integration.companyId!))
     if (Exit.isSuccess(outcome)) settled = outcome.value
     else {
@@ -145,15 +163,16 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
   }
   const open = yield* errors.openCounts(integration.id)
   const openErrors = stages.reduce((n, s) => n + (open.get(s) ?? 0), 0)
-  const status: RunStatus = failure !== undefined ? "failed" : openErrors > 0 ? "succeeded_with_errors" : "succeeded"
+  const status: RunStatus = interrupted !== undefined ? "interrupted" : failure !== undefined ? "failed" : openErrors > 0 ? "succeeded_with_errors" : "succeeded"
   const apiCalls = (yield* source.apiCalls) - apiStart
   const allNotes = [
     ...notes,
     ...(documents === undefined ? [] : [documentsNote(settings, documents)]),
     ...(settled !== undefined && settled.posted + settled.reversed > 0 ? [`opening items and FX rounding: ${settled.posted} posted, ${settled.reversed} reversed`] : [])
   ]
-  if (!options.dryRun) yield* runs.finish(runId, status, apiCalls, failure, allNotes)
-  return { runId, kind, status, stages: results, notes: allNotes, apiCalls, openErrors, error: failure, documents } satisfies RunResult
+  const error = interrupted ?? failure
+  if (!options.dryRun) yield* runs.finish(runId, status, apiCalls, error, allNotes)
+  return { runId, kind, status, stages: results, notes: allNotes, apiCalls, openErrors, error, documents } satisfies RunResult
 })
 
 /** The pipeline's ledger section as the journal keeps it. */
@@ -171,6 +190,17 @@ const documentsNote = (settings: SyncSettings, d: DocumentsSummary): string =>
   !settings.documents.enabled
     ? `bill documents: not read (sync.documents.enabled is false); ${d.backlog} bill(s) without current documents`
     : `bill documents: ${d.reads} read${d.failed > 0 ? ` (${d.failed} failed, retried later)` : ""}; ${d.backlog} bill(s) left in the backlog${d.backlog > 0 ? ` (at most ${settings.documents.maxPerRun} a run: sync.documents.maxPerRun)` : ""}`
+
+/** What an interrupted run records: when, in which stage, and what its stages committed before it stopped. */
+const interruptionNote = (signal: string, atMs: number, stage: StageName, results: ReadonlyArray<StageResult>): string => {
+  const committed = results
+    .filter((r) => r.counts.inserted + r.counts.updated + r.counts.skipped + r.counts.errors + r.counts.reevaluated > 0)
+    .map((r) => `${r.stage} ${r.counts.inserted} inserted, ${r.counts.updated} updated, ${r.counts.skipped} skipped, ${r.counts.errors} errors${r.counts.reevaluated > 0 ? `, ${r.counts.reevaluated} re-evaluated` : ""}`)
+  return (
+    `interrupted by ${signal} at ${new Date(atMs).toISOString()} during stage ${stage}; committed before it stopped: ${committed.length > 0 ? committed.join("; ") : "nothing"}. ` +
+    "Every batch committed whole (with its cursor) or not at all: the next sync resumes from there"
+  )
+}
 
 const describe = (e: unknown): string => {
   if (typeof e === "object" && e !== null && "message" in e && typeof (e as { message: unknown }).message === "string") {
@@ -214,8 +244,9 @@ export const runSync = Effect.fn("Sync.runSync")(function* (settings: SyncSettin
         yield* runs.failInterrupted(integration.id)
       }
       if (integration.status !== "connected") {
-        const connected = yield* connectIntegration(settings, { persist: !options.dryRun }).pipe(Effect.either)
+        const connected = yield* untilStopped(connectIntegration(settings, { persist: !options.dryRun }), options.stop, "while connecting to Bill.com").pipe(Effect.either)
         if (connected._tag === "Right") integration = connected.right.integration
+        else if (connected.left._tag === "SyncError" && connected.left.reason === "interrupted") return yield* connected.left
         else integration = (yield* integrations.find(settings.pipeline)) ?? integration
         if (options.dryRun && connected._tag === "Right") integration = { ...integration, status: "connected" }
       }
@@ -226,15 +257,15 @@ export const runSync = Effect.fn("Sync.runSync")(function* (settings: SyncSettin
       if (integration.status === "connected" && integration.seededAt === null) {
         const seed = yield* executeRun(settings, integration, "seed", seedPlan, options, ["initial seed (first run)"])
         results.push(seed)
-        if (seed.status !== "failed" && !options.dryRun) yield* integrations.markSeeded(integration.id)
-        if (seed.status === "failed") return { integration, runs: results, unmet: [] } satisfies SyncOutcome
+        if (completed(seed.status) && !options.dryRun) yield* integrations.markSeeded(integration.id)
+        if (!completed(seed.status)) return { integration, runs: results, unmet: [] } satisfies SyncOutcome
         seededNow = true
       }
       let unmet = yield* evaluateGate(settings, integration)
       if (unmet.length > 0 && integration.status === "connected" && !seededNow) {
         const seed = yield* executeRun(settings, integration, "seed", seedPlan, options, ["setup not completed: seed stages only (setup-incomplete mode)"])
         results.push(seed)
-        if (seed.status === "failed") return { integration, runs: results, unmet } satisfies SyncOutcome
+        if (!completed(seed.status)) return { integration, runs: results, unmet } satisfies SyncOutcome
         unmet = yield* evaluateGate(settings, integration)
       }
       if (unmet.length > 0) return { integration, runs: results, unmet } satisfies SyncOutcome
@@ -244,12 +275,22 @@ export const runSync = Effect.fn("Sync.runSync")(function* (settings: SyncSettin
       if (options.fullRefresh) notes.push("full refresh: every list re-pulled from the beginning (unchanged records are no-ops)")
       const full = yield* executeRun(settings, integration, "full", plan, options, notes)
       results.push(full)
-      if (full.status !== "failed" && !options.dryRun && plan.some((s) => cutoffStages.includes(s))) {
+      if (completed(full.status) && !options.dryRun && plan.some((s) => cutoffStages.includes(s))) {
         yield* integrations.setCutoff(integration.id, settings.cutoff)
       }
       return { integration, runs: results, unmet } satisfies SyncOutcome
-    })
+    }),
+    options.stop
   )
 })
+
+/** `effect`, unless a stop is requested first: then SyncError "interrupted" (nothing written yet). */
+const untilStopped = <A, E, R>(effect: Effect.Effect<A, E, R>, stop: Deferred.Deferred<string> | undefined, when: string) =>
+  stop === undefined
+    ? effect
+    : Effect.raceFirst(
+        effect,
+        Effect.flatMap(Deferred.await(stop), (signal) => new SyncError({ reason: "interrupted", message: `interrupted by ${signal} ${when}: no run had started, nothing was written` }))
+      )
 
 export { SyncError }

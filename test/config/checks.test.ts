@@ -276,6 +276,23 @@ describe("cross-file checks report every problem at the offending node", () => {
     ])
   })
 
+  it("a mappings folder outside the repository is refused (it is neither reviewed nor versioned with the pipeline)", async () => {
+    const outer = repo(
+      Object.fromEntries([
+        // Otherwise a valid folder: its modelines point at the repository's schemas.
+        ...Object.entries(BASE).map(([path, text]) =>
+          path.startsWith("mappings/co/") ? [path.replace("mappings/co/", "elsewhere/"), text.replace("$schema=../../schemas/", "$schema=../repo/schemas/")] : [`repo/${path}`, text]
+        ),
+        [`repo/${P}`, edit(BASE[P], "company: co", "company: co\nmappings: ../elsewhere")]
+      ]),
+      {}
+    )
+    const problems = await problemsOf(`${outer}/repo`)
+    expect(problems).toEqual([
+      `${P}:5:11: mappings: ../elsewhere is outside the repository (${outer}/elsewhere): mapping files must live in the repository, where they are reviewed and versioned with the pipeline; move the folder under it (e.g. mappings/co) and point mappings: there`
+    ])
+  })
+
   it("an unused mappings folder is still checked, and one company has one pipeline", async () => {
     const dir = repo({
       "mappings/other/vendors.yaml": edit(BASE[V], "ledgerVendor: V-1", "ledgerVendor: 7"),

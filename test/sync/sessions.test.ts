@@ -126,8 +126,9 @@ describe("every command that logs in logs out (POST /v3/logout), counted by the 
             child.on("close", (code) => done({ code, out }))
           })
       )
-      // Interrupted mid-run: no run report was printed (the exit status of an interrupted run is the CLI's business).
-      expect(result.out).not.toMatch(/(Initial seed|Full sync) \(run \d+\)/)
+      // Interrupted mid-run: the run is reported as interrupted and the status is 130 (test/sync/interrupt.test.ts has the rest).
+      expect(result.out).toMatch(/Full sync \(run \d+\): interrupted/)
+      expect(result.code).toBe(130)
       expect([logins, logouts]).toEqual([1, 1])
       expect(emulator.core.sessions.size).toBe(0)
     } finally {
