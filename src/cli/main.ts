@@ -1,6 +1,7 @@
 import { CommanderError } from "commander"
 import { Exit } from "./exit-status.ts"
 import { buildProgram } from "./program.ts"
+import { scrubStream } from "../billcom/secrets.ts"
 
 /**
  * `billsync`: parse the command line (program.ts, commander only) and run the chosen command, whose
@@ -9,6 +10,10 @@ import { buildProgram } from "./program.ts"
  * only "the plan has changes" under `plan coa --detailed-exitcode`); --help and --version exit 0.
  */
 const VERSION = "0.1.0"
+
+// Whatever a command prints, secret values it learnt (credentials, session ids) never leave the process.
+scrubStream(process.stdout)
+scrubStream(process.stderr)
 
 try {
   await buildProgram(VERSION).parseAsync(process.argv)

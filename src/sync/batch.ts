@@ -1,6 +1,8 @@
 import { SqlClient } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
 import { type Chunk, Data, Effect, Either, Option, Schema, Stream } from "effect"
 import { formatIssues } from "../billcom/pulled.ts"
+import { recordProblem, refusedCopy, refusedReason, storableJsonText, storableText } from "../billcom/record-checks.ts"
 import { IntegrationErrors, type ErrorInput } from "../store/integration-errors.ts"
 import { Links } from "../store/links.ts"
 import type { StageCounts } from "../store/runs.ts"
@@ -99,10 +101,14 @@ const decodeBatch = <D, P, R>(handler: KindHandler<D, P, R>, inputs: ReadonlyArr
       continue
     }
     const hash = input.stored?.hash ?? contentHash(input.raw)
-    const decoded = input.invalid === undefined ? decode(input.raw) : undefined
+    // Values the ledger cannot hold (overflow, impossible dates, NUL, control characters) refuse the
+    // record before its schema is consulted; a stored copy of a refused record stays refused.
+    const refused = input.invalid ?? refusedReason(input.raw) ?? recordProblem(input.raw)
+    const decoded = refused === undefined ? decode(input.raw) : undefined
     if (decoded === undefined || Either.isLeft(decoded)) {
-      const message = decoded === undefined ? input.invalid! : formatIssues(Either.getLeft(explain(input.raw)).pipe(Option.getOrElse(() => decoded.left)))
-      invalid.push({ id: input.id ?? rawId(input.raw) ?? `unidentified:${hash.slice(0, 16)}`, raw: input.raw, hash, message, stored: input.stored })
+      const message = decoded === undefined ? refused! : formatIssues(Either.getLeft(explain(input.raw)).pipe(Option.getOrElse(() => decoded.left)))
+      const raw = decoded === undefined && input.invalid === undefined ? refusedCopy(input.raw, message) : input.raw
+      invalid.push({ id: storableText(input.id ?? rawId(input.raw) ?? `unidentified:${hash.slice(0, 16)}`), raw, hash, message, stored: input.stored })
       continue
     }
     const value = decoded.right
@@ -129,6 +135,8 @@ interface Plan<D, P> {
   readonly unlinked: ReadonlyArray<string>
   readonly cursor: string | undefined
   readonly delta: Delta
+  /** Which counter each record with a row was counted in (a record the database refuses moves to errors). */
+  readonly counted: ReadonlyMap<string, keyof Delta>
 }
 
 /**
@@ -139,6 +147,11 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
   Effect.gen(function* () {
     const records = yield* SourceRecords
     const delta = zero()
+    const counted = new Map<string, keyof Delta>()
+    const count = (id: string, k: keyof Delta) => {
+      delta[k]++
+      counted.set(id, k)
+    }
     const previous = live ? yield* records.previous(ctx.integrationId, handler.kind, [...d.ids]) : new Map()
     // An invalid record pulled again unchanged is a no-op like any other (its error row stays open).
     const stillInvalid = d.invalid.filter((bad) => {
@@ -169,7 +182,7 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
       integration_id: ctx.integrationId,
       kind: handler.kind,
       billcom_id: c.id,
-      raw: JSON.stringify(c.raw),
+      raw: storableJsonText(c.raw),
       content_hash: c.hash,
       updated_time: utcInstant(meta?.updatedTime) ?? null,
       archived: meta?.archived ?? false,
@@ -183,7 +196,7 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
     for (const bad of stillInvalid) {
       if (bad.stored?.outcome !== "error" || bad.stored.reason !== "invalid") sourceRows.push(row(bad, undefined, "error", "invalid", undefined))
       errorRows.push(errorInput(ctx, handler.kind, bad.id, { code: "invalid-record", message: bad.message }))
-      delta.errors++
+      count(bad.id, "errors")
     }
     candidates.forEach((c, i) => {
       const o = outcomes[i]!
@@ -193,8 +206,7 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
           imports.push({ candidate: c, payload: o.payload })
           sourceRows.push(row(c, c.meta, "imported", null, enrichment))
           resolved.push(c.id)
-          if (c.previous?.outcome === "imported") delta.updated++
-          else delta.inserted++
+          count(c.id, c.previous?.outcome === "imported" ? "updated" : "inserted")
           break
         case "Skip":
           // Re-evaluated from storage with the same result: nothing to rewrite (its error row still records the recurrence).
@@ -205,33 +217,47 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
           if (o.reason === "unmapped" && c.previous?.outcome === "imported") unlinked.push(c.id)
           // A skip that opens an integration error (a bill not approved, or denied) is counted as an
           // error, like every record in the error log: the run's, the status's and the demo's counts agree.
-          if (o.error !== undefined) delta.errors++
-          else delta.skipped++
+          count(c.id, o.error !== undefined ? "errors" : "skipped")
           break
         case "Fail":
           if (live || c.previous?.outcome !== "error" || c.previous.reason !== o.failure.code || enrichment !== undefined)
             sourceRows.push(row(c, c.meta, "error", o.failure.code, enrichment))
           errorRows.push(errorInput(ctx, handler.kind, c.id, o.failure))
-          delta.errors++
+          count(c.id, "errors")
           break
       }
     })
     if (!live) delta.reevaluated += candidates.length
-    const plan: Plan<D, P> = { sourceRows, errorRows, resolved, imports, unlinked, cursor: d.cursor, delta }
+    const plan: Plan<D, P> = { sourceRows, errorRows, resolved, imports, unlinked, cursor: d.cursor, delta, counted }
     return plan
   })
 
 /**
  * ONE transaction with the source records, ledger rows, links, integration errors and (live reads)
- * the list's cursor; then the batch's counts.
+ * the list's cursor; then the batch's counts. When the database refuses the batch for its data
+ * (refusedByDatabase), the batch is split in halves until the refused record(s) are isolated: each
+ * becomes an `invalid-record` error with the database's reason, and the rest commits with its cursor.
  */
 const commitPlan = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, plan: Plan<D, P>) =>
+  Effect.gen(function* () {
+    if (plan.sourceRows.length === 0 && plan.errorRows.length === 0 && plan.cursor === undefined) return
+    const refused = yield* commitOrIsolate(handler, ctx, plan)
+    const delta = { ...plan.delta }
+    for (const id of refused) {
+      const k = plan.counted.get(id)
+      if (k !== undefined) delta[k]--
+      delta.errors++
+    }
+    for (const [k, v] of Object.entries(delta) as Array<[keyof Delta, number]>) ctx.counts[k] += v
+    if (ctx.afterBatch) yield* ctx.afterBatch(ctx)
+  })
+
+const commitOnce = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, plan: Plan<D, P>) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const records = yield* SourceRecords
     const errors = yield* IntegrationErrors
     const links = yield* Links
-    for (const [k, v] of Object.entries(plan.delta) as Array<[keyof Delta, number]>) ctx.counts[k] += v
     const write = Effect.gen(function* () {
       yield* records.upsert(plan.sourceRows)
       yield* handler.write(plan.imports, ctx)
@@ -241,10 +267,63 @@ const commitPlan = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, p
       if (plan.cursor !== undefined) yield* records.advanceCursor(ctx.integrationId, handler.list, plan.cursor)
       if (ctx.dryRun) return yield* new DryRunRollback()
     })
-    if (plan.sourceRows.length === 0 && plan.errorRows.length === 0 && plan.cursor === undefined) return
     yield* sql.withTransaction(write).pipe(Effect.catchTag("DryRunRollback", () => Effect.void))
-    if (ctx.afterBatch) yield* ctx.afterBatch(ctx)
   })
+
+/** The ids of a plan's records (every row of a plan belongs to one). */
+const idsOf = <D, P>(plan: Plan<D, P>): Array<string> => [...new Set([...plan.sourceRows.map((r) => r.billcom_id), ...plan.errorRows.map((e) => e.billcomId), ...plan.resolved, ...plan.unlinked])]
+
+/** The part of a plan about some records; `cursor` only where asked (the last part commits it). */
+const partOf = <D, P>(plan: Plan<D, P>, ids: ReadonlySet<string>, cursor: string | undefined): Plan<D, P> => ({
+  ...plan,
+  sourceRows: plan.sourceRows.filter((r) => ids.has(r.billcom_id)),
+  errorRows: plan.errorRows.filter((e) => ids.has(e.billcomId)),
+  resolved: plan.resolved.filter((id) => ids.has(id)),
+  imports: plan.imports.filter((i) => ids.has(i.candidate.id)),
+  unlinked: plan.unlinked.filter((id) => ids.has(id)),
+  cursor
+})
+
+/**
+ * Whether the database refused the data (SQLSTATE class 22 data exception — numeric overflow, an
+ * impossible date, NUL in text —, 23 integrity constraint, or a trigger's RAISE): splitting the batch
+ * can isolate the record. A lost connection or a timeout is not the data: it fails the batch as before.
+ */
+export const refusedByDatabase = (e: SqlError): string | undefined => {
+  const cause = e.cause as { code?: unknown; message?: unknown; detail?: unknown } | undefined
+  const code = typeof cause?.code === "string" ? cause.code : undefined
+  if (code === undefined || !(code.startsWith("22") || code.startsWith("23") || code === "P0001")) return undefined
+  const detail = typeof cause?.detail === "string" && cause.detail !== "" ? ` (${cause.detail})` : ""
+  return `${typeof cause?.message === "string" ? cause.message : e.message}${detail} [SQLSTATE ${code}]`
+}
+
+/** Commits the plan; on a data refusal, bisects. Returns the ids refused (now invalid-record errors). */
+const commitOrIsolate = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, plan: Plan<D, P>): Effect.Effect<ReadonlyArray<string>, SqlError, R | SqlClient.SqlClient | SourceRecords | IntegrationErrors | Links> =>
+  commitOnce(handler, ctx, plan).pipe(
+    Effect.as([] as ReadonlyArray<string>),
+    Effect.catchTag("SqlError", (e) => {
+      const reason = refusedByDatabase(e)
+      const ids = idsOf(plan)
+      if (reason === undefined || ids.length === 0) return Effect.fail(e)
+      if (ids.length === 1) return Effect.as(commitRefused(handler, ctx, plan, ids[0]!, reason), ids)
+      const half = Math.ceil(ids.length / 2)
+      return Effect.gen(function* () {
+        yield* Effect.logWarning(`the database refused a batch of ${ids.length} ${handler.kind} record(s); isolating the refused one(s)`).pipe(Effect.annotateLogs({ reason }))
+        const first = yield* commitOrIsolate(handler, ctx, partOf(plan, new Set(ids.slice(0, half)), undefined))
+        const second = yield* commitOrIsolate(handler, ctx, partOf(plan, new Set(ids.slice(half)), plan.cursor))
+        return [...first, ...second]
+      })
+    })
+  )
+
+/** A record the database refused: stored as refused (its raw copy made storable) with an invalid-record error. */
+const commitRefused = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, plan: Plan<D, P>, id: string, reason: string) => {
+  const row = plan.sourceRows.find((r) => r.billcom_id === id)
+  const message = `the ledger database refused this record: ${reason}`
+  const sourceRows = row === undefined ? [] : [{ ...row, raw: JSON.stringify(refusedCopy(JSON.parse(row.raw), message)), outcome: "error" as const, reason: "invalid" }]
+  const errorRows = [errorInput(ctx, handler.kind, id, { code: "invalid-record", message })]
+  return commitOnce(handler, ctx, { ...plan, sourceRows, errorRows, resolved: [], imports: [], unlinked: [] })
+}
 
 /**
  * Evaluates and writes one batch of one kind: decode → dedupe by id → compare content hashes →

@@ -4,6 +4,7 @@
  */
 export type ErrorCode =
   | "invalid-record"
+  | "master-record-refused"
   | "bill-unmapped"
   | "bill-not-approved"
   | "bill-denied"
@@ -32,6 +33,12 @@ export const catalogEntry = (code: ErrorCode, mappingsDir: string): CatalogEntry
         symptom: "Record could not be read",
         cause: "Bill.com returned a record without a field the ledger needs, or in an unexpected shape.",
         resolution: "Check the record in Bill.com (the detail shows the raw problem); it is retried whenever it changes."
+      }
+    case "master-record-refused":
+      return {
+        symptom: "Bills, vendor credits or payments of one vendor do not import",
+        cause: "The vendor they belong to was refused: Bill.com sent it with a value the ledger cannot hold (the vendor's own invalid-record error says which).",
+        resolution: "Correct the vendor in Bill.com; it is read again when it changes, and its bills, credits and payments are re-evaluated on every sync and import once it does."
       }
     case "bill-unmapped":
       return {

@@ -1,5 +1,7 @@
 import { Effect } from "effect"
 import { Links } from "../../store/links.ts"
+import { SourceRecords } from "../../store/source-records.ts"
+import type { Failure } from "../handler.ts"
 import type { LineWrite } from "../../store/ledger-payables.ts"
 import { toMoney } from "../money.ts"
 import type * as R from "../records.ts"
@@ -96,3 +98,19 @@ export const resolveLines = (
   })
   return { lines: out, missing }
 }
+
+/**
+ * The referenced vendors a batch cannot resolve because they were refused (stored with an
+ * invalid-record error of their own): their documents wait for them with a clear error.
+ */
+export const refusedVendors = (integrationId: number, lookups: Lookups, vendorIds: ReadonlyArray<string | null | undefined>) =>
+  Effect.gen(function* () {
+    const unresolved = [...new Set(vendorIds)].filter((id): id is string => typeof id === "string" && id !== "" && lookups.get("vendor")?.get(id) === undefined)
+    return unresolved.length === 0 ? new Set<string>() : yield* (yield* SourceRecords).refused(integrationId, "vendor", unresolved)
+  })
+
+export const waitingForVendor = (what: string, vendorId: string): Failure => ({
+  code: "master-record-refused",
+  message: `${what} waits for vendor ${vendorId}, which Bill.com sent in a form the ledger refuses (see that vendor's invalid-record error); it imports once the vendor is fixed in Bill.com`,
+  detail: { waitsFor: { kind: "vendor", billcomId: vendorId } }
+})
