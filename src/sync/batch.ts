@@ -86,6 +86,8 @@ interface Decoded<D> {
   readonly ids: ReadonlySet<string>
   /** The list cursor this batch may commit (live reads). */
   readonly cursor: string | undefined
+  /** Records the read delivered twice with the same updatedTime and different content (a warning each). */
+  readonly duplicates: ReadonlyMap<string, Failure>
 }
 
 /** Decode and hash (CPU only): dedupe by id, newest copy first; moves the read position on. */
@@ -95,6 +97,7 @@ const decodeBatch = <D, P, R>(handler: KindHandler<D, P, R>, inputs: ReadonlyArr
   const explain = Schema.decodeUnknownEither(handler.schema, { errors: "all" })
   const invalid: Array<Decoded<D>["invalid"][number]> = []
   const byId = new Map<string, DecodedRecord<D>>()
+  const duplicates = new Map<string, Failure>()
   for (const input of inputs) {
     if (input.watermark !== undefined) {
       if (position !== undefined) position.watermark = input.watermark
@@ -116,14 +119,17 @@ const decodeBatch = <D, P, R>(handler: KindHandler<D, P, R>, inputs: ReadonlyArr
     const updated = utcInstant(handler.meta(value).updatedTime)
     const updatedMs = updated === undefined ? Number.NEGATIVE_INFINITY : Date.parse(updated)
     if (position !== undefined && updated !== undefined && (position.newest === undefined || updatedMs > position.newest)) position.newest = updatedMs
-    // Two copies of one record (it changed while the list was read): the newer wins, the later on a tie.
+    // Two copies of one record (it changed while the list was read): the newer wins, the later on a tie —
+    // a tie with different content cannot be told apart, so it is said (duplicate-in-read).
     const other = byId.get(id)
     if (other !== undefined && other.updatedMs > updatedMs) continue
+    if (other !== undefined && other.updatedMs === updatedMs && other.hash !== hash)
+      duplicates.set(id, { code: "duplicate-in-read", message: `Bill.com sent ${handler.kind} ${id} twice in one read with the same updatedTime (${handler.meta(value).updatedTime ?? "none"}) and different content; the later copy was imported`, detail: { hashes: [other.hash, hash] } })
     byId.delete(id)
     byId.set(id, { raw: input.raw, hash, value, stored: input.stored, updatedMs })
   }
   const ids = new Set([...byId.keys(), ...invalid.map((b) => b.id)])
-  return { invalid, byId, ids, cursor: live && position !== undefined ? cursorOf(position) : undefined }
+  return { invalid, byId, ids, cursor: live && position !== undefined ? cursorOf(position) : undefined, duplicates }
 }
 
 interface Plan<D, P> {
@@ -205,7 +211,10 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
         case "Import":
           imports.push({ candidate: c, payload: o.payload })
           sourceRows.push(row(c, c.meta, "imported", null, enrichment))
-          resolved.push(c.id)
+          // A warning stays open as an integration error while the record looks wrong; it imports all the same.
+          const warning = o.warning ?? d.duplicates.get(c.id)
+          if (warning !== undefined) errorRows.push(errorInput(ctx, handler.kind, c.id, warning))
+          else resolved.push(c.id)
           count(c.id, c.previous?.outcome === "imported" ? "updated" : "inserted")
           break
         case "Skip":

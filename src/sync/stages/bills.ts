@@ -11,7 +11,7 @@ import { Source } from "../source.ts"
 import { SourceRecords } from "../../store/source-records.ts"
 import { closedPeriodCheck } from "./closed.ts"
 import { conversionFor, vendorCurrency } from "./fx.ts"
-import { collect, collectLines, lookupLinks, refusedVendors, resolveLines, waitingForVendor, type LinkKind } from "./lines.ts"
+import { collect, collectLines, documentWarning, lookupLinks, refusedVendors, resolveLines, waitingForVendor, type LinkKind } from "./lines.ts"
 
 type Payload = { readonly _tag: "Archive" } | { readonly _tag: "Write"; readonly bill: BillWrite }
 
@@ -113,7 +113,9 @@ export const billsHandler: KindHandler<R.Bill, Payload, Source | Links | LedgerP
         const late = closed(c.id, before ? cutoff : c.meta.businessDate, what)
         if (late !== undefined) return fail(late)
         const payFrom = b.payFromChartOfAccountId ? lookups.get("chart-of-account")?.get(b.payFromChartOfAccountId) : undefined
-        return withEnrichment(
+        const warning = documentWarning(what, toMoney(amount), before ? undefined : lines.lines)
+        const warned = <E extends Evaluated<Payload>>(e: E): E => (warning === undefined ? e : { ...e, warning })
+        return withEnrichment(warned(
           imported({
             _tag: "Write",
             bill: {
@@ -136,7 +138,7 @@ export const billsHandler: KindHandler<R.Bill, Payload, Source | Links | LedgerP
               documents: undefined
             }
           })
-        )
+        ))
       })
 
       return outcomes

@@ -12,7 +12,7 @@ import type { SourceRecords } from "../../store/source-records.ts"
 import { ENRICH_CONCURRENCY } from "./bills.ts"
 import { closedPeriodCheck } from "./closed.ts"
 import { conversionFor, vendorCurrency } from "./fx.ts"
-import { collect, collectLines, lookupLinks, refusedVendors, resolveLines, waitingForVendor, type LinkKind } from "./lines.ts"
+import { collect, collectLines, documentWarning, lookupLinks, refusedVendors, resolveLines, waitingForVendor, type LinkKind } from "./lines.ts"
 
 type Payload = { readonly _tag: "Archive" } | { readonly _tag: "Write"; readonly credit: VendorCreditWrite }
 
@@ -92,7 +92,9 @@ export const vendorCreditsHandler: KindHandler<R.VendorCredit, Payload, Source |
         if (fx._tag === "Fail") return withEnrichment(failed(fx.failure))
         const late = closed(c.id, before ? cutoff : c.meta.businessDate, what)
         if (late !== undefined) return withEnrichment(failed(late))
-        return withEnrichment(
+        const warning = documentWarning(what, toMoney(amount), before ? undefined : lines.lines)
+        const warned = (e: Evaluated<Payload>): Evaluated<Payload> => (warning === undefined || e._tag !== "Import" ? e : { ...e, warning })
+        return withEnrichment(warned(
           imported({
             _tag: "Write",
             credit: {
@@ -111,7 +113,7 @@ export const vendorCreditsHandler: KindHandler<R.VendorCredit, Payload, Source |
               lines: lines.lines.map(({ quantity: _q, unit_price: _p, ...l }) => l)
             }
           })
-        )
+        ))
       })
     }),
   write: (imports, ctx) =>
