@@ -1,5 +1,5 @@
 // Opens, reopens, refreshes or closes the one GitHub issue of an alert subject, on a change of state
-// only (see src/sync/alerts.ts). Used by the generated sync.yml and freshness.yml; needs `gh` and
+// only (see src/ci/alerts.ts). Used by the generated sync.yml and freshness.yml; needs `gh` and
 // GH_TOKEN with issues: write.
 // Usage: node --import tsx scripts/alert.ts --subject "sync demo" --outcome success|failure [--details FILE]
 //   --details: text (e.g. the failing step's output) put in the issue; billsync never prints secrets,
@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
-import { alertAction, alertTitle, type KnownIssue, type Outcome } from "../src/sync/alerts.ts"
+import { alertAction, alertTitle, type KnownIssue, type Outcome } from "../src/ci/alerts.ts"
 
 const { values } = parseArgs({ options: { subject: { type: "string" }, outcome: { type: "string" }, details: { type: "string" } } })
 const subject = values.subject ?? ""

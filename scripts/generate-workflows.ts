@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { readPipelineIndex } from "../src/coa/pipeline-index.ts"
-import { renderWorkflows } from "../src/coa/workflows.ts"
+import { renderWorkflows } from "../src/ci/workflows.ts"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const check = process.argv.includes("--check")

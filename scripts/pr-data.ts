@@ -15,7 +15,7 @@ import { dirname, join, normalize, resolve } from "node:path"
 import { parse } from "yaml"
 import { canonicalJson } from "../src/coa/plan-file.ts"
 import { affectedPipelines, readPipelineIndex } from "../src/coa/pipeline-index.ts"
-import { readEnvironment } from "../src/coa/workflows.ts"
+import { readEnvironment } from "../src/ci/workflows.ts"
 
 // The repository is the current directory (the base checkout), as in the workflow.
 const root = process.cwd()

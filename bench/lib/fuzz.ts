@@ -1,3 +1,4 @@
+import { NodeFileSystem } from "@effect/platform-node"
 import { Cause, Effect, Exit } from "effect"
 import fc from "fast-check"
 import { writeFileSync } from "node:fs"
@@ -91,7 +92,7 @@ export const fuzzLoader = async (root: string, base: string, cases: number, seed
   const inputs = fc.sample(yamlCases(base), { numRuns: cases, seed })
   for (const text of inputs) {
     writeFileSync(file, text)
-    const exit = await Effect.runPromiseExit(loadPipeline("fuzz", { cwd: root }).pipe(Effect.timeoutFail({ duration: CASE_TIMEOUT_MS, onTimeout: () => "hang" as const })))
+    const exit = await Effect.runPromiseExit(loadPipeline("fuzz", { cwd: root }).pipe(Effect.provide(NodeFileSystem.layer), Effect.timeoutFail({ duration: CASE_TIMEOUT_MS, onTimeout: () => "hang" as const })))
     if (Exit.isSuccess(exit)) {
       valid++
       continue

@@ -1,3 +1,4 @@
+import { NodeFileSystem } from "@effect/platform-node"
 import { Effect, Stream } from "effect"
 import { performance } from "node:perf_hooks"
 import { BillcomClient } from "../../src/billcom/client.ts"
@@ -33,7 +34,7 @@ const program = Effect.gen(function* () {
   }).pipe(Effect.provide(BillcomClient.live(settings)))
 })
 
-Effect.runPromise(Effect.scoped(program) as Effect.Effect<void, unknown>).then(
+Effect.runPromise(Effect.scoped(program).pipe(Effect.provide(NodeFileSystem.layer)) as Effect.Effect<void, unknown>).then(
   () => process.exit(0),
   (e) => {
     process.stderr.write(`pull-only failed: ${String(e)}\n`)

@@ -1,14 +1,14 @@
 import { Console, Effect } from "effect"
-import { reportFailure } from "../sync/cli-support.ts"
-import { loadEnvironment } from "../sync/environment.ts"
+import { reportFailure } from "./failure.ts"
+import { loadEnvironment } from "./environment.ts"
 import { connectIntegration } from "../sync/lifecycle.ts"
 import { withIntegrationLock } from "../sync/lock.ts"
 import { executeRun } from "../sync/runner.ts"
-import { renderRun } from "../sync/report.ts"
+import { renderRun } from "./tables.ts"
 import { seedStages } from "../sync/stages.ts"
 import { Integrations } from "../store/integrations.ts"
 import { ExitCode, Exit } from "./exit.ts"
-import type { ConnectOptions } from "./program.ts"
+import type { ConnectOptions } from "./options.ts"
 import { makeProgress, progressModeFor } from "./progress.ts"
 
 /**

@@ -1,25 +1,18 @@
 import { Console, Effect } from "effect"
 import { rmSync } from "node:fs"
-import { demoCredentials } from "../emulator/index.ts"
 import { emulatorEmbeddedDir } from "../store/database.ts"
 import { IntegrationErrors } from "../store/integration-errors.ts"
 import { LedgerMaster } from "../store/ledger-master.ts"
 import { SourceRecords } from "../store/source-records.ts"
-import { reportFailure } from "../sync/cli-support.ts"
-import { loadEnvironment } from "../sync/environment.ts"
+import { reportFailure } from "./failure.ts"
+import { loadEnvironment } from "./environment.ts"
 import { connectIntegration } from "../sync/lifecycle.ts"
-import { renderErrors, renderOutcome, table } from "../sync/report.ts"
+import { renderErrors, renderOutcome, table } from "./tables.ts"
 import { runSync } from "../sync/runner.ts"
 import { ExitCode, Exit } from "./exit.ts"
 import { makeProgress, progressModeFor } from "./progress.ts"
 
 /** The demo pipeline's credential variables → the emulator's demo credentials (emulator credentials are not secrets). */
-const demoEnv: ReadonlyArray<[string, string]> = [
-  ["BILLCOM_DEMO_USERNAME", demoCredentials.username],
-  ["BILLCOM_DEMO_PASSWORD", demoCredentials.password],
-  ["BILLCOM_DEMO_DEV_KEY", demoCredentials.devKey]
-]
-
 /** How many open errors the demo prints in full (all of them: `billsync errors demo`). */
 const ERRORS_SHOWN = 5
 
@@ -32,12 +25,6 @@ const ERRORS_SHOWN = 5
 export const run = (_: {}) =>
   Effect.gen(function* () {
     const started = Date.now()
-    for (const [name, value] of demoEnv) {
-      if (process.env[name] === undefined) {
-        process.env[name] = value
-        yield* Effect.logInfo(`billsync demo: ${name} is unset; using the emulator's demo credential`)
-      }
-    }
     const useServer = process.env["DATABASE_URL"] !== undefined && process.env["DATABASE_URL"].trim() !== ""
     const ownDir = !useServer && (process.env["BILLSYNC_EMBEDDED_DIR"] ?? "") === ""
     if (ownDir) {

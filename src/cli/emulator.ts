@@ -1,7 +1,7 @@
 import { Console, Effect } from "effect"
 import { Emulator, resolveFaults, type EmulatorOptions, type FaultConfig } from "../emulator/index.ts"
 import { Exit, exitWith } from "./exit.ts"
-import type { EmulatorCliOptions } from "./program.ts"
+import type { EmulatorCliOptions } from "./options.ts"
 
 /**
  * `billsync emulator`: run the Bill.com sandbox emulator in the foreground until Ctrl-C, printing

@@ -1,11 +1,11 @@
 import { Console, Effect } from "effect"
 import { IntegrationErrors } from "../store/integration-errors.ts"
 import { Integrations } from "../store/integrations.ts"
-import { reportFailure } from "../sync/cli-support.ts"
-import { loadStoreEnvironment } from "../sync/environment.ts"
-import { neverSynced, renderErrors } from "../sync/report.ts"
+import { reportFailure } from "./failure.ts"
+import { loadStoreEnvironment } from "./environment.ts"
+import { neverSynced, renderErrors } from "./tables.ts"
 import { Exit, exitWith } from "./exit.ts"
-import type { ErrorsOptions } from "./program.ts"
+import type { ErrorsOptions } from "./options.ts"
 
 /** `billsync errors <pipeline>`: the open integration errors (symptom, cause, resolution, detail). Exit 0 whatever the count. */
 export const run = (o: ErrorsOptions) =>

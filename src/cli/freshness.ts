@@ -3,12 +3,12 @@ import { readPipelineIndex, type PipelineEntry } from "../coa/pipeline-index.ts"
 import { describeTarget, targetFor, type DatabaseTarget } from "../store/database.ts"
 import { Integrations } from "../store/integrations.ts"
 import { Runs } from "../store/runs.ts"
-import { reportFailure } from "../sync/cli-support.ts"
-import { storeLayer } from "../sync/environment.ts"
+import { reportFailure } from "./failure.ts"
+import { storeLayer } from "./environment.ts"
 import { freshness, renderFreshness, type FreshnessRow } from "../sync/freshness.ts"
 import { closest } from "./suggest.ts"
 import { Exit, exitWith } from "./exit.ts"
-import type { FreshnessOptions } from "./program.ts"
+import type { FreshnessOptions } from "./options.ts"
 
 /**
  * `billsync freshness [pipeline…]`: reports scheduled pipelines whose last good sync is older than

@@ -1,13 +1,14 @@
 import { Console, Effect } from "effect"
 import { computePlan } from "../coa/planning.ts"
-import { coaBillcomLayer, planRequestOf } from "../coa/environment.ts"
+import { planRequestOf } from "../coa/environment.ts"
+import { coaBillcomLayer } from "./environment.ts"
 import { hasChanges, writePlanFile } from "../coa/plan-file.ts"
 import { renderMarkdown } from "../coa/render-markdown.ts"
 import { renderText } from "../coa/render-text.ts"
 import { loadPipeline } from "../config/load.ts"
-import { reportFailure } from "../sync/cli-support.ts"
+import { reportFailure } from "./failure.ts"
 import { Exit, ExitCode } from "./exit.ts"
-import type { PlanOptions } from "./program.ts"
+import type { PlanOptions } from "./options.ts"
 
 /**
  * `billsync plan coa <pipeline>`: compare the ledger chart (accounts.yaml) with Bill.com's and print

@@ -1,6 +1,8 @@
 import { Argument, Command, InvalidArgumentError, Option } from "commander"
 import type { Effect } from "effect"
 import type { CliEnvironment } from "./runtime.ts"
+import type { ApplyOptions, ConnectOptions, EmulatorCliOptions, ErrorsOptions, FreshnessOptions, PlanOptions, ReportOptions, StatusOptions, SuggestOptions, SyncOptions, ValidateOptions } from "./options.ts"
+import { REPORTS } from "./options.ts"
 import { closest } from "./suggest.ts"
 
 /**
@@ -15,8 +17,6 @@ import { closest } from "./suggest.ts"
 
 /** The stage names, repeated here so `--help` does not load the sync code (a test keeps them equal to stageOrder). */
 export const STAGES = ["vendors", "funding-accounts", "accounts", "bills", "vendor-credits", "vendor-payments", "items", "customers", "classifications"] as const
-
-export const REPORTS = ["aging", "trial-balance", "runs", "late-postings", "1099"] as const
 
 type Runnable<O> = { readonly run: (options: O) => Effect.Effect<void, unknown, CliEnvironment> }
 
@@ -63,89 +63,6 @@ const pipelineArg = () => new Argument("<pipeline>", "pipeline name (pipelines/<
 const jsonOption = (what = "print the result as JSON") => new Option("--json", what)
 const ephemeralOption = () =>
   new Option("--ephemeral", "allow the embedded database in CI (CI=true / GITHUB_ACTIONS=true), knowing it is discarded with the runner")
-
-/** Options of `billsync validate [paths...]`. */
-export interface ValidateOptions {
-  readonly paths: ReadonlyArray<string>
-  readonly format: "text" | "github" | "json"
-}
-export interface ConnectOptions {
-  readonly pipeline: string
-  readonly seed: boolean
-  readonly ephemeral: boolean
-}
-export interface StatusOptions {
-  readonly pipeline: string
-  readonly json: boolean
-}
-export interface SyncOptions {
-  readonly pipeline: string
-  readonly stages?: ReadonlyArray<string> | undefined
-  readonly fullRefresh: boolean
-  readonly dryRun: boolean
-  readonly json: boolean
-  readonly wait: boolean
-  readonly ephemeral: boolean
-  /** Exit 1 when the sync records more than this many new integration errors. */
-  readonly failOnNewErrors?: number | undefined
-}
-export interface ErrorsOptions {
-  readonly pipeline: string
-  readonly json: boolean
-  readonly stage?: string | undefined
-}
-export interface ReportOptions {
-  readonly pipeline: string
-  readonly report: (typeof REPORTS)[number]
-  readonly asOf?: string | undefined
-  readonly json: boolean
-  readonly format: "text" | "markdown" | "json"
-  readonly html?: string | undefined
-  readonly limit: number
-  /** Aging bucket boundaries in days past due, as typed (validated by the report). */
-  readonly buckets: string
-  /** The 1099 report's calendar year. */
-  readonly year?: number | undefined
-}
-export interface SuggestOptions {
-  readonly pipeline: string
-  readonly dryRun: boolean
-  readonly json: boolean
-  readonly format: "text" | "markdown"
-}
-export interface PlanOptions {
-  readonly pipeline: string
-  readonly out?: string | undefined
-  readonly format: "text" | "markdown" | "json"
-  readonly detailedExitcode: boolean
-  readonly maxCommentChars?: number | undefined
-  readonly fullPlanHint?: string | undefined
-}
-export interface ApplyOptions {
-  readonly planFile: string
-  readonly autoApprove: boolean
-  /** The Bill.com organization id the plan changes, typed out (production without a prompt). */
-  readonly confirm?: string | undefined
-  readonly ephemeral: boolean
-}
-export interface FreshnessOptions {
-  readonly pipelines: ReadonlyArray<string>
-  readonly json: boolean
-}
-export interface EmulatorCliOptions {
-  readonly port: number
-  readonly host: string
-  readonly seed: string
-  readonly vendors?: number | undefined
-  readonly bills?: number | undefined
-  readonly customers?: number | undefined
-  readonly items?: number | undefined
-  readonly latency?: number | undefined
-  readonly faults?: string | undefined
-  readonly strict: boolean
-  readonly sessionIdle?: number | undefined
-  readonly rateLimit429: boolean
-}
 
 const validate = () =>
   new Command("validate")

@@ -23,10 +23,10 @@ import {
 import { collectHtmlInput, reportScope, todayUtc } from "../ledger/report-data.ts"
 import { bucketsProblem, Reports } from "../ledger/reports.ts"
 import { Runs } from "../store/runs.ts"
-import { reportFailure } from "../sync/cli-support.ts"
-import { loadStoreEnvironment } from "../sync/environment.ts"
+import { reportFailure } from "./failure.ts"
+import { loadStoreEnvironment } from "./environment.ts"
 import { Exit, exitWith } from "./exit.ts"
-import type { ReportOptions } from "./program.ts"
+import type { ReportOptions } from "./options.ts"
 
 /**
  * `billsync report <pipeline> aging|trial-balance|runs|late-postings|1099`: read-only reports from

@@ -2,12 +2,12 @@ import { Console, Effect } from "effect"
 import { IntegrationErrors } from "../store/integration-errors.ts"
 import { Integrations } from "../store/integrations.ts"
 import { Runs } from "../store/runs.ts"
-import { reportFailure } from "../sync/cli-support.ts"
-import { loadStoreEnvironment } from "../sync/environment.ts"
+import { reportFailure } from "./failure.ts"
+import { loadStoreEnvironment } from "./environment.ts"
 import { evaluateGate } from "../sync/gate.ts"
-import { cutoffState, neverSynced, renderStatus } from "../sync/report.ts"
+import { cutoffState, neverSynced, renderStatus } from "./tables.ts"
 import { Exit, ExitCode, exitWith } from "./exit.ts"
-import type { StatusOptions } from "./program.ts"
+import type { StatusOptions } from "./options.ts"
 
 /**
  * `billsync status <pipeline>`: the setup gate (every unmet condition with its fix), the cutoff in

@@ -1,12 +1,12 @@
 import { Console, Effect } from "effect"
 import { IntegrationErrors } from "../store/integration-errors.ts"
-import { reportFailure } from "../sync/cli-support.ts"
-import { loadEnvironment } from "../sync/environment.ts"
-import { renderOutcome } from "../sync/report.ts"
+import { reportFailure } from "./failure.ts"
+import { loadEnvironment } from "./environment.ts"
+import { renderOutcome } from "./tables.ts"
 import { runSync } from "../sync/runner.ts"
 import type { StageName } from "../sync/stages.ts"
 import { ExitCode, Exit, exitWith } from "./exit.ts"
-import type { SyncOptions } from "./program.ts"
+import type { SyncOptions } from "./options.ts"
 import { makeProgress, progressModeFor } from "./progress.ts"
 
 /**

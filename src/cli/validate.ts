@@ -1,7 +1,7 @@
 import { Console, Effect } from "effect"
 import { ConfigError, formatProblem, loadProject, type LoadedProject, type Problem } from "../config/index.ts"
 import { Exit, ExitCode, exitWith } from "./exit.ts"
-import type { ValidateOptions } from "./program.ts"
+import type { ValidateOptions } from "./options.ts"
 
 /**
  * `billsync validate [paths...]`: schema + cross-file checks of the pipelines and mappings, every

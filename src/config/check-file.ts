@@ -9,19 +9,17 @@ import { problemAt, showPath, type Path, type SourceFile } from "./source.ts"
 
 const addFormats = addFormatsModule.default
 
-let ajv: Ajv | undefined
-const validators = new Map<FileKindName, ValidateFunction>()
+/**
+ * ajv validators compiled from the same generated JSON Schema that schemas/ holds — all of them,
+ * once, when this module loads (every command that reads config checks every kind it meets), so
+ * there is no cache to fill and no state to share between loads.
+ */
+const VALIDATORS: ReadonlyMap<FileKindName, ValidateFunction> = (() => {
+  const ajv = addFormats(new Ajv({ allErrors: true, strict: true }))
+  return new Map((Object.keys(FileKinds) as Array<FileKindName>).map((kind) => [kind, ajv.compile(jsonSchemaOf(kind))] as const))
+})()
 
-/** ajv validators compiled from the same generated JSON Schema that schemas/ holds. */
-export const validatorFor = (kind: FileKindName): ValidateFunction => {
-  let validate = validators.get(kind)
-  if (validate === undefined) {
-    ajv ??= addFormats(new Ajv({ allErrors: true, strict: true }))
-    validate = ajv.compile(jsonSchemaOf(kind))
-    validators.set(kind, validate)
-  }
-  return validate
-}
+export const validatorFor = (kind: FileKindName): ValidateFunction => VALIDATORS.get(kind)!
 
 const MODELINE = /^#\s*yaml-language-server:\s*\$schema=(\S+)\s*$/
 

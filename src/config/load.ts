@@ -1,5 +1,6 @@
+import { FileSystem } from "@effect/platform"
+import type { PlatformError } from "@effect/platform/Error"
 import { Effect } from "effect"
-import * as Fs from "node:fs/promises"
 import * as NodePath from "node:path"
 import { checkFile, checkModeline } from "./check-file.ts"
 import { checkLedgerAccounts, checkMappings, checkPipeline, type MappingSources } from "./checks.ts"
@@ -35,8 +36,22 @@ export interface LoadOptions {
 const rootOf = (options: LoadOptions | undefined): string => NodePath.resolve(options?.cwd ?? process.cwd())
 const display = (root: string, abs: string): string => NodePath.relative(root, abs).split(NodePath.sep).join("/") || "."
 
-const exists = (abs: string): Promise<"file" | "dir" | undefined> =>
-  Fs.stat(abs).then((s) => (s.isDirectory() ? "dir" : s.isFile() ? "file" : undefined), () => undefined)
+/**
+ * File access goes through the platform's FileSystem (a test or another runtime can provide its
+ * own); a failure to read is a problem in the report, never an exception.
+ */
+const exists = (abs: string): Effect.Effect<"file" | "dir" | undefined, never, FileSystem.FileSystem> =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.stat(abs)).pipe(
+    Effect.map((s) => (s.type === "Directory" ? "dir" : s.type === "File" ? "file" : undefined)),
+    Effect.orElseSucceed(() => undefined)
+  )
+
+/** Why a file could not be read, in the words of the error codes users search for. */
+const CODES: Partial<Record<string, string>> = { NotFound: "ENOENT", PermissionDenied: "EACCES", Busy: "EBUSY", TimedOut: "ETIMEDOUT" }
+const unreadable = (e: PlatformError): string => (e._tag === "SystemError" ? (CODES[e.reason] ?? e.reason) : e.message)
+
+/** The entries of a folder, sorted; none when it cannot be read. */
+const entriesOf = (dir: string) => Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readDirectory(dir)).pipe(Effect.map((names) => [...names].sort()), Effect.orElseSucceed((): Array<string> => []))
 
 interface Read<A> {
   readonly value: A | undefined
@@ -45,24 +60,29 @@ interface Read<A> {
 }
 
 /** Reads, parses and schema-checks one file; every failure is a problem, never an exception. */
-const readFile = async <K extends FileKindName>(root: string, abs: string, kind: K): Promise<Read<ReturnType<typeof checkFile<K>>["value"]>> => {
+const readFile = <K extends FileKindName>(root: string, abs: string, kind: K) =>
+  Effect.gen(function* () {
+  const fs = yield* FileSystem.FileSystem
   const file = display(root, abs)
-  const fail = (message: string) => ({ value: undefined, source: undefined, problems: [{ file, line: 1, col: 1, message }] })
-  let text: string
-  try {
-    const stat = await Fs.stat(abs)
-    if (stat.size > MAX_FILE_BYTES) return fail(`file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB; config files are expected to be small`)
-    text = await Fs.readFile(abs, "utf8")
-  } catch (cause) {
-    return fail(`cannot read file: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`)
-  }
+  const fail = (message: string): Read<ReturnType<typeof checkFile<K>>["value"]> => ({ value: undefined, source: undefined, problems: [{ file, line: 1, col: 1, message }] })
+  const read = yield* Effect.either(
+    Effect.gen(function* () {
+      const stat = yield* fs.stat(abs)
+      if (stat.type === "Directory") return { problem: "cannot read file: EISDIR" }
+      if (Number(stat.size) > MAX_FILE_BYTES) return { problem: `file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB; config files are expected to be small` }
+      return { text: yield* fs.readFileString(abs, "utf8") }
+    })
+  )
+  if (read._tag === "Left") return fail(`cannot read file: ${unreadable(read.left)}`)
+  if ("problem" in read.right) return fail(read.right.problem)
+  const text = read.right.text
   if (text.includes("\u0000")) return fail("not a text file (contains NUL bytes)")
   const parsed = parseSource(file, text)
   if (parsed.source === undefined) return { value: undefined, source: undefined, problems: parsed.problems }
   const modeline = checkModeline(parsed.source, abs, root, kind)
   const checked = checkFile(parsed.source, kind)
   return { value: checked.value, source: parsed.source, problems: [...parsed.problems, ...modeline, ...checked.problems] }
-}
+  })
 
 interface MappingsRead {
   readonly mappings: Mappings | undefined
@@ -73,12 +93,13 @@ interface MappingsRead {
 }
 
 /** Loads one mappings folder: every known file, unknown file names flagged, then the cross-file checks. */
-const readMappings = async (root: string, dirAbs: string): Promise<MappingsRead> => {
-  if ((await exists(dirAbs)) !== "dir") return { mappings: undefined, problems: [], files: [], missing: "folder" }
+const readMappings = (root: string, dirAbs: string) =>
+  Effect.gen(function* () {
+  if ((yield* exists(dirAbs)) !== "dir") return { mappings: undefined, problems: [], files: [], missing: "folder" } satisfies MappingsRead as MappingsRead
   const problems: Array<Problem> = []
   const files: Array<string> = []
   const byKind = new Map<MappingKind, string>()
-  for (const name of (await Fs.readdir(dirAbs)).sort()) {
+  for (const name of yield* entriesOf(dirAbs)) {
     if (!/\.ya?ml$/.test(name)) continue
     const abs = NodePath.join(dirAbs, name)
     const kind = mappingKindOfFile(name)
@@ -99,12 +120,12 @@ const readMappings = async (root: string, dirAbs: string): Promise<MappingsRead>
     const abs = byKind.get(kind)
     if (abs === undefined) continue
     files.push(display(root, abs))
-    const read = await readFile(root, abs, kind)
+    const read = yield* readFile(root, abs, kind)
     problems.push(...read.problems)
     if (read.source !== undefined) sources[kind] = read.source
     if (read.value !== undefined) values[kind] = read.value
   }
-  if (!byKind.has("accounts")) return { mappings: undefined, problems, files, missing: "accounts" }
+  if (!byKind.has("accounts")) return { mappings: undefined, problems, files, missing: "accounts" } satisfies MappingsRead as MappingsRead
   const decode = <K extends MappingKind>(kind: K) => values[kind] as (typeof FileKinds)[K]["schema"]["Type"] | undefined
   const accounts = decode("accounts")
   const classifications = decode("classifications")
@@ -118,8 +139,8 @@ const readMappings = async (root: string, dirAbs: string): Promise<MappingsRead>
   }
   problems.push(...checkMappings(sources))
   // A folder whose chart did not decode cannot back a pipeline, but its other problems are reported.
-  return { mappings: accounts === undefined ? undefined : mappings, sources, problems, files, missing: undefined }
-}
+  return { mappings: accounts === undefined ? undefined : mappings, sources, problems, files, missing: undefined } satisfies MappingsRead as MappingsRead
+  })
 
 interface PipelineRead {
   readonly loaded: LoadedPipeline | undefined
@@ -130,9 +151,10 @@ interface PipelineRead {
   readonly source: SourceFile | undefined
 }
 
-const readPipeline = async (root: string, abs: string, checkedFolders: Map<string, MappingsRead>): Promise<PipelineRead> => {
+const readPipeline = (root: string, abs: string, checkedFolders: Map<string, MappingsRead>) =>
+  Effect.gen(function* () {
   const file = display(root, abs)
-  const read = await readFile(root, abs, "pipeline")
+  const read = yield* readFile(root, abs, "pipeline")
   const problems = [...read.problems]
   const files = [file]
   const raw = (read.source?.value ?? {}) as Record<string, unknown>
@@ -145,13 +167,13 @@ const readPipeline = async (root: string, abs: string, checkedFolders: Map<strin
   const company = pipeline?.company ?? (typeof raw["company"] === "string" ? raw["company"] : undefined)
   const mappingsSetting = pipeline?.mappings ?? (typeof raw["mappings"] === "string" ? raw["mappings"] : undefined)
   const dir = mappingsSetting ?? (company !== undefined && /^[a-z0-9][a-z0-9_-]*$/.test(company) ? `mappings/${company}` : undefined)
-  if (dir === undefined) return { loaded: undefined, problems, files, mappingsDir: undefined, company, source: read.source }
+  if (dir === undefined) return { loaded: undefined, problems, files, mappingsDir: undefined, company, source: read.source } satisfies PipelineRead as PipelineRead
   const dirAbs = NodePath.resolve(root, dir)
   const mappingsDir = display(root, dirAbs)
   let folder = checkedFolders.get(dirAbs)
   const firstVisit = folder === undefined
   if (folder === undefined) {
-    folder = await readMappings(root, dirAbs)
+    folder = yield* readMappings(root, dirAbs)
     checkedFolders.set(dirAbs, folder)
   }
   if (firstVisit) {
@@ -169,13 +191,12 @@ const readPipeline = async (root: string, abs: string, checkedFolders: Map<strin
   const loaded = pipeline !== undefined && folder.mappings !== undefined && problems.length === 0 && folder.problems.length === 0
     ? { file, pipeline, mappings: folder.mappings, mappingsDir, root }
     : undefined
-  return { loaded, problems, files, mappingsDir, company, source: read.source }
-}
+  return { loaded, problems, files, mappingsDir, company, source: read.source } satisfies PipelineRead as PipelineRead
+  })
 
-const pipelineFiles = async (root: string): Promise<Array<string>> => {
+const pipelineFiles = (root: string) => {
   const dir = NodePath.join(root, "pipelines")
-  const names = await Fs.readdir(dir).catch(() => [] as Array<string>)
-  return names.filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => NodePath.join(dir, n))
+  return Effect.map(entriesOf(dir), (names) => names.filter((n) => /\.ya?ml$/.test(n)).map((n) => NodePath.join(dir, n)))
 }
 
 const notFound = (file: string, message: string) => new ConfigError({ reason: "NotFound", problems: [{ file, line: 1, col: 1, message }] })
@@ -190,16 +211,13 @@ export const loadPipeline = Effect.fn("Config.loadPipeline")(function*(nameOrPat
   const candidates = isPath
     ? [NodePath.resolve(root, nameOrPath)]
     : [NodePath.join(root, "pipelines", `${nameOrPath}.yaml`), NodePath.join(root, "pipelines", `${nameOrPath}.yml`)]
-  const found = yield* Effect.promise(async () => {
-    for (const c of candidates) if ((await exists(c)) === "file") return c
-    return undefined
-  })
+  const found = (yield* Effect.filter(candidates, (c) => Effect.map(exists(c), (kind) => kind === "file")))[0]
   if (found === undefined) {
-    const available = yield* Effect.promise(() => pipelineFiles(root))
+    const available = yield* pipelineFiles(root)
     const names = available.map((a) => NodePath.basename(a).replace(/\.ya?ml$/, ""))
     return yield* Effect.fail(notFound(display(root, candidates[0]!), `pipeline ${JSON.stringify(nameOrPath)} not found${names.length > 0 ? ` (available: ${names.join(", ")})` : " (no pipelines/*.yaml in this directory)"}`))
   }
-  const read = yield* Effect.promise(() => readPipeline(root, found, new Map()))
+  const read = yield* readPipeline(root, found, new Map())
   if (read.loaded === undefined) return yield* Effect.fail(new ConfigError({ reason: "Invalid", problems: sortProblems(read.problems) }))
   yield* Effect.logDebug("pipeline loaded").pipe(Effect.annotateLogs({ pipeline: read.loaded.pipeline.name, file: read.loaded.file }))
   return read.loaded
@@ -212,7 +230,7 @@ export const loadPipeline = Effect.fn("Config.loadPipeline")(function*(nameOrPat
  */
 export const loadProject = Effect.fn("Config.loadProject")(function*(paths?: ReadonlyArray<string>, options?: LoadOptions) {
   const root = rootOf(options)
-  const result = yield* Effect.promise(async () => {
+  const result = yield* Effect.gen(function* () {
     const problems: Array<Problem> = []
     const files: Array<string> = []
     const pipelines: Array<LoadedPipeline> = []
@@ -221,25 +239,25 @@ export const loadProject = Effect.fn("Config.loadProject")(function*(paths?: Rea
     let pipelineTargets: Array<string> = []
     let folderTargets: Array<string> = []
     if (paths === undefined || paths.length === 0) {
-      pipelineTargets = await pipelineFiles(root)
+      pipelineTargets = yield* pipelineFiles(root)
       const mappingsRoot = NodePath.join(root, "mappings")
-      const entries = await Fs.readdir(mappingsRoot, { withFileTypes: true }).catch(() => [])
-      folderTargets = entries.filter((e) => e.isDirectory()).map((e) => NodePath.join(mappingsRoot, e.name)).sort()
+      const entries = (yield* entriesOf(mappingsRoot)).map((name) => NodePath.join(mappingsRoot, name))
+      folderTargets = yield* Effect.filter(entries, (abs) => Effect.map(exists(abs), (kind) => kind === "dir"))
       if (pipelineTargets.length === 0 && folderTargets.length === 0) missing.push(`nothing to validate: no pipelines/*.yaml or mappings/*/ under ${root}`)
     } else {
       for (const p of paths) {
         const abs = NodePath.resolve(root, p)
-        const kind = await exists(abs)
+        const kind = yield* exists(abs)
         if (kind === undefined) missing.push(`${p}: no such file or directory`)
         else if (kind === "dir") folderTargets.push(abs)
         else if (mappingKindOfFile(NodePath.basename(abs)) !== undefined) folderTargets.push(NodePath.dirname(abs))
         else pipelineTargets.push(abs)
       }
     }
-    if (missing.length > 0) return { missing }
+    if (missing.length > 0) return { missing } as const
     const companies = new Map<string, string>()
     for (const abs of [...new Set(pipelineTargets)]) {
-      const read = await readPipeline(root, abs, folders)
+      const read = yield* readPipeline(root, abs, folders)
       problems.push(...read.problems)
       files.push(...read.files)
       if (read.loaded !== undefined) pipelines.push(read.loaded)
@@ -253,7 +271,7 @@ export const loadProject = Effect.fn("Config.loadProject")(function*(paths?: Rea
     }
     for (const dirAbs of [...new Set(folderTargets)]) {
       if (folders.has(dirAbs)) continue
-      const folder = await readMappings(root, dirAbs)
+      const folder = yield* readMappings(root, dirAbs)
       folders.set(dirAbs, folder)
       problems.push(...folder.problems)
       files.push(...folder.files)

@@ -1,5 +1,5 @@
 import { CHART_TEMPLATE } from "./chart.ts"
-import type { GenerateOptions } from "./generator.ts"
+import type { GenerateOptions } from "./options.ts"
 import type {
   Address,
   BankAccount,

@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { StoreError } from "../store/errors.ts"
 import { IntegrationErrors } from "../store/integration-errors.ts"
 import { Runs } from "../store/runs.ts"
 import type { HtmlReportInput } from "./html.ts"
@@ -11,7 +12,7 @@ export const todayUtc = (): string => new Date().toISOString().slice(0, 10)
 /** The pipeline's integration/company, or a clear failure before its first sync. */
 export const reportScope = (pipeline: string) =>
   Effect.flatMap(Effect.flatMap(Reports, (r) => r.scope(pipeline)), (scope) =>
-    scope === undefined ? Effect.fail(new Error(`pipeline ${pipeline} has not been synced into this database yet (run \`billsync sync ${pipeline}\` first)`)) : Effect.succeed(scope)
+    scope === undefined ? Effect.fail(new StoreError({ reason: "missing", message: `pipeline ${pipeline} has not been synced into this database yet (run \`billsync sync ${pipeline}\` first)` })) : Effect.succeed(scope)
   )
 
 /** Everything the HTML report shows, read in one go. */

@@ -1,10 +1,11 @@
+import { NodeFileSystem } from "@effect/platform-node"
 import { Effect, Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { endpointsFor, loadPipeline, loadProject, StageNames, type LoadedPipeline } from "../../src/config/index.ts"
 import { BASE, edit, REPO_ROOT, repo } from "./support.ts"
 
 const P = "pipelines/p.yaml"
-const load = (name: string, cwd: string) => Effect.runPromise(Effect.either(loadPipeline(name, { cwd })))
+const load = (name: string, cwd: string) => Effect.runPromise(Effect.either(loadPipeline(name, { cwd })).pipe(Effect.provide(NodeFileSystem.layer)))
 const ok = async (name: string, cwd: string): Promise<LoadedPipeline> => {
   const result = await load(name, cwd)
   if (Either.isLeft(result)) throw new Error(result.left.message)
@@ -76,7 +77,7 @@ describe("loadPipeline", () => {
   })
 
   it("loads the repository's own examples", async () => {
-    const project = await Effect.runPromise(loadProject(undefined, { cwd: REPO_ROOT }))
+    const project = await Effect.runPromise(loadProject(undefined, { cwd: REPO_ROOT }).pipe(Effect.provide(NodeFileSystem.layer)))
     expect(project.pipelines.map((p) => p.pipeline.name).sort()).toEqual(["acme-uk", "acme-us", "demo"])
     const demo = project.pipelines.find((p) => p.pipeline.name === "demo")!
     expect(demo.pipeline.company).toBe("demo-co")

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest"
 import { parse } from "yaml"
 import { validatorFor } from "../../src/config/check-file.ts"
 import { FileKinds, mappingKindOfFile, type FileKindName } from "../../src/config/files.ts"
-import { generatedFiles } from "../../src/config/generate-schemas.ts"
+import { generatedFiles } from "../../scripts/generate-schemas.ts"
 import { BASE, REPO_ROOT } from "./support.ts"
 
 describe("one source of truth: effect/Schema → schemas/*.schema.json → docs", () => {

@@ -1,3 +1,4 @@
+import { NodeFileSystem } from "@effect/platform-node"
 import { Effect } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
@@ -111,7 +112,8 @@ export const problemsOf = (dir: string, paths?: ReadonlyArray<string>): Promise<
       Effect.match({
         onSuccess: () => [],
         onFailure: (e: ConfigError) => e.problems.map(formatProblem)
-      })
+      }),
+      Effect.provide(NodeFileSystem.layer)
     )
   )
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { parse } from "yaml"
 import { describe, expect, it } from "vitest"
-import { DEMO_MAPPINGS_DIR, demoMappingFiles, demoUnmapped } from "../../src/emulator/demo-mappings.ts"
+import { DEMO_MAPPINGS_DIR, demoMappingFiles, demoUnmapped } from "../../scripts/demo-mappings.ts"
 import { DEMO_OPTIONS, demoCredentials, generateOrganization } from "../../src/emulator/index.ts"
 import { ACCOUNT_TYPES } from "../../src/emulator/model.ts"
 
@@ -36,7 +36,7 @@ describe("demo organisation and its mappings", () => {
 
   it("committed mappings/demo files equal the generator's output", () => {
     for (const [name, text] of Object.entries(demoMappingFiles())) {
-      expect(readFileSync(join(DEMO_MAPPINGS_DIR, name), "utf8"), `${name} is stale: run node --import tsx src/emulator/demo-mappings.ts`).toBe(text)
+      expect(readFileSync(join(DEMO_MAPPINGS_DIR, name), "utf8"), `${name} is stale: run node --import tsx scripts/demo-mappings.ts`).toBe(text)
     }
   })
 

@@ -3,7 +3,7 @@ import { SqlClient } from "@effect/sql"
 import { Cause, Effect, Exit } from "effect"
 import { expect } from "vitest"
 import { LedgerChecks } from "../../src/ledger/invariants.ts"
-import { LedgerPayables, type BillWrite } from "../../src/store/ledger-payables.ts"
+import { LedgerPayables, type BillWrite } from "../../src/ledger/payables.ts"
 import { billLine, billWrite, LedgerTest, makeFixture, type Fixture } from "./support.ts"
 
 /*

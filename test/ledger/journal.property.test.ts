@@ -6,7 +6,7 @@ import { expect } from "vitest"
 import { LedgerChecks } from "../../src/ledger/invariants.ts"
 import { Journal } from "../../src/ledger/journal.ts"
 import { fromCents } from "../../src/ledger/money.ts"
-import { LedgerPayables, type BillWrite } from "../../src/store/ledger-payables.ts"
+import { LedgerPayables, type BillWrite } from "../../src/ledger/payables.ts"
 import { accountBalances, billLine, billWrite, LedgerTest, makeFixture, storeCreditRaw, type Fixture } from "./support.ts"
 
 /** Random sequences of Bill.com changes (create, edit, pay, void, credit, archive, re-post) applied through the posting service. */

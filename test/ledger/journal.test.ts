@@ -4,7 +4,7 @@ import { Cause, Effect, Exit } from "effect"
 import { expect } from "vitest"
 import { LedgerChecks } from "../../src/ledger/invariants.ts"
 import { Journal } from "../../src/ledger/journal.ts"
-import { LedgerPayables, type BillWrite } from "../../src/store/ledger-payables.ts"
+import { LedgerPayables, type BillWrite } from "../../src/ledger/payables.ts"
 import { billLine, billWrite, LedgerTest, makeFixture, storeCreditRaw, type Fixture } from "./support.ts"
 
 const bill = (f: Fixture, id: string, amounts: ReadonlyArray<string>, date = "2025-03-01", total?: string): BillWrite =>

@@ -3,7 +3,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { expect } from "vitest"
 import { LedgerChecks } from "../../src/ledger/invariants.ts"
-import { LedgerPayables, type BillWrite } from "../../src/store/ledger-payables.ts"
+import { LedgerPayables, type BillWrite } from "../../src/ledger/payables.ts"
 import { billLine, billWrite, LedgerTest, makeFixture, type Fixture } from "./support.ts"
 
 /*

@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
 import { LedgerChecks } from "../../src/ledger/invariants.ts"
 import { Journal } from "../../src/ledger/journal.ts"
-import { LedgerPayables, type BillWrite } from "../../src/store/ledger-payables.ts"
+import { LedgerPayables, type BillWrite } from "../../src/ledger/payables.ts"
 import { TestDatabase } from "../support/database.ts"
 
 type BillLine = BillWrite["lines"][number]

@@ -36,7 +36,7 @@ it.layer(StoreTest, { timeout: "180 seconds" })("sync plan against the emulator"
       expect(first.runs[1]!.stages.map((s) => s.stage)).toEqual(stageOrder)
       const bills = first.runs[1]!.stages.find((s) => s.stage === "bills")!
       expect(bills.counts.inserted).toBeGreaterThan(0)
-      if (process.env["SHOW"]) { const { renderOutcome } = yield* Effect.promise(() => import("../../src/sync/report.ts")); console.log(renderOutcome(first)) }
+      if (process.env["SHOW"]) { const { renderOutcome } = yield* Effect.promise(() => import("../../src/cli/tables.ts")); console.log(renderOutcome(first)) }
       const before = yield* ledgerCounts
 
       // API economy: v3 bills settle their approval, so v2 is read only for a live bill whose v3

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { cutoffState } from "../../src/sync/report.ts"
+import { cutoffState } from "../../src/cli/tables.ts"
 
 describe("status: the cutoff in force", () => {
   it("applied and unchanged", () => {

@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { LedgerPayables, type BillWrite } from "../../store/ledger-payables.ts"
+import { LedgerPayables, type BillWrite } from "../../ledger/payables.ts"
 import { Links } from "../../store/links.ts"
 import { Journal } from "../../ledger/journal.ts"
 import { LedgerMaster } from "../../store/ledger-master.ts"

@@ -3,7 +3,7 @@ import { Links } from "../../store/links.ts"
 import { SourceRecords } from "../../store/source-records.ts"
 import type { Failure } from "../handler.ts"
 import { fromCents, sumCents, toCents } from "../../ledger/money.ts"
-import type { LineWrite } from "../../store/ledger-payables.ts"
+import type { LineWrite } from "../../ledger/payables.ts"
 import { toMoney } from "../money.ts"
 import type * as R from "../records.ts"
 

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { LedgerMaster } from "../../store/ledger-master.ts"
-import { LedgerPayables, type VendorPaymentWrite } from "../../store/ledger-payables.ts"
+import { LedgerPayables, type VendorPaymentWrite } from "../../ledger/payables.ts"
 import { Links, type LinkRow } from "../../store/links.ts"
 import { SourceRecords } from "../../store/source-records.ts"
 import { Journal } from "../../ledger/journal.ts"

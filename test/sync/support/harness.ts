@@ -1,6 +1,6 @@
 import { Duration, Effect, Layer, Option, Stream } from "effect"
 import { Emulator, type EmulatorOptions } from "../../../src/emulator/index.ts"
-import { StoreServices } from "../../../src/store/services.ts"
+import { StoreServices } from "../../../src/ledger/services.ts"
 import { billcomAccountType, type LedgerAccountSpec, type SyncSettings } from "../../../src/sync/settings.ts"
 import { Source } from "../../../src/sync/source.ts"
 import { stageOrder, type ListName } from "../../../src/sync/stages.ts"

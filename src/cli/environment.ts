@@ -1,12 +1,14 @@
 import { registerPipelineSecrets } from "../billcom/settings.ts"
 import { Effect, Layer } from "effect"
 import { BillcomClient } from "../billcom/client.ts"
+import { chartLayers } from "../coa/environment.ts"
+import { CoaError } from "../coa/errors.ts"
 import { loadPipeline, type LoadedPipeline } from "../config/load.ts"
-import { layerWithBillcomSettings } from "../emulator/for-pipeline.ts"
+import { layerWithBillcomSettings } from "./emulated.ts"
 import { clientLayer, refuseEmbeddedInCi, targetFor, type DatabaseAccess, type DatabaseTarget } from "../store/database.ts"
-import { StoreServices } from "../store/services.ts"
-import { billcomSourceLayer } from "./billcom-source.ts"
-import { settingsFromConfig } from "./from-config.ts"
+import { StoreServices } from "../ledger/services.ts"
+import { billcomSourceLayer } from "../sync/billcom-source.ts"
+import { settingsFromConfig } from "../sync/from-config.ts"
 
 /** The database and every store repository over a target (write: created and migrated when needed; read: must exist). */
 export const storeLayer = (target: DatabaseTarget, access: DatabaseAccess = "write") => StoreServices.pipe(Layer.provideMerge(clientLayer(target, access)))
@@ -55,3 +57,13 @@ export const loadStoreEnvironment = (nameOrPath: string, options: EnvironmentOpt
     const target = yield* databaseFor(loaded, options)
     return { loaded, target, settings: settingsFromConfig(loaded.pipeline, loaded.mappings, loaded.mappingsDir), layer: storeLayer(target, "read") }
   })
+
+/** ChartReader (and with `write`, ChartWriter) for a loaded pipeline, starting its in-process emulator if it uses one. */
+export const coaBillcomLayer = (loaded: LoadedPipeline, options: { readonly write: boolean }) =>
+  layerWithBillcomSettings(loaded, (settings) => chartLayers(settings, options.write)).pipe(
+    Layer.mapError((e) =>
+      e._tag === "EmulatorError"
+        ? new CoaError({ reason: "billcom", message: `the in-process emulator failed to start: ${e.message}`, cause: e })
+        : new CoaError({ reason: "billcom", message: `${e.message}${e.advice !== undefined ? ` (${e.advice})` : ""}`, cause: e })
+    )
+  )

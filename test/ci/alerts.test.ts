@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { alertAction, alertTitle, type KnownIssue } from "../../src/sync/alerts.ts"
+import { alertAction, alertTitle, type KnownIssue } from "../../src/ci/alerts.ts"
 import { freshness, renderFreshness } from "../../src/sync/freshness.ts"
 
 describe("alerts: notify on a change of state, not on every run", () => {

@@ -1,3 +1,4 @@
+import { NodeFileSystem } from "@effect/platform-node"
 import { it } from "@effect/vitest"
 import { Effect } from "effect"
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -6,10 +7,10 @@ import { join } from "node:path"
 import { describe, expect } from "vitest"
 import { loadPipeline } from "../../src/config/load.ts"
 import type { Mappings } from "../../src/config/mappings.ts"
-import { unifiedDiff } from "../../src/ledger/diff.ts"
-import { pulledMasterRecords } from "../../src/ledger/pulled.ts"
-import { applySuggestions } from "../../src/ledger/suggest-yaml.ts"
-import { keyGenerator, normalizeName, suggestMappings, type Pulled } from "../../src/ledger/suggest.ts"
+import { unifiedDiff } from "../../src/mappings/diff.ts"
+import { pulledMasterRecords } from "../../src/mappings/pulled.ts"
+import { applySuggestions } from "../../src/mappings/yaml-edit.ts"
+import { keyGenerator, normalizeName, suggestMappings, type Pulled } from "../../src/mappings/suggest.ts"
 import { Integrations } from "../../src/store/integrations.ts"
 import { settingsFromConfig } from "../../src/sync/from-config.ts"
 import { runSync, type RunOptions } from "../../src/sync/runner.ts"
@@ -165,6 +166,6 @@ it.layer(StoreTest, { timeout: "300 seconds" })("mappings suggest on a fresh dem
       const second = yield* runSync(settingsFromConfig(linked.pipeline, linked.mappings, linked.mappingsDir), plain)
       expect(second.unmet).toEqual([])
       expect(second.runs.map((r) => r.kind)).toContain("full")
-    }).pipe(Effect.provide(emulatorWithSource()), Effect.scoped)
+    }).pipe(Effect.provide(emulatorWithSource()), Effect.provide(NodeFileSystem.layer), Effect.scoped)
   )
 })

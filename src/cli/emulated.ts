@@ -2,8 +2,8 @@ import { Effect, Layer } from "effect"
 import type { BillcomError } from "../billcom/errors.ts"
 import { settingsFromPipeline, type BillcomSettings } from "../billcom/settings.ts"
 import type { LoadedPipeline } from "../config/load.ts"
-import { credentialsForSeed } from "./generator.ts"
-import { Emulator, type EmulatorError } from "./index.ts"
+import { credentialsForSeed } from "../emulator/generator.ts"
+import { Emulator, type EmulatorError } from "../emulator/index.ts"
 
 /** `environment: emulator` without a baseUrl means: start the emulator in-process for this command. */
 export const usesInProcessEmulator = (loaded: LoadedPipeline): boolean =>

@@ -1,5 +1,5 @@
 import { spreadSchedule } from "../config/cron.ts"
-import type { PipelineEntry } from "./pipeline-index.ts"
+import type { PipelineEntry } from "../coa/pipeline-index.ts"
 
 /**
  * Renders the workflows that depend on the pipelines (sync.yml, freshness.yml, coa-plan.yml,

@@ -1,8 +1,8 @@
 import type { OpenError } from "../store/integration-errors.ts"
 import type { IntegrationRow } from "../store/integrations.ts"
 import type { RunSummary } from "../store/runs.ts"
-import type { UnmetCondition } from "./errors.ts"
-import type { RunResult, SyncOutcome } from "./runner.ts"
+import type { UnmetCondition } from "../sync/errors.ts"
+import type { RunResult, SyncOutcome } from "../sync/runner.ts"
 
 /** Plain-text tables for the CLI's stdout (no colours: output is often piped or logged by CI). */
 export const table = (headers: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string | number>>): string => {

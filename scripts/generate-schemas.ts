@@ -1,9 +1,9 @@
 import * as Fs from "node:fs/promises"
 import * as NodePath from "node:path"
 import { pathToFileURL } from "node:url"
-import { FileKinds, type FileKindName, schemaFileName } from "./files.ts"
-import { jsonSchemaText } from "./json-schema.ts"
-import { referenceMarkdown } from "./reference.ts"
+import { FileKinds, type FileKindName, schemaFileName } from "../src/config/files.ts"
+import { jsonSchemaText } from "../src/config/json-schema.ts"
+import { referenceMarkdown } from "../src/config/reference.ts"
 
 /** Every generated file, relative to the repository root, with its exact content. */
 export const generatedFiles = (): Array<{ readonly path: string; readonly text: string }> => [

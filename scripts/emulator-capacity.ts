@@ -1,8 +1,8 @@
 import { performance } from "node:perf_hooks"
-import { startEmulator } from "./index.ts"
+import { startEmulator } from "../src/emulator/index.ts"
 
 /**
- * Emulator capacity check: `node --expose-gc --import tsx src/emulator/measure.ts [bills]`.
+ * Emulator capacity check: `node --expose-gc --import tsx scripts/emulator-capacity.ts [bills]`.
  * Reports generation time, retained heap, and how fast a full bill list pages out at max=100
  * (sequential cursor following, the way a sync reads one list).
  */

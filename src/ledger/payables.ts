@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { Journal } from "../ledger/journal.ts"
+import { Journal } from "./journal.ts"
 
 export type LineWrite = {
   readonly line_no: number
