@@ -50,13 +50,25 @@ const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 const leap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
 const isCalendarDay = (y: number, m: number, d: number) => y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= MONTH_DAYS[m - 1]! && !(m === 2 && d === 29 && !leap(y))
 
+export interface CheckOptions {
+  /** Latest believable updatedTime (ms): now plus a clock-skew allowance. */
+  readonly updatedNotAfterMs?: number | undefined
+}
+
+/** How far Bill.com's clock may be ahead of ours before an updatedTime is refused. */
+export const CLOCK_SKEW_MS = 24 * 60 * 60 * 1000
+
 /**
  * The problems of one raw record, in words ("NUL character in name", "amount 1e17 is outside the
  * ledger's range (±10^15)", "invoice.invoiceDate "2025-02-30" is not a calendar date"); empty when
  * it is fit to store. Dates are the fields named …Date and …Time that start with YYYY-MM-DD.
  */
-export const recordProblems = (raw: unknown): Array<string> => {
+export const recordProblems = (raw: unknown, options: CheckOptions = {}): Array<string> => {
   const problems: Array<string> = []
+  // A record "updated" in the future would carry the list's cursor past every change still to come.
+  const updated = typeof raw === "object" && raw !== null ? (raw as { updatedTime?: unknown }).updatedTime : undefined
+  if (options.updatedNotAfterMs !== undefined && typeof updated === "string" && Date.parse(updated) > options.updatedNotAfterMs)
+    problems.push(`updatedTime ${JSON.stringify(updated)} is in the future (after ${new Date(options.updatedNotAfterMs).toISOString()}): the list's cursor must not move past it`)
   // One path stack for the walk (pushed and popped): records are checked on the hot path.
   const path: Array<string | number> = []
   const visit = (value: unknown, key: string | undefined): void => {
@@ -102,8 +114,8 @@ export const recordProblems = (raw: unknown): Array<string> => {
 }
 
 /** One line for an invalid-record error. */
-export const recordProblem = (raw: unknown): string | undefined => {
-  const problems = recordProblems(raw)
+export const recordProblem = (raw: unknown, options: CheckOptions = {}): string | undefined => {
+  const problems = recordProblems(raw, options)
   return problems.length === 0 ? undefined : problems.join("; ")
 }
 

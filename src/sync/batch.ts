@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { type Chunk, Data, Effect, Either, Option, Schema, Stream } from "effect"
 import { formatIssues } from "../billcom/pulled.ts"
-import { recordProblem, refusedCopy, refusedReason, storableJsonText, storableText } from "../billcom/record-checks.ts"
+import { CLOCK_SKEW_MS, recordProblem, refusedCopy, refusedReason, storableJsonText, storableText } from "../billcom/record-checks.ts"
 import { IntegrationErrors, type ErrorInput } from "../store/integration-errors.ts"
 import { Links } from "../store/links.ts"
 import type { StageCounts } from "../store/runs.ts"
@@ -98,6 +98,8 @@ const decodeBatch = <D, P, R>(handler: KindHandler<D, P, R>, inputs: ReadonlyArr
   const invalid: Array<Decoded<D>["invalid"][number]> = []
   const byId = new Map<string, DecodedRecord<D>>()
   const duplicates = new Map<string, Failure>()
+  // Live reads only: a stored copy was judged when it was pulled.
+  const checks = live ? { updatedNotAfterMs: Date.now() + CLOCK_SKEW_MS } : {}
   for (const input of inputs) {
     if (input.watermark !== undefined) {
       if (position !== undefined) position.watermark = input.watermark
@@ -106,7 +108,7 @@ const decodeBatch = <D, P, R>(handler: KindHandler<D, P, R>, inputs: ReadonlyArr
     const hash = input.stored?.hash ?? contentHash(input.raw)
     // Values the ledger cannot hold (overflow, impossible dates, NUL, control characters) refuse the
     // record before its schema is consulted; a stored copy of a refused record stays refused.
-    const refused = input.invalid ?? refusedReason(input.raw) ?? recordProblem(input.raw)
+    const refused = input.invalid ?? refusedReason(input.raw) ?? recordProblem(input.raw, checks)
     const decoded = refused === undefined ? decode(input.raw) : undefined
     if (decoded === undefined || Either.isLeft(decoded)) {
       const message = decoded === undefined ? refused! : formatIssues(Either.getLeft(explain(input.raw)).pipe(Option.getOrElse(() => decoded.left)))

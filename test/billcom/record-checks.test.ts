@@ -14,6 +14,9 @@ describe("record checks (what the ledger cannot hold, in words)", () => {
     expect(recordProblem({ id: "b", invoice: { invoiceDate: "2025-02-30" } })).toBe(`invoice.invoiceDate "2025-02-30" is not a calendar date`)
     expect(recordProblem({ id: "b", dueDate: "2025-13-01" })).toBe(`dueDate "2025-13-01" is not a calendar date`)
     expect(recordProblem({ id: "b", updatedTime: "2023-02-29T00:00:00Z" })).toBe(`updatedTime "2023-02-29T00:00:00Z" is not a calendar date`)
+    expect(recordProblem({ id: "b", updatedTime: "9999-12-31T23:59:59Z" }, { updatedNotAfterMs: Date.parse("2026-12-04T00:00:00Z") })).toBe(
+      `updatedTime "9999-12-31T23:59:59Z" is in the future (after 2026-12-04T00:00:00.000Z): the list's cursor must not move past it`
+    )
     // A copy of another record's name is that record's problem: the vendor is refused, its bill waits for it.
     expect(recordProblem({ id: "b", vendorName: "Acme\u0000" })).toBeUndefined()
     expect(recordProblem({ id: "b", amount: 228.99, description: "tabs\tand\nlines 😀", invoice: { invoiceDate: "2024-02-29" }, dueDate: "2024-03-30T00:00:00.000+00:00" })).toBeUndefined()
