@@ -226,7 +226,8 @@ const subsetOf = (api: "v3" | "v2", docs: ReadonlyArray<Obj>): Obj => {
     const { op } = findOperation({ api, docs }, method, path)
     const stripped = strip(op)
     collect(stripped)
-    const item = (paths[path] ??= {}) as Obj
+    paths[path] ??= {}
+    const item = paths[path] as Obj
     item[method.toLowerCase()] = stripped
   }
   const all: Obj = Object.assign({}, ...docs.map(schemasOf))

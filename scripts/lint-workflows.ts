@@ -55,7 +55,7 @@ export const runBlocks = (text: string, file: string): ReadonlyArray<RunBlock> =
           out.push({ file, line: lineOf(start) + (block ? 1 : 0), script: pair.value.value })
         } else visit(pair.value as Node)
       }
-    } else if (isSeq(node)) node.items.forEach((n) => visit(n as Node))
+    } else if (isSeq(node)) for (const n of node.items) visit(n as Node)
   }
   visit(doc.contents as Node)
   return out

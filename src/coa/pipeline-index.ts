@@ -70,8 +70,8 @@ export const affectedPipelines = (changedFiles: ReadonlyArray<string>, pipelines
   const affected = new Set<string>()
   for (const changed of changedFiles) {
     const owners = pipelines.filter((p) => changed === p.file || changed.startsWith(`${p.mappingsDir}/`))
-    if (owners.length > 0) owners.forEach((p) => affected.add(p.name))
-    else if (/^(pipelines|mappings)\//.test(changed)) pipelines.forEach((p) => affected.add(p.name))
+    if (owners.length > 0) for (const p of owners) affected.add(p.name)
+    else if (/^(pipelines|mappings)\//.test(changed)) for (const p of pipelines) affected.add(p.name)
   }
   return pipelines.map((p) => p.name).filter((n) => affected.has(n))
 }

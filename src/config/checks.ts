@@ -144,7 +144,7 @@ const checkChart = (accounts: ReadonlyArray<Raw>, source: SourceFile): Array<Pro
       const next = parent === undefined ? undefined : byNumber.get(parent)
       if (next === undefined || next === current) return
       if (next === start) {
-        chain.forEach((i) => reported.add(i))
+        for (const i of chain) reported.add(i)
         const numbers = [...chain, start].map((i) => String(accounts[i]?.["number"]))
         problems.push(problemAt(source, ["accounts", start, "parent"], `parent cycle: ${numbers.join(" → ")}`))
         return

@@ -266,7 +266,7 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
       if (!PAYMENT_STATUSES.includes(status)) throw Errors.validation([["status", `must be one of ${PAYMENT_STATUSES.join(", ")}`]])
       payment.status = status
       const bills = payment.billPayments.map((bp) => find<Bill>("bills", bp.billId, "Bill"))
-      bills.forEach((b) => state.recomputeBill(b))
+      for (const b of bills) state.recomputeBill(b)
       touch(payment, ...bills)
       return { op: m.op, ids: [payment.id, ...bills.map((b) => b.id)] }
     }

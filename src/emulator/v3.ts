@@ -262,17 +262,19 @@ const chartOfAccountWrites = (core: EmulatorCore): ReadonlyArray<Route> => {
       const items = bulkItems(req.body)
       const records = items.map((item) => find(typeof item["id"] === "string" ? item["id"] : ""))
       check(items.flatMap((item, i) => coaProblems(core, item, false, records[i]!.id).map(([f, p]) => [`[${i}].${f}`, p] as const)))
-      records.forEach((r, i) => update(r, items[i]!))
+      records.forEach((r, i) => {
+        update(r, items[i]!)
+      })
       return ok({ chartOfAccounts: records.map(renderChartOfAccount) })
     }),
     route("POST", `${base}/bulk/archive`, (req) => {
       const records = idsParam(req)
-      records.forEach((r) => setArchived(r, true))
+      for (const r of records) setArchived(r, true)
       return ok({ chartOfAccounts: records.map(renderChartOfAccount) })
     }),
     route("POST", `${base}/bulk/restore`, (req) => {
       const records = idsParam(req)
-      records.forEach((r) => setArchived(r, false))
+      for (const r of records) setArchived(r, false)
       return ok({ chartOfAccounts: records.map(renderChartOfAccount) })
     }),
     route("POST", base, (req) => {

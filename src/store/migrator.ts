@@ -31,27 +31,44 @@ export const discoverMigrations: Migrator.Loader = Effect.sync(() => {
     .sort(([a], [b]) => a - b)
 })
 
-const runMigrator = Migrator.make({})
-
 /**
- * Runs pending migrations. Several processes may start at once (a CI matrix, two terminals):
- * the whole run happens in one transaction holding a transaction-scoped advisory lock, and the
- * bookkeeping table is created under that lock (the Migrator's own "create if missing" races).
+ * Runs every migration the database has not recorded, in id order — also one whose id is below the
+ * newest applied (a branch that took a number in its range while another landed a higher one).
+ * @effect/sql's Migrator runs only ids above the newest applied, which would skip it forever on
+ * every existing ledger; the bookkeeping table stays the Migrator's.
+ * Several processes may start at once (a CI matrix, two terminals): the whole run happens in one
+ * transaction holding a transaction-scoped advisory lock.
  */
-export const migrate = Effect.gen(function* () {
-  const sql = yield* SqlClient.SqlClient
-  return yield* sql.withTransaction(
-    Effect.gen(function* () {
-      yield* sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`
-      yield* sql`CREATE TABLE IF NOT EXISTS ${sql(migrationsTable)} (
-        migration_id integer PRIMARY KEY,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        name text NOT NULL
-      )`
-      return yield* runMigrator({ loader: discoverMigrations, table: migrationsTable })
-    })
-  )
-}).pipe(
+export const migrateWith = (loader: Migrator.Loader) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    return yield* sql.withTransaction(
+      Effect.gen(function* () {
+        yield* sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`
+        yield* sql`CREATE TABLE IF NOT EXISTS ${sql(migrationsTable)} (
+          migration_id integer PRIMARY KEY,
+          created_at timestamptz NOT NULL DEFAULT now(),
+          name text NOT NULL
+        )`
+        const recorded = new Set((yield* sql<{ id: number }>`SELECT migration_id AS id FROM ${sql(migrationsTable)}`).map((r) => r.id))
+        const all = yield* loader
+        if (new Set(all.map(([id]) => id)).size !== all.length) return yield* new Migrator.MigrationError({ reason: "duplicates", message: `two migrations share an id: ${all.map(([id, name]) => `${id}_${name}`).join(", ")}` })
+        const pending = all.filter(([id]) => !recorded.has(id))
+        for (const [id, name, load] of pending) {
+          const module = yield* load
+          const run = (module as { readonly default?: unknown }).default
+          if (!Effect.isEffect(run)) return yield* new Migrator.MigrationError({ reason: "import-error", message: `migration ${id}_${name} has no default export Effect` })
+          yield* (run as Effect.Effect<unknown, unknown, SqlClient.SqlClient>).pipe(
+            Effect.mapError((cause) => new Migrator.MigrationError({ reason: "failed", message: `migration ${id}_${name} failed: ${String(cause)}` }))
+          )
+          yield* sql`INSERT INTO ${sql(migrationsTable)} ${sql.insert({ migration_id: id, name })}`
+        }
+        return pending.map(([id, name]) => [id, name] as const)
+      })
+    )
+  })
+
+export const migrate = migrateWith(discoverMigrations).pipe(
   Effect.tap((applied) =>
     applied.length > 0 ? Effect.logInfo(`database migrated: ${applied.map(([id, name]) => `${id}_${name}`).join(", ")}`) : Effect.void
   ),

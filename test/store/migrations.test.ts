@@ -6,7 +6,7 @@ import { PGlite } from "@electric-sql/pglite"
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import { describe, expect } from "vitest"
 import { clientLayer } from "../../src/store/database.ts"
-import { migrate, migrationsTable } from "../../src/store/migrator.ts"
+import { discoverMigrations, migrate, migrateWith, migrationsTable } from "../../src/store/migrator.ts"
 import { TestDatabase } from "../support/database.ts"
 
 const serverUrl = process.env["TEST_DATABASE_URL"]
@@ -71,6 +71,27 @@ describe("migrations under concurrent start", () => {
       const counts = yield* Effect.all(starts, { concurrency: "unbounded" })
       expect(new Set(counts).size).toBe(1)
       expect(counts[0]).toBeGreaterThanOrEqual(4)
+    })
+  )
+})
+
+describe("upgrading a ledger", () => {
+  it.scopedLive("a migration numbered below the newest applied one (a branch that landed later) still runs on an existing ledger", () =>
+    Effect.gen(function* () {
+      const { url } = yield* freshDatabase
+      const all = yield* discoverMigrations
+      // The ledger as it was before the branch landed: every migration except one in the middle.
+      const lateId = 5 // 0005_bill_documents_backlog: nothing after it depends on it
+      const before = Effect.map(discoverMigrations, (ms) => ms.filter(([id]) => id !== lateId))
+      const applied = yield* Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* migrateWith(before)
+        const upgraded = yield* migrate
+        const rows = yield* sql<{ id: number }>`SELECT migration_id AS id FROM ${sql(migrationsTable)} ORDER BY 1`
+        return { upgraded: upgraded.map(([id]) => id), recorded: rows.map((r) => r.id) }
+      }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })))
+      expect(applied.upgraded).toEqual([lateId])
+      expect(applied.recorded).toEqual(all.map(([id]) => id))
     })
   )
 })
