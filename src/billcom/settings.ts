@@ -1,6 +1,7 @@
 import { Duration, Effect, Redacted } from "effect"
 import { endpointsFor, type Pipeline } from "../config/index.ts"
 import { BillcomError } from "./errors.ts"
+import { registerSecret } from "./secrets.ts"
 
 /**
  * Everything the Bill.com client needs, resolved: endpoints, organisation, secrets (Redacted, read
@@ -62,6 +63,16 @@ const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, M
 const trimSlash = (url: string) => url.replace(/\/+$/, "")
 
 /**
+ * Registers the values of the environment variables the pipeline names as secrets (secrets.ts), so
+ * every command that loads the pipeline scrubs them from what it prints, stores and renders — also
+ * text stored before (a report of old runs).
+ */
+export const registerPipelineSecrets = (pipeline: Pipeline, env: Readonly<Record<string, string | undefined>> = process.env): void => {
+  const c = pipeline.billcom.credentials
+  for (const variable of [c.devKey ?? DEFAULT_DEV_KEY_VARIABLE, c.username, c.password]) registerSecret(env[variable])
+}
+
+/**
  * Build settings from a loaded pipeline and an environment (usually `process.env`). Every missing
  * variable is reported at once, by NAME — the error never contains a value. `emulator` supplies the
  * base URLs of an in-process emulator (environment `emulator` without `baseUrl`).
@@ -73,6 +84,7 @@ export const settingsFromPipeline = (
 ): Effect.Effect<BillcomSettings, BillcomError> =>
   Effect.gen(function* () {
     const b = pipeline.billcom
+    registerPipelineSecrets(pipeline, env)
     const missing: Array<string> = []
     const read = (what: string, variable: string): Redacted.Redacted<string> => {
       const value = env[variable]

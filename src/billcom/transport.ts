@@ -12,6 +12,7 @@ import {
   type Verdict
 } from "./errors.ts"
 import { makeLimiter, type Limiter } from "./limiter.ts"
+import { registerSecret, scrub } from "./secrets.ts"
 import { makeSessionManager, type LoginResult, type SessionManager } from "./session.ts"
 import type { BillcomSettings } from "./settings.ts"
 import { makeStats, type BillcomStats } from "./stats.ts"
@@ -93,6 +94,8 @@ export const makeTransport = (settings: BillcomSettings) =>
     const limiter = yield* makeLimiter(settings)
     const timeout = settings.requestTimeout
     const devKey = settings.credentials.devKey
+    // Whatever Bill.com quotes back, these never leave the process (secrets.ts).
+    for (const secret of Object.values(settings.credentials)) registerSecret(secret)
 
     const urlOf = (call: Call) => `${call.api === "v3" ? settings.v3BaseUrl : settings.v2BaseUrl}${call.path}`
 
@@ -164,11 +167,12 @@ export const makeTransport = (settings: BillcomSettings) =>
       const described = parsed === undefined ? "" : describeEntries(parsed)
       const what =
         described !== "" ? (detail !== undefined ? `${described} (${detail})` : described) : (detail ?? (status !== undefined ? `HTTP ${status}` : "no answer"))
+      // Bill.com's text is quoted, so it is scrubbed: an error body may repeat the request's devKey or sessionId.
       return new BillcomError({
         reason,
-        message: `Bill.com ${call.endpoint} failed${status !== undefined ? ` (HTTP ${status})` : ""}: ${what}`,
+        message: scrub(`Bill.com ${call.endpoint} failed${status !== undefined ? ` (HTTP ${status})` : ""}: ${what}`),
         code: entry?.code,
-        billcomMessage: entry?.message,
+        billcomMessage: entry?.message === undefined ? undefined : scrub(entry.message),
         status,
         endpoint: call.endpoint,
         advice
@@ -281,6 +285,7 @@ export const makeTransport = (settings: BillcomSettings) =>
       const r = json as { sessionId?: unknown; organizationId?: unknown; userId?: unknown; trusted?: unknown } | undefined
       if (typeof r?.sessionId !== "string" || r.sessionId === "")
         return yield* new BillcomError({ reason: "Decode", message: "Bill.com login answered without a sessionId", endpoint: loginCall.endpoint })
+      registerSecret(r.sessionId)
       return {
         sessionId: Redacted.make(r.sessionId),
         organizationId: typeof r.organizationId === "string" ? r.organizationId : settings.organizationId,

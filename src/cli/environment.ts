@@ -1,3 +1,4 @@
+import { registerPipelineSecrets } from "../billcom/settings.ts"
 import { Effect, Layer } from "effect"
 import { BillcomClient } from "../billcom/client.ts"
 import { chartLayers } from "../coa/environment.ts"
@@ -42,6 +43,7 @@ export const databaseFor = (loaded: LoadedPipeline, options: EnvironmentOptions 
 export const loadEnvironment = (nameOrPath: string, options: EnvironmentOptions = {}) =>
   Effect.gen(function* () {
     const loaded = yield* loadPipeline(nameOrPath)
+    registerPipelineSecrets(loaded.pipeline)
     const target = yield* databaseFor(loaded, options)
     yield* refuseEmbeddedInCi(target, options.ephemeral === true)
     return {
@@ -56,6 +58,7 @@ export const loadEnvironment = (nameOrPath: string, options: EnvironmentOptions 
 export const loadStoreEnvironment = (nameOrPath: string, options: EnvironmentOptions = {}) =>
   Effect.gen(function* () {
     const loaded = yield* loadPipeline(nameOrPath)
+    registerPipelineSecrets(loaded.pipeline)
     const target = yield* databaseFor(loaded, options)
     return { loaded, target, settings: settingsFromConfig(loaded.pipeline, loaded.mappings, loaded.mappingsDir), layer: storeLayer(target, "read") }
   })

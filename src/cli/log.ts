@@ -1,4 +1,5 @@
 import { Cause, HashMap, Inspectable, Logger, LogLevel } from "effect"
+import { scrub } from "../billcom/secrets.ts"
 
 /**
  * billsync's one log style on stderr (stdout stays the command's output: tables, --json, annotations):
@@ -8,7 +9,8 @@ import { Cause, HashMap, Inspectable, Logger, LogLevel } from "effect"
  * UTC ISO timestamps with the date, the level, the message, the annotations as key=value on the same
  * line; no fiber ids. BILLSYNC_LOG_FORMAT=json writes one JSON object a line instead
  * ({"time","level","message",…annotations}) for log collectors. Secrets never reach a log: errors
- * carry Bill.com's code and text, never requests, and credentials are Redacted.
+ * carry Bill.com's code and text, never requests, credentials are Redacted, and every line is
+ * scrubbed of the secret values the process knows (src/billcom/secrets.ts) — Bill.com may quote them.
  */
 export type LogFormat = "text" | "json"
 
@@ -40,8 +42,13 @@ const pair = (key: string, value: unknown): string => {
 
 const levelName = (level: LogLevel.LogLevel): string => (level.label === "WARN" ? "WARN" : level.label)
 
-/** One line for one log event (no trailing newline). */
+/** One line for one log event (no trailing newline), scrubbed of secret values. */
 export const formatLogLine = (
+  format: LogFormat,
+  event: { readonly date: Date; readonly logLevel: LogLevel.LogLevel; readonly message: unknown; readonly annotations: HashMap.HashMap<string, unknown>; readonly cause: Cause.Cause<unknown> }
+): string => scrub(formatLogLineRaw(format, event))
+
+const formatLogLineRaw = (
   format: LogFormat,
   event: { readonly date: Date; readonly logLevel: LogLevel.LogLevel; readonly message: unknown; readonly annotations: HashMap.HashMap<string, unknown>; readonly cause: Cause.Cause<unknown> }
 ): string => {

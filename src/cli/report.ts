@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { agingCsv, errorsCsv } from "../ledger/csv.ts"
 import { renderHtml } from "../ledger/html.ts"
+import { scrub } from "../billcom/secrets.ts"
 import { describeInvariants, invariantsStatus, LedgerChecks, type InvariantsCheck } from "../ledger/invariants.ts"
 import {
   agingJson,
@@ -110,9 +111,10 @@ export const run = (o: ReportOptions) =>
         const input = yield* collectHtmlInput(env.settings.pipeline, env.settings.company, date, o.limit, parsed.boundaries)
         mkdirSync(o.html, { recursive: true })
         const file = join(o.html, "index.html")
-        writeFileSync(file, renderHtml({ ...input, csv: true }))
-        writeFileSync(join(o.html, "aging.csv"), agingCsv(input.aging))
-        writeFileSync(join(o.html, "errors.csv"), errorsCsv(input.openErrors, input.errorContext))
+        // Scrubbed like every output (secrets.ts): CI uploads these pages.
+        writeFileSync(file, scrub(renderHtml({ ...input, csv: true })))
+        writeFileSync(join(o.html, "aging.csv"), scrub(agingCsv(input.aging)))
+        writeFileSync(join(o.html, "errors.csv"), scrub(errorsCsv(input.openErrors, input.errorContext)))
         yield* Effect.logInfo(`billsync report: wrote ${file} (with aging.csv and errors.csv)`)
       }
       return invariants

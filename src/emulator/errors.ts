@@ -54,6 +54,9 @@ export const Errors = {
   loginLimit: (status: number, limit: number) =>
     one(status, "BDC_1144", `Max number of allowed logins per hour reached: ${limit}.`, "DOWNSTREAM"),
   serverError: () => one(503, "BDC_1001", "System error occurred.", "SERVER"),
+  /** A faulty gateway's answer that quotes the request's credentials back (the echoSecrets fault). */
+  echoingSecrets: (status: number, devKey: string, sessionId: string) =>
+    one(status, "BDC_1001", `Request rejected: devKey=${devKey} sessionId=${sessionId} is not allowed for this operation.`, status >= 500 ? "SERVER" : "REQUEST"),
   /** One entry per invalid field, messages like "field: must not be null" (§5.1). */
   validation: (problems: ReadonlyArray<readonly [field: string, problem: string]>) =>
     new ApiError(

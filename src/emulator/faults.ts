@@ -24,6 +24,12 @@ export interface FaultConfig {
   readonly truncateRate?: number
   /** Probability, per record in a list or get response, of one wrong-typed field. */
   readonly malformedRate?: number
+  /**
+   * An error body that repeats the caller's devKey and sessionId (a misbehaving gateway or a debug
+   * build): authenticated calls to `endpoint` ("GET /v3/bills"; every endpoint when absent) answer
+   * `status` (default 400) with a BDC_1001 entry quoting both, with probability `rate` (default 1).
+   */
+  readonly echoSecrets?: { readonly endpoint?: string; readonly status?: number; readonly rate?: number }
 }
 
 export const FAULT_PROFILES: Readonly<Record<string, FaultConfig>> = {
@@ -114,6 +120,13 @@ export class FaultPlan {
 
   truncate(n: number): boolean {
     return this.config.truncateRate !== undefined && this.u("truncate", n) < this.config.truncateRate
+  }
+
+  /** Whether request `n` to `endpoint` answers with an error that echoes the caller's secrets. */
+  echoSecrets(n: number, endpoint: string): boolean {
+    const e = this.config.echoSecrets
+    if (e === undefined || (e.endpoint !== undefined && e.endpoint !== endpoint)) return false
+    return this.u("echo", n) < (e.rate ?? 1)
   }
 
   /** Whether record `index` of request `n` is rendered malformed. */

@@ -13,6 +13,14 @@ export interface Stamped {
   readonly seq: number
   /** Deliberately malformed field (decode-error testing): rendered with the wrong JSON type. */
   malformed?: string
+  /**
+   * Raw values rendered over the record's JSON (`poison` mutation): dotted paths such as
+   * "invoice.invoiceDate" or "billLineItems.0.amount" → any JSON value. What a record stored with
+   * impossible data looks like when Bill.com sends it (off the contract on purpose).
+   */
+  poison?: Record<string, unknown>
+  /** A second copy of the record in every list page that holds it, with these raw values over it (same updatedTime). */
+  duplicate?: Record<string, unknown>
 }
 
 export interface Address {

@@ -71,6 +71,13 @@ export type Mutation =
   | { readonly op: "archive"; readonly collection: Collection; readonly id: string }
   | { readonly op: "restore"; readonly collection: Collection; readonly id: string }
   | { readonly op: "generateBills"; readonly count: number }
+  /**
+   * A record Bill.com holds with data its API should never send (legacy imports, a Bill.com bug):
+   * from now on it is rendered with `set` (dotted path → raw JSON value) over its JSON, and with
+   * `duplicate` its list pages carry a second copy (same updatedTime) with those values over it.
+   * Empty `set` and no `duplicate` heal the record. Bumps updatedTime like any change.
+   */
+  | { readonly op: "poison"; readonly collection: Collection; readonly id: string; readonly set?: Readonly<Record<string, unknown>>; readonly duplicate?: Readonly<Record<string, unknown>> }
 
 export interface MutationResult {
   readonly op: Mutation["op"]
@@ -306,6 +313,15 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
       const record = find<Stamped>(m.collection, m.id, m.collection)
       if (m.op === "restore" && m.collection === "vendor-credits") throw Errors.badRequest("Vendor credits cannot be restored.")
       record.archived = m.op === "archive"
+      touch(record)
+      return { op: m.op, ids: [record.id] }
+    }
+    case "poison": {
+      const record = find<Stamped>(m.collection, m.id, m.collection)
+      if (m.set !== undefined && Object.keys(m.set).length > 0) record.poison = { ...m.set }
+      else delete record.poison
+      if (m.duplicate !== undefined) record.duplicate = { ...m.duplicate }
+      else delete record.duplicate
       touch(record)
       return { op: m.op, ids: [record.id] }
     }

@@ -42,6 +42,21 @@ const stamps = (r: Stamped) => ({ createdTime: formatTimestamp(r.createdTime), u
 export const wrongType = (value: unknown): unknown =>
   typeof value === "number" ? "n/a" : typeof value === "string" ? 12345 : typeof value === "boolean" ? "yes" : value === undefined ? 42 : "[object]"
 
+/** Sets raw values at dotted paths ("invoice.invoiceDate", "billLineItems.0.amount") of a rendered record. */
+export const overlay = (out: Json, values: Readonly<Record<string, unknown>>): Json => {
+  for (const [path, value] of Object.entries(values)) {
+    const keys = path.split(".")
+    let at: Record<string, unknown> = out
+    for (const key of keys.slice(0, -1)) {
+      const next = at[key]
+      if (typeof next !== "object" || next === null) at[key] = {}
+      at = at[key] as Record<string, unknown>
+    }
+    at[keys.at(-1)!] = value
+  }
+  return out
+}
+
 const withMalformed = (record: Stamped, out: Json): Json => {
   if (record.malformed !== undefined) out[record.malformed] = wrongType(out[record.malformed])
   return out

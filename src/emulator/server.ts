@@ -168,6 +168,11 @@ const handle = async (core: EmulatorCore, router: Router, req: IncomingMessage, 
         return await fail(Errors.contract(problems.map((p) => ({ field: fieldOf(p.where), problem: p.problem }))))
     }
     if (n >= 0) {
+      if (route.auth && core.faults.echoSecrets(n, `${method} ${surface === "v2" ? `/v2${route.template}` : route.template}`)) {
+        core.counters.fault("echoSecrets")
+        const status = core.faults.config.echoSecrets?.status ?? 400
+        return await fail(Errors.echoingSecrets(status, session!.devKey, session!.id))
+      }
       if (route.auth) {
         const decision = core.faults.decide(n, true)
         switch (decision._tag) {

@@ -4,7 +4,7 @@ import { ACCOUNT_TYPES, type AccountType, type Bill, type ChartOfAccount, type S
 import type { Collection } from "./organization.ts"
 import { parseMax } from "./query.ts"
 import { FIELDS } from "./fields.ts"
-import { documentsOf, renderCard, renderChartOfAccount, renderDocument, renderRecord, wrongType, type RenderContext } from "./render.ts"
+import { documentsOf, overlay, renderCard, renderChartOfAccount, renderDocument, renderRecord, wrongType, type RenderContext } from "./render.ts"
 import type { Reply, Req, Route } from "./router.ts"
 
 /** v3 routes (§1.2–1.4, §4): login/session/logout, list + get per collection, documents, COA writes. */
@@ -23,8 +23,9 @@ export const v3Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
 
   const render = (collection: Collection, record: Stamped, detail: boolean, req: Req, index: number) => {
     // A documented anomaly renders a field with the wrong type on purpose (decode-error testing).
-    if (record.malformed !== undefined) req.injected()
+    if (record.malformed !== undefined || record.poison !== undefined) req.injected()
     const out = renderRecord(collection, record, ctx(), detail)
+    if (record.poison !== undefined) overlay(out, record.poison)
     if (req.malformed(index)) {
       const field = faultField(collection)
       out[field] = wrongType(out[field])
@@ -38,7 +39,13 @@ export const v3Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
       return ok({
         ...(page.nextPage !== undefined ? { nextPage: page.nextPage } : {}),
         ...(page.prevPage !== undefined ? { prevPage: page.prevPage } : {}),
-        results: page.results.map((r, i) => render(collection, r, false, req, i))
+        // A record marked `duplicate` (poison mutation) appears twice in its page, the copy right after it.
+        results: page.results.flatMap((r, i) => {
+          const out = render(collection, r, false, req, i)
+          if (r.duplicate === undefined) return [out]
+          req.injected()
+          return [out, overlay(structuredClone(out), r.duplicate)]
+        })
       })
     })
 

@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { registerSecret } from "../billcom/secrets.ts"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { embeddedClientLayer } from "./embedded.ts"
@@ -145,6 +146,14 @@ export const clientLayer = (target: DatabaseTarget, access: DatabaseAccess = "wr
     })
   )
 
+const passwordOf = (url: string): string | undefined => {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * DATABASE_URL when set, else the embedded database on disk: BILLSYNC_EMBEDDED_DIR, else
  * .billsync/emulator for `environment: emulator` pipelines and .billsync/db for the others.
@@ -153,6 +162,8 @@ export const clientLayer = (target: DatabaseTarget, access: DatabaseAccess = "wr
 export const targetFor = (environment?: string) =>
   Effect.gen(function* () {
     const url = Option.filter(yield* Config.option(Config.redacted("DATABASE_URL")), (u) => Redacted.value(u).trim() !== "")
+    // A database's messages may quote its URL: its password is scrubbed like the Bill.com secrets.
+    if (Option.isSome(url)) registerSecret(passwordOf(Redacted.value(url.value)))
     const dir = yield* Config.string("BILLSYNC_EMBEDDED_DIR").pipe(Config.withDefault(environment === "emulator" ? emulatorEmbeddedDir : defaultEmbeddedDir))
     return Option.match(url, {
       onSome: (url): DatabaseTarget => ({ _tag: "Url", url }),

@@ -1,5 +1,10 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { storableJsonText, storableText } from "../billcom/record-checks.ts"
+import { scrub, scrubDeep } from "../billcom/secrets.ts"
+
+/** Text an error row keeps: scrubbed of secret values (messages may quote Bill.com) and storable. */
+const text = (s: string) => storableText(scrub(s))
 
 export interface ErrorInput {
   readonly stage: string
@@ -32,13 +37,13 @@ export class IntegrationErrors extends Effect.Service<IntegrationErrors>()("bill
         integration_id: integrationId,
         stage: e.stage,
         kind: e.kind,
-        billcom_id: e.billcomId,
+        billcom_id: storableText(e.billcomId),
         code: e.code,
-        symptom: e.symptom,
-        cause: e.cause,
-        resolution: e.resolution,
-        message: e.message,
-        detail: e.detail === undefined ? null : JSON.stringify(e.detail),
+        symptom: text(e.symptom),
+        cause: text(e.cause),
+        resolution: text(e.resolution),
+        message: text(e.message),
+        detail: e.detail === undefined ? null : storableJsonText(scrubDeep(e.detail)),
         last_run_id: runId
       }))
       yield* sql`INSERT INTO integration_errors ${sql.insert(rows)}

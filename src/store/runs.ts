@@ -1,5 +1,10 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { storableText } from "../billcom/record-checks.ts"
+import { scrub } from "../billcom/secrets.ts"
+
+/** Text a run row keeps: scrubbed of secret values (an error may quote Bill.com) and storable. */
+const stored = (text: string | undefined): string | null => (text === undefined ? null : storableText(scrub(text)))
 
 export type RunKind = "seed" | "full"
 /** interrupted: stopped by SIGINT/SIGTERM (its error says when, in which stage and what had committed). */
@@ -88,7 +93,7 @@ export class Runs extends Effect.Service<Runs>()("billsync/Runs", {
     ) {
       yield* sql`UPDATE sync_run_stages SET status = ${status}, pulled = ${c.pulled}, inserted = ${c.inserted}, updated = ${c.updated},
                    unchanged = ${c.unchanged}, skipped = ${c.skipped}, errors = ${c.errors}, reevaluated = ${c.reevaluated},
-                   api_calls = ${c.apiCalls}, finished_at = now(), duration_ms = ${Math.round(durationMs)}, error = ${error ?? null}
+                   api_calls = ${c.apiCalls}, finished_at = now(), duration_ms = ${Math.round(durationMs)}, error = ${stored(error)}
                  WHERE run_id = ${runId} AND stage = ${stage}`
     })
 
@@ -99,8 +104,8 @@ export class Runs extends Effect.Service<Runs>()("billsync/Runs", {
       error: string | undefined,
       notes: ReadonlyArray<string>
     ) {
-      yield* sql`UPDATE sync_runs SET status = ${status}, api_calls = ${apiCalls}, error = ${error ?? null},
-                   notes = ${notes as Array<string>}, finished_at = now() WHERE id = ${runId}`
+      yield* sql`UPDATE sync_runs SET status = ${status}, api_calls = ${apiCalls}, error = ${stored(error)},
+                   notes = ${notes.map((n) => stored(n)!)}, finished_at = now() WHERE id = ${runId}`
     })
 
     const recent = Effect.fn("Runs.recent")(function* (integrationId: number, limit: number) {

@@ -157,6 +157,14 @@ export class SourceRecords extends Effect.Service<SourceRecords>()("billsync/Sou
       return new Set(rows.map((r) => r.billcom_id))
     })
 
+    /** Which of the ids are stored as refused (invalid: the record could not be read or stored). */
+    const refused = Effect.fn("SourceRecords.refused")(function* (integrationId: number, kind: string, ids: ReadonlyArray<string>) {
+      if (ids.length === 0) return new Set<string>()
+      const rows = yield* sql<{ billcom_id: string }>`SELECT billcom_id FROM source_records
+        WHERE integration_id = ${integrationId} AND kind = ${kind} AND outcome = 'error' AND reason = 'invalid' AND billcom_id IN ${sql.in([...new Set(ids)])}`
+      return new Set(rows.map((r) => r.billcom_id))
+    })
+
     /** One top-level text field of stored raw records (e.g. a bill's payFromChartOfAccountId). */
     const rawField = Effect.fn("SourceRecords.rawField")(function* (integrationId: number, kind: string, ids: ReadonlyArray<string>, field: string) {
       if (ids.length === 0) return new Map<string, string>()
@@ -165,6 +173,6 @@ export class SourceRecords extends Effect.Service<SourceRecords>()("billsync/Sou
       return new Map(rows.flatMap((r) => (r.value === null ? [] : [[r.billcom_id, r.value] as const])))
     })
 
-    return { previous, upsert, existing, rawField, pending, countPulled, skippedByReason, cursor, advanceCursor, fingerprint, setFingerprint } as const
+    return { previous, upsert, existing, refused, rawField, pending, countPulled, skippedByReason, cursor, advanceCursor, fingerprint, setFingerprint } as const
   })
 }) {}

@@ -1,9 +1,12 @@
 import { SqlClient } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
 import { type Chunk, Data, Effect, Either, Option, Schema, Stream } from "effect"
 import { formatIssues } from "../billcom/pulled.ts"
+import { CLOCK_SKEW_MS, recordProblem, refusedCopy, refusedReason, storableJsonText, storableText } from "../billcom/record-checks.ts"
 import { IntegrationErrors, type ErrorInput } from "../store/integration-errors.ts"
 import { Links } from "../store/links.ts"
 import type { StageCounts } from "../store/runs.ts"
+import type { StoreError } from "../store/errors.ts"
 import { checkFence } from "../store/fence.ts"
 import { SourceRecords, type SourceRecordRow, type StoredRecord } from "../store/source-records.ts"
 import { catalogEntry } from "./catalog.ts"
@@ -85,6 +88,8 @@ interface Decoded<D> {
   readonly ids: ReadonlySet<string>
   /** The list cursor this batch may commit (live reads). */
   readonly cursor: string | undefined
+  /** Records the read delivered twice with the same updatedTime and different content (a warning each). */
+  readonly duplicates: ReadonlyMap<string, Failure>
 }
 
 /** Decode and hash (CPU only): dedupe by id, newest copy first; moves the read position on. */
@@ -94,16 +99,23 @@ const decodeBatch = <D, P, R>(handler: KindHandler<D, P, R>, inputs: ReadonlyArr
   const explain = Schema.decodeUnknownEither(handler.schema, { errors: "all" })
   const invalid: Array<Decoded<D>["invalid"][number]> = []
   const byId = new Map<string, DecodedRecord<D>>()
+  const duplicates = new Map<string, Failure>()
+  // Live reads only: a stored copy was judged when it was pulled.
+  const checks = live ? { updatedNotAfterMs: Date.now() + CLOCK_SKEW_MS } : {}
   for (const input of inputs) {
     if (input.watermark !== undefined) {
       if (position !== undefined) position.watermark = input.watermark
       continue
     }
     const hash = input.stored?.hash ?? contentHash(input.raw)
-    const decoded = input.invalid === undefined ? decode(input.raw) : undefined
+    // Values the ledger cannot hold (overflow, impossible dates, NUL, control characters) refuse the
+    // record before its schema is consulted; a stored copy of a refused record stays refused.
+    const refused = input.invalid ?? refusedReason(input.raw) ?? recordProblem(input.raw, checks)
+    const decoded = refused === undefined ? decode(input.raw) : undefined
     if (decoded === undefined || Either.isLeft(decoded)) {
-      const message = decoded === undefined ? input.invalid! : formatIssues(Either.getLeft(explain(input.raw)).pipe(Option.getOrElse(() => decoded.left)))
-      invalid.push({ id: input.id ?? rawId(input.raw) ?? `unidentified:${hash.slice(0, 16)}`, raw: input.raw, hash, message, stored: input.stored })
+      const message = decoded === undefined ? refused! : formatIssues(Either.getLeft(explain(input.raw)).pipe(Option.getOrElse(() => decoded.left)))
+      const raw = decoded === undefined && input.invalid === undefined ? refusedCopy(input.raw, message) : input.raw
+      invalid.push({ id: storableText(input.id ?? rawId(input.raw) ?? `unidentified:${hash.slice(0, 16)}`), raw, hash, message, stored: input.stored })
       continue
     }
     const value = decoded.right
@@ -111,14 +123,17 @@ const decodeBatch = <D, P, R>(handler: KindHandler<D, P, R>, inputs: ReadonlyArr
     const updated = utcInstant(handler.meta(value).updatedTime)
     const updatedMs = updated === undefined ? Number.NEGATIVE_INFINITY : Date.parse(updated)
     if (position !== undefined && updated !== undefined && (position.newest === undefined || updatedMs > position.newest)) position.newest = updatedMs
-    // Two copies of one record (it changed while the list was read): the newer wins, the later on a tie.
+    // Two copies of one record (it changed while the list was read): the newer wins, the later on a tie —
+    // a tie with different content cannot be told apart, so it is said (duplicate-in-read).
     const other = byId.get(id)
     if (other !== undefined && other.updatedMs > updatedMs) continue
+    if (other !== undefined && other.updatedMs === updatedMs && other.hash !== hash)
+      duplicates.set(id, { code: "duplicate-in-read", message: `Bill.com sent ${handler.kind} ${id} twice in one read with the same updatedTime (${handler.meta(value).updatedTime ?? "none"}) and different content; the later copy was imported`, detail: { hashes: [other.hash, hash] } })
     byId.delete(id)
     byId.set(id, { raw: input.raw, hash, value, stored: input.stored, updatedMs })
   }
   const ids = new Set([...byId.keys(), ...invalid.map((b) => b.id)])
-  return { invalid, byId, ids, cursor: live && position !== undefined ? cursorOf(position) : undefined }
+  return { invalid, byId, ids, cursor: live && position !== undefined ? cursorOf(position) : undefined, duplicates }
 }
 
 interface Plan<D, P> {
@@ -130,6 +145,8 @@ interface Plan<D, P> {
   readonly unlinked: ReadonlyArray<string>
   readonly cursor: string | undefined
   readonly delta: Delta
+  /** Which counter each record with a row was counted in (a record the database refuses moves to errors). */
+  readonly counted: ReadonlyMap<string, keyof Delta>
 }
 
 /**
@@ -140,6 +157,11 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
   Effect.gen(function* () {
     const records = yield* SourceRecords
     const delta = zero()
+    const counted = new Map<string, keyof Delta>()
+    const count = (id: string, k: keyof Delta) => {
+      delta[k]++
+      counted.set(id, k)
+    }
     const previous = live ? yield* records.previous(ctx.integrationId, handler.kind, [...d.ids]) : new Map()
     // An invalid record pulled again unchanged is a no-op like any other (its error row stays open).
     const stillInvalid = d.invalid.filter((bad) => {
@@ -170,7 +192,7 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
       integration_id: ctx.integrationId,
       kind: handler.kind,
       billcom_id: c.id,
-      raw: JSON.stringify(c.raw),
+      raw: storableJsonText(c.raw),
       content_hash: c.hash,
       updated_time: utcInstant(meta?.updatedTime) ?? null,
       archived: meta?.archived ?? false,
@@ -184,7 +206,7 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
     for (const bad of stillInvalid) {
       if (bad.stored?.outcome !== "error" || bad.stored.reason !== "invalid") sourceRows.push(row(bad, undefined, "error", "invalid", undefined))
       errorRows.push(errorInput(ctx, handler.kind, bad.id, { code: "invalid-record", message: bad.message }))
-      delta.errors++
+      count(bad.id, "errors")
     }
     candidates.forEach((c, i) => {
       const o = outcomes[i]!
@@ -193,9 +215,11 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
         case "Import":
           imports.push({ candidate: c, payload: o.payload })
           sourceRows.push(row(c, c.meta, "imported", null, enrichment))
-          resolved.push(c.id)
-          if (c.previous?.outcome === "imported") delta.updated++
-          else delta.inserted++
+          // A warning stays open as an integration error while the record looks wrong; it imports all the same.
+          const warning = o.warning ?? d.duplicates.get(c.id)
+          if (warning !== undefined) errorRows.push(errorInput(ctx, handler.kind, c.id, warning))
+          else resolved.push(c.id)
+          count(c.id, c.previous?.outcome === "imported" ? "updated" : "inserted")
           break
         case "Skip":
           // Re-evaluated from storage with the same result: nothing to rewrite (its error row still records the recurrence).
@@ -206,30 +230,54 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
           if (o.reason === "unmapped" && c.previous?.outcome === "imported") unlinked.push(c.id)
           // A skip that opens an integration error (a bill not approved, or denied) is counted as an
           // error, like every record in the error log: the run's, the status's and the demo's counts agree.
-          if (o.error !== undefined) delta.errors++
-          else delta.skipped++
+          count(c.id, o.error !== undefined ? "errors" : "skipped")
           break
         case "Fail":
           if (live || c.previous?.outcome !== "error" || c.previous.reason !== o.failure.code || enrichment !== undefined)
             sourceRows.push(row(c, c.meta, "error", o.failure.code, enrichment))
           errorRows.push(errorInput(ctx, handler.kind, c.id, o.failure))
-          delta.errors++
+          count(c.id, "errors")
           break
       }
     })
     if (!live) delta.reevaluated += candidates.length
-    const plan: Plan<D, P> = { sourceRows, errorRows, resolved, imports, unlinked, cursor: d.cursor, delta }
+    const plan: Plan<D, P> = { sourceRows, errorRows, resolved, imports, unlinked, cursor: d.cursor, delta, counted }
     return plan
   })
 
 /**
  * ONE transaction with the source records, ledger rows, links, integration errors and (live reads)
  * the list's cursor — begun only while the run still holds the integration lock (checkFence) —;
- * then, once it has committed, the batch's counts (a batch that rolled back counts nothing). The
- * transaction and the counts are one uninterruptible step: a stop request (SIGINT/SIGTERM) lets a
- * begun commit finish whole, so the counts say exactly what committed.
+ * then, once it has committed, the batch's counts (a batch that rolled back counts nothing). When
+ * the database refuses the batch for its data (refusedByDatabase), the batch is split in halves
+ * until the refused record(s) are isolated: each becomes an `invalid-record` error with the
+ * database's reason, and the rest commits with its cursor. The transactions and the counts are one
+ * uninterruptible step: a stop request (SIGINT/SIGTERM) lets a begun commit finish whole, so the
+ * counts say exactly what committed.
  */
 const commitPlan = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, plan: Plan<D, P>) =>
+  Effect.gen(function* () {
+    const count = (delta: Delta) =>
+      Effect.sync(() => {
+        for (const [k, v] of Object.entries(delta) as Array<[keyof Delta, number]>) ctx.counts[k] += v
+      })
+    if (plan.sourceRows.length === 0 && plan.errorRows.length === 0 && plan.cursor === undefined) return yield* count(plan.delta)
+    yield* Effect.uninterruptible(
+      Effect.gen(function* () {
+        const refused = yield* commitOrIsolate(handler, ctx, plan)
+        const delta = { ...plan.delta }
+        for (const id of refused) {
+          const k = plan.counted.get(id)
+          if (k !== undefined) delta[k]--
+          delta.errors++
+        }
+        yield* count(delta)
+      })
+    )
+    if (ctx.afterBatch) yield* ctx.afterBatch(ctx)
+  })
+
+const commitOnce = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, plan: Plan<D, P>) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const records = yield* SourceRecords
@@ -245,13 +293,63 @@ const commitPlan = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, p
       if (plan.cursor !== undefined) yield* records.advanceCursor(ctx.integrationId, handler.list, plan.cursor)
       if (ctx.dryRun) return yield* new DryRunRollback()
     })
-    const count = Effect.sync(() => {
-      for (const [k, v] of Object.entries(plan.delta) as Array<[keyof Delta, number]>) ctx.counts[k] += v
-    })
-    if (plan.sourceRows.length === 0 && plan.errorRows.length === 0 && plan.cursor === undefined) return yield* count
-    yield* sql.withTransaction(write).pipe(Effect.catchTag("DryRunRollback", () => Effect.void), Effect.zipRight(count), Effect.uninterruptible)
-    if (ctx.afterBatch) yield* ctx.afterBatch(ctx)
+    yield* sql.withTransaction(write).pipe(Effect.catchTag("DryRunRollback", () => Effect.void))
   })
+
+/** The ids of a plan's records (every row of a plan belongs to one). */
+const idsOf = <D, P>(plan: Plan<D, P>): Array<string> => [...new Set([...plan.sourceRows.map((r) => r.billcom_id), ...plan.errorRows.map((e) => e.billcomId), ...plan.resolved, ...plan.unlinked])]
+
+/** The part of a plan about some records; `cursor` only where asked (the last part commits it). */
+const partOf = <D, P>(plan: Plan<D, P>, ids: ReadonlySet<string>, cursor: string | undefined): Plan<D, P> => ({
+  ...plan,
+  sourceRows: plan.sourceRows.filter((r) => ids.has(r.billcom_id)),
+  errorRows: plan.errorRows.filter((e) => ids.has(e.billcomId)),
+  resolved: plan.resolved.filter((id) => ids.has(id)),
+  imports: plan.imports.filter((i) => ids.has(i.candidate.id)),
+  unlinked: plan.unlinked.filter((id) => ids.has(id)),
+  cursor
+})
+
+/**
+ * Whether the database refused the data (SQLSTATE class 22 data exception — numeric overflow, an
+ * impossible date, NUL in text —, 23 integrity constraint, or a trigger's RAISE): splitting the batch
+ * can isolate the record. A lost connection or a timeout is not the data: it fails the batch as before.
+ */
+export const refusedByDatabase = (e: SqlError): string | undefined => {
+  const cause = e.cause as { code?: unknown; message?: unknown; detail?: unknown } | undefined
+  const code = typeof cause?.code === "string" ? cause.code : undefined
+  if (code === undefined || !(code.startsWith("22") || code.startsWith("23") || code === "P0001")) return undefined
+  const detail = typeof cause?.detail === "string" && cause.detail !== "" ? ` (${cause.detail})` : ""
+  return `${typeof cause?.message === "string" ? cause.message : e.message}${detail} [SQLSTATE ${code}]`
+}
+
+/** Commits the plan; on a data refusal, bisects. Returns the ids refused (now invalid-record errors). */
+const commitOrIsolate = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, plan: Plan<D, P>): Effect.Effect<ReadonlyArray<string>, SqlError | StoreError, R | SqlClient.SqlClient | SourceRecords | IntegrationErrors | Links> =>
+  commitOnce(handler, ctx, plan).pipe(
+    Effect.as([] as ReadonlyArray<string>),
+    Effect.catchTag("SqlError", (e) => {
+      const reason = refusedByDatabase(e)
+      const ids = idsOf(plan)
+      if (reason === undefined || ids.length === 0) return Effect.fail(e)
+      if (ids.length === 1) return Effect.as(commitRefused(handler, ctx, plan, ids[0]!, reason), ids)
+      const half = Math.ceil(ids.length / 2)
+      return Effect.gen(function* () {
+        yield* Effect.logWarning(`the database refused a batch of ${ids.length} ${handler.kind} record(s); isolating the refused one(s)`).pipe(Effect.annotateLogs({ reason }))
+        const first = yield* commitOrIsolate(handler, ctx, partOf(plan, new Set(ids.slice(0, half)), undefined))
+        const second = yield* commitOrIsolate(handler, ctx, partOf(plan, new Set(ids.slice(half)), plan.cursor))
+        return [...first, ...second]
+      })
+    })
+  )
+
+/** A record the database refused: stored as refused (its raw copy made storable) with an invalid-record error. */
+const commitRefused = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, plan: Plan<D, P>, id: string, reason: string) => {
+  const row = plan.sourceRows.find((r) => r.billcom_id === id)
+  const message = `the ledger database refused this record: ${reason}`
+  const sourceRows = row === undefined ? [] : [{ ...row, raw: JSON.stringify(refusedCopy(JSON.parse(row.raw), message)), outcome: "error" as const, reason: "invalid" }]
+  const errorRows = [errorInput(ctx, handler.kind, id, { code: "invalid-record", message })]
+  return commitOnce(handler, ctx, { ...plan, sourceRows, errorRows, resolved: [], imports: [], unlinked: [] })
+}
 
 /**
  * Evaluates and writes one batch of one kind: decode → dedupe by id → compare content hashes →

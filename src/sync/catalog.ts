@@ -4,6 +4,11 @@
  */
 export type ErrorCode =
   | "invalid-record"
+  | "master-record-refused"
+  | "lines-differ-from-amount"
+  | "negative-amount"
+  | "duplicate-in-read"
+  | "currency-unreadable"
   | "bill-unmapped"
   | "bill-not-approved"
   | "bill-denied"
@@ -32,6 +37,36 @@ export const catalogEntry = (code: ErrorCode, mappingsDir: string): CatalogEntry
         symptom: "Record could not be read",
         cause: "Bill.com returned a record without a field the ledger needs, or in an unexpected shape.",
         resolution: "Check the record in Bill.com (the detail shows the raw problem); it is retried whenever it changes."
+      }
+    case "master-record-refused":
+      return {
+        symptom: "Bills, vendor credits or payments of one vendor do not import",
+        cause: "The vendor they belong to was refused: Bill.com sent it with a value the ledger cannot hold (the vendor's own invalid-record error says which).",
+        resolution: "Correct the vendor in Bill.com; it is read again when it changes, and its bills, credits and payments are re-evaluated on every sync and import once it does."
+      }
+    case "lines-differ-from-amount":
+      return {
+        symptom: "Bill imported with a difference line (warning)",
+        cause: "The bill's line items do not add up to its amount in Bill.com; the ledger posts the amount Bill.com shows and the rest as a line \"difference between the document total and its lines\" on the first line's account.",
+        resolution: "Correct the bill's lines or amount in Bill.com; the bill is read again when it changes and the warning closes once its lines match."
+      }
+    case "negative-amount":
+      return {
+        symptom: "Document with a negative amount imported (warning)",
+        cause: "Bill.com sent a bill or vendor credit whose amount is below zero: it posts as Bill.com has it, reducing accounts payable, which is rarely what was meant (a vendor credit is the usual way).",
+        resolution: "Check the document in Bill.com: enter a refund as a vendor credit, or correct the amount; the warning closes when the document changes to a positive amount."
+      }
+    case "duplicate-in-read":
+      return {
+        symptom: "Record sent twice with different content (warning)",
+        cause: "One read of a Bill.com list returned two copies of the record with the same updatedTime but different content, so which copy is current cannot be told; the later copy was imported.",
+        resolution: "Compare the record in Bill.com with the ledger; any change to the record in Bill.com re-reads it. Re-run with --full-refresh if it persists."
+      }
+    case "currency-unreadable":
+      return {
+        symptom: "Foreign-currency record does not post",
+        cause: "The vendor's currency (billCurrency) in Bill.com is not a three-letter ISO 4217 code, so the record's currency is unknown; it is not posted in any currency (the ledger never mixes currencies).",
+        resolution: "Correct the vendor's currency in Bill.com; the vendor is read again when it changes, and its records are re-evaluated on the next sync."
       }
     case "bill-unmapped":
       return {

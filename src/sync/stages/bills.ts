@@ -8,9 +8,10 @@ import { failed, imported, skipped } from "../handler.ts"
 import { toMoney } from "../money.ts"
 import * as R from "../records.ts"
 import { Source } from "../source.ts"
+import { SourceRecords } from "../../store/source-records.ts"
 import { closedPeriodCheck } from "./closed.ts"
 import { conversionFor, vendorCurrency } from "./fx.ts"
-import { collect, collectLines, lookupLinks, resolveLines, type LinkKind } from "./lines.ts"
+import { collect, collectLines, documentWarning, lookupLinks, refusedVendors, resolveLines, waitingForVendor, type LinkKind } from "./lines.ts"
 
 type Payload = { readonly _tag: "Archive" } | { readonly _tag: "Write"; readonly bill: BillWrite }
 
@@ -32,7 +33,7 @@ export const ENRICH_CONCURRENCY = 3
  * Bill.com's rate (stages/fx.ts). Documents metadata is not read here: a written bill joins the
  * documents backlog (src/sync/documents.ts).
  */
-export const billsHandler: KindHandler<R.Bill, Payload, Source | Links | LedgerPayables | LedgerMaster | Journal> = {
+export const billsHandler: KindHandler<R.Bill, Payload, Source | Links | LedgerPayables | LedgerMaster | Journal | SourceRecords> = {
   kind: "bill",
   list: "bills",
   pipelined: true,
@@ -71,6 +72,7 @@ export const billsHandler: KindHandler<R.Bill, Payload, Source | Links | LedgerP
         if (!beforeCutoff(c)) collectLines(wanted, c.value.billLineItems ?? [], c.value.classifications)
       }
       const lookups = yield* lookupLinks(ctx.integrationId, wanted)
+      const refused = yield* refusedVendors(ctx.integrationId, lookups, candidates.map((c) => c.value.vendorId))
       const currencies = yield* (yield* LedgerMaster).vendorCurrencies([...(lookups.get("vendor")?.values() ?? [])])
       const closed = yield* closedPeriodCheck(ctx, ["bill", "opening"], candidates.map((c) => c.id))
 
@@ -102,6 +104,7 @@ export const billsHandler: KindHandler<R.Bill, Payload, Source | Links | LedgerP
         // worth an error (the vendor's later records report the missing mapping); one still owed does.
         if (before && vendorId === undefined && b.paymentStatus === "PAID") return withEnrichment(skipped("before-cutoff"))
         const fail = (failure: Failure): Evaluated<Payload> => ({ _tag: "Fail", failure, ...(a.enrichment ? { enrichment: a.enrichment } : {}) })
+        if (refused.has(b.vendorId)) return fail(waitingForVendor(`bill ${b.invoice?.invoiceNumber ?? c.id}`, b.vendorId))
         if (missing.length > 0) return fail({ code: "bill-unmapped", message: `unmapped: ${missing.join(", ")}`, detail: { missing } })
         const amount = b.amount ?? (b.billLineItems ?? []).reduce((s, l) => s + (l.amount ?? 0), 0)
         const what = `bill ${b.invoice?.invoiceNumber ?? c.id}`
@@ -110,7 +113,9 @@ export const billsHandler: KindHandler<R.Bill, Payload, Source | Links | LedgerP
         const late = closed(c.id, before ? cutoff : c.meta.businessDate, what)
         if (late !== undefined) return fail(late)
         const payFrom = b.payFromChartOfAccountId ? lookups.get("chart-of-account")?.get(b.payFromChartOfAccountId) : undefined
-        return withEnrichment(
+        const warning = documentWarning(what, toMoney(amount), before ? undefined : lines.lines)
+        const warned = <E extends Evaluated<Payload>>(e: E): E => (warning === undefined ? e : { ...e, warning })
+        return withEnrichment(warned(
           imported({
             _tag: "Write",
             bill: {
@@ -133,7 +138,7 @@ export const billsHandler: KindHandler<R.Bill, Payload, Source | Links | LedgerP
               documents: undefined
             }
           })
-        )
+        ))
       })
 
       return outcomes

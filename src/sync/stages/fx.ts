@@ -16,9 +16,12 @@ export type Conversion = { readonly _tag: "Ok"; readonly currency: string; reado
 const agrees = (amount: number, rate: number, funding: number): boolean =>
   Math.abs(amount * rate - funding) <= Math.max(0.011, Math.abs(funding) * 0.005)
 
-/** A vendor's Bill.com bill currency as the ledger reads it: absent or blank is USD (Bill.com's default). */
+/**
+ * A vendor's Bill.com bill currency as the ledger reads it: absent or blank is USD (Bill.com's
+ * default); anything else as written (trimmed, upper case) — an unreadable one is refused by conversionFor, never read as USD.
+ */
 export const vendorCurrency = (billCurrency: string | null | undefined): string =>
-  typeof billCurrency === "string" && /^[A-Za-z]{3}$/.test(billCurrency.trim()) ? billCurrency.trim().toUpperCase() : "USD"
+  typeof billCurrency === "string" && billCurrency.trim() !== "" ? billCurrency.trim().toUpperCase() : "USD"
 
 export const conversionFor = (
   settings: SyncSettings,
@@ -30,6 +33,7 @@ export const conversionFor = (
 ): Conversion => {
   if (currency === settings.currency) return { _tag: "Ok", currency, exchangeRate: null }
   const fail = (code: Failure["code"], message: string): Conversion => ({ _tag: "Fail", failure: { code, message, detail: { currency, exchangeRate: rate ?? null, amount: amount ?? null, fundingAmount: fundingAmount ?? null } } })
+  if (!/^[A-Z]{3}$/.test(currency)) return fail("currency-unreadable", `${what}: its vendor's currency ${JSON.stringify(currency)} is not a three-letter ISO 4217 code; it is not posted (the ledger never mixes currencies)`)
   if (settings.currency !== "USD") {
     return fail("fx-no-functional-rate", `${what} is in ${currency}; Bill.com's exchange rates convert into USD and the ledger's functional currency is ${settings.currency}, so there is no rate to post it at`)
   }

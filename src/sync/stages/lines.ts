@@ -1,5 +1,8 @@
 import { Effect } from "effect"
 import { Links } from "../../store/links.ts"
+import { SourceRecords } from "../../store/source-records.ts"
+import type { Failure } from "../handler.ts"
+import { fromCents, sumCents, toCents } from "../../ledger/money.ts"
 import type { LineWrite } from "../../ledger/payables.ts"
 import { toMoney } from "../money.ts"
 import type * as R from "../records.ts"
@@ -95,4 +98,37 @@ export const resolveLines = (
     }
   })
   return { lines: out, missing }
+}
+
+/**
+ * The referenced vendors a batch cannot resolve because they were refused (stored with an
+ * invalid-record error of their own): their documents wait for them with a clear error.
+ */
+export const refusedVendors = (integrationId: number, lookups: Lookups, vendorIds: ReadonlyArray<string | null | undefined>) =>
+  Effect.gen(function* () {
+    const unresolved = [...new Set(vendorIds)].filter((id): id is string => typeof id === "string" && id !== "" && lookups.get("vendor")?.get(id) === undefined)
+    return unresolved.length === 0 ? new Set<string>() : yield* (yield* SourceRecords).refused(integrationId, "vendor", unresolved)
+  })
+
+export const waitingForVendor = (what: string, vendorId: string): Failure => ({
+  code: "master-record-refused",
+  message: `${what} waits for vendor ${vendorId}, which Bill.com sent in a form the ledger refuses (see that vendor's invalid-record error); it imports once the vendor is fixed in Bill.com`,
+  detail: { waitsFor: { kind: "vendor", billcomId: vendorId } }
+})
+
+/**
+ * What looks wrong in a document the ledger still imports as Bill.com has it: a negative total, or
+ * lines that do not add up to it (the journal posts the rest as a "difference" line). Undefined when nothing does.
+ */
+export const documentWarning = (what: string, amount: string, lines: ReadonlyArray<{ readonly amount: string }> | undefined): Failure | undefined => {
+  const total = toCents(amount)
+  if (total < 0n) return { code: "negative-amount", message: `${what} has a negative amount ${amount}; it is imported as Bill.com has it (it reduces accounts payable)`, detail: { amount } }
+  if (lines === undefined || lines.length === 0) return undefined
+  const sum = sumCents(lines.map((l) => toCents(l.amount)))
+  if (sum === total) return undefined
+  return {
+    code: "lines-differ-from-amount",
+    message: `${what}: its lines add up to ${fromCents(sum)} but its amount is ${amount}; ${fromCents(total - sum)} posts as a "difference between the document total and its lines" line`,
+    detail: { amount, linesTotal: fromCents(sum) }
+  }
 }

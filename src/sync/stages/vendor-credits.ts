@@ -8,10 +8,11 @@ import { failed, imported, skipped } from "../handler.ts"
 import { toMoney } from "../money.ts"
 import * as R from "../records.ts"
 import { Source } from "../source.ts"
+import type { SourceRecords } from "../../store/source-records.ts"
 import { ENRICH_CONCURRENCY } from "./bills.ts"
 import { closedPeriodCheck } from "./closed.ts"
 import { conversionFor, vendorCurrency } from "./fx.ts"
-import { collect, collectLines, lookupLinks, resolveLines, type LinkKind } from "./lines.ts"
+import { collect, collectLines, documentWarning, lookupLinks, refusedVendors, resolveLines, waitingForVendor, type LinkKind } from "./lines.ts"
 
 type Payload = { readonly _tag: "Archive" } | { readonly _tag: "Write"; readonly credit: VendorCreditWrite }
 
@@ -23,7 +24,7 @@ type Payload = { readonly _tag: "Archive" } | { readonly _tag: "Write"; readonly
  * which v3 does not show: the legacy v2 read gives it (on a live read, or when none is stored
  * yet; kept in the record's enrichment so re-evaluation needs no call).
  */
-export const vendorCreditsHandler: KindHandler<R.VendorCredit, Payload, Source | Links | LedgerPayables | LedgerMaster | Journal> = {
+export const vendorCreditsHandler: KindHandler<R.VendorCredit, Payload, Source | Links | LedgerPayables | LedgerMaster | Journal | SourceRecords> = {
   kind: "vendor-credit",
   list: "vendor-credits",
   pipelined: true,
@@ -41,6 +42,7 @@ export const vendorCreditsHandler: KindHandler<R.VendorCredit, Payload, Source |
         if (!beforeCutoff(c)) collectLines(wanted, c.value.vendorCreditLineItems ?? [], undefined)
       }
       const lookups = yield* lookupLinks(ctx.integrationId, wanted)
+      const refused = yield* refusedVendors(ctx.integrationId, lookups, candidates.map((c) => c.value.vendorId))
       const currencies = yield* (yield* LedgerMaster).vendorCurrencies([...(lookups.get("vendor")?.values() ?? [])])
       const currencyOf = (c: Candidate<R.VendorCredit>) => {
         const vendorId = lookups.get("vendor")?.get(c.value.vendorId)
@@ -81,6 +83,7 @@ export const vendorCreditsHandler: KindHandler<R.VendorCredit, Payload, Source |
         if (before && !openings) return skipped("before-cutoff")
         const vendorId = lookups.get("vendor")?.get(v.vendorId)
         const lines = before ? { lines: [], missing: [] } : resolveLines(v.vendorCreditLineItems ?? [], undefined, lookups)
+        if (refused.has(v.vendorId)) return withEnrichment(failed(waitingForVendor(what, v.vendorId)))
         const missing = [...(vendorId === undefined ? [`vendor ${v.vendorId}`] : []), ...lines.missing]
         if (!before && (v.vendorCreditLineItems ?? []).length === 0) missing.push("the credit has no line items")
         if (missing.length > 0) return withEnrichment(failed({ code: "vendor-credit-unmapped", message: `unmapped: ${missing.join(", ")}`, detail: { missing } }))
@@ -89,7 +92,9 @@ export const vendorCreditsHandler: KindHandler<R.VendorCredit, Payload, Source |
         if (fx._tag === "Fail") return withEnrichment(failed(fx.failure))
         const late = closed(c.id, before ? cutoff : c.meta.businessDate, what)
         if (late !== undefined) return withEnrichment(failed(late))
-        return withEnrichment(
+        const warning = documentWarning(what, toMoney(amount), before ? undefined : lines.lines)
+        const warned = (e: Evaluated<Payload>): Evaluated<Payload> => (warning === undefined || e._tag !== "Import" ? e : { ...e, warning })
+        return withEnrichment(warned(
           imported({
             _tag: "Write",
             credit: {
@@ -108,7 +113,7 @@ export const vendorCreditsHandler: KindHandler<R.VendorCredit, Payload, Source |
               lines: lines.lines.map(({ quantity: _q, unit_price: _p, ...l }) => l)
             }
           })
-        )
+        ))
       })
     }),
   write: (imports, ctx) =>

@@ -13,7 +13,7 @@ import { mapChartRow } from "./accounts.ts"
 import { ENRICH_CONCURRENCY } from "./bills.ts"
 import { closedPeriodCheck } from "./closed.ts"
 import { conversionFor, vendorCurrency } from "./fx.ts"
-import { collect, lookupLinks, type LinkKind } from "./lines.ts"
+import { collect, lookupLinks, refusedVendors, waitingForVendor, type LinkKind } from "./lines.ts"
 
 type Payload = { readonly payment: VendorPaymentWrite; readonly links: ReadonlyArray<LinkRow> }
 
@@ -58,6 +58,7 @@ export const vendorPaymentsHandler: KindHandler<R.Payment, Payload, Source | Lin
         for (const b of billIds(c.value)) collect(wanted, "bill", b)
       }
       const lookups = yield* lookupLinks(ctx.integrationId, wanted)
+      const refused = yield* refusedVendors(ctx.integrationId, lookups, candidates.map((c) => c.value.vendorId))
       const banks = yield* ledger.bankAccounts((["bank-account", "card-account", "ap-card"] as const).flatMap((k) => [...(lookups.get(k)?.values() ?? [])]))
       const currencies = yield* ledger.vendorCurrencies([...(lookups.get("vendor")?.values() ?? [])])
       const wallet = ctx.settings.walletAccount === undefined ? undefined : (yield* ledger.accountIds(ctx.companyId, [ctx.settings.walletAccount])).get(ctx.settings.walletAccount)
@@ -96,6 +97,7 @@ export const vendorPaymentsHandler: KindHandler<R.Payment, Payload, Source | Lin
         const before = beforeCutoff(c)
         if (before && !openings) return skipped("before-cutoff")
         const vendorId = lookups.get("vendor")?.get(p.vendorId)
+        if (vendorId === undefined && refused.has(p.vendorId)) return failed(waitingForVendor(`payment ${c.id}`, p.vendorId))
         if (vendorId === undefined) return before ? skipped("before-cutoff") : failed({ code: "payment-unmapped-vendor", message: `vendor ${p.vendorId} is not mapped` })
         const kind = fundingKinds[p.fundingAccount?.type ?? ""]
         const fundingId = kind && p.fundingAccount?.id ? lookups.get(kind)?.get(p.fundingAccount.id) : undefined
