@@ -3,6 +3,7 @@ import { BillcomClient } from "../billcom/client.ts"
 import { loadPipeline, type LoadedPipeline } from "../config/load.ts"
 import { layerWithBillcomSettings } from "../emulator/for-pipeline.ts"
 import { clientLayer, refuseEmbeddedInCi, targetFor, type DatabaseAccess, type DatabaseTarget } from "../store/database.ts"
+import { keyBudgetsFor } from "../store/key-budget.ts"
 import { StoreServices } from "../store/services.ts"
 import { billcomSourceLayer } from "./billcom-source.ts"
 import { settingsFromConfig } from "./from-config.ts"
@@ -41,7 +42,8 @@ export const loadEnvironment = (nameOrPath: string, options: EnvironmentOptions 
       loaded,
       target,
       settings: settingsFromConfig(loaded.pipeline, loaded.mappings, loaded.mappingsDir),
-      layer: Layer.merge(storeLayer(target, "write"), sourceLayer(loaded))
+      // Bill.com's budgets of the devKey are shared through the ledger's Postgres (none on the embedded database).
+      layer: sourceLayer(loaded).pipe(Layer.provide(keyBudgetsFor(target)), Layer.provideMerge(storeLayer(target, "write")))
     }
   })
 
