@@ -63,7 +63,7 @@ const syncPipeline = (pipeline: string, concurrency: Effect.Semaphore) =>
     return {
       status: failed ? "failed" : "succeeded",
       runs: outcome.runs.map((r) => ({ runId: r.runId, status: r.status as string })),
-      ...(outcome.unmet.length > 0 ? { error: `setup not completed: ${outcome.unmet.join("; ")}` } : {})
+      ...(outcome.unmet.length > 0 ? { error: `setup not completed: ${outcome.unmet.map((u) => `${u.condition}: ${u.problem} (${u.fix})`).join("; ")}` } : {})
     }
   }).pipe(
     Effect.catchAllCause((cause) =>
