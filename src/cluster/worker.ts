@@ -2,14 +2,15 @@ import { ClusterCron, Entity, RunnerAddress, type Sharding } from "@effect/clust
 import { NodeClusterSocket } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import { Cause, Cron, DateTime, Duration, Effect, Layer, Option } from "effect"
+import type { KeyBudgets } from "../billcom/budget.ts"
 import { loadPipeline, loadProject, type LoadedPipeline } from "../config/index.ts"
 import { clientLayer, type DatabaseTarget } from "../store/database.ts"
-import { keyBudgetsFor } from "../store/key-budget.ts"
+import { keyBudgetsFromEnv } from "../store/key-budget.ts"
 import { StoreServices } from "../store/services.ts"
 import { sourceLayer } from "../sync/environment.ts"
 import { settingsFromConfig } from "../sync/from-config.ts"
 import { runSync } from "../sync/runner.ts"
-import { PipelineSync } from "./entity.ts"
+import { PipelineSync, type SyncOutcome } from "./entity.ts"
 
 export type ServerTarget = Extract<DatabaseTarget, { _tag: "Url" }>
 
@@ -50,8 +51,11 @@ export const shardingLayer = (target: ServerTarget, options: { readonly host: st
       })
   ).pipe(Layer.provide(clusterSqlLayer(target, `billsync-${options.clientOnly ? "client" : "worker"} ${options.host}:${options.port}`)))
 
+/** What a sync on a worker takes from the worker's layers: its database pool and the devKeys' budgets. */
+type SyncContext = Layer.Layer.Context<ReturnType<typeof clientLayer>> | KeyBudgets
+
 /** What one Sync message does: the same sync as `billsync sync <pipeline>`, over the worker's database pool. */
-const syncPipeline = (pipeline: string, concurrency: Effect.Semaphore) =>
+const syncPipeline = (pipeline: string, concurrency: Effect.Semaphore): Effect.Effect<typeof SyncOutcome.Type, never, SyncContext> =>
   Effect.gen(function* () {
     const loaded: LoadedPipeline = yield* loadPipeline(pipeline)
     const settings = settingsFromConfig(loaded.pipeline, loaded.mappings, loaded.mappingsDir)
@@ -75,14 +79,17 @@ const syncPipeline = (pipeline: string, concurrency: Effect.Semaphore) =>
   )
 
 /** The PipelineSync entity on this runner: one sync per pipeline at a time (per entity), at most `concurrency` syncs at once on this worker. */
-export const pipelineEntityLayer = (concurrency: number) =>
+export const pipelineEntityLayer = <R = SyncContext>(
+  concurrency: number,
+  sync: (pipeline: string, semaphore: Effect.Semaphore) => Effect.Effect<typeof SyncOutcome.Type, never, R> = syncPipeline as never
+) =>
   Layer.unwrapEffect(
     Effect.map(Effect.makeSemaphore(concurrency), (semaphore) =>
       PipelineSync.toLayer(
         Effect.gen(function* () {
           const address = yield* Entity.CurrentAddress
           return {
-            Sync: (request) => syncPipeline(address.entityId, semaphore).pipe(Effect.annotateLogs({ reason: request.payload.reason }))
+            Sync: (request) => sync(address.entityId, semaphore).pipe(Effect.annotateLogs({ reason: request.payload.reason }))
           }
         }),
         { concurrency: 1 }
@@ -127,7 +134,7 @@ export const workerLayer = (
   const database = clientLayer(target, "write")
   const syncs = Layer.mergeAll(pipelineEntityLayer(options.concurrency), scheduleLayer(pipelines))
   return syncs.pipe(
-    Layer.provide(keyBudgetsFor(target)),
+    Layer.provide(keyBudgetsFromEnv),
     Layer.provide(shardingLayer(target, { ...options, clientOnly: false })),
     Layer.provide(database)
   )

@@ -223,5 +223,7 @@ export const keyLimitsFromEnv = Effect.gen(function* () {
  * The shared budgets for a database target: on a Postgres server, in it; on the embedded
  * database (one process) none — the run's own limiter keeps to Bill.com's limits there.
  */
-export const keyBudgetsFor = (target: DatabaseTarget) =>
-  target._tag === "Url" ? Layer.unwrapEffect(Effect.map(Effect.orDie(keyLimitsFromEnv), keyBudgetsLayer)) : Layer.empty
+export const keyBudgetsFor = (target: DatabaseTarget) => (target._tag === "Url" ? keyBudgetsFromEnv : Layer.empty)
+
+/** KeyBudgets over a Postgres server with the limits of keyLimitsFromEnv. */
+export const keyBudgetsFromEnv = Layer.unwrapEffect(Effect.map(Effect.orDie(keyLimitsFromEnv), keyBudgetsLayer))
