@@ -125,7 +125,7 @@ export const planKeys = (pipelines: ReadonlyArray<PlannedPipeline>, limits: KeyL
 
 /** One line per key, e.g. "500 pipelines hourly need 500 logins/h > 200 on key X: a 3-hour schedule fits, or per-organisation keys". */
 export const describeKeyPlan = (plan: KeyPlan): string => {
-  const head = `key ${plan.key}: ${plan.pipelines} pipeline${plan.pipelines === 1 ? "" : "s"} need ${plan.peakLogins} logins/h (limit ${plan.limits.loginsPerHour}) and ~${plan.peakRequests} requests/h (limit ${plan.limits.requestsPerHour}) in the busiest hour (${plan.peakHour}); ${plan.averageLogins} syncs/h on average`
+  const head = `key ${plan.key}: ${plan.pipelines} pipeline${plan.pipelines === 1 ? " needs" : "s need"} ${plan.peakLogins} logins/h (limit ${plan.limits.loginsPerHour}) and ~${plan.peakRequests} requests/h (limit ${plan.limits.requestsPerHour}) in the busiest hour (${plan.peakHour}); ${plan.averageLogins} syncs/h on average`
   if (plan.fits) return `${head} — fits`
   const over = [
     plan.peakLogins > plan.limits.loginsPerHour ? `${plan.peakLogins} logins/h > ${plan.limits.loginsPerHour}` : undefined,
