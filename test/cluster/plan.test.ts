@@ -35,7 +35,7 @@ describe("cluster plan: schedules against the developer keys' hourly budgets", (
   })
 
   it("schedules that fire together are over budget even when the average fits, and it says to spread them", () => {
-    const [plan] = planKeys(pipelines(300, "7 0 * * *"))
+    const [plan] = planKeys(pipelines(300, "7 0 * * *", "K (production)", 10))
     expect(plan!.fits).toBe(false)
     expect(plan!.averageLogins).toBe(12.5)
     expect(describeKeyPlan(plan!)).toContain("the schedules fire together (300 syncs in Mon 00:00 UTC)")
