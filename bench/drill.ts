@@ -717,7 +717,8 @@ const main = async () => {
   return rows.every((r) => r.ok) ? 0 : 1
 }
 
-main().then(
+// `--cluster`: the cluster drill (bench/cluster-drill.ts) instead of this one.
+;(args.has("cluster") ? import("./cluster-drill.ts").then(() => new Promise<number>(() => {})) : main()).then(
   (code) => process.exit(code),
   (e) => {
     process.stderr.write(`drill failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`)

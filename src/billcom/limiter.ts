@@ -1,4 +1,5 @@
 import { Clock, Duration, Effect, Ref } from "effect"
+import type { BudgetKind, KeyBudget } from "./budget.ts"
 import { BillcomError } from "./errors.ts"
 
 /**
@@ -7,10 +8,15 @@ import { BillcomError } from "./errors.ts"
  * read, and an hourly request budget on fixed clock hours — Bill.com's own window (§7).
  */
 export interface Limiter {
-  /** Take a budget token, then run `effect` holding one permit. */
-  readonly run: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | BillcomError, R>
+  /**
+   * Take a budget token, then run `effect` holding one permit — and, on a shared budget, one of
+   * the key's in-flight slots and a request (a login: and a login) of the key's hour.
+   */
+  readonly run: <A, E, R>(effect: Effect.Effect<A, E, R>, kind?: BudgetKind) => Effect.Effect<A, E | BillcomError, R>
   /** Bill.com said BDC_1144: its hourly budget is spent whatever we counted (other clients share the devKey). */
   readonly exhaustHour: Effect.Effect<void>
+  /** Bill.com refused a login with BDC_1144: the key's logins are spent for this hour (shared budget only). */
+  readonly exhaustLogins: Effect.Effect<void>
   /** Wait for the next clock hour when allowed, else fail with the "resumes at HH:00" error. */
   readonly awaitNextHour: Effect.Effect<void, BillcomError>
   readonly usedThisHour: Effect.Effect<number>
@@ -32,11 +38,14 @@ export const makeLimiter = (options: {
   readonly concurrency: number
   readonly requestsPerHour: number
   readonly hourlyLimitMaxWait: Duration.Duration
+  /** The developer key's budget shared with every other process using it (a Postgres server ledger). */
+  readonly shared?: KeyBudget | undefined
 }): Effect.Effect<Limiter> =>
   Effect.gen(function* () {
     const semaphore = yield* Effect.makeSemaphore(Math.max(1, options.concurrency))
     const window = yield* Ref.make({ hour: -1, used: 0 })
     const maxWaitMs = Duration.toMillis(options.hourlyLimitMaxWait)
+    const shared = options.shared
 
     const awaitNextHour = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
@@ -64,11 +73,14 @@ export const makeLimiter = (options: {
     const exhaustHour = Effect.gen(function* () {
       const hour = Math.floor((yield* Clock.currentTimeMillis) / HOUR_MS)
       yield* Ref.set(window, { hour, used: options.requestsPerHour })
+      if (shared !== undefined) yield* shared.exhaustHour("request")
     })
 
     return {
-      run: (effect) => Effect.zipRight(take, semaphore.withPermits(1)(effect)),
+      run: (effect, kind = "request") =>
+        Effect.zipRight(take, semaphore.withPermits(1)(shared === undefined ? effect : shared.hold(kind, effect))),
       exhaustHour,
+      exhaustLogins: shared === undefined ? Effect.void : shared.exhaustHour("login"),
       awaitNextHour,
       usedThisHour: Effect.gen(function* () {
         const hour = Math.floor((yield* Clock.currentTimeMillis) / HOUR_MS)

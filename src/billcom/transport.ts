@@ -11,6 +11,7 @@ import {
   type ParsedErrorBody,
   type Verdict
 } from "./errors.ts"
+import { KeyBudgets } from "./budget.ts"
 import { makeLimiter, type Limiter } from "./limiter.ts"
 import { registerSecret, scrub } from "./secrets.ts"
 import { makeSessionManager, type LoginResult, type SessionManager } from "./session.ts"
@@ -44,6 +45,8 @@ export interface Call {
 export const TRANSIENT_BACKOFF = { factor: 2, jitter: 0.5 } as const
 /** Backoff for BDC_1322 (too many in flight): short, since a slot frees within one request's latency. */
 export const CONCURRENCY_BACKOFF = { base: Duration.millis(250), max: Duration.seconds(8), factor: 2, jitter: 0.5, attempts: 12 } as const
+
+const LOGIN_PATH = "/v3/login"
 
 /** The logout at the end of a run waits at most this long (or the request timeout, if shorter). */
 export const LOGOUT_MAX_WAIT = Duration.seconds(5)
@@ -91,8 +94,18 @@ export const makeTransport = (settings: BillcomSettings) =>
   Effect.gen(function* () {
     const http = yield* HttpClient.HttpClient
     const stats = yield* makeStats
-    const limiter = yield* makeLimiter(settings)
     const timeout = settings.requestTimeout
+    // On a Postgres server ledger the devKey's limits are shared with every process using the key.
+    const budgets = yield* Effect.serviceOption(KeyBudgets)
+    const shared = Option.isSome(budgets)
+      ? yield* budgets.value.forKey({
+          devKey: settings.credentials.devKey,
+          organizationId: settings.organizationId,
+          maxWait: settings.hourlyLimitMaxWait,
+          lease: Duration.sum(timeout, Duration.seconds(1))
+        })
+      : undefined
+    const limiter = yield* makeLimiter({ ...settings, shared })
     const devKey = settings.credentials.devKey
     // Whatever Bill.com quotes back, these never leave the process (secrets.ts).
     for (const secret of Object.values(settings.credentials)) registerSecret(secret)
@@ -134,7 +147,8 @@ export const makeTransport = (settings: BillcomSettings) =>
             return Effect.succeed({ _tag: "Failure", kind: e._tag === "ResponseError" ? "body" : "connection", detail })
           }),
           Effect.locally(Headers.currentRedactedNames, [...SECRET_HEADERS, "authorization", "cookie", "set-cookie", "x-api-key"])
-        )
+        ),
+        call.path === LOGIN_PATH ? "login" : "request"
       )
 
     /** Success JSON, or the parsed error; v2 answers HTTP 200 with `response_status: 1` on failure. */
@@ -224,7 +238,7 @@ export const makeTransport = (settings: BillcomSettings) =>
               yield* stats.bump("rateLimitErrors")
               hourly++
               // Logins have their own budget (200/h): a refused login must not stop every other request.
-              if (!login) yield* limiter.exhaustHour
+              yield* login ? limiter.exhaustLogins : limiter.exhaustHour
               if (hourly > MAX_HOURLY_WAITS) return yield* errorFor(call, "RateLimited", status, parsed, detail)
               yield* limiter.awaitNextHour
               continue
@@ -273,7 +287,7 @@ export const makeTransport = (settings: BillcomSettings) =>
         yield* Effect.sleep(Duration.millis(delayMs))
       })
 
-    const loginCall: Call = { api: "v3", method: "POST", path: "/v3/login", endpoint: "POST /v3/login" }
+    const loginCall: Call = { api: "v3", method: "POST", path: LOGIN_PATH, endpoint: "POST /v3/login" }
     const loginOnce: Effect.Effect<LoginResult, BillcomError> = Effect.gen(function* () {
       const body = {
         username: Redacted.value(settings.credentials.username),

@@ -6,6 +6,7 @@ import { CoaError } from "../coa/errors.ts"
 import { loadPipeline, type LoadedPipeline } from "../config/load.ts"
 import { layerWithBillcomSettings } from "./emulated.ts"
 import { clientLayer, refuseEmbeddedInCi, targetFor, type ClientOptions, type DatabaseAccess, type DatabaseTarget } from "../store/database.ts"
+import { keyBudgetsFor } from "../store/key-budget.ts"
 import { StoreServices } from "../ledger/services.ts"
 import { billcomSourceLayer } from "../sync/billcom-source.ts"
 import { settingsFromConfig } from "../sync/from-config.ts"
@@ -50,7 +51,8 @@ export const loadEnvironment = (nameOrPath: string, options: EnvironmentOptions 
       loaded,
       target,
       settings: settingsFromConfig(loaded.pipeline, loaded.mappings, loaded.mappingsDir),
-      layer: Layer.merge(storeLayer(target, "write", { wait: options.wait, newLedger: options.newLedger }), sourceLayer(loaded))
+      // Bill.com's budgets of the devKey are shared through the ledger's Postgres (none on the embedded database).
+      layer: sourceLayer(loaded).pipe(Layer.provide(keyBudgetsFor(target)), Layer.provideMerge(storeLayer(target, "write", { wait: options.wait, newLedger: options.newLedger })))
     }
   })
 

@@ -1,3 +1,5 @@
+import type { AlreadyProcessingMessage, MailboxFull, PersistenceError } from "@effect/cluster/ClusterError"
+import type { SocketServerError } from "@effect/platform/SocketServer"
 import type { SqlError } from "@effect/sql/SqlError"
 import type { MigrationError } from "@effect/sql/Migrator"
 import { ConfigError as EffectConfigError, Effect } from "effect"
@@ -21,6 +23,10 @@ export type CommandFailure =
   | EmulatorError
   | SqlError
   | MigrationError
+  | SocketServerError
+  | PersistenceError
+  | MailboxFull
+  | AlreadyProcessingMessage
   | ExitCode
 
 const withAdvice = (message: string, advice: string | undefined) => (advice !== undefined ? `${message} — advice: ${advice}` : message)
@@ -49,6 +55,12 @@ export const reportFailure =
         return say(`database: ${error.message}`)
       case "MigrationError":
         return say(`database migration: ${error.message}`)
+      case "SocketServerError":
+        return say(`the worker could not listen (${error.reason}): ${String(error.cause)}`)
+      case "PersistenceError":
+      case "MailboxFull":
+      case "AlreadyProcessingMessage":
+        return say(`cluster: ${error.message || error._tag}`)
       case "ConfigError":
       case "StoreError":
       case "CoaError":

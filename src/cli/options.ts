@@ -72,6 +72,22 @@ export interface ApplyOptions {
   readonly confirm?: string | undefined
   readonly ephemeral: boolean
 }
+export interface WorkerOptions {
+  readonly pipelines: string | undefined
+  readonly port: number
+  readonly host: string
+  readonly concurrency: number
+}
+export interface EnqueueOptions {
+  readonly pipeline: string
+}
+export interface ClusterStatusOptions {
+  readonly json: boolean
+}
+export interface ClusterPlanOptions {
+  readonly json: boolean
+  readonly requestsPerSync: number
+}
 export interface FreshnessOptions {
   readonly pipelines: ReadonlyArray<string>
   readonly json: boolean

@@ -1,7 +1,7 @@
 import { Argument, Command, InvalidArgumentError, Option } from "commander"
 import type { Effect } from "effect"
 import type { CliEnvironment } from "./runtime.ts"
-import type { ApplyOptions, ConnectOptions, EmulatorCliOptions, ErrorsOptions, FreshnessOptions, PlanOptions, ReportOptions, StatusOptions, SuggestOptions, SyncOptions, ValidateOptions } from "./options.ts"
+import type { ApplyOptions, ClusterPlanOptions, ClusterStatusOptions, ConnectOptions, EnqueueOptions, WorkerOptions, EmulatorCliOptions, ErrorsOptions, FreshnessOptions, PlanOptions, ReportOptions, StatusOptions, SuggestOptions, SyncOptions, ValidateOptions } from "./options.ts"
 import { REPORTS } from "./options.ts"
 import { closest } from "./suggest.ts"
 
@@ -333,6 +333,64 @@ const demo = () =>
     .addHelpText("after", examples([["billsync demo", "the same as `npm run demo`"], ["billsync demo && billsync errors demo", "then look at what did not import"]]))
     .action(() => launch<{}>(() => import("./demo.ts"))({}))
 
+const cluster = () => import("./cluster.ts")
+
+const worker = () =>
+  new Command("worker")
+    .summary("run syncs as a worker of a cluster (many organisations, one Postgres)")
+    .description(
+      "A runner of the billsync cluster (Effect's @effect/cluster): it runs the pipelines' schedules and the syncs `billsync enqueue` asks for, at most one sync of a pipeline anywhere at a time. Any number of workers on any number of machines share the ledger's Postgres (DATABASE_URL; the embedded database is refused) for their shard locks, persisted requests and the developer keys' Bill.com budgets. When a worker dies its pipelines move to the others; an interrupted sync resumes from its committed cursors.\nRuns until SIGTERM/SIGINT. Give every worker the same --pipelines."
+    )
+    .addOption(new Option("--pipelines <glob>", "the pipelines whose schedules the cluster runs (* and ?; default: every pipelines/*.yaml with a schedule, except environment: emulator)"))
+    .addOption(new Option("--port <port>", "port the other workers reach this one on").argParser(integer("--port", 1)).default(34431))
+    .addOption(new Option("--host <host>", "host name or address the other workers reach this one at").default("localhost"))
+    .addOption(new Option("--concurrency <n>", "syncs at once on this worker").argParser(integer("--concurrency", 1)).default(3))
+    .addHelpText(
+      "after",
+      examples([
+        ["DATABASE_URL=postgres://… billsync worker", "one worker, every scheduled pipeline"],
+        ["billsync worker --host $(hostname) --port 34431 --pipelines 'client-*'", "on each of several machines"],
+        ["billsync cluster plan", "first: do the schedules fit the keys' budgets?"]
+      ])
+    )
+    .action((o: { pipelines?: string; port: number; host: string; concurrency: number }) =>
+      launch<WorkerOptions>(() => cluster().then((m) => ({ run: m.worker })))({ pipelines: o.pipelines, port: o.port, host: o.host, concurrency: o.concurrency })
+    )
+
+const enqueue = () =>
+  new Command("enqueue")
+    .summary("ask the cluster's workers for a sync of a pipeline now")
+    .description("Ask for a sync of a pipeline now: the request is stored in the ledger's Postgres (DATABASE_URL) and run by the worker that holds the pipeline — after the sync it may be running already, never beside it.")
+    .addArgument(pipelineArg())
+    .addHelpText("after", examples([["billsync enqueue acme-us", "sync acme-us now"], ["billsync enqueue acme-us && billsync cluster status", "then watch it"]]))
+    .action((pipeline: string) => launch<EnqueueOptions>(() => cluster().then((m) => ({ run: m.enqueue })))({ pipeline }))
+
+const clusterCommand = () =>
+  new Command("cluster")
+    .summary("the workers' cluster: status, plan")
+    .description("The cluster of `billsync worker` processes.")
+    .addCommand(
+      new Command("status")
+        .summary("runners, shards, and each pipeline's last and next run")
+        .description("Runners (address, health, last heartbeat, shards held), each pipeline's state, last run and next scheduled run, and the developer keys' use of this clock hour. Reads the database at DATABASE_URL.")
+        .addOption(jsonOption("print as JSON"))
+        .addHelpText("after", examples([["billsync cluster status", "as a table"], ["billsync cluster status --json", "for monitoring"]]))
+        .action((o: { json?: boolean }) => launch<ClusterStatusOptions>(() => cluster().then((m) => ({ run: m.status })))({ json: o.json === true }))
+    )
+    .addCommand(
+      new Command("plan")
+        .summary("do the schedules fit the developer keys' hourly budgets?")
+        .description(
+          "Per developer key (the variable that names it, per environment): the logins and requests an hour the pipelines' schedules need in the busiest clock hour, against Bill.com's 200 logins and 20,000 requests per key per hour (lowered by BILLSYNC_KEY_LOGINS_PER_HOUR / BILLSYNC_KEY_REQUESTS_PER_HOUR), and what would fit when they do not. Requests per sync are measured from the runs when DATABASE_URL is set, else assumed.\nExit 0 all fit, 1 some key is over budget."
+        )
+        .addOption(jsonOption("print as JSON"))
+        .addOption(new Option("--requests-per-sync <n>", "requests a sync spends, for pipelines without measured runs").argParser(integer("--requests-per-sync", 1)).default(150))
+        .addHelpText("after", examples([["billsync cluster plan", "every scheduled pipeline"], ["billsync cluster plan --requests-per-sync 400 --json", "larger organisations, as JSON"]]))
+        .action((o: { json?: boolean; requestsPerSync: number }) =>
+          launch<ClusterPlanOptions>(() => cluster().then((m) => ({ run: m.plan })))({ json: o.json === true, requestsPerSync: o.requestsPerSync })
+        )
+    )
+
 const ROOT_HELP = `
 Examples:
   npm run demo                          # emulator → embedded database, no setup
@@ -390,5 +448,8 @@ export const buildProgram = (version: string): Command =>
       .addCommand(apply())
       .addCommand(emulator())
       .addCommand(demo())
+      .addCommand(worker())
+      .addCommand(enqueue())
+      .addCommand(clusterCommand())
       .addHelpText("after", ROOT_HELP)
   )
