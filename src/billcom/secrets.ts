@@ -1,5 +1,3 @@
-import { Redacted } from "effect"
-
 /**
  * The one scrubber of secret values. Credentials are Redacted inside the program, but text from
  * outside — Bill.com's error bodies, a database's messages — may quote them back. Every value the
@@ -7,6 +5,7 @@ import { Redacted } from "effect"
  * id, the database password) is registered here, and every boundary where text leaves the process
  * passes through `scrub`: errors from Bill.com, log lines, stdout/stderr, the rows of sync_runs,
  * sync_run_stages and integration_errors, and the HTML/CSV reports.
+ * No Effect import: the CLI's entry installs scrubStream before any command (and Effect) loads.
  */
 const known = new Set<string>()
 let ordered: ReadonlyArray<string> = []
@@ -17,8 +16,8 @@ export const MIN_SECRET_LENGTH = 6
 export const REDACTED = "[redacted]"
 
 /** Registers a secret value and the forms a server may quote it in (URL-encoded, JSON-escaped). */
-export const registerSecret = (secret: string | Redacted.Redacted<string> | undefined): void => {
-  const value = secret === undefined ? "" : typeof secret === "string" ? secret : Redacted.value(secret)
+export const registerSecret = (secret: string | undefined): void => {
+  const value = secret ?? ""
   if (value.length < MIN_SECRET_LENGTH) return
   const before = known.size
   for (const form of [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2), JSON.stringify(value).slice(1, -1)]) known.add(form)

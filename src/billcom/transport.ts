@@ -108,7 +108,7 @@ export const makeTransport = (settings: BillcomSettings) =>
     const limiter = yield* makeLimiter({ ...settings, shared })
     const devKey = settings.credentials.devKey
     // Whatever Bill.com quotes back, these never leave the process (secrets.ts).
-    for (const secret of Object.values(settings.credentials)) registerSecret(secret)
+    for (const secret of Object.values(settings.credentials)) registerSecret(Redacted.value(secret))
 
     const urlOf = (call: Call) => `${call.api === "v3" ? settings.v3BaseUrl : settings.v2BaseUrl}${call.path}`
 

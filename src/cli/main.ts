@@ -2,7 +2,6 @@ import { CommanderError } from "commander"
 import { Exit } from "./exit-status.ts"
 import { buildProgram } from "./program.ts"
 import { installEarlyExit } from "./signals.ts"
-import { scrubStream } from "../billcom/secrets.ts"
 
 /**
  * `billsync`: parse the command line (program.ts, commander only) and run the chosen command, whose
@@ -28,9 +27,6 @@ for (const stream of [process.stdout, process.stderr]) {
     process.exit(process.exitCode ?? Exit.ok)
   })
 }
-// Whatever a command prints, secret values it learnt (credentials, session ids) never leave the process.
-scrubStream(process.stdout)
-scrubStream(process.stderr)
 
 try {
   await buildProgram(VERSION).parseAsync(process.argv)

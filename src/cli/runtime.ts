@@ -1,9 +1,16 @@
 import type { FileSystem, Path, Terminal } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Cause, Effect, Logger } from "effect"
+import { scrubStream } from "../billcom/secrets.ts"
 import { ExitCode, Exit } from "./exit.ts"
 import { logFormatFromEnv, logLevelFromEnv, stderrLogger } from "./log.ts"
 import { installSignalHandlers, receivedSignal, signalExitStatus } from "./signals.ts"
+
+// Whatever a command prints, secret values it learnt (credentials, session ids) never leave the
+// process. Installed when a command is about to run (this module loads before any command's own),
+// not in main.ts: `--help` and usage errors load nothing of Bill.com's.
+scrubStream(process.stdout)
+scrubStream(process.stderr)
 
 /** What a command's `run` may use from the CLI's environment. */
 export type CliEnvironment = FileSystem.FileSystem | Path.Path | Terminal.Terminal
