@@ -7,7 +7,7 @@ import { applyMutation, type Mutation, type MutationResult } from "./mutations.t
 import { COLLECTIONS, OrgState } from "./organization.ts"
 import { Random } from "./random.ts"
 import { renderRecord } from "./render.ts"
-import { SnapshotStore } from "./query.ts"
+import { SnapshotStore, type CursorMode } from "./query.ts"
 import { SessionStore } from "./sessions.ts"
 
 /** Everything configurable about an emulator instance. */
@@ -34,6 +34,12 @@ export interface EmulatorOptions {
    * records every response that is off its documented schema; "off" (benchmarks).
    */
   readonly contract?: { readonly requests?: "enforce" | "record" | "off"; readonly responses?: "validate" | "off" }
+  /**
+   * What a list's `page` cursor pages (query.ts): "live" (default) re-evaluates the query on every
+   * page, so records changed during a read shift the rest (the harder case for a client);
+   * "snapshot" pages the ids taken at page 1.
+   */
+  readonly cursorMode?: CursorMode
 }
 
 export const DEFAULT_SESSION_IDLE_MS = 35 * 60_000
@@ -47,7 +53,7 @@ export class EmulatorCore {
   readonly sessions: SessionStore
   readonly limits: Limits
   readonly counters = new Counters()
-  readonly snapshots = new SnapshotStore()
+  readonly snapshots: SnapshotStore
   readonly seed: string
   readonly strict: boolean
   /** The published contract, unless both checks are off. */
@@ -60,6 +66,7 @@ export class EmulatorCore {
 
   constructor(readonly options: EmulatorOptions = {}) {
     this.seed = options.seed ?? "demo"
+    this.snapshots = new SnapshotStore(64, options.cursorMode ?? "live")
     const org = generateOrganization(optionsForSeed(this.seed, options.generate ?? {}))
     this.state = new OrgState(org, this.seed)
     this.sessions = new SessionStore(options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS)
