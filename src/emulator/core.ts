@@ -4,7 +4,7 @@ import { Counters, Limits, type CounterSnapshot, type LimitOptions } from "./lim
 import type { Credentials } from "./model.ts"
 import { Contract, ContractLog } from "./contract.ts"
 import { applyMutation, type Mutation, type MutationResult } from "./mutations.ts"
-import { COLLECTIONS, OrgState } from "./organization.ts"
+import { COLLECTIONS, OrgState, type Collection } from "./organization.ts"
 import { Random } from "./random.ts"
 import { renderRecord } from "./render.ts"
 import { SnapshotStore, type CursorMode } from "./query.ts"
@@ -62,6 +62,11 @@ export class EmulatorCore {
   readonly contractLog = new ContractLog()
   faults: FaultPlan
   origin = ""
+  /**
+   * Called before a v3 list page is served (tests and drills: changes timed inside a read, e.g.
+   * an edit while the client is between two pages). Not Bill.com behaviour; unset by default.
+   */
+  beforeList: ((collection: Collection, query: URLSearchParams) => void) | undefined = undefined
   private readonly mutationRandom: Random
 
   constructor(readonly options: EmulatorOptions = {}) {

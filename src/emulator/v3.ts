@@ -34,6 +34,7 @@ export const v3Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
 
   const list = (collection: Collection, path: string): Route =>
     route("GET", path, (req) => {
+      core.beforeList?.(collection, req.query)
       const page = core.snapshots.list(collection, core.state.collection(collection), FIELDS[collection], queryOf(req))
       return ok({
         ...(page.nextPage !== undefined ? { nextPage: page.nextPage } : {}),
