@@ -112,9 +112,34 @@ const chain = (t: number, c: number, reads = 1): Position =>
 const after = (r: Range, t: number, c: number): Position =>
   !Number.isNaN(c) ? { _tag: "Instant", t, c, inclusive: false } : t > r.hi || (t === r.hi && r.hiInclusive) ? { _tag: "Done" } : { _tag: "Range", t, inclusive: false }
 
+/**
+ * Whether a record is inside what the request at `p` asked for. A page that follows a cursor over
+ * a snapshot renders records in their current state: one changed since the snapshot shows a time
+ * outside the query. It is neither delivered from here nor keyed on (it is read again where its
+ * new time puts it: further on, or in the catch-up).
+ */
+export const inQuery = (r: Range, p: Reading, raw: unknown): boolean => {
+  const t = timeOf(raw)
+  if (Number.isNaN(t)) return true
+  switch (p._tag) {
+    case "Range":
+      return (p.inclusive ? t >= p.t : t > p.t) && (r.hiInclusive ? t <= r.hi : t < r.hi)
+    case "Instant": {
+      const c = createdOf(raw)
+      return t === p.t && (Number.isNaN(c) || (p.inclusive ? c >= p.c : c > p.c))
+    }
+    case "Chain":
+    case "Verify":
+      return t === p.t && (Number.isNaN(p.c) || createdOf(raw) === p.c)
+  }
+}
+
+/** The rows of a page to deliver: inside its query, and none from a check. */
+export const deliverable = (r: Range, p: Reading, page: Page): Array<unknown> => (p._tag === "Verify" ? [] : page.results.filter((raw) => inQuery(r, p, raw)))
+
 /** Where to read next after `page` was read at `p`. */
 export const advance = (r: Range, p: Reading, page: Page): Position => {
-  const rows = page.results
+  const rows = page.results.filter((raw) => inQuery(r, p, raw))
   switch (p._tag) {
     case "Range":
     case "Instant": {
@@ -136,7 +161,7 @@ export const advance = (r: Range, p: Reading, page: Page): Position => {
     }
     case "Chain": {
       const served = new Set(p.served)
-      for (const raw of rows) {
+      for (const raw of page.results) {
         const id = rawIdOf(raw)
         if (id !== undefined) served.add(id)
       }
@@ -156,14 +181,27 @@ export const advance = (r: Range, p: Reading, page: Page): Position => {
   }
 }
 
-/** Whether the page at `p` brought anything new: a record not read before (by this chain, for a chain). */
-export const broughtNew = (p: Position, page: Page, delivered: Delivered): boolean =>
-  p._tag === "Verify" ||
-  page.results.some((raw) => {
+/**
+ * Whether reading `page` at `p` (then moving to `next`) got anywhere: a record not read before (by
+ * this chain, for a chain), or a keyset position that moved on. Only pages that follow Bill.com's
+ * cursor can fail to: a server that keeps answering empty pages, or the same records, with a
+ * fresh cursor.
+ */
+export const progressed = (p: Reading, next: Position, page: Page, delivered: Delivered): boolean => {
+  if (p._tag === "Verify" || next._tag === "Done") return true
+  const fresh = page.results.some((raw) => {
     const id = rawIdOf(raw)
     if (id === undefined) return true
     return p._tag === "Chain" ? !p.served.has(id) : delivered.isNew(raw)
   })
+  if (fresh) return true
+  if (p._tag === "Chain" || p.cursor !== undefined || next._tag === "Unsettled") return false
+  const key = (q: Position): [number, number] =>
+    q._tag === "Range" ? [q.t, q.inclusive ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY] : q._tag === "Instant" ? [q.t, q.c + (q.inclusive ? 0 : 0.5)] : q._tag === "Done" || q._tag === "Unsettled" ? [Infinity, Infinity] : [q.t, Number.isNaN(q.c) ? -1 : q.c]
+  const [t0, c0] = key(p)
+  const [t1, c1] = key(next)
+  return t1 > t0 || (t1 === t0 && c1 > c0)
+}
 
 export const unsettledError = (path: string, t: number) =>
   new BillcomError({

@@ -1,6 +1,6 @@
 import { Chunk, Effect, Option, Stream } from "effect"
 import { BillcomError } from "./errors.ts"
-import { advance, ascending, broughtNew, Delivered, idleError, isoOf, MAX_IDLE_PAGES, requestOf, start, timeOf, unsettledError, type Page, type Reading, type Request } from "./keyset.ts"
+import { advance, ascending, deliverable, Delivered, progressed, idleError, isoOf, MAX_IDLE_PAGES, requestOf, start, timeOf, unsettledError, type Page, type Reading, type Request } from "./keyset.ts"
 import { readPartitioned } from "./partition.ts"
 import type { Transport } from "./transport.ts"
 
@@ -131,10 +131,10 @@ export const makeLists = (transport: Transport) => {
       let idle = 0
       return Stream.paginateChunkEffect(start(lo) as Reading, (position) =>
         Effect.flatMap(fetch(requestOf(range, position)), (page) => {
-          idle = broughtNew(position, page, delivered) ? 0 : idle + 1
-          if (idle >= MAX_IDLE_PAGES) return idleError(path)
-          const rows = position._tag === "Verify" ? [] : delivered.filter(page.results)
           const next = advance(range, position, page)
+          idle = progressed(position, next, page, delivered) ? 0 : idle + 1
+          if (idle >= MAX_IDLE_PAGES) return idleError(path)
+          const rows = delivered.filter(deliverable(range, position, page))
           if (next._tag === "Unsettled") return unsettledError(path, next.t)
           return Effect.succeed([Chunk.fromIterable(rows), next._tag === "Done" ? Option.none() : Option.some(next)] as const)
         })

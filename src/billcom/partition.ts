@@ -1,6 +1,6 @@
 import { Chunk, Effect, FiberSet, Option, Queue, Stream } from "effect"
 import type { BillcomError } from "./errors.ts"
-import { advance, broughtNew, Delivered, idleError, MAX_IDLE_PAGES, positionTime, requestOf, start, timeOf, unsettledError, type Page, type Position, type Reading, type Request } from "./keyset.ts"
+import { advance, deliverable, Delivered, progressed, idleError, MAX_IDLE_PAGES, positionTime, requestOf, start, timeOf, unsettledError, type Page, type Position, type Reading, type Request } from "./keyset.ts"
 
 export { ascending, timeOf } from "./keyset.ts"
 
@@ -113,6 +113,8 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
       let outstanding = 0
       let ended = false
       let tailed = false
+      /** Density of the last head window finished and dropped: a run of empty windows widens the next ones. */
+      let dropped: number | undefined
       let mark = Number.NEGATIVE_INFINITY
       const counts = { windows: 1, cuts: 0, splits: 0 }
       const rangeOf = (w: Window) => ({ base: input.base, hi: w.hi, hiInclusive: w.inclusive, pageSize })
@@ -129,12 +131,13 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
         if (w.done) return Math.max(1, w.count) / Math.max(1, w.hi - w.lo)
         return w.count >= pageSize / 2 && w.lastT > w.lo ? w.count / (w.lastT - w.lo) : undefined
       }
-      /** Nearest observed density: the window itself, then earlier windows, then later ones. */
+      /** Nearest observed density: the window itself, then earlier windows (also the last one finished and dropped), then later ones. */
       const densityNear = (i: number): number => {
         for (let j = i; j >= 0; j--) {
           const d = densityOf(windows[j]!)
           if (d !== undefined) return d
         }
+        if (dropped !== undefined) return dropped
         for (let j = i + 1; j < windows.length; j++) {
           const d = densityOf(windows[j]!)
           if (d !== undefined) return d
@@ -217,19 +220,20 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
         inFlight--
         w.busy = false
         const position = w.position as Reading
-        w.idle = broughtNew(position, page, delivered) ? 0 : w.idle + 1
+        const range = rangeOf(w)
+        const next = advance(range, position, page)
+        w.idle = progressed(position, next, page, delivered) ? 0 : w.idle + 1
         if (w.idle >= MAX_IDLE_PAGES) return Effect.fail(idleError(input.path))
         const before = w.count
         let firstT = Number.NaN
-        for (const raw of page.results) {
-          if (position._tag === "Verify") break // a check of a chain: nothing to deliver
+        for (const raw of deliverable(range, position, page)) {
           if (!delivered.take(raw)) continue
           w.rows.push(raw)
           w.count++
           const t = timeOf(raw)
           if (Number.isNaN(firstT)) firstT = t
         }
-        w.position = advance(rangeOf(w), position, page)
+        w.position = next
         if (w.position._tag === "Unsettled") return Effect.fail(unsettledError(input.path, w.position.t))
         if (w.position._tag === "Done") w.done = true
         else w.lastT = Math.max(w.lastT, positionTime(w.position))
@@ -286,6 +290,7 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
           }
           if (h.rows.length > 0) yield* emit(take(h))
           if (!h.done) break
+          dropped = densityOf(h) ?? dropped
           windows.shift()
         }
         if (!input.ordered) yield* watermark

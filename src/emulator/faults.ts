@@ -24,6 +24,11 @@ export interface FaultConfig {
   readonly truncateRate?: number
   /** Probability, per record in a list or get response, of one wrong-typed field. */
   readonly malformedRate?: number
+  /**
+   * Runaway paging: every v3 list page of this collection (e.g. "bills") answers no records and a
+   * fresh `nextPage` cursor, forever — a server bug that must not drain the hourly budget.
+   */
+  readonly runawayPaging?: string
 }
 
 export const FAULT_PROFILES: Readonly<Record<string, FaultConfig>> = {

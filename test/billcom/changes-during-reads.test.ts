@@ -206,7 +206,10 @@ describe("changes during reads (property, client over HTTP against the emulator)
       rt
         .runPromise(
           Effect.flatMap(BillcomClient, (client) =>
-            Stream.runCollect(client.listRaw("bills", { ordered, partition: c.partition, ...(since === undefined ? {} : { updatedSince: new Date(since) }) }))
+            Stream.runCollect(client.listRaw("bills", { ordered, partition: c.partition, ...(since === undefined ? {} : { updatedSince: new Date(since) }) })).pipe(
+              // A read of ≤ 200 records takes well under a second: one that goes on is a loop.
+              Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error(`read did not end (${request} list requests)`) })
+            )
           )
         )
         .then((chunk) => Chunk.toReadonlyArray(chunk))

@@ -3,6 +3,7 @@ import { Chunk, Effect, Layer, Stream } from "effect"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { BillcomClient } from "../../src/billcom/client.ts"
+import { MAX_IDLE_PAGES } from "../../src/billcom/keyset.ts"
 import { timeOf, Watermark } from "../../src/billcom/lists.ts"
 import type { ListOptions } from "../../src/billcom/lists.ts"
 import type { SettingsInput } from "../../src/billcom/settings.ts"
@@ -152,5 +153,23 @@ describe("paging safety", () => {
         expect(error.reason).toBe("Pagination")
       })
     )
+  )
+
+  it.live("runaway paging (empty pages with a fresh cursor forever) stops after MAX_IDLE_PAGES pages with a Pagination error naming the endpoint", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Emulator
+      const client = yield* BillcomClient
+      yield* client.session()
+      yield* emulator.resetCounters()
+      for (const options of [{}, { partition: false }, { ordered: false }] satisfies Array<ListOptions>) {
+        const before = (yield* emulator.counters()).byRoute["GET /v3/bills"] ?? 0
+        const error = yield* Effect.flip(Stream.runDrain(client.list("bills", options)))
+        expect(error.reason).toBe("Pagination")
+        expect(error.message).toContain("GET /v3/bills")
+        expect(error.message).toContain("nothing new")
+        const calls = ((yield* emulator.counters()).byRoute["GET /v3/bills"] ?? 0) - before
+        expect(calls).toBeLessThanOrEqual(MAX_IDLE_PAGES + 1)
+      }
+    }).pipe(withClient({ seed: "client-runaway", generate: { bills: 50, vendors: 5 }, faults: { runawayPaging: "bills" }, limits: { requestsPerHour: 1_000 } }))
   )
 })
