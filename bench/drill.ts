@@ -142,6 +142,90 @@ const finish = (row: Row) => {
   process.stderr.write(`  ${row.scenario}: ${row.ok ? "ok" : "FAILED"} (runs ${row.runs}, faults ${row.faults}, lost ${row.lost}, dup ${row.duplicates}, unbalanced ${row.unbalanced})${row.note ? ` — ${row.note.trim().slice(0, 400)}` : ""}\n`)
 }
 
+/**
+ * Changes during reads (issue 12): during every list read of the sync (vendors, bills, vendor
+ * credits, payments) the emulator (live cursors) changes records between pages — an email edit of a
+ * vendor, records "touched" (updatedTime moves to now, so they jump to the end of the sorted list;
+ * content unchanged so the ledger's history stays comparable), and a new bill — then one more
+ * incremental run; the ledger must equal a fresh full sync of Bill.com's final state.
+ */
+const changesDuringReads = async () => {
+  const row = newRow("changes during reads (live cursors)")
+  const { emu, ws } = await newEmulator({ cursorMode: "live" })
+  const db = await scratchDb()
+  const refDb = await scratchDb()
+  const core = emu.core
+  const pick = prng(SEED + 12)
+  const perList = new Map<string, number>()
+  const PER_READ = quick ? 3 : 8
+  try {
+    core.beforeList = (collection) => {
+      if (collection !== "vendors" && collection !== "bills" && collection !== "vendor-credits" && collection !== "payments") return
+      const n = (perList.get(collection) ?? 0) + 1
+      perList.set(collection, n)
+      // Every other page of each read, up to PER_READ changes a list read (page 1 included: before the read).
+      if (n % 2 === 0 || n > 2 * PER_READ) return
+      const records = core.state.collection(collection)
+      const target = records[Math.floor(pick() * records.length)]
+      if (target === undefined) return
+      if (collection === "vendors") core.mutate({ op: "updateVendor", id: target.id, email: `changed-${n}@example.com` })
+      else if (collection === "bills" && n === 1) core.mutate({ op: "createBill", amount: 123.45 })
+      else target.updatedTime = core.state.now()
+      row.faults++
+    }
+    const first = await sync(ws, db.url)
+    row.runs++
+    perList.clear()
+    core.beforeList = undefined
+    if (!succeeded(first)) row.note += ` run with changes did not succeed: ${first.stderr.slice(-300)}`
+    const second = await sync(ws, db.url)
+    row.runs++
+    if (!succeeded(second)) row.note += ` incremental run did not succeed: ${second.stderr.slice(-300)}`
+    // Reference: a fresh full sync of Bill.com's final state.
+    const fresh = await syncToCompletion(ws, refDb.url)
+    if (!fresh.completed) throw new Error(`changes during reads: fresh sync failed: ${fresh.last?.stderr.slice(-2000)}`)
+    await judge(row, await readLedger(refDb.url), db.url)
+    if (!succeeded(first) || !succeeded(second) || row.faults === 0) row.ok = false
+    row.note += ` ${row.faults} changes timed inside list reads`
+  } finally {
+    core.beforeList = undefined
+    await emu.stop()
+    ws.remove()
+    await dropDatabase(db.name)
+    await dropDatabase(refDb.name)
+  }
+  finish(row)
+}
+
+/** Runaway paging (issue 13): bills answer empty pages with a fresh cursor forever; the run fails with a named Pagination error after a few requests, nothing is lost. */
+const runawayPaging = async (reference: LedgerState) => {
+  const row = newRow("runaway paging")
+  const { emu, ws } = await newEmulator({ faults: { runawayPaging: "bills" } })
+  const db = await scratchDb()
+  try {
+    const before = emu.core.counterSnapshot().byRoute["GET /v3/bills"] ?? 0
+    const r = await sync(ws, db.url)
+    row.runs++
+    const calls = (emu.core.counterSnapshot().byRoute["GET /v3/bills"] ?? 0) - before
+    row.faults = calls
+    const named = /GET \/v3\/bills/.test(r.stdout + r.stderr) && /nothing new/.test(r.stdout + r.stderr)
+    if (r.code === 0 || !named || calls > 30) {
+      row.ok = false
+      row.note += ` exit ${r.code}, named error ${named}, ${calls} bill list requests`
+    } else row.note += ` failed with the named Pagination error after ${calls} bill list requests`
+    // The fault lifted: the next run completes and nothing is lost.
+    emu.core.setFaults({})
+    const next = await syncToCompletion(ws, db.url)
+    row.runs += next.runs
+    await judge(row, reference, db.url)
+  } finally {
+    await emu.stop()
+    ws.remove()
+    await dropDatabase(db.name)
+  }
+  finish(row)
+}
+
 const newRow = (scenario: string): Row => ({ scenario, runs: 0, faults: 0, lost: 0, duplicates: 0, unbalanced: 0, leaks: 0, ok: true, note: "" })
 
 /** The sync lock's holder in a database (advisory class "sync", see src/sync/lock.ts), if any. */
@@ -493,6 +577,9 @@ const main = async () => {
     }
     finish(row)
   }
+
+  await changesDuringReads()
+  await runawayPaging(reference)
 
   // (a') Malformed records: everything but the malformed records equals the reference; those are integration errors.
   {

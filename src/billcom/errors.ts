@@ -15,7 +15,7 @@ export type BillcomErrorReason =
   | "Server" // 5xx after every retry
   | "Transport" // connection errors / timeouts / truncated bodies after every retry
   | "Decode" // a response that is not the documented shape (envelope, not a record)
-  | "Pagination" // the list repeated a cursor
+  | "Pagination" // the list repeated a cursor, or kept paging without bringing anything new
 
 export class BillcomError extends Data.TaggedError("BillcomError")<{
   readonly reason: BillcomErrorReason

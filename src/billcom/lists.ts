@@ -1,9 +1,11 @@
 import { Chunk, Effect, Option, Stream } from "effect"
 import { BillcomError } from "./errors.ts"
-import { ascending, OrderedMerge, readPartitioned, timeOf, type Page } from "./partition.ts"
+import { advance, ascending, deliverable, Delivered, progressed, idleError, isoOf, MAX_IDLE_PAGES, requestOf, start, timeOf, unsettledError, type Page, type Reading, type Request } from "./keyset.ts"
+import { readPartitioned } from "./partition.ts"
 import type { Transport } from "./transport.ts"
 
-export { timeOf, Watermark } from "./partition.ts"
+export { timeOf } from "./keyset.ts"
+export { Watermark } from "./partition.ts"
 
 /**
  * v3 lists as streams of raw records (§3): always `max` = page size, sorted by updatedTime then
@@ -15,6 +17,13 @@ export { timeOf, Watermark } from "./partition.ts"
  * ascending updatedTime — or, with `ordered: false`, as pages arrive with watermarks (what the
  * sync reads: it moves its cursor on them). A list of ≤ 200 records costs the same 2 calls as without partitioning; beyond
  * that, each window costs at most one partial page.
+ *
+ * Data changes while it is read. Beyond page 1 every page is a keyset query (keyset.ts) — never an
+ * offset that a record edited meanwhile could shift — so every record that existed when the read
+ * began is delivered at least once, in a version no older than it had then; what changed during
+ * the read is read last (from the read's start on), and the last watermark is the read's start, so
+ * the next incremental read delivers the latest of it. A list that keeps answering pages with
+ * nothing new fails with a Pagination error naming the endpoint (MAX_IDLE_PAGES).
  *
  * Server-side filters and the cutoff: Bill.com cannot filter bills by invoice date, and no
  * documented filter is a safe superset of a business-date cutoff (dueDate may precede the invoice
@@ -48,12 +57,6 @@ interface Query {
   readonly filters: ReadonlyArray<string>
 }
 
-const isoOf = (t: string | Date | number): string => {
-  const d = t instanceof Date ? t : new Date(t)
-  if (Number.isNaN(d.getTime())) throw new Error(`not an instant: ${String(t)}`)
-  return d.toISOString()
-}
-
 /** The filters for options (without the partition windows). */
 export const baseFilters = (options: ListOptions): Array<string> => {
   const out: Array<string> = []
@@ -67,7 +70,7 @@ export const makeLists = (transport: Transport) => {
   const pageSize = transport.settings.pageSize
   const concurrency = transport.settings.concurrency
 
-  const fetchPage = (path: string, query: Query, cursor: string | undefined): Effect.Effect<Page, BillcomError> =>
+  const fetchPage = (path: string, query: Query, cursor: string | undefined, max = pageSize): Effect.Effect<Page, BillcomError> =>
     transport
       .execute({
         api: "v3",
@@ -75,7 +78,7 @@ export const makeLists = (transport: Transport) => {
         path,
         endpoint: `GET ${path}`,
         query: {
-          max: String(pageSize),
+          max: String(max),
           sort: query.sort,
           ...(query.filters.length > 0 ? { filters: query.filters.join(",") } : {}),
           ...(cursor !== undefined ? { page: cursor } : {})
@@ -91,12 +94,18 @@ export const makeLists = (transport: Transport) => {
         })
       )
 
-  /** Follow `nextPage` from `start` (undefined = page 1) to the end, failing on a repeated cursor. */
-  const chain = (path: string, query: Query, start: string | undefined): Stream.Stream<unknown, BillcomError> =>
+  /**
+   * Follow `nextPage` from `start` (undefined = page 1) to the end (lists whose records carry no
+   * usable updatedTime), failing on a repeated cursor or MAX_IDLE_PAGES pages in a row with nothing new.
+   */
+  const chain = (path: string, query: Query, start: string | undefined, delivered = new Delivered()): Stream.Stream<unknown, BillcomError> =>
     Stream.suspend(() => {
       const seen = new Set<string>(start === undefined ? [] : [start])
+      let idle = 0
       return Stream.paginateChunkEffect(start, (cursor: string | undefined) =>
         Effect.flatMap(fetchPage(path, query, cursor), (page) => {
+          const fresh = delivered.filter(page.results)
+          idle = fresh.length > 0 ? 0 : idle + 1
           if (page.nextPage !== undefined) {
             if (seen.has(page.nextPage))
               return new BillcomError({
@@ -104,18 +113,33 @@ export const makeLists = (transport: Transport) => {
                 message: `Bill.com GET ${path} returned a page cursor it had already returned; stopping instead of looping`,
                 endpoint: `GET ${path}`
               })
+            if (idle >= MAX_IDLE_PAGES) return idleError(path)
             seen.add(page.nextPage)
           }
-          return Effect.succeed([Chunk.fromIterable(page.results), Option.fromNullable(page.nextPage)] as const)
+          return Effect.succeed([Chunk.fromIterable(fresh), Option.fromNullable(page.nextPage)] as const)
         })
       )
     })
 
-  const windowFilters = (base: ReadonlyArray<string>, lo: number, hi: number, last: boolean) => [
-    ...base,
-    `updatedTime:gte:"${isoOf(lo)}"`,
-    `updatedTime:${last ? "lte" : "lt"}:"${isoOf(hi)}"`
-  ]
+  const fetchRequest = (path: string) => (request: Request) => fetchPage(path, { sort: SORT_ASC, filters: request.filters }, request.cursor, request.max)
+
+  /** Keyset pages of [lo, ∞) in ascending updatedTime (keyset.ts), one at a time. */
+  const sequential = (path: string, base: ReadonlyArray<string>, lo: number, delivered: Delivered): Stream.Stream<unknown, BillcomError> =>
+    Stream.suspend(() => {
+      const range = { base, hi: Number.POSITIVE_INFINITY, hiInclusive: false, pageSize }
+      const fetch = fetchRequest(path)
+      let idle = 0
+      return Stream.paginateChunkEffect(start(lo) as Reading, (position) =>
+        Effect.flatMap(fetch(requestOf(range, position)), (page) => {
+          const next = advance(range, position, page)
+          idle = progressed(position, next, page, delivered) ? 0 : idle + 1
+          if (idle >= MAX_IDLE_PAGES) return idleError(path)
+          const rows = delivered.filter(deliverable(range, position, page))
+          if (next._tag === "Unsettled") return unsettledError(path, next.t)
+          return Effect.succeed([Chunk.fromIterable(rows), next._tag === "Done" ? Option.none() : Option.some(next)] as const)
+        })
+      )
+    })
 
   const list = (path: string, options: ListOptions = {}): Stream.Stream<unknown, BillcomError> =>
     Stream.unwrap(
@@ -124,23 +148,27 @@ export const makeLists = (transport: Transport) => {
         const first = yield* fetchPage(path, base, undefined)
         const page1 = Stream.fromIterable(first.results)
         if (first.nextPage === undefined) return page1
-        const sequential = () => Stream.concat(page1, chain(path, base, first.nextPage))
+        const delivered = new Delivered(first.results)
         const times1 = first.results.map(timeOf)
-        if (options.partition === false || times1.length === 0 || times1.some(Number.isNaN)) return sequential()
+        // Records without a usable updatedTime, or a server that ignored the sort: only its cursor can page.
+        if (times1.length === 0 || times1.some(Number.isNaN)) return Stream.concat(page1, chain(path, base, first.nextPage, delivered))
         const tFirst = times1[0]!
         const tLast = times1[times1.length - 1]!
-        if (tLast < tFirst) return sequential() // the server ignored the sort: windows would be meaningless
+        if (tLast < tFirst) return Stream.concat(page1, chain(path, base, first.nextPage, delivered))
+        if (options.partition === false) return Stream.concat(page1, sequential(path, base.filters, tLast, delivered))
 
         const probe = yield* fetchPage(path, { sort: SORT_DESC, filters: base.filters }, undefined)
         const timesP = probe.results.map(timeOf)
-        if (timesP.length === 0 || timesP.some(Number.isNaN)) return sequential()
+        if (timesP.length === 0 || timesP.some(Number.isNaN)) return Stream.concat(page1, sequential(path, base.filters, tLast, delivered))
         const pMin = Math.min(...timesP)
+        const pMax = Math.max(...timesP)
 
-        const merge = new OrderedMerge(first.results)
         if (probe.nextPage === undefined || pMin < tLast) {
-          // The two ends overlap: page 1 and the descending page hold the whole list.
+          // The two ends overlap: page 1 and the descending page hold the whole list (a record
+          // changed after the descending page was read is newer than everything on it: the next
+          // incremental read has it).
           const tail = ascending(probe.results.filter((r) => timeOf(r) >= tLast))
-          return Stream.concat(page1, Stream.suspend(() => Stream.fromIterable(merge.tail(tail))))
+          return Stream.concat(page1, Stream.suspend(() => Stream.fromIterable(delivered.filter(tail))))
         }
 
         // Page 1's records per ms carve the first window (the density next to it); a page 1 at one
@@ -152,13 +180,13 @@ export const makeLists = (transport: Transport) => {
             path,
             concurrency,
             pageSize,
-            fetch: (filters, cursor) => fetchPage(path, { sort: SORT_ASC, filters }, cursor),
-            windowFilters: (lo, hi, last) => windowFilters(base.filters, lo, hi, last),
-            head: { filters: base.filters, cursor: first.nextPage },
+            fetch: fetchRequest(path),
+            base: base.filters,
             lo: tLast,
             hi: pMin,
+            start: pMax,
             density,
-            merge,
+            delivered,
             tail: ascending(probe.results.filter((r) => timeOf(r) > pMin)),
             ordered: options.ordered !== false
           })

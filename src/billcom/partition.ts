@@ -1,6 +1,8 @@
 import { Chunk, Effect, FiberSet, Option, Queue, Stream } from "effect"
-import { BillcomError } from "./errors.ts"
-import { rawIdOf } from "./pulled.ts"
+import type { BillcomError } from "./errors.ts"
+import { advance, deliverable, Delivered, progressed, idleError, MAX_IDLE_PAGES, positionTime, requestOf, start, timeOf, unsettledError, type Page, type Position, type Reading, type Request } from "./keyset.ts"
+
+export { ascending, timeOf } from "./keyset.ts"
 
 /**
  * The middle of a large list, read as updatedTime windows by `concurrency` lanes and emitted in
@@ -13,16 +15,19 @@ import { rawIdOf } from "./pulled.ts"
  * - records fetched and not yet taken by the consumer are capped (MAX_HELD_PAGES): lanes ahead of
  *   the head window pause there, and the head waits for the consumer. Memory is flat in list size.
  * Every cut costs at most one partial page, so calls stay within a few % of the minimum.
+ *
+ * Every window has a server-side upper bound, and is read by keyset pages (keyset.ts): a record
+ * changed during the read leaves its window (its updatedTime moves past the read's start) without
+ * shifting anything else, and is read by the catch-up — a last window from the read's start on,
+ * read once every other window is done. Nothing is inferred from where a changed record shows up.
  */
-export interface Page {
-  readonly results: ReadonlyArray<unknown>
-  readonly nextPage: string | undefined
-}
-
 /**
- * In an unordered read (`ordered: false`): every record updated before `time` (ms since the epoch)
- * has been emitted before this marker, so a consumer may move its cursor up to it once what came
- * before is stored. `Infinity` closes the list. Records are plain JSON, so `instanceof` tells them apart.
+ * In an unordered read (`ordered: false`): every record whose updatedTime is before `time` (ms
+ * since the epoch) has been emitted before this marker, so a consumer may move its cursor up to it
+ * once what came before is stored. The last marker of a read is the read's start (the newest
+ * updatedTime when it began): what changed during the read is emitted too, but a cursor must not
+ * pass the start, so the next incremental read sees every change made while this one ran.
+ * Records are plain JSON, so `instanceof` tells them apart.
  */
 export class Watermark {
   constructor(readonly time: number) {}
@@ -37,34 +42,22 @@ export const MAX_HELD_PAGES = 100
 /** A free lane with nothing to start splits the fullest window only when it has this many pages left. */
 export const MIN_SPLIT_PAGES = 6
 
-export const timeOf = (raw: unknown): number => {
-  const t = typeof raw === "object" && raw !== null ? (raw as { updatedTime?: unknown }).updatedTime : undefined
-  return typeof t === "string" ? Date.parse(t) : Number.NaN
-}
-
-const createdOf = (raw: unknown): number => {
-  const t = typeof raw === "object" && raw !== null ? (raw as { createdTime?: unknown }).createdTime : undefined
-  return typeof t === "string" ? Date.parse(t) : 0
-}
-
-export const ascending = (rows: ReadonlyArray<unknown>) => [...rows].sort((a, b) => timeOf(a) - timeOf(b) || createdOf(a) - createdOf(b))
-
 export interface PartitionInput {
   readonly path: string
   readonly concurrency: number
   readonly pageSize: number
-  /** One ascending page with these server filters, from `cursor` (undefined = first). */
-  readonly fetch: (filters: ReadonlyArray<string>, cursor: string | undefined) => Effect.Effect<Page, BillcomError>
-  /** Server filters of a window [lo, hi) or [lo, hi]. */
-  readonly windowFilters: (lo: number, hi: number, inclusive: boolean) => ReadonlyArray<string>
-  /** Page 1's chain, continued from its cursor (the unfiltered-above head window). */
-  readonly head: { readonly filters: ReadonlyArray<string>; readonly cursor: string }
-  /** The range to read: [lo, hi] (hi inclusive: the descending probe's oldest time). */
+  /** One ascending page of a request. */
+  readonly fetch: (request: Request) => Effect.Effect<Page, BillcomError>
+  /** Filters every window carries. */
+  readonly base: ReadonlyArray<string>
+  /** The range to read in windows: [lo, hi], both inclusive (page 1's newest and the descending probe's oldest time). */
   readonly lo: number
   readonly hi: number
+  /** The read's start: the newest updatedTime when it began. Read last, from here on: what changed during the read. */
+  readonly start: number
   /** Records per ms to carve the first windows with (page 1's), until pages show more. */
   readonly density: number
-  readonly merge: OrderedMerge
+  readonly delivered: Delivered
   /** Emitted after the windows (the probe's records above `hi`, ascending). */
   readonly tail: ReadonlyArray<unknown>
   /**
@@ -78,21 +71,21 @@ export interface PartitionInput {
 interface Window {
   lo: number
   hi: number
-  /** hi inclusive (only the last window). */
+  /** hi inclusive (only the last window of the range). */
   inclusive: boolean
+  /** The catch-up after the windows: [start, ∞), read when every window is done. */
+  readonly catchUp: boolean
   started: boolean
-  filters: ReadonlyArray<string>
-  /** The server's upper bound at start, exclusive: rows outside its range changed while the list was read. */
-  serverHi: number
-  cursor: string | undefined
-  readonly seen: Set<string>
+  position: Position
+  /** Consecutive pages that brought nothing new. */
+  idle: number
   busy: boolean
   done: boolean
   rows: Array<unknown>
-  /** In-range records fetched, and the updatedTime of the last one (lo before any). */
+  /** Records fetched, and the updatedTime the window reads at (lo before any). */
   count: number
   lastT: number
-  /** Records per ms on the latest page with ≥ half a page in range over > 1 instant. */
+  /** Records per ms on the latest page with ≥ half a page over > 1 instant. */
   recent: number | undefined
 }
 
@@ -103,44 +96,48 @@ type Event =
 
 type Out = { readonly _tag: "Rows"; readonly rows: Chunk.Chunk<unknown> } | { readonly _tag: "End" } | { readonly _tag: "Failed"; readonly error: BillcomError }
 
-const pending = (lo: number, hi: number, inclusive: boolean): Window => ({
-  lo, hi, inclusive, started: false, filters: [], serverHi: inclusive ? hi + 1 : hi, cursor: undefined, seen: new Set(), busy: false, done: false, rows: [], count: 0, lastT: lo, recent: undefined
+const pending = (lo: number, hi: number, inclusive: boolean, catchUp = false): Window => ({
+  lo, hi, inclusive, catchUp, started: false, position: start(lo), idle: 0, busy: false, done: false, rows: [], count: 0, lastT: lo, recent: undefined
 })
 
 export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, BillcomError> =>
   Stream.unwrapScoped(
     Effect.gen(function* () {
-      const { pageSize, merge } = input
+      const { pageSize, delivered } = input
       const events = yield* Queue.unbounded<Event>()
       const out = yield* Queue.unbounded<Out>()
       const fibers = yield* FiberSet.make()
       const cap = MAX_HELD_PAGES * pageSize
-      const head: Window = { ...pending(input.lo, input.hi, true), started: true, filters: input.head.filters, serverHi: Infinity, cursor: input.head.cursor }
-      const windows: Array<Window> = [head]
+      const windows: Array<Window> = [pending(input.lo, input.hi, true), pending(input.start, Number.POSITIVE_INFINITY, false, true)]
       let inFlight = 0
       let outstanding = 0
       let ended = false
+      let tailed = false
+      /** Density of the last head window finished and dropped: a run of empty windows widens the next ones. */
+      let dropped: number | undefined
       let mark = Number.NEGATIVE_INFINITY
       const counts = { windows: 1, cuts: 0, splits: 0 }
+      const rangeOf = (w: Window) => ({ base: input.base, hi: w.hi, hiInclusive: w.inclusive, pageSize })
 
       const held = () => windows.reduce((n, w, i) => (i === 0 ? n : n + w.rows.length), outstanding)
-      const inside = (w: Window, t: number) => t >= w.lo && (w.inclusive ? t <= w.hi : t < w.hi)
       /**
        * Records per ms a window has shown: on its latest full page (the best guess for what follows),
        * else over what it read; a window that ended nearly empty says "sparse" over its whole range.
        * Records all at one instant (a bulk edit) say nothing about the spread.
        */
       const densityOf = (w: Window): number | undefined => {
+        if (w.catchUp) return undefined
         if (w.recent !== undefined) return w.recent
         if (w.done) return Math.max(1, w.count) / Math.max(1, w.hi - w.lo)
         return w.count >= pageSize / 2 && w.lastT > w.lo ? w.count / (w.lastT - w.lo) : undefined
       }
-      /** Nearest observed density: the window itself, then earlier windows, then later ones. */
+      /** Nearest observed density: the window itself, then earlier windows (also the last one finished and dropped), then later ones. */
       const densityNear = (i: number): number => {
         for (let j = i; j >= 0; j--) {
           const d = densityOf(windows[j]!)
           if (d !== undefined) return d
         }
+        if (dropped !== undefined) return dropped
         for (let j = i + 1; j < windows.length; j++) {
           const d = densityOf(windows[j]!)
           if (d !== undefined) return d
@@ -149,12 +146,12 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
       }
       const pagesLeft = (i: number) => {
         const w = windows[i]!
-        return (densityNear(i) * Math.max(0, w.hi - w.lastT)) / pageSize
+        return w.catchUp ? 0 : (densityNear(i) * Math.max(0, w.hi - w.lastT)) / pageSize
       }
       /** Window i keeps [lo, at); a new unstarted window [at, hi] follows it. */
       const cutAt = (i: number, at: number): boolean => {
         const w = windows[i]!
-        if (!(at > w.lastT && (w.inclusive ? at <= w.hi : at < w.hi))) return false
+        if (w.catchUp || !(at > w.lastT && (w.inclusive ? at <= w.hi : at < w.hi))) return false
         windows.splice(i + 1, 0, pending(at, w.hi, w.inclusive))
         w.hi = at
         w.inclusive = false
@@ -162,22 +159,22 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
       }
       const spanOf = (i: number, pages: number) => Math.max(1, Math.ceil((pages * pageSize) / densityNear(i)))
 
-      const start = (i: number) =>
+      const begin = (i: number) =>
         Effect.gen(function* () {
           const w = windows[i]!
           if (!w.started) {
             const span = spanOf(i, WINDOW_PAGES)
             // Leave no sliver behind: a rest under half a window goes with this one.
-            if (w.hi - w.lo > span + span / 2 && cutAt(i, w.lo + span)) counts.windows++
+            if (!w.catchUp && w.hi - w.lo > span + span / 2 && cutAt(i, w.lo + span)) counts.windows++
             w.started = true
-            w.filters = input.windowFilters(w.lo, w.hi, w.inclusive)
-            w.serverHi = w.inclusive ? w.hi + 1 : w.hi
           }
+          const position = w.position
+          if (position._tag === "Done" || position._tag === "Unsettled") return
           w.busy = true
           inFlight++
           yield* FiberSet.run(
             fibers,
-            input.fetch(w.filters, w.cursor).pipe(
+            input.fetch(requestOf(rangeOf(w), position)).pipe(
               Effect.matchEffect({
                 onFailure: (error) => Queue.offer(events, { _tag: "Failed", error }),
                 onSuccess: (page) => Queue.offer(events, { _tag: "Page", window: w, page })
@@ -190,10 +187,12 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
       const pick = (): number | undefined => {
         const h = windows[0]
         if (h === undefined) return undefined
+        // The catch-up starts when every window before it is done (and the probe's tail is out).
+        if (h.catchUp && !tailed) return undefined
         if (!h.busy && !h.done) return outstanding < cap ? 0 : undefined
         if (held() >= cap) return undefined
         for (let i = 1; i < windows.length; i++) if (windows[i]!.started && !windows[i]!.busy && !windows[i]!.done) return i
-        for (let i = 1; i < windows.length; i++) if (!windows[i]!.started) return i
+        for (let i = 1; i < windows.length; i++) if (!windows[i]!.started && !windows[i]!.catchUp) return i
         // Nothing to start: split the earliest window with at least half the most pages left (near
         // the head, so what lanes hold stays small), keeping it ≤ WINDOW_PAGES more pages.
         const left = windows.map((w, i) => (w.done || !w.started ? 0 : pagesLeft(i)))
@@ -213,51 +212,40 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
         while (inFlight < input.concurrency) {
           const i = pick()
           if (i === undefined) return
-          yield* start(i)
+          yield* begin(i)
         }
       })
 
       const onPage = (w: Window, page: Page): Effect.Effect<void, BillcomError> => {
         inFlight--
         w.busy = false
-        if (page.nextPage !== undefined) {
-          if (w.seen.has(page.nextPage))
-            return new BillcomError({
-              reason: "Pagination",
-              message: `Bill.com GET ${input.path} returned a page cursor it had already returned; stopping instead of looping`,
-              endpoint: `GET ${input.path}`
-            })
-          w.seen.add(page.nextPage)
-        }
-        let firstT = Number.NaN
+        const position = w.position as Reading
+        const range = rangeOf(w)
+        const next = advance(range, position, page)
+        w.idle = progressed(position, next, page, delivered) ? 0 : w.idle + 1
+        if (w.idle >= MAX_IDLE_PAGES) return Effect.fail(idleError(input.path))
         const before = w.count
-        for (const raw of page.results) {
+        let firstT = Number.NaN
+        for (const raw of deliverable(range, position, page)) {
+          if (!delivered.take(raw)) continue
+          w.rows.push(raw)
+          w.count++
           const t = timeOf(raw)
-          if (Number.isNaN(t)) w.rows.push(raw) // no usable time (a malformed record): keep it where the server put it
-          else if (inside(w, t)) {
-            w.rows.push(raw)
-            w.count++
-            if (Number.isNaN(firstT)) firstT = t
-            if (t > w.lastT) w.lastT = t
-          } else if (t >= w.hi && t < w.serverHi) w.done = true // the next window's (this one was cut): ascending, so the rest is too
-          else merge.defer(raw, t) // outside what the server was asked for: changed while the list was read
+          if (Number.isNaN(firstT)) firstT = t
         }
+        w.position = next
+        if (w.position._tag === "Unsettled") return Effect.fail(unsettledError(input.path, w.position.t))
+        if (w.position._tag === "Done") w.done = true
+        else w.lastT = Math.max(w.lastT, positionTime(w.position))
         if (w.count - before >= pageSize / 2 && w.lastT > firstT) w.recent = (w.count - before) / (w.lastT - firstT)
-        if (page.nextPage === undefined) w.done = true
-        w.cursor = w.done ? undefined : page.nextPage
         const i = windows.indexOf(w)
-        // Full: close the window before its last instant (whose records all sit on this page) and
-        // leave the rest to another window — bounded windows bound what lanes ahead of the head hold.
-        if (!w.done && w.count >= WINDOW_PAGES * pageSize && firstT < w.lastT) {
-          const at = w.lastT
-          const keep = w.rows.filter((raw) => timeOf(raw) !== at)
-          w.count -= w.rows.length - keep.length
-          w.rows = keep
-          windows.splice(i + 1, 0, pending(at, w.hi, w.inclusive))
-          w.hi = at
+        // Full: close the window where it reads and leave the rest to another window — bounded
+        // windows bound what lanes ahead of the head hold.
+        if (!w.done && !w.catchUp && w.position._tag === "Range" && w.count >= WINDOW_PAGES * pageSize && w.position.t > w.lo) {
+          windows.splice(i + 1, 0, pending(w.position.t, w.hi, w.inclusive))
+          w.hi = w.position.t
           w.inclusive = false
           w.done = true
-          w.cursor = undefined
           counts.windows++
         }
         if (!w.done && pagesLeft(i) > OVERSIZE_PAGES && cutAt(i, w.lastT + spanOf(i, Math.max(1, WINDOW_PAGES - w.count / pageSize)))) {
@@ -274,40 +262,47 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
           for (let k = 0; k < rows.length; k += pageSize) yield* Queue.offer(out, { _tag: "Rows", rows: Chunk.unsafeFromArray(rows.slice(k, k + pageSize)) })
         })
       const take = (w: Window) => {
-        const rows = w.rows.filter((raw) => merge.fresh(raw, timeOf(raw)))
+        const rows = w.rows
         w.rows = []
         return rows
       }
-      /** Unordered: everything before the first unfinished window's read position, and before any deferred record, is out. */
+      /**
+       * Unordered: everything before the first unfinished window's read position is out. Never past
+       * the read's start: what changed during the read is for the next incremental read to confirm.
+       */
       const watermark = Effect.suspend(() => {
         const h = windows[0]
-        const time = Math.min(h === undefined ? Number.POSITIVE_INFINITY : h.started ? h.lastT : h.lo, merge.earliestDeferred())
-        if (!(time > mark) || time === Number.POSITIVE_INFINITY) return Effect.void
+        const at = h === undefined ? input.start : h.started ? positionTime(h.position) : h.lo
+        const time = Math.min(at, input.start)
+        if (!(time > mark)) return Effect.void
         mark = time
         return emit([new Watermark(time)])
       })
 
-      /** Hand rows on (the head window's, or every window's when unordered); drop finished head windows; end after the tail. */
+      /** Hand rows on (the head window's, or every window's when unordered); drop finished head windows; the probe's tail before the catch-up; end after it. */
       const flush = Effect.gen(function* () {
         if (!input.ordered) for (const w of windows) if (w.rows.length > 0) yield* emit(take(w))
         while (windows.length > 0) {
           const h = windows[0]!
+          if (h.catchUp && !tailed) {
+            tailed = true
+            yield* emit(delivered.filter(input.tail))
+          }
           if (h.rows.length > 0) yield* emit(take(h))
           if (!h.done) break
+          dropped = densityOf(h) ?? dropped
           windows.shift()
         }
-        if (windows.length > 0) return input.ordered ? undefined : yield* watermark
-        if (ended) return
+        if (!input.ordered) yield* watermark
+        if (windows.length > 0 || ended) return
         ended = true
-        yield* emit(merge.tail(input.tail))
-        if (!input.ordered) yield* emit([new Watermark(Number.POSITIVE_INFINITY)])
         yield* Queue.offer(out, { _tag: "End" })
         yield* Effect.logDebug("Bill.com list read in windows").pipe(Effect.annotateLogs({ path: input.path, ...counts }))
       })
 
       const coordinate = Effect.gen(function* () {
         const first = spanOf(0, WINDOW_PAGES)
-        if (head.hi - head.lo > first + first / 2 && cutAt(0, head.lo + first)) counts.windows++
+        if (input.hi - input.lo > first + first / 2 && cutAt(0, input.lo + first)) counts.windows++
         // Page 1 (ascending, emitted before this stream) holds everything before lo.
         if (!input.ordered) yield* watermark
         yield* schedule
@@ -335,51 +330,3 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
       return Stream.repeatEffectChunkOption(pull)
     })
   )
-
-/**
- * Keeps a partitioned read exactly-once and ascending: records already emitted (page 1) are not
- * emitted again unless newer; a record rendered outside its window (changed while the list was
- * being read) is deferred to the end, where only its newest copy is emitted if no window had it.
- */
-export class OrderedMerge {
-  private readonly emitted = new Map<string, number>()
-  private readonly deferred = new Map<string, { raw: unknown; t: number }>()
-
-  constructor(page1: ReadonlyArray<unknown>) {
-    for (const raw of page1) {
-      const id = rawIdOf(raw)
-      if (id !== undefined) this.emitted.set(id, timeOf(raw))
-    }
-  }
-
-  fresh(raw: unknown, t: number): boolean {
-    const id = rawIdOf(raw)
-    if (id === undefined) return true
-    const before = this.emitted.get(id)
-    if (before !== undefined && before >= t) return false
-    const d = this.deferred.get(id)
-    if (d !== undefined && d.t <= t) this.deferred.delete(id)
-    return true
-  }
-
-  defer(raw: unknown, t: number): void {
-    const id = rawIdOf(raw)
-    if (id === undefined) return
-    const d = this.deferred.get(id)
-    if (d === undefined || d.t < t) this.deferred.set(id, { raw, t })
-  }
-
-  /** The earliest updatedTime among deferred records (they are emitted last), or Infinity. */
-  earliestDeferred(): number {
-    let min = Number.POSITIVE_INFINITY
-    for (const d of this.deferred.values()) if (d.t < min) min = d.t
-    return min
-  }
-
-  tail(rows: ReadonlyArray<unknown>): Array<unknown> {
-    const out = rows.filter((raw) => this.fresh(raw, timeOf(raw)))
-    const rest = [...this.deferred.values()].map((d) => d.raw)
-    this.deferred.clear()
-    return [...out, ...ascending(rest)]
-  }
-}

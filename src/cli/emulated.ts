@@ -44,5 +44,5 @@ export const layerWithBillcomSettings = <ROut, E, RIn>(
       const settings = yield* settingsFromPipeline(pipeline, env, { v3BaseUrl: emulator.v3BaseUrl, v2BaseUrl: emulator.v2BaseUrl })
       return build(settings)
     })
-  ).pipe(Layer.provide(Emulator.layer({ seed })))
+  ).pipe(Layer.provide(Emulator.layer({ seed, cursorMode: pipeline.billcom.emulator?.cursorMode ?? "live" })))
 }

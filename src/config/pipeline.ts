@@ -73,6 +73,14 @@ export const EmulatorSettings = Schema.Struct({
       examples: ["demo"]
     }),
     "demo"
+  ),
+  cursorMode: withDefault(
+    Schema.Literal("live", "snapshot").annotations({
+      description:
+        "What the emulator's list `page` cursor pages: live (every page re-evaluates the query, so a record changed during a read jumps to the end and the rest shift by one) or snapshot (the ids taken at page 1). Bill.com does not document which it does; billsync must be correct under both.",
+      examples: ["live"]
+    }),
+    "live"
   )
 }).annotations({
   description: "In-process emulator settings, used when environment is emulator and no baseUrl is given."

@@ -4,10 +4,10 @@ import { Counters, Limits, type CounterSnapshot, type LimitOptions } from "./lim
 import type { Credentials } from "./model.ts"
 import { Contract, ContractLog } from "./contract.ts"
 import { applyMutation, type Mutation, type MutationResult } from "./mutations.ts"
-import { COLLECTIONS, OrgState } from "./organization.ts"
+import { COLLECTIONS, OrgState, type Collection } from "./organization.ts"
 import { Random } from "./random.ts"
 import { renderRecord } from "./render.ts"
-import { SnapshotStore } from "./query.ts"
+import { SnapshotStore, type CursorMode } from "./query.ts"
 import { SessionStore } from "./sessions.ts"
 
 /** Everything configurable about an emulator instance. */
@@ -34,6 +34,12 @@ export interface EmulatorOptions {
    * records every response that is off its documented schema; "off" (benchmarks).
    */
   readonly contract?: { readonly requests?: "enforce" | "record" | "off"; readonly responses?: "validate" | "off" }
+  /**
+   * What a list's `page` cursor pages (query.ts): "live" (default) re-evaluates the query on every
+   * page, so records changed during a read shift the rest (the harder case for a client);
+   * "snapshot" pages the ids taken at page 1.
+   */
+  readonly cursorMode?: CursorMode
 }
 
 export const DEFAULT_SESSION_IDLE_MS = 35 * 60_000
@@ -47,7 +53,7 @@ export class EmulatorCore {
   readonly sessions: SessionStore
   readonly limits: Limits
   readonly counters = new Counters()
-  readonly snapshots = new SnapshotStore()
+  readonly snapshots: SnapshotStore
   readonly seed: string
   readonly strict: boolean
   /** The published contract, unless both checks are off. */
@@ -56,10 +62,16 @@ export class EmulatorCore {
   readonly contractLog = new ContractLog()
   faults: FaultPlan
   origin = ""
+  /**
+   * Called before a v3 list page is served (tests and drills: changes timed inside a read, e.g.
+   * an edit while the client is between two pages). Not Bill.com behaviour; unset by default.
+   */
+  beforeList: ((collection: Collection, query: URLSearchParams) => void) | undefined = undefined
   private readonly mutationRandom: Random
 
   constructor(readonly options: EmulatorOptions = {}) {
     this.seed = options.seed ?? "demo"
+    this.snapshots = new SnapshotStore(64, options.cursorMode ?? "live")
     const org = generateOrganization(optionsForSeed(this.seed, options.generate ?? {}))
     this.state = new OrgState(org, this.seed)
     this.sessions = new SessionStore(options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS)

@@ -30,6 +30,11 @@ export interface FaultConfig {
    * `status` (default 400) with a BDC_1001 entry quoting both, with probability `rate` (default 1).
    */
   readonly echoSecrets?: { readonly endpoint?: string; readonly status?: number; readonly rate?: number }
+  /**
+   * Runaway paging: every v3 list page of this collection (e.g. "bills") answers no records and a
+   * fresh `nextPage` cursor, forever — a server bug that must not drain the hourly budget.
+   */
+  readonly runawayPaging?: string
 }
 
 export const FAULT_PROFILES: Readonly<Record<string, FaultConfig>> = {

@@ -19,8 +19,9 @@ import { startServer, stopServer } from "./server.ts"
  * - BDC_1144 / BDC_1322 → 422 by default (`limits.rateLimitStatus` to change, e.g. 429).
  * - logins count toward the hourly request budget as well as the login budget; the
  *   concurrency limit applies to session-authenticated calls (v3 and v2).
- * - default list order (no `sort`) is creation order; cursors are positions in a snapshot of
- *   the filtered, sorted list taken at page 1 (records changed later render their current state).
+ * - default list order (no `sort`) is creation order; cursors are offsets in the filtered, sorted
+ *   list, by default re-evaluated on every page (`cursorMode: "live"`: a record changed during a
+ *   read jumps to the end and the rest shift), or in a snapshot taken at page 1 (`"snapshot"`).
  * - injected faults never hit the control API; logins only get latency.
  */
 export { demoCredentials, DEMO_OPTIONS, generateOrganization, optionsForSeed, credentialsForSeed } from "./generator.ts"
@@ -28,6 +29,7 @@ export type { GenerateOptions, Anomalies } from "./generator.ts"
 export { FAULT_PROFILES, resolveFaults } from "./faults.ts"
 export type { FaultConfig, Latency } from "./faults.ts"
 export type { EmulatorOptions } from "./core.ts"
+export type { CursorMode } from "./query.ts"
 export type { CounterSnapshot } from "./limits.ts"
 export type { Mutation, MutationResult } from "./mutations.ts"
 export type { Credentials } from "./model.ts"

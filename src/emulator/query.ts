@@ -5,10 +5,16 @@ import type { Stamped } from "./model.ts"
 /**
  * v3 list semantics (§3): `max` 1–100 (default 20), `filters` (field:op:value, comma = AND,
  * quoted or unquoted values, five date-time formats), `sort` (field:asc|desc, compound) and an
- * opaque `page` cursor. Paging is a position in a snapshot of the sorted, filtered ids, so every
- * record appears exactly once across pages when nothing changes; the cursor also carries the
- * query, so an evicted snapshot is rebuilt instead of failing.
+ * opaque `page` cursor: a position (offset) in the sorted, filtered list, carrying the query.
+ * Bill.com does not document whether its cursor pages a snapshot or a live query (§11), so both:
+ * - `snapshot`: the ids are taken at page 1 and later pages slice that snapshot (records render
+ *   their current state); every record appears exactly once across pages;
+ * - `live`: every page re-evaluates the query over the current records, so a record edited during
+ *   the read jumps to the end (or out of a bounded filter) and the rest shift by one: with offsets
+ *   as positions, the record after the page boundary is skipped.
  */
+export type CursorMode = "snapshot" | "live"
+
 export type FieldKind = "string" | "bool" | "time" | "date" | "number" | "ids"
 
 export interface FieldDef<R> {
@@ -210,7 +216,10 @@ export class SnapshotStore {
   private counter = 0
   // Distinguishes this process's cursors from a previous run's (their snapshots get rebuilt).
   private readonly instance = randomUUID().slice(0, 8)
-  constructor(private readonly capacity = 64) {}
+  constructor(
+    private readonly capacity = 64,
+    readonly mode: CursorMode = "live"
+  ) {}
 
   list<R extends Stamped>(collection: string, records: ReadonlyArray<R>, fields: Fields<R>, query: ListQuery): Page<R> {
     const max = parseMax(query.max)
@@ -220,10 +229,10 @@ export class SnapshotStore {
     } else {
       cursor = { s: `${this.instance}:${collection}:${this.counter++}`, o: 0, f: query.filters ?? "", so: query.sort ?? "" }
     }
-    let rows = this.snapshots.get(cursor.s) as ReadonlyArray<R> | undefined
+    let rows = this.mode === "live" ? undefined : (this.snapshots.get(cursor.s) as ReadonlyArray<R> | undefined)
     if (rows === undefined) {
       rows = this.evaluate(records, fields, cursor.f, cursor.so)
-      this.snapshots.set(cursor.s, rows)
+      if (this.mode === "snapshot") this.snapshots.set(cursor.s, rows)
       if (this.snapshots.size > this.capacity) {
         const oldest = this.snapshots.keys().next().value
         if (oldest !== undefined) this.snapshots.delete(oldest)

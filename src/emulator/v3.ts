@@ -35,6 +35,12 @@ export const v3Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
 
   const list = (collection: Collection, path: string): Route =>
     route("GET", path, (req) => {
+      core.beforeList?.(collection, req.query)
+      if (core.faults.config.runawayPaging === collection) {
+        core.counters.fault("runawayPaging")
+        req.injected()
+        return ok({ nextPage: Buffer.from(`runaway:${core.faults.next()}`).toString("base64url"), results: [] })
+      }
       const page = core.snapshots.list(collection, core.state.collection(collection), FIELDS[collection], queryOf(req))
       return ok({
         ...(page.nextPage !== undefined ? { nextPage: page.nextPage } : {}),

@@ -3,6 +3,7 @@ import { Chunk, Effect, Layer, Stream } from "effect"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { BillcomClient } from "../../src/billcom/client.ts"
+import { MAX_IDLE_PAGES } from "../../src/billcom/keyset.ts"
 import { timeOf, Watermark } from "../../src/billcom/lists.ts"
 import type { ListOptions } from "../../src/billcom/lists.ts"
 import type { SettingsInput } from "../../src/billcom/settings.ts"
@@ -55,7 +56,8 @@ describe("paging", () => {
       const ids = records.map((r) => (r as { id: string }).id)
       expect(ids.length).toBe(new Set(ids).size)
       expect(new Set(ids)).toEqual(new Set(expected.keys()))
-      expect(out.at(-1)).toEqual(new Watermark(Number.POSITIVE_INFINITY))
+      // The last watermark is the read's start (the newest updatedTime then), never past it.
+      expect(out.at(-1)).toEqual(new Watermark(Math.max(...records.map(timeOf))))
       // Nothing updated before a watermark comes after it (watermarks only rise).
       let mark = Number.NEGATIVE_INFINITY
       const late = out.findIndex((r) => {
@@ -151,5 +153,23 @@ describe("paging safety", () => {
         expect(error.reason).toBe("Pagination")
       })
     )
+  )
+
+  it.live("runaway paging (empty pages with a fresh cursor forever) stops after MAX_IDLE_PAGES pages with a Pagination error naming the endpoint", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Emulator
+      const client = yield* BillcomClient
+      yield* client.session()
+      yield* emulator.resetCounters()
+      for (const options of [{}, { partition: false }, { ordered: false }] satisfies Array<ListOptions>) {
+        const before = (yield* emulator.counters()).byRoute["GET /v3/bills"] ?? 0
+        const error = yield* Effect.flip(Stream.runDrain(client.list("bills", options)))
+        expect(error.reason).toBe("Pagination")
+        expect(error.message).toContain("GET /v3/bills")
+        expect(error.message).toContain("nothing new")
+        const calls = ((yield* emulator.counters()).byRoute["GET /v3/bills"] ?? 0) - before
+        expect(calls).toBeLessThanOrEqual(MAX_IDLE_PAGES + 1)
+      }
+    }).pipe(withClient({ seed: "client-runaway", generate: { bills: 50, vendors: 5 }, faults: { runawayPaging: "bills" }, limits: { requestsPerHour: 1_000 } }))
   )
 })

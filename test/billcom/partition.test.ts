@@ -18,13 +18,15 @@ const T0 = Date.parse("2022-01-01T00:00:00.000Z")
 interface Row {
   readonly id: string
   readonly updatedTime: string
+  readonly createdTime: string
 }
 
+/** Records updated at `times`, created one second apart (a bulk edit at one instant still has distinct createdTimes). */
 const rowsFrom = (times: ReadonlyArray<number>): Array<Row> =>
   times
-    .map((t, i) => ({ id: `00n${String(i).padStart(17, "0")}`, t }))
-    .sort((a, b) => a.t - b.t || a.id.localeCompare(b.id))
-    .map((r) => ({ id: r.id, updatedTime: new Date(r.t).toISOString() }))
+    .map((t, i) => ({ id: `00n${String(i).padStart(17, "0")}`, t, c: T0 - 400 * DAY + i * 1000 }))
+    .sort((a, b) => a.t - b.t || a.c - b.c)
+    .map((r) => ({ id: r.id, updatedTime: new Date(r.t).toISOString(), createdTime: new Date(r.c).toISOString() }))
 
 /** Deterministic pseudo-random in [0, 1). */
 const rng = (seed: number) => () => {
@@ -51,6 +53,7 @@ const DISTRIBUTIONS: Record<string, (n: number) => Array<number>> = {
 /** A fake Bill.com list endpoint: enforces ≤ concurrency in flight, records calls and in-flight time. */
 const fakeList = (rows: ReadonlyArray<Row>, concurrency: number) => {
   const times = rows.map((r) => Date.parse(r.updatedTime))
+  const created = rows.map((r) => Date.parse(r.createdTime))
   const stats = { calls: 0, served: 0, inFlight: 0, maxInFlight: 0, firstMs: Infinity, lastMs: 0, lastChange: 0, weighted: 0 }
   const account = (now: number, delta: number) => {
     stats.weighted += stats.inFlight * (now - stats.lastChange)
@@ -61,10 +64,14 @@ const fakeList = (rows: ReadonlyArray<Row>, concurrency: number) => {
   const execute = (call: Call): Effect.Effect<unknown, BillcomError> =>
     Effect.gen(function* () {
       const q = call.query ?? {}
-      const filters = [...(q["filters"] ?? "").matchAll(/updatedTime:(gte|lt|lte):"([^"]+)"/g)].map((m) => ({ op: m[1]!, t: Date.parse(m[2]!) }))
-      const selected = rows.filter((_, i) => {
-        const t = times[i]!
-        return filters.every((f) => (f.op === "gte" ? t >= f.t : f.op === "lt" ? t < f.t : t <= f.t))
+      const filters = [...(q["filters"] ?? "").matchAll(/(updatedTime|createdTime):(gte|gt|lt|lte):"([^"]+)"/g)].map((m) => ({ field: m[1]!, op: m[2]!, t: Date.parse(m[3]!) }))
+      const ids = /id:in:"([^"]*)"/.exec(q["filters"] ?? "")?.[1]?.split(",")
+      const selected = rows.filter((row, i) => {
+        if (ids !== undefined && !ids.includes(row.id)) return false
+        return filters.every((f) => {
+          const t = f.field === "updatedTime" ? times[i]! : created[i]!
+          return f.op === "gte" ? t >= f.t : f.op === "gt" ? t > f.t : f.op === "lt" ? t < f.t : t <= f.t
+        })
       })
       const sorted = q["sort"]?.includes("desc") ? [...selected].reverse() : selected
       const key = `${q["sort"]}|${q["filters"] ?? ""}`
@@ -116,12 +123,16 @@ describe("partitioned list reads (fake list, TestClock latency)", () => {
           expect(new Set(out.map(idOf))).toEqual(new Set(rows.map((r) => r.id)))
           const minimum = Math.ceil(n / 100)
           // Each window costs at most one partial page: small lists may spend a few calls to be read 3 at a time.
-          expect(fake.stats.calls).toBeLessThanOrEqual(Math.max(Math.ceil(minimum * 1.05), minimum + 3))
+          // Keyset pages (keyset.ts) cost one more partial page per instant holding more than a page
+          // of records (read by createdTime, then past the instant): 40 % for blocks of 250 at one instant.
+          const slack = name === "ties" ? 1.6 : 1.05
+          expect(fake.stats.calls).toBeLessThanOrEqual(Math.max(Math.ceil(minimum * slack), minimum + (name === "ties" ? 10 : 3)))
           if (n >= 10_000) expect(fake.stats.maxInFlight).toBe(3)
           // Lane utilisation: page 1 and the descending probe are serial, then ideally 3 pages per latency.
           const ideal = 2 + (minimum - 2) / 3
           const elapsed = (fake.stats.lastMs - fake.stats.firstMs) / LATENCY_MS
-          if (n >= 10_000) expect(ideal / elapsed, `${elapsed} latencies for an ideal ${ideal.toFixed(1)}`).toBeGreaterThanOrEqual(0.85)
+          // Ties: an instant of 250 is read page after page (each page's query starts where the last ended).
+          if (n >= 10_000) expect(ideal / elapsed, `${elapsed} latencies for an ideal ${ideal.toFixed(1)}`).toBeGreaterThanOrEqual(name === "ties" ? 0.6 : 0.85)
         })
       )
     }
@@ -146,7 +157,7 @@ describe("partitioned list reads (fake list, TestClock latency)", () => {
   )
 
   for (const [name, make] of Object.entries(DISTRIBUTIONS)) {
-    it.effect(`${name}, 10000 records, unordered: exactly once, every watermark bounds what came before it, the list ends with Infinity`, () =>
+    it.effect(`${name}, 10000 records, unordered: exactly once, every watermark bounds what came before it, the last is the read's start`, () =>
       Effect.gen(function* () {
         const rows = rowsFrom(make(10_000))
         const fake = fakeList(rows, 3)
@@ -158,14 +169,15 @@ describe("partitioned list reads (fake list, TestClock latency)", () => {
         expect(records.length).toBe(rows.length)
         expect(new Set(records.map(idOf))).toEqual(new Set(rows.map((r) => r.id)))
         expect(marks.length).toBeGreaterThan(2)
-        expect(marks.at(-1)).toEqual({ i: out.length - 1, time: Number.POSITIVE_INFINITY })
+        // The last watermark: the newest updatedTime when the read began (never past it: what changes during a read is the next run's to confirm).
+        expect(marks.at(-1)?.time).toBe(Math.max(...rows.map((r) => Date.parse(r.updatedTime))))
         expect(marks.every((m, k) => k === 0 || m.time > marks[k - 1]!.time)).toBe(true)
         // Nothing updated before a watermark comes after it.
         for (const m of marks) {
           const late = out.slice(m.i + 1).findIndex((r) => !(r instanceof Watermark) && timeOf(r) < m.time)
           expect(late, `record before watermark ${m.time} at ${m.i + 1 + late}`).toBe(-1)
         }
-        expect(fake.stats.calls).toBeLessThanOrEqual(Math.ceil(100 * 1.05))
+        expect(fake.stats.calls).toBeLessThanOrEqual(Math.ceil(100 * (name === "ties" ? 1.6 : 1.05)))
       })
     )
   }

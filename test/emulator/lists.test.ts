@@ -68,21 +68,6 @@ describe("emulator lists and paging", () => {
     expect(back.results.map((r: any) => r.id)).toEqual(p1.results.map((r: any) => r.id))
   })
 
-  it("keeps a paging run stable while records change underneath", async () => {
-    const core = h.running().core
-    const first = (await v3get(h, s, "/v3/bills?max=50&sort=updatedTime:asc")).body
-    // A bill on a later page changes (its updatedTime jumps to "now") and a new bill appears.
-    const later = core.state.org.bills.find((b) => !first.results.some((r: any) => r.id === b.id))!
-    core.mutate({ op: "editBill", id: later.id, description: "edited mid-run" })
-    core.mutate({ op: "createBill", amount: 10 })
-    const rest = await allPages(h, s, "/v3/bills?max=50&sort=updatedTime:asc", first.nextPage)
-    const ids = [...first.results, ...rest.flatMap((p) => p.results)].map((r: any) => r.id)
-    expect(new Set(ids).size).toBe(ids.length)
-    expect(ids.length).toBe(core.state.org.bills.length - 1)
-    const edited = rest.flatMap((p) => p.results).find((r: any) => r.id === later.id)
-    expect(edited.description).toBe("edited mid-run")
-  })
-
   it("rejects a garbage page token with 400", async () => {
     const r = await v3get(h, s, "/v3/bills?page=not-a-token")
     expect(r.status).toBe(400)
@@ -134,5 +119,43 @@ describe("emulator lists and paging", () => {
     }
     expect(found).toBeGreaterThan(0)
     expect((await v3get(h, s, `/v3/documents/bills/00n02AAAAAAAAAAAAAAA`)).status).toBe(404)
+  })
+})
+
+/** What a `page` cursor pages while records change (Bill.com does not document it: both modes exist). */
+describe("cursor modes", () => {
+  const snapshot = useEmulator({ seed: "demo", cursorMode: "snapshot" })
+  const live = useEmulator({ seed: "demo" })
+
+  it("snapshot: a paging run stays stable while records change underneath", async () => {
+    const h = snapshot
+    const s = await login(h)
+    const core = h.running().core
+    const first = (await v3get(h, s, "/v3/bills?max=50&sort=updatedTime:asc")).body
+    // A bill on a later page changes (its updatedTime jumps to "now") and a new bill appears.
+    const later = core.state.org.bills.find((b) => !first.results.some((r: any) => r.id === b.id))!
+    core.mutate({ op: "editBill", id: later.id, description: "edited mid-run" })
+    core.mutate({ op: "createBill", amount: 10 })
+    const rest = await allPages(h, s, "/v3/bills?max=50&sort=updatedTime:asc", first.nextPage)
+    const ids = [...first.results, ...rest.flatMap((p) => p.results)].map((r: any) => r.id)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(ids.length).toBe(core.state.org.bills.length - 1)
+    const edited = rest.flatMap((p) => p.results).find((r: any) => r.id === later.id)
+    expect(edited.description).toBe("edited mid-run")
+  })
+
+  it("live (the default): a record edited on an earlier page jumps to the end and the rest shift by one, so the record after the page boundary is skipped", async () => {
+    const h = live
+    const s = await login(h)
+    const core = h.running().core
+    const sorted = (await allPages(h, s, "/v3/bills?max=100&sort=updatedTime:asc,createdTime:asc")).flatMap((p) => p.results.map((r: any) => r.id))
+    const first = (await v3get(h, s, "/v3/bills?max=50&sort=updatedTime:asc,createdTime:asc")).body
+    core.mutate({ op: "editBill", id: first.results[3].id, description: "edited mid-run" })
+    const rest = await allPages(h, s, "/v3/bills?max=50&sort=updatedTime:asc,createdTime:asc", first.nextPage)
+    const ids = [...first.results, ...rest.flatMap((p) => p.results)].map((r: any) => r.id)
+    // The edited bill comes again at the end (its new version); the 51st bill was never served.
+    expect(ids.at(-1)).toBe(first.results[3].id)
+    expect(ids).not.toContain(sorted[50])
+    expect(new Set(ids).size).toBe(sorted.length - 1)
   })
 })
