@@ -11,7 +11,7 @@ import { decodePulled, formatIssues, type Pulled } from "./pulled.ts"
 import { RESOURCES, type ResourceName, type ResourceType } from "./resources.ts"
 import type { BillcomSettings } from "./settings.ts"
 import type { BillcomStats } from "./stats.ts"
-import { BillcomTransport } from "./transport.ts"
+import { BillcomTransport, type RequestCap } from "./transport.ts"
 
 /**
  * The read-only Bill.com client the sync uses. It has no mutating call by construction: the COA
@@ -39,6 +39,8 @@ export interface BillcomClientApi {
   /** Legacy v2 `Crud/Read/ChartOfAccount.json`; none when Bill.com does not know the id. */
   readonly chartOfAccount: (id: string) => Effect.Effect<Option.Option<V2ChartOfAccount>, BillcomError>
   readonly stats: () => Effect.Effect<BillcomStats>
+  /** The run's request cap (see Transport.capRequests). */
+  readonly capRequests: (cap: RequestCap | undefined) => Effect.Effect<void>
   /** Requests this process has sent in the current clock hour, and the hourly budget (progress display). */
   readonly hourlyBudget: () => Effect.Effect<{ readonly used: number; readonly perHour: number }>
 }
@@ -161,6 +163,7 @@ export const makeClient = Effect.gen(function* () {
     chartOfAccount: Effect.fn("BillcomClient.chartOfAccount")(legacy.chartOfAccount),
     vendorCreditRate: Effect.fn("BillcomClient.vendorCreditRate")(legacy.vendorCreditRate),
     stats: () => transport.stats,
+    capRequests: transport.capRequests,
     hourlyBudget: () => Effect.map(transport.limiter.usedThisHour, (used) => ({ used, perHour: transport.settings.requestsPerHour }))
   } satisfies BillcomClientApi
 })

@@ -1,5 +1,5 @@
 import { Headers, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Context, Duration, Effect, Layer, Option, Random, Redacted } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Option, Random, Redacted, Ref } from "effect"
 import {
   BillcomError,
   classify,
@@ -60,6 +60,16 @@ export interface Transport {
   readonly session: SessionManager
   readonly limiter: Limiter
   readonly stats: Effect.Effect<BillcomStats>
+  /**
+   * From now on, refuse to send once this process has sent `limit` requests in all (a run's cap,
+   * `sync.maxRequestsPerRun`); `why` says where the limit comes from. undefined lifts it.
+   */
+  readonly capRequests: (cap: RequestCap | undefined) => Effect.Effect<void>
+}
+
+export interface RequestCap {
+  readonly limit: number
+  readonly why: string
 }
 
 export class BillcomTransport extends Context.Tag("billsync/BillcomTransport")<BillcomTransport, Transport>() {
@@ -110,6 +120,22 @@ export const makeTransport = (settings: BillcomSettings) =>
     // Whatever Bill.com quotes back, these never leave the process (secrets.ts).
     for (const secret of Object.values(settings.credentials)) registerSecret(Redacted.value(secret))
 
+    const cap = yield* Ref.make<RequestCap | undefined>(undefined)
+    /** The run's request cap: a call past it is not sent (the logout at the end is exempt: it frees a session). */
+    const checkCap = (call: Call) =>
+      Effect.gen(function* () {
+        const limit = yield* Ref.get(cap)
+        if (limit === undefined || call.path === "/v3/logout") return
+        const sent = (yield* stats.get).requests
+        if (sent >= limit.limit)
+          return yield* new BillcomError({
+            reason: "RateLimited",
+            message: `this run reached its request cap before ${call.endpoint}: ${limit.why}; stopped so that no server behaviour can spend the developer key's hourly budget`,
+            endpoint: call.endpoint,
+            advice: "if the run legitimately needs more requests (a first load of a large organisation), raise sync.maxRequestsPerRun in the pipeline; the next run resumes from the committed cursors"
+          })
+      })
+
     const urlOf = (call: Call) => `${call.api === "v3" ? settings.v3BaseUrl : settings.v2BaseUrl}${call.path}`
 
     const buildRequest = (call: Call, sessionId: Redacted.Redacted<string> | undefined): HttpClientRequest.HttpClientRequest => {
@@ -129,7 +155,7 @@ export const makeTransport = (settings: BillcomSettings) =>
 
     /** One attempt, holding a limiter permit until the body is fully read. Never fails: outcomes are data. */
     const sendOnce = (call: Call, sessionId: Redacted.Redacted<string> | undefined): Effect.Effect<Outcome, BillcomError> =>
-      limiter.run(
+      Effect.zipRight(checkCap(call), limiter.run(
         Effect.gen(function* () {
           yield* stats.request(call.endpoint)
           const response = yield* http.execute(buildRequest(call, sessionId))
@@ -149,7 +175,7 @@ export const makeTransport = (settings: BillcomSettings) =>
           Effect.locally(Headers.currentRedactedNames, [...SECRET_HEADERS, "authorization", "cookie", "set-cookie", "x-api-key"])
         ),
         call.path === LOGIN_PATH ? "login" : "request"
-      )
+      ))
 
     /** Success JSON, or the parsed error; v2 answers HTTP 200 with `response_status: 1` on failure. */
     const interpret = (
@@ -351,6 +377,6 @@ export const makeTransport = (settings: BillcomSettings) =>
         (ticket) => session.expired(ticket)
       ).pipe(Effect.withSpan("BillcomTransport.execute", { attributes: { endpoint: call.endpoint } }))
 
-    return { settings, execute, session, limiter, stats: stats.get } satisfies Transport
+    return { settings, execute, session, limiter, stats: stats.get, capRequests: (next) => Ref.set(cap, next) } satisfies Transport
   })
 

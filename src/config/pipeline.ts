@@ -143,6 +143,13 @@ export const SyncSettings = Schema.Struct({
   pageSize: withDefault(Int(1, 100, "1–100 (Bill.com returns at most 100 records a page)").annotations({ description: "Records per list page (Bill.com maximum 100).", examples: [100] }), 100),
   concurrency: withDefault(Int(1, 3, "1–3 (Bill.com allows 3 requests in flight per devKey and organization)").annotations({ description: "Requests in flight at once (Bill.com allows 3 per devKey and organization).", examples: [3] }), 3),
   requestsPerHour: withDefault(Int(1, 20_000, "1–20000 (Bill.com allows 20000 requests an hour per devKey)").annotations({ description: "Request budget per hour (Bill.com allows 20000 per devKey, shared by every pipeline using the key).", examples: [20_000] }), 20_000),
+  maxRequestsPerRun: Schema.optional(
+    Int(100, 1_000_000, "100–1000000").annotations({
+      description:
+        "Most Bill.com requests one sync run may send; the run stops with an error naming this setting when it reaches it, so no server behaviour can drain the developer key's hourly budget. Default: 3× the last completed full run's requests (at least 1000), or 10000 before the first one.",
+      examples: [10_000]
+    })
+  ),
   requestTimeoutMs: withDefault(Int(1_000, 600_000, "1000–600000 ms").annotations({ description: "Timeout of one HTTP request in milliseconds.", examples: [30_000] }), 30_000),
   retry: withDefault(RetrySettings, { attempts: 6, baseDelayMs: 500, maxDelayMs: 60_000 }),
   reauth: withDefault(ReauthSettings, { maxPerRun: 3, idleRefreshMinutes: 30 }),

@@ -186,6 +186,14 @@ export class Runs extends Effect.Service<Runs>()("billsync/Runs", {
       return rows[0]?.finished_at ?? undefined
     })
 
-    return { start, failInterrupted, stageStarted, stageFinished, finish, recent, lastGood } as const
+    /** Requests the integration's last completed full run sent (the base of the default request cap), if any. */
+    const lastFullRunRequests = Effect.fn("Runs.lastFullRunRequests")(function* (integrationId: number) {
+      const rows = yield* sql<{ api_calls: number }>`SELECT api_calls FROM sync_runs
+        WHERE integration_id = ${integrationId} AND kind = 'full' AND status IN ('succeeded', 'succeeded_with_errors')
+        ORDER BY id DESC LIMIT 1`
+      return rows[0]?.api_calls
+    })
+
+    return { start, failInterrupted, stageStarted, stageFinished, finish, recent, lastGood, lastFullRunRequests } as const
   })
 }) {}

@@ -36,6 +36,7 @@ export const billcomSourceLayer: Layer.Layer<Source, never, BillcomClient> = Lay
     vendorCreditRate: (id) => client.vendorCreditRate(id).pipe(Effect.map(Option.getOrUndefined), Effect.mapError(toSourceError)),
     billDocuments: (billId) => client.billDocuments(billId).pipe(Effect.map((rows) => rows.map((r) => r.raw)), Effect.mapError(toSourceError)),
     apiCalls: Effect.map(client.stats(), (s) => s.requests),
-    hourlyBudget: client.hourlyBudget()
+    hourlyBudget: client.hourlyBudget(),
+    capRequests: client.capRequests
   }))
 )

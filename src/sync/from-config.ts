@@ -23,6 +23,7 @@ export const settingsFromConfig = (pipeline: Pipeline, mappings: Mappings, mappi
   closedThrough: pipeline.ledger.closedThrough,
   closedPeriodPolicy: pipeline.ledger.closedPeriodPolicy,
   documents: pipeline.sync.documents,
+  maxRequestsPerRun: pipeline.sync.maxRequestsPerRun,
   chart: mappings.accounts.map((a) => ({
     number: a.number,
     name: a.name,

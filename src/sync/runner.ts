@@ -104,6 +104,10 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
   }
   const runId = options.dryRun ? DRY_RUN_ID : yield* runs.start({ integrationId: integration.id, kind, fullRefresh: options.fullRefresh, stages })
   const apiStart = yield* source.apiCalls
+  if (source.capRequests !== undefined) {
+    const cap = requestCapFor(settings.maxRequestsPerRun, yield* runs.lastFullRunRequests(integration.id))
+    yield* source.capRequests({ limit: apiStart + cap.limit, why: cap.why })
+  }
   const results: Array<StageResult> = []
   let failure: string | undefined
   let interrupted: string | undefined
@@ -201,6 +205,17 @@ const interruptionNote = (signal: string, atMs: number, stage: StageName, result
     "Every batch committed whole (with its cursor) or not at all: the next sync resumes from there"
   )
 }
+
+/** Requests a run may send when the pipeline does not say (sync.maxRequestsPerRun): a first run's. */
+export const FIRST_RUN_REQUEST_CAP = 10_000
+
+/** A run's request cap: the pipeline's, else 3× the last completed full run's (at least 1000), else 10,000. */
+export const requestCapFor = (configured: number | undefined, lastFullRun: number | undefined): { readonly limit: number; readonly why: string } =>
+  configured !== undefined
+    ? { limit: configured, why: `sync.maxRequestsPerRun is ${configured}` }
+    : lastFullRun !== undefined
+      ? { limit: Math.max(1_000, 3 * lastFullRun), why: `the default cap is 3× the last full run's ${lastFullRun} requests (at least 1000; set sync.maxRequestsPerRun to choose)` }
+      : { limit: FIRST_RUN_REQUEST_CAP, why: `the default cap before the first full run is ${FIRST_RUN_REQUEST_CAP} requests (set sync.maxRequestsPerRun to choose)` }
 
 const describe = (e: unknown): string => {
   if (typeof e === "object" && e !== null && "message" in e && typeof (e as { message: unknown }).message === "string") {

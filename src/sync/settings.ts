@@ -43,6 +43,8 @@ export interface SyncSettings {
   readonly closedPeriodPolicy?: "next-open-period" | "error" | undefined
   /** Bill documents metadata reads: off, or at most maxPerRun a run (pipeline `sync.documents`). */
   readonly documents: { readonly enabled: boolean; readonly maxPerRun: number }
+  /** Pipeline `sync.maxRequestsPerRun` (undefined: derived from the last full run, see requestCapFor). */
+  readonly maxRequestsPerRun?: number | undefined
   readonly chart: ReadonlyArray<LedgerAccountSpec>
   readonly vendors: ReadonlyMap<string, string>
   readonly fundingAccounts: ReadonlyMap<string, string>

@@ -55,5 +55,7 @@ export class Source extends Context.Tag("billsync/Source")<
     readonly apiCalls: Effect.Effect<number>
     /** Requests in the current clock hour against the hourly budget (progress display; absent for sources without one). */
     readonly hourlyBudget?: Effect.Effect<{ readonly used: number; readonly perHour: number }>
+    /** Refuse to send past `limit` requests in all from now on (a run's cap, sync.maxRequestsPerRun); absent for sources without one. */
+    readonly capRequests?: (cap: { readonly limit: number; readonly why: string } | undefined) => Effect.Effect<void>
   }
 >() {}
