@@ -246,7 +246,21 @@ export class Delivered {
     return true
   }
 
+  /**
+   * The rows to deliver from one page. Two copies of one id in the same page with the same time and
+   * different content (Bill.com sent two versions at once) are both delivered, so the sync can say
+   * so (duplicate-in-read) instead of one silently winning.
+   */
   filter(rows: ReadonlyArray<unknown>): Array<unknown> {
-    return rows.filter((raw) => this.take(raw))
+    const inPage = new Map<string, unknown>()
+    return rows.filter((raw) => {
+      const id = rawIdOf(raw)
+      if (this.take(raw)) {
+        if (id !== undefined) inPage.set(id, raw)
+        return true
+      }
+      const first = id === undefined ? undefined : inPage.get(id)
+      return first !== undefined && first !== raw && JSON.stringify(first) !== JSON.stringify(raw)
+    })
   }
 }
