@@ -60,7 +60,9 @@ const waitForLockFile = <R>(acquire: Effect.Effect<void, StoreError, R>, what: s
   const attempt = acquire.pipe(
     Effect.tapError((e) =>
       e.reason === "locked" && !said
-        ? Effect.zipRight(Effect.sync(() => void (said = true)), Effect.logInfo(`waiting for ${what}: ${e.message.split(". ")[0]} (--wait)`))
+        ? Effect.zipRight(Effect.sync(() => {
+            said = true
+          }), Effect.logInfo(`waiting for ${what}: ${e.message.split(". ")[0]} (--wait)`))
         : Effect.void
     )
   )

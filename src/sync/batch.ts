@@ -212,7 +212,7 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
       const o = outcomes[i]!
       const enrichment = o.enrichment
       switch (o._tag) {
-        case "Import":
+        case "Import": {
           imports.push({ candidate: c, payload: o.payload })
           sourceRows.push(row(c, c.meta, "imported", null, enrichment))
           // A warning stays open as an integration error while the record looks wrong; it imports all the same.
@@ -221,6 +221,7 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
           else resolved.push(c.id)
           count(c.id, c.previous?.outcome === "imported" ? "updated" : "inserted")
           break
+        }
         case "Skip":
           // Re-evaluated from storage with the same result: nothing to rewrite (its error row still records the recurrence).
           if (live || c.previous?.outcome !== "skipped" || c.previous.reason !== o.reason || enrichment !== undefined)
