@@ -12,7 +12,8 @@ import { BILLSYNC_BIN, REPO_ROOT } from "./lib/workspace.ts"
  * two warm-ups. Target: `billsync --help` ≤ 0.3 s on the 2-core CI box.
  */
 const args = new Map<string, string>()
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "")
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "")
 const runs = Number(args.get("runs") ?? 20)
 const out = args.get("out") ?? join(REPO_ROOT, "bench", "results", "cli-start.json")
 
@@ -29,9 +30,18 @@ const measure = (argv: ReadonlyArray<string>) => {
   time(argv)
   time(argv)
   const samples = Array.from({ length: runs }, () => time(argv)).sort((a, b) => a - b)
-  return { command: `billsync ${argv.join(" ")}`, runs, min: samples[0]!, median: samples[Math.floor(samples.length / 2)]!, max: samples.at(-1)! }
+  return {
+    command: `billsync ${argv.join(" ")}`,
+    runs,
+    min: samples[0]!,
+    median: samples[Math.floor(samples.length / 2)]!,
+    max: samples.at(-1)!
+  }
 }
 
 const results = [measure(["--help"]), measure(["sync", "--help"]), measure(["--version"])]
-for (const r of results) console.log(`${r.command.padEnd(24)} min ${r.min.toFixed(3)} s  median ${r.median.toFixed(3)} s  max ${r.max.toFixed(3)} s  (${r.runs} runs)`)
+for (const r of results)
+  console.log(
+    `${r.command.padEnd(24)} min ${r.min.toFixed(3)} s  median ${r.median.toFixed(3)} s  max ${r.max.toFixed(3)} s  (${r.runs} runs)`
+  )
 writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2)}\n`)

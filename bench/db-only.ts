@@ -19,19 +19,31 @@ const args = parseArgs(process.argv.slice(2))
 const n = parseSize(args.get("bills") ?? "10k")
 const seed = `bench-${n}`
 const core = new EmulatorCore({ seed, generate: { bills: n } })
-const ws = makeWorkspace(core.state.org, { name: "bench", origin: "http://127.0.0.1:9", documents: { enabled: false, maxPerRun: 500 } })
+const ws = makeWorkspace(core.state.org, {
+  name: "bench",
+  origin: "http://127.0.0.1:9",
+  documents: { enabled: false, maxPerRun: 500 }
+})
 const name = `bench_db_only_${process.pid}`
 const url = await createDatabase(name)
-if (args.has("log")) execFileSync("psql", [baseUrl(), "-c", `ALTER DATABASE ${name} SET log_min_duration_statement = 0`], { stdio: "ignore" })
+if (args.has("log"))
+  execFileSync("psql", [baseUrl(), "-c", `ALTER DATABASE ${name} SET log_min_duration_statement = 0`], {
+    stdio: "ignore"
+  })
 // Experiments: --set "name = value[;name = value…]" applies a server setting to the scratch database (e.g. session_replication_role = replica: no triggers, no foreign-key checks).
 const setting = args.get("set")
-for (const one of setting?.split(";") ?? []) execFileSync("psql", [baseUrl(), "-c", `ALTER DATABASE ${name} SET ${one}`], { stdio: "ignore" })
+for (const one of setting?.split(";") ?? [])
+  execFileSync("psql", [baseUrl(), "-c", `ALTER DATABASE ${name} SET ${one}`], { stdio: "ignore" })
 const prof = args.get("cpu-prof")
-const r = await runNode(join(import.meta.dirname, "lib", "db-alone.ts"), ["--pipeline", "bench", "--seed", seed, "--bills", String(n)], {
-  cwd: ws.root,
-  env: { ...ws.env, DATABASE_URL: url },
-  nodeArgs: prof === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${prof}`]
-})
+const r = await runNode(
+  join(import.meta.dirname, "lib", "db-alone.ts"),
+  ["--pipeline", "bench", "--seed", seed, "--bills", String(n)],
+  {
+    cwd: ws.root,
+    env: { ...ws.env, DATABASE_URL: url },
+    nodeArgs: prof === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${prof}`]
+  }
+)
 process.stdout.write(r.stdout)
 if (r.code !== 0) process.stderr.write(r.stderr.slice(-3000))
 if (args.has("keep")) process.stdout.write(`kept ${url}\n`)

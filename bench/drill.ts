@@ -92,8 +92,17 @@ const scratchDb = async () => {
   return { name, url: await createDatabase(name) }
 }
 
-const sync = async (ws: Workspace, url: string, extra: { killAfterMs?: number; killSignal?: NodeJS.Signals } = {}): Promise<ChildResult> => {
-  const r = await runBillsync(["sync", "drill", "--json"], { cwd: ws.root, env: { ...ws.env, DATABASE_URL: url }, timeoutMs: 10 * 60_000, ...extra })
+const sync = async (
+  ws: Workspace,
+  url: string,
+  extra: { killAfterMs?: number; killSignal?: NodeJS.Signals } = {}
+): Promise<ChildResult> => {
+  const r = await runBillsync(["sync", "drill", "--json"], {
+    cwd: ws.root,
+    env: { ...ws.env, DATABASE_URL: url },
+    timeoutMs: 10 * 60_000,
+    ...extra
+  })
   outputs.push(r.stdout, r.stderr)
   return r
 }
@@ -104,7 +113,12 @@ const succeeded = (r: ChildResult) => {
     const runs = (JSON.parse(r.stdout) as { runs: Array<{ status: string; documents?: { backlog: number } }> }).runs
     // Complete = every stage done AND the documents backlog drained: a document read that failed under
     // faults stays in the backlog for the next run by design (eventually consistent, not lost).
-    return runs.length > 0 && runs.every((x) => (x.status === "succeeded" || x.status === "succeeded_with_errors") && (x.documents?.backlog ?? 0) === 0)
+    return (
+      runs.length > 0 &&
+      runs.every(
+        (x) => (x.status === "succeeded" || x.status === "succeeded_with_errors") && (x.documents?.backlog ?? 0) === 0
+      )
+    )
   } catch {
     return false
   }
@@ -139,7 +153,9 @@ const judge = async (row: Row, reference: LedgerState, url: string, exclude: Rea
 const finish = (row: Row) => {
   row.ok = row.ok && row.lost === 0 && row.duplicates === 0 && row.unbalanced === 0
   rows.push(row)
-  process.stderr.write(`  ${row.scenario}: ${row.ok ? "ok" : "FAILED"} (runs ${row.runs}, faults ${row.faults}, lost ${row.lost}, dup ${row.duplicates}, unbalanced ${row.unbalanced})${row.note ? ` — ${row.note.trim().slice(0, 400)}` : ""}\n`)
+  process.stderr.write(
+    `  ${row.scenario}: ${row.ok ? "ok" : "FAILED"} (runs ${row.runs}, faults ${row.faults}, lost ${row.lost}, dup ${row.duplicates}, unbalanced ${row.unbalanced})${row.note ? ` — ${row.note.trim().slice(0, 400)}` : ""}\n`
+  )
 }
 
 /**
@@ -160,7 +176,13 @@ const changesDuringReads = async () => {
   const PER_READ = quick ? 3 : 8
   try {
     core.beforeList = (collection) => {
-      if (collection !== "vendors" && collection !== "bills" && collection !== "vendor-credits" && collection !== "payments") return
+      if (
+        collection !== "vendors" &&
+        collection !== "bills" &&
+        collection !== "vendor-credits" &&
+        collection !== "payments"
+      )
+        return
       const n = (perList.get(collection) ?? 0) + 1
       perList.set(collection, n)
       // Every other page of each read, up to PER_READ changes a list read (page 1 included: before the read).
@@ -168,7 +190,8 @@ const changesDuringReads = async () => {
       const records = core.state.collection(collection)
       const target = records[Math.floor(pick() * records.length)]
       if (target === undefined) return
-      if (collection === "vendors") core.mutate({ op: "updateVendor", id: target.id, email: `changed-${n}@example.com` })
+      if (collection === "vendors")
+        core.mutate({ op: "updateVendor", id: target.id, email: `changed-${n}@example.com` })
       else if (collection === "bills" && n === 1) core.mutate({ op: "createBill", amount: 123.45 })
       else target.updatedTime = core.state.now()
       row.faults++
@@ -226,7 +249,17 @@ const runawayPaging = async (reference: LedgerState) => {
   finish(row)
 }
 
-const newRow = (scenario: string): Row => ({ scenario, runs: 0, faults: 0, lost: 0, duplicates: 0, unbalanced: 0, leaks: 0, ok: true, note: "" })
+const newRow = (scenario: string): Row => ({
+  scenario,
+  runs: 0,
+  faults: 0,
+  lost: 0,
+  duplicates: 0,
+  unbalanced: 0,
+  leaks: 0,
+  ok: true,
+  note: ""
+})
 
 /** The sync lock's holder in a database (advisory class "sync", see src/sync/lock.ts), if any. */
 const lockHolders = (sql: SqlClient.SqlClient) =>
@@ -237,7 +270,8 @@ const lockHolders = (sql: SqlClient.SqlClient) =>
 const dbSession = (url: string) => {
   const runtime = ManagedRuntime.make(pgLayer(url))
   return {
-    run: <A>(f: (sql: SqlClient.SqlClient) => Effect.Effect<A, unknown>) => runtime.runPromise(Effect.flatMap(SqlClient.SqlClient, f)),
+    run: <A>(f: (sql: SqlClient.SqlClient) => Effect.Effect<A, unknown>) =>
+      runtime.runPromise(Effect.flatMap(SqlClient.SqlClient, f)),
     close: () => runtime.dispose()
   }
 }
@@ -270,7 +304,10 @@ interface LastRun {
 
 /** The run rows of a database, oldest first. */
 const runsIn = (url: string) =>
-  withSql(url, Effect.flatMap(SqlClient.SqlClient, (sql) => sql<LastRun>`SELECT status, error FROM sync_runs ORDER BY id`))
+  withSql(
+    url,
+    Effect.flatMap(SqlClient.SqlClient, (sql) => sql<LastRun>`SELECT status, error FROM sync_runs ORDER BY id`)
+  )
 
 /**
  * SIGTERM at a seeded random moment (a container stop, a cancelled CI job), then resume. The
@@ -282,7 +319,10 @@ const sigtermScenario = async (reference: LedgerState, refMs: number) => {
   const row = newRow("SIGTERM at a random moment then resume")
   const started = Date.now()
   const random = prng(SEED + 13)
-  const { emu, ws } = await newEmulator({ faults: { latency: { minMs: 2, maxMs: 12 } }, limits: { requestsPerHour: 1_000_000 } })
+  const { emu, ws } = await newEmulator({
+    faults: { latency: { minMs: 2, maxMs: 12 } },
+    limits: { requestsPerHour: 1_000_000 }
+  })
   const trials = quick ? 1 : 3
   let signals = 0
   try {
@@ -313,8 +353,10 @@ const sigtermScenario = async (reference: LedgerState, refMs: number) => {
           const runs = await runsIn(db.url).catch(() => [] as Array<LastRun>)
           if (runs.some((x) => x.status === "running")) problems.push("a run was left running")
           const last = summary?.runs?.at(-1)
-          if (summary !== undefined && summary.interrupted === undefined && last?.status !== "interrupted") problems.push(`the summary's last run is ${last?.status ?? "missing"}, not interrupted`)
-          if (runs.length > 0 && runs.at(-1)!.status !== "interrupted" && summary?.interrupted === undefined) problems.push(`the last run row is ${runs.at(-1)!.status}`)
+          if (summary !== undefined && summary.interrupted === undefined && last?.status !== "interrupted")
+            problems.push(`the summary's last run is ${last?.status ?? "missing"}, not interrupted`)
+          if (runs.length > 0 && runs.at(-1)!.status !== "interrupted" && summary?.interrupted === undefined)
+            problems.push(`the last run row is ${runs.at(-1)!.status}`)
           if (problems.length > 0) {
             row.ok = false
             row.note += ` trial ${i}: ${problems.join("; ")}`
@@ -359,13 +401,22 @@ const lockKillScenario = async (reference: LedgerState) => {
   const session = dbSession(db.url)
   try {
     const first = sync(ws, db.url)
-    const billsCommitted = () => session.run((sql) => sql<{ n: number }>`SELECT count(*)::int AS n FROM source_records WHERE kind = 'bill'`.pipe(Effect.map((r) => (r[0]?.n ?? 0) > 0)))
+    const billsCommitted = () =>
+      session.run((sql) =>
+        sql<{ n: number }>`SELECT count(*)::int AS n FROM source_records WHERE kind = 'bill'`.pipe(
+          Effect.map((r) => (r[0]?.n ?? 0) > 0)
+        )
+      )
     const reached = await until(billsCommitted, first)
     let second: ChildResult | undefined
     if (reached) {
       const holders = await session.run(lockHolders)
-      await session.run((sql) => sql`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = ${0x73796e63}::int8::oid
-        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)
+      await session.run(
+        (
+          sql
+        ) => sql`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = ${0x73796e63}::int8::oid
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`
+      )
       row.faults = holders.length
       await until(() => session.run(lockHolders).then((h) => h.length === 0), new Promise(() => {}))
       second = await sync(ws, db.url)
@@ -379,7 +430,8 @@ const lockKillScenario = async (reference: LedgerState) => {
     if (a.code !== 1) problems.push(`the killed run exited ${a.code}, not 1`)
     if (!(a.stderr + a.stdout).includes("lost the lock")) problems.push("the killed run did not say it lost the lock")
     if (lostRun === undefined) problems.push(`no run recorded the lost lock (${runs.map((r) => r.status).join(", ")})`)
-    if (second !== undefined && !succeeded(second)) problems.push(`the second sync did not complete: ${second.stderr.slice(-200)}`)
+    if (second !== undefined && !succeeded(second))
+      problems.push(`the second sync did not complete: ${second.stderr.slice(-200)}`)
     if (second !== undefined && !succeeded(second)) {
       const more = await syncToCompletion(ws, db.url)
       row.runs += more.runs
@@ -457,15 +509,23 @@ const poisonRecords = async (reference: LedgerState) => {
     // Payments and credits applied to a poisoned bill post without it (as for any bill not in the ledger): dependants too.
     // So are every document of the refused vendor (those with nothing open skip without an error).
     const applied = [
-      ...org.payments.filter((p) => p.vendorId === vendor || p.billPayments.some((bp) => poisoned.has(bp.billId))).map((p) => p.id),
-      ...org.vendorCredits.filter((c) => c.vendorId === vendor || c.usage.some((u) => poisoned.has(u.billId))).map((c) => c.id),
+      ...org.payments
+        .filter((p) => p.vendorId === vendor || p.billPayments.some((bp) => poisoned.has(bp.billId)))
+        .map((p) => p.id),
+      ...org.vendorCredits
+        .filter((c) => c.vendorId === vendor || c.usage.some((u) => poisoned.has(u.billId)))
+        .map((c) => c.id),
       ...org.bills.filter((b) => b.vendorId === vendor).map((b) => b.id)
     ]
     const exclude = new Set([...poisoned.keys(), ...waiting.map((e) => e.billcom_id), ...applied])
     row.note += `${named}/${poisoned.size} poisoned records as one named invalid-record error each (${kinds.map(([k]) => k).join(", ")}, NUL in a vendor name); ${waiting.length} documents of the refused vendor wait for it; ${applied.length} documents of the vendor or applied to poisoned bills excluded`
     if (named !== poisoned.size || waiting.length === 0) {
       row.ok = false
-      row.note += ` (expected each as one invalid-record error, and the vendor's documents waiting) ${errors.filter((e) => poisoned.has(e.billcom_id)).map((e) => `${e.code}: ${e.message}`).join(" | ").slice(0, 300)}`
+      row.note += ` (expected each as one invalid-record error, and the vendor's documents waiting) ${errors
+        .filter((e) => poisoned.has(e.billcom_id))
+        .map((e) => `${e.code}: ${e.message}`)
+        .join(" | ")
+        .slice(0, 300)}`
     }
     await judge(row, reference, db.url, exclude)
   } finally {
@@ -525,7 +585,9 @@ const echoedSecrets = async (reference: LedgerState) => {
 
 const main = async () => {
   const started = Date.now()
-  process.stderr.write(`drill: ${BILLS} bills, ${CRASHES} crashes, ${FUZZ_CASES} fuzz cases${quick ? " (quick)" : ""}\n`)
+  process.stderr.write(
+    `drill: ${BILLS} bills, ${CRASHES} crashes, ${FUZZ_CASES} fuzz cases${quick ? " (quick)" : ""}\n`
+  )
 
   // Reference: a fault-free run.
   const ref = await newEmulator()
@@ -551,7 +613,19 @@ const main = async () => {
     ["session invalidated every 25", { seed: "sess", invalidateSessionEvery: 25 }],
     ["connection resets + truncation", { seed: "reset", resetRate: 0.05, truncateRate: 0.03 }],
     ["slow responses", { seed: "slow", latency: { minMs: 0, maxMs: 60 }, slowBody: { rate: 0.15, chunkDelayMs: 15 } }],
-    ["chaos profile", { seed: "chaos", latency: { minMs: 0, maxMs: 30 }, serverErrorRate: 0.05, rateLimitBurst: { rate: 0.03, length: 3 }, resetRate: 0.02, invalidateSessionEvery: 40, slowBody: { rate: 0.02, chunkDelayMs: 10 }, truncateRate: 0.02 }]
+    [
+      "chaos profile",
+      {
+        seed: "chaos",
+        latency: { minMs: 0, maxMs: 30 },
+        serverErrorRate: 0.05,
+        rateLimitBurst: { rate: 0.03, length: 3 },
+        resetRate: 0.02,
+        invalidateSessionEvery: 40,
+        slowBody: { rate: 0.02, chunkDelayMs: 10 },
+        truncateRate: 0.02
+      }
+    ]
   ]
   for (const [name, faults, limits] of quick ? matrix.filter(([name]) => QUICK_MATRIX.has(name)) : matrix) {
     const row = newRow(name)
@@ -594,7 +668,9 @@ const main = async () => {
         db.url,
         Effect.gen(function* () {
           const sql = yield* SqlClient.SqlClient
-          const invalid = yield* sql<{ billcom_id: string }>`SELECT billcom_id FROM source_records WHERE outcome = 'error' AND reason = 'invalid'`
+          const invalid = yield* sql<{
+            billcom_id: string
+          }>`SELECT billcom_id FROM source_records WHERE outcome = 'error' AND reason = 'invalid'`
           const errors = yield* sql<{ billcom_id: string; code: string; text: string }>`
             SELECT billcom_id, code, message || ' ' || coalesce(detail::text, '') AS text FROM integration_errors WHERE resolved_at IS NULL`
           return { invalid: invalid.map((x) => x.billcom_id), errors }
@@ -631,7 +707,10 @@ const main = async () => {
     // Dozens of killed and resumed runs against one emulator spend more than Bill.com's 20,000
     // requests an hour on one devKey (a fresh process cannot know what the killed ones spent); this
     // scenario tests crash safety, not the hourly limit, which the rate-limit scenarios cover.
-    const { emu, ws } = await newEmulator({ faults: { latency: { minMs: 2, maxMs: 12 } }, limits: { requestsPerHour: 1_000_000 } })
+    const { emu, ws } = await newEmulator({
+      faults: { latency: { minMs: 2, maxMs: 12 } },
+      limits: { requestsPerHour: 1_000_000 }
+    })
     let killedRuns = 0
     let completedBeforeKill = 0
     try {
@@ -700,13 +779,25 @@ const main = async () => {
       row.runs = 2
       const oks = [a, b].filter(succeeded)
       const refused = [a, b].filter((r) => r.code !== 0)
-      const runsInDb = await withSql(fresh, Effect.gen(function* () {
-        const sql = yield* SqlClient.SqlClient
-        const [n] = yield* sql<{ n: string }>`SELECT count(*) AS n FROM sync_runs`
-        return Number(n?.n ?? 0)
-      }))
+      const runsInDb = await withSql(
+        fresh,
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          const [n] = yield* sql<{ n: string }>`SELECT count(*) AS n FROM sync_runs`
+          return Number(n?.n ?? 0)
+        })
+      )
       const winnerRuns = oks.length === 1 ? (JSON.parse(oks[0]!.stdout) as { runs: Array<unknown> }).runs.length : -1
-      row.note = `${oks.length} succeeded, ${refused.length} refused (${refused.map((r) => r.stderr.split("\n").find((l) => l.includes("billsync sync"))?.replace(/^\S+Z \S+\s+/, "").slice(0, 120) ?? `exit ${r.code}`).join("; ")}); ${runsInDb} run rows`
+      row.note = `${oks.length} succeeded, ${refused.length} refused (${refused
+        .map(
+          (r) =>
+            r.stderr
+              .split("\n")
+              .find((l) => l.includes("billsync sync"))
+              ?.replace(/^\S+Z \S+\s+/, "")
+              .slice(0, 120) ?? `exit ${r.code}`
+        )
+        .join("; ")}); ${runsInDb} run rows`
       if (oks.length !== 1 || refused.length !== 1 || runsInDb !== winnerRuns) row.ok = false
       await judge(row, reference, fresh)
     } finally {
@@ -722,13 +813,21 @@ const main = async () => {
     const row = newRow(`bad YAML fuzz ×${FUZZ_CASES}`)
     const { emu, ws } = await newEmulator()
     try {
-      const base = readFileSync(join(ws.root, "pipelines", "drill.yaml"), "utf8").replace("name: drill", "name: fuzz").replace("mappings/drill", "mappings/fuzz")
-      await import("node:fs").then((fs) => fs.cpSync(join(ws.root, "mappings", "drill"), join(ws.root, "mappings", "fuzz"), { recursive: true }))
+      const base = readFileSync(join(ws.root, "pipelines", "drill.yaml"), "utf8")
+        .replace("name: drill", "name: fuzz")
+        .replace("mappings/drill", "mappings/fuzz")
+      await import("node:fs").then((fs) =>
+        fs.cpSync(join(ws.root, "mappings", "drill"), join(ws.root, "mappings", "fuzz"), { recursive: true })
+      )
       const result = await fuzzLoader(ws.root, base, FUZZ_CASES, SEED)
       row.runs = result.cases
       row.faults = result.cases - result.valid
       // A few CLI runs: exit 1 with file:line:col on stdout, never a crash.
-      const cli = [base.replace("version: 1", "version: [1"), base.replace("pageSize: 100", "pageSize: 1000"), `${base}\n  : :\n`]
+      const cli = [
+        base.replace("version: 1", "version: [1"),
+        base.replace("pageSize: 100", "pageSize: 1000"),
+        `${base}\n  : :\n`
+      ]
       let cliOk = 0
       for (const text of cli) {
         writeFileSync(join(ws.root, "pipelines", "fuzz.yaml"), text)
@@ -785,7 +884,12 @@ const main = async () => {
       for (const [k, n] of Object.entries(c.summary)) summary.set(k, (summary.get(k) ?? 0) + n)
     }
     row.runs = emulators.length
-    row.note = `${requests} requests and ${responses} responses checked (${skipped} with injected faults not checked), ${violations} violations ${[...summary].slice(0, 5).map(([k, n]) => `${n}× ${k}`).join(" | ")}`
+    row.note = `${requests} requests and ${responses} responses checked (${skipped} with injected faults not checked), ${violations} violations ${[
+      ...summary
+    ]
+      .slice(0, 5)
+      .map(([k, n]) => `${n}× ${k}`)
+      .join(" | ")}`
     row.ok = violations === 0
     finish(row)
   }
@@ -808,7 +912,7 @@ const main = async () => {
 ;(args.has("cluster") ? import("./cluster-drill.ts").then(() => new Promise<number>(() => {})) : main()).then(
   (code) => process.exit(code),
   (e) => {
-    process.stderr.write(`drill failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`)
+    process.stderr.write(`drill failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
     process.exit(1)
   }
 )

@@ -22,13 +22,19 @@ export const distState = () => {
   if (!existsSync(STAMP)) return "missing"
   if (!existsSync(join(ROOT, "src"))) return "fresh"
   const built = statSync(STAMP).mtimeMs
-  return newestMtime(join(ROOT, "src")) <= built && statSync(join(ROOT, "tsconfig.build.json")).mtimeMs <= built ? "fresh" : "stale"
+  return newestMtime(join(ROOT, "src")) <= built && statSync(join(ROOT, "tsconfig.build.json")).mtimeMs <= built
+    ? "fresh"
+    : "stale"
 }
 
 /** `npm run build`: src/ → dist/ with tsc (no type check: `npm run typecheck` does that), then the stamp. */
 export const build = () => {
   const started = Date.now()
-  execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")], { stdio: "inherit" })
+  execFileSync(
+    process.execPath,
+    [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")],
+    { stdio: "inherit" }
+  )
   writeFileSync(STAMP, `${new Date(started).toISOString()}\n`)
 }
 

@@ -13,7 +13,10 @@ const base = process.argv[2] ?? ""
 const changedSince = (commit: string): ReadonlyArray<string> | undefined => {
   if (!/^[0-9a-f]{7,40}$/i.test(commit) || /^0+$/.test(commit)) return undefined
   try {
-    const out = execFileSync("git", ["diff", "--name-only", `${commit}...HEAD`, "--", "pipelines", "mappings"], { cwd: root, encoding: "utf8" })
+    const out = execFileSync("git", ["diff", "--name-only", `${commit}...HEAD`, "--", "pipelines", "mappings"], {
+      cwd: root,
+      encoding: "utf8"
+    })
     return out.split("\n").filter((l) => l !== "")
   } catch {
     return undefined

@@ -9,7 +9,9 @@ import { existsSync, readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import { alertAction, alertTitle, type KnownIssue, type Outcome } from "../src/ci/alerts.ts"
 
-const { values } = parseArgs({ options: { subject: { type: "string" }, outcome: { type: "string" }, details: { type: "string" } } })
+const { values } = parseArgs({
+  options: { subject: { type: "string" }, outcome: { type: "string" }, details: { type: "string" } }
+})
 const subject = values.subject ?? ""
 const outcome = values.outcome
 if (subject === "" || (outcome !== "success" && outcome !== "failure")) {
@@ -17,15 +19,33 @@ if (subject === "" || (outcome !== "success" && outcome !== "failure")) {
   process.exit(64)
 }
 
-const gh = (args: ReadonlyArray<string>, input?: string): string => execFileSync("gh", [...args], { encoding: "utf8", input, stdio: ["pipe", "pipe", "inherit"] })
+const gh = (args: ReadonlyArray<string>, input?: string): string =>
+  execFileSync("gh", [...args], { encoding: "utf8", input, stdio: ["pipe", "pipe", "inherit"] })
 
 const title = alertTitle(subject)
-const found = JSON.parse(gh(["issue", "list", "--state", "all", "--search", `"${title}" in:title`, "--json", "number,state,title", "--limit", "50"])) as Array<KnownIssue & { title: string }>
+const found = JSON.parse(
+  gh([
+    "issue",
+    "list",
+    "--state",
+    "all",
+    "--search",
+    `"${title}" in:title`,
+    "--json",
+    "number,state,title",
+    "--limit",
+    "50"
+  ])
+) as Array<KnownIssue & { title: string }>
 const issues = found.filter((i) => i.title === title).sort((a, b) => b.number - a.number)
 
 const server = process.env["GITHUB_SERVER_URL"] ?? "https://github.com"
-const run = process.env["GITHUB_RUN_ID"] !== undefined ? `${server}/${process.env["GITHUB_REPOSITORY"]}/actions/runs/${process.env["GITHUB_RUN_ID"]}` : "(no run URL)"
-const details = values.details !== undefined && existsSync(values.details) ? readFileSync(values.details, "utf8").slice(-6000) : ""
+const run =
+  process.env["GITHUB_RUN_ID"] !== undefined
+    ? `${server}/${process.env["GITHUB_REPOSITORY"]}/actions/runs/${process.env["GITHUB_RUN_ID"]}`
+    : "(no run URL)"
+const details =
+  values.details !== undefined && existsSync(values.details) ? readFileSync(values.details, "utf8").slice(-6000) : ""
 const failure = [
   `**${subject}** failed in ${run} (${new Date().toISOString().slice(0, 16)} UTC).`,
   ...(details.trim() !== "" ? ["", "```", details.trimEnd(), "```"] : []),

@@ -31,7 +31,11 @@ export const demoUnmapped = (org: Organization) => {
       if (item !== undefined) itemUse.set(item, (itemUse.get(item) ?? 0) + 1)
     }
   }
-  const leastUsed = <A extends { id: string; archived: boolean }>(records: ReadonlyArray<A>, use: Map<string, number>, n: number) =>
+  const leastUsed = <A extends { id: string; archived: boolean }>(
+    records: ReadonlyArray<A>,
+    use: Map<string, number>,
+    n: number
+  ) =>
     records
       .filter((r) => !r.archived && (use.get(r.id) ?? 0) > 0)
       .sort((a, b) => (use.get(a.id) ?? 0) - (use.get(b.id) ?? 0) || (a.id < b.id ? -1 : 1))
@@ -40,7 +44,12 @@ export const demoUnmapped = (org: Organization) => {
   return { vendors: new Set(leastUsed(org.vendors, vendorUse, 2)), items: new Set(leastUsed(org.items, itemUse, 1)) }
 }
 
-const slug = (text: string) => text.toUpperCase().replace(/[^A-Z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 16)
+const slug = (text: string) =>
+  text
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 16)
 
 export const demoMappingFiles = (): Record<string, string> => {
   const org = generateOrganization(DEMO_OPTIONS)
@@ -69,7 +78,10 @@ export const demoMappingFiles = (): Record<string, string> => {
     .map(({ v, key }) => `  - billcomId: ${v.id}\n    billcomName: ${q(v.name)}\n    ledgerVendor: ${key}`)
 
   const funding = [
-    ...org.banks.map((b) => `  - billcomId: ${b.id}\n    billcomName: ${q(`${b.nameOnAccount} ${b.accountNumber.slice(-4)}`)}\n    ledgerAccount: ${q(coaById.get(b.chartOfAccountId)!.number!)}`),
+    ...org.banks.map(
+      (b) =>
+        `  - billcomId: ${b.id}\n    billcomName: ${q(`${b.nameOnAccount} ${b.accountNumber.slice(-4)}`)}\n    ledgerAccount: ${q(coaById.get(b.chartOfAccountId)!.number!)}`
+    ),
     ...org.cards.map((c, i) => {
       const account = org.chartOfAccounts.filter((a) => a.type === "CREDIT_CARD" && !a.archived)[i]!
       return `  - billcomId: ${c.id}\n    billcomName: ${q(`${c.issuingBankName} ${c.brand} ${c.last4}`)}\n    ledgerAccount: ${q(account.number!)}`
@@ -87,7 +99,10 @@ export const demoMappingFiles = (): Record<string, string> => {
     .filter(({ item }) => !unmapped.items.has(item.id))
     .map(({ item, key }) => `  - billcomId: ${item.id}\n    billcomName: ${q(item.name)}\n    ledgerItem: ${key}`)
 
-  const customers = org.customers.map((c, i) => `  - billcomId: ${c.id}\n    billcomName: ${q(c.name)}\n    ledgerCustomer: C-${String(i + 1).padStart(3, "0")}`)
+  const customers = org.customers.map(
+    (c, i) =>
+      `  - billcomId: ${c.id}\n    billcomName: ${q(c.name)}\n    ledgerCustomer: C-${String(i + 1).padStart(3, "0")}`
+  )
 
   const kinds: ReadonlyArray<readonly [ClassificationKind, string]> = [
     ["departments", "departments"],
@@ -96,7 +111,8 @@ export const demoMappingFiles = (): Record<string, string> => {
     ["accounting-classes", "accountingClasses"],
     ["employees", "employees"]
   ]
-  const classification = (c: Classification) => `  - billcomId: ${c.id}\n    billcomName: ${q(c.name)}\n    ledgerValue: ${slug(c.name)}`
+  const classification = (c: Classification) =>
+    `  - billcomId: ${c.id}\n    billcomName: ${q(c.name)}\n    ledgerValue: ${slug(c.name)}`
 
   return {
     "accounts.yaml": `${header("accounts")}accounts:\n${accounts.join("\n")}\n`,

@@ -21,7 +21,13 @@ const heap = heapMb() - before
 const org = emu.core.state.org
 const c = emu.core.credentials
 const base = `${emu.core.origin}/connect`
-const login = (await (await fetch(`${base}/v3/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(c) })).json()) as { sessionId: string }
+const login = (await (
+  await fetch(`${base}/v3/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(c)
+  })
+).json()) as { sessionId: string }
 const headers = { sessionId: login.sessionId, devKey: c.devKey }
 
 const t1 = performance.now()
@@ -30,7 +36,9 @@ let rows = 0
 let requests = 0
 let bytes = 0
 do {
-  const res = await fetch(`${base}/v3/bills?max=100&sort=updatedTime:asc${page !== undefined ? `&page=${page}` : ""}`, { headers })
+  const res = await fetch(`${base}/v3/bills?max=100&sort=updatedTime:asc${page !== undefined ? `&page=${page}` : ""}`, {
+    headers
+  })
   const text = await res.text()
   bytes += text.length
   const body = JSON.parse(text) as { nextPage?: string; results: Array<unknown> }

@@ -79,9 +79,29 @@ export const OPERATIONS: ReadonlyArray<readonly ["v3" | "v2", string, string]> =
 
 /** Keywords that constrain a value; everything else in an OpenAPI schema is prose or annotation. */
 const KEEP = new Set([
-  "type", "enum", "required", "properties", "items", "allOf", "oneOf", "anyOf", "additionalProperties",
-  "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern",
-  "minItems", "maxItems", "maxProperties", "minProperties", "format", "$ref", "nullable"
+  "type",
+  "enum",
+  "required",
+  "properties",
+  "items",
+  "allOf",
+  "oneOf",
+  "anyOf",
+  "additionalProperties",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "minItems",
+  "maxItems",
+  "maxProperties",
+  "minProperties",
+  "format",
+  "$ref",
+  "nullable"
 ])
 /** Formats ajv-formats validates; int32/int64/byte/binary are annotations here. */
 const FORMATS = new Set(["date", "date-time"])
@@ -99,7 +119,8 @@ interface Spec {
   readonly docs: ReadonlyArray<Obj>
 }
 
-const schemasOf = (doc: Obj): Obj => (isObj(doc["components"]) && isObj(doc["components"]["schemas"]) ? doc["components"]["schemas"] : {})
+const schemasOf = (doc: Obj): Obj =>
+  isObj(doc["components"]) && isObj(doc["components"]["schemas"]) ? doc["components"]["schemas"] : {}
 
 /** A definition name in the contract: v3 names as they are, v2 names prefixed (the v2 files reuse names like ErrorResponse). */
 const defName = (api: "v3" | "v2", name: string) => (api === "v3" ? name : `v2.${name}`)
@@ -121,7 +142,9 @@ const convert = (api: "v3" | "v2", schema: Json, refs: Set<string>): Json => {
       out["properties"] = Object.fromEntries(Object.entries(value).map(([p, s]) => [p, convert(api, s, refs)]))
     } else if (key === "allOf" || key === "oneOf" || key === "anyOf") {
       // `allOf: [{$ref}, {description}]` is how the spec annotates a reference: keep the parts that constrain.
-      const parts = (value as ReadonlyArray<Json>).map((s) => convert(api, s, refs)).filter((s) => !(isObj(s) && Object.keys(s).length === 0))
+      const parts = (value as ReadonlyArray<Json>)
+        .map((s) => convert(api, s, refs))
+        .filter((s) => !(isObj(s) && Object.keys(s).length === 0))
       if (parts.length > 0) out[key] = parts
     } else if (key === "items" || key === "additionalProperties") {
       out[key] = convert(api, value, refs)
@@ -159,7 +182,11 @@ export const buildContract = (v3: ReadonlyArray<Obj>, v2: ReadonlyArray<Obj>) =>
     const body = op["requestBody"]
     if (isObj(body) && isObj(body["content"])) {
       const [contentType, media] = Object.entries(body["content"])[0]!
-      requestBody = { contentType, required: body["required"] === true, schema: convert(api, (media as Obj)["schema"] ?? {}, refs) }
+      requestBody = {
+        contentType,
+        required: body["required"] === true,
+        schema: convert(api, (media as Obj)["schema"] ?? {}, refs)
+      }
     }
     const responses: Obj = {}
     for (const [status, response] of Object.entries(isObj(op["responses"]) ? op["responses"] : {})) {
@@ -213,13 +240,25 @@ const subsetOf = (api: "v3" | "v2", docs: ReadonlyArray<Obj>): Obj => {
     Array.isArray(j)
       ? j.map(strip)
       : isObj(j)
-        ? Object.fromEntries(Object.entries(j).filter(([k]) => k !== "description" && k !== "example" && k !== "summary" && k !== "tags").map(([k, v]) => [k, k === "properties" && isObj(v) ? Object.fromEntries(Object.entries(v).map(([p, s]) => [p, strip(s)])) : strip(v)]))
+        ? Object.fromEntries(
+            Object.entries(j)
+              .filter(([k]) => k !== "description" && k !== "example" && k !== "summary" && k !== "tags")
+              .map(([k, v]) => [
+                k,
+                k === "properties" && isObj(v)
+                  ? Object.fromEntries(Object.entries(v).map(([p, s]) => [p, strip(s)]))
+                  : strip(v)
+              ])
+          )
         : j
   const paths: Obj = {}
   const refs = new Set<string>()
   const collect = (j: Json): void => {
     if (Array.isArray(j)) j.forEach(collect)
-    else if (isObj(j)) for (const [k, v] of Object.entries(j)) if (k === "$ref" && typeof v === "string") refs.add(v.replace("#/components/schemas/", "")); else collect(v)
+    else if (isObj(j))
+      for (const [k, v] of Object.entries(j))
+        if (k === "$ref" && typeof v === "string") refs.add(v.replace("#/components/schemas/", ""))
+        else collect(v)
   }
   for (const [a, method, path] of OPERATIONS) {
     if (a !== api) continue
@@ -277,7 +316,9 @@ const main = () => {
   }
   writeFileSync(OUT, text)
   const contract = JSON.parse(text) as { operations: ReadonlyArray<unknown>; definitions: Obj }
-  process.stdout.write(`${OUT}: ${contract.operations.length} operations, ${Object.keys(contract.definitions).length} schemas\n`)
+  process.stdout.write(
+    `${OUT}: ${contract.operations.length} operations, ${Object.keys(contract.definitions).length} schemas\n`
+  )
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) main()

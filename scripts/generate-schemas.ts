@@ -7,7 +7,10 @@ import { referenceMarkdown } from "../src/config/reference.ts"
 
 /** Every generated file, relative to the repository root, with its exact content. */
 export const generatedFiles = (): Array<{ readonly path: string; readonly text: string }> => [
-  ...(Object.keys(FileKinds) as Array<FileKindName>).map((kind) => ({ path: `schemas/${schemaFileName(kind)}`, text: jsonSchemaText(kind) })),
+  ...(Object.keys(FileKinds) as Array<FileKindName>).map((kind) => ({
+    path: `schemas/${schemaFileName(kind)}`,
+    text: jsonSchemaText(kind)
+  })),
   { path: "docs/config-reference.md", text: referenceMarkdown() }
 ]
 

@@ -13,7 +13,8 @@ export interface ImportGraph {
   readonly files: ReadonlyMap<string, ReadonlyArray<string>>
 }
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^"';]*?from\s+["'](\.{1,2}\/[^"']+)["']|import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^"';]*?from\s+["'](\.{1,2}\/[^"']+)["']|import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g
 
 const sources = (dir: string): Array<string> =>
   readdirSync(dir).flatMap((name) => {
@@ -92,11 +93,15 @@ export const cycles = (edges: ReadonlyMap<string, Iterable<string>>): Array<Arra
 const main = () => {
   const graph = importGraph(process.argv[2] ?? ".")
   const table = roomTable(graph)
-  const rows = [...table].flatMap(([from, row]) => [...row].map(([to, n]) => `${from} -> ${to}`.padEnd(24) + String(n))).sort()
+  const rows = [...table]
+    .flatMap(([from, row]) => [...row].map(([to, n]) => `${from} -> ${to}`.padEnd(24) + String(n)))
+    .sort()
   console.log(`${graph.files.size} files in src/\n\nroom -> room        imports\n${rows.join("\n")}`)
   const folderCycles = cycles(new Map([...table].map(([from, row]) => [from, row.keys()])))
   const fileCycles = cycles(graph.files)
-  console.log(`\nroom cycles: ${folderCycles.length === 0 ? "none" : folderCycles.map((c) => c.join(" <-> ")).join("; ")}`)
+  console.log(
+    `\nroom cycles: ${folderCycles.length === 0 ? "none" : folderCycles.map((c) => c.join(" <-> ")).join("; ")}`
+  )
   console.log(`file cycles: ${fileCycles.length === 0 ? "none" : fileCycles.map((c) => c.join(" <-> ")).join("; ")}`)
 }
 

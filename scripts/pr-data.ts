@@ -29,7 +29,9 @@ const out = resolve(outArg)
 const git = (args: ReadonlyArray<string>) => execFileSync("git", [...args], { cwd: root, maxBuffer: 256 * 1024 * 1024 })
 
 const refused: Array<string> = []
-for (const entry of git(["ls-tree", "-r", "-z", "--full-tree", head, "--", "pipelines", "mappings"]).toString("utf8").split("\u0000")) {
+for (const entry of git(["ls-tree", "-r", "-z", "--full-tree", head, "--", "pipelines", "mappings"])
+  .toString("utf8")
+  .split("\u0000")) {
   if (entry === "") continue
   const [meta, path] = [entry.slice(0, entry.indexOf("\t")), entry.slice(entry.indexOf("\t") + 1)]
   const [mode, type, object] = meta.split(" ")
@@ -42,7 +44,10 @@ for (const entry of git(["ls-tree", "-r", "-z", "--full-tree", head, "--", "pipe
   writeFileSync(join(out, safe), git(["cat-file", "blob", object!]))
 }
 
-const changed = git(["diff", "--name-only", "-z", `${base}...${head}`, "--", "pipelines", "mappings"]).toString("utf8").split("\u0000").filter((p) => p !== "")
+const changed = git(["diff", "--name-only", "-z", `${base}...${head}`, "--", "pipelines", "mappings"])
+  .toString("utf8")
+  .split("\u0000")
+  .filter((p) => p !== "")
 const pr = readPipelineIndex(out)
 const trusted = new Map(readPipelineIndex(root).map((p) => [p.name, p] as const))
 const billcomOf = (dir: string, file: string): string => {
@@ -70,6 +75,11 @@ const entries = affectedPipelines(changed, pr).map((name) => {
               ? "not planned here: this pull request changes its billcom section (where its credentials would be sent), so it is planned after merge by coa-apply.yml"
               : undefined
   const credentials = note === undefined && p.secretVariables.length > 0
-  return { pipeline: name, environment: credentials ? readEnvironment(name) : "", credentials, ...(note !== undefined ? { note } : {}) }
+  return {
+    pipeline: name,
+    environment: credentials ? readEnvironment(name) : "",
+    credentials,
+    ...(note !== undefined ? { note } : {})
+  }
 })
 process.stdout.write(JSON.stringify(entries) + "\n")

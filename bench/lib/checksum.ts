@@ -14,14 +14,28 @@ import { withSql } from "./db.ts"
  * - integration errors: only the open ones (a crash may leave resolved ones behind).
  * Rows are compared as sets, so the diff names the rows lost and the rows extra.
  */
-const SKIPPED_TABLES = new Set(["sync_runs", "sync_run_stages", "integrations", "effect_sql_migrations", "billsync_migrations", "coa_plans", "coa_plan_actions", "coa_apply_runs", "coa_journal"])
+const SKIPPED_TABLES = new Set([
+  "sync_runs",
+  "sync_run_stages",
+  "integrations",
+  "effect_sql_migrations",
+  "billsync_migrations",
+  "coa_plans",
+  "coa_plan_actions",
+  "coa_apply_runs",
+  "coa_journal"
+])
 const NATURAL_KEYS = ["idempotency_key", "number", "billcom_id", "key", "pipeline"]
 /** Columns whose value names a Bill.com record (used to exclude rows of given Bill.com ids). */
 const KEY_COLUMNS = new Set(["billcom_id", "source_id", "open_item_id", "billcom_bill_id"])
 const ROW_FILTERS: Record<string, string> = { integration_errors: "t.resolved_at IS NULL" }
 
 const excludedColumn = (table: string, column: string) =>
-  column.endsWith("_at") || column.endsWith("run_id") || column === "occurrences" || column === "raw" || (table === "links" && column === "ledger_id")
+  column.endsWith("_at") ||
+  column.endsWith("run_id") ||
+  column === "occurrences" ||
+  column === "raw" ||
+  (table === "links" && column === "ledger_id")
 
 export interface TableRows {
   readonly rows: ReadonlyArray<{ readonly text: string; readonly keys: ReadonlyArray<string> }>
@@ -57,12 +71,20 @@ export const readLedger = (url: string): Promise<LedgerState> =>
         const names = new Set((byTable.get(table) ?? []).map((c) => c.name))
         return NATURAL_KEYS.find((k) => names.has(k))
       }
-      const fkOf = new Map(fks.filter((f) => f.ref_column === "id").map((f) => [`${f.table_name}.${f.column_name}`, f.ref_table]))
+      const fkOf = new Map(
+        fks.filter((f) => f.ref_column === "id").map((f) => [`${f.table_name}.${f.column_name}`, f.ref_table])
+      )
 
       const tables: Record<string, TableRows> = {}
       for (const [table, cols] of byTable) {
         // Not the ledger: the cluster's own tables and the developer keys' shared budgets (request counts differ run to run).
-        if (SKIPPED_TABLES.has(table) || table.startsWith("coa_") || table.startsWith("cluster_") || table.startsWith("billcom_key_")) continue
+        if (
+          SKIPPED_TABLES.has(table) ||
+          table.startsWith("coa_") ||
+          table.startsWith("cluster_") ||
+          table.startsWith("billcom_key_")
+        )
+          continue
         const exprs: Array<string> = []
         const keys: Array<string> = []
         for (const c of cols) {
@@ -75,7 +97,9 @@ export const readLedger = (url: string): Promise<LedgerState> =>
             exprs.push(e)
             if (refKey === "billcom_id" || refKey === "idempotency_key") keys.push(e)
           } else if (c.name === "dimension_ids" && byTable.has("dimensions")) {
-            exprs.push(`ARRAY(SELECT d.billcom_id FROM unnest(t.dimension_ids) WITH ORDINALITY u(x, o) JOIN dimensions d ON d.id = u.x ORDER BY u.o)::text`)
+            exprs.push(
+              `ARRAY(SELECT d.billcom_id FROM unnest(t.dimension_ids) WITH ORDINALITY u(x, o) JOIN dimensions d ON d.id = u.x ORDER BY u.o)::text`
+            )
           } else {
             exprs.push(`t.${q(c.name)}::text`)
             if (KEY_COLUMNS.has(c.name)) keys.push(`t.${q(c.name)}::text`)
@@ -86,7 +110,9 @@ export const readLedger = (url: string): Promise<LedgerState> =>
         const rows = yield* sql.unsafe<{ text: string; keys: Array<string | null> }>(
           `SELECT json_build_array(${exprs.join(", ")})::text AS text, ARRAY[${keys.length > 0 ? keys.join(", ") : "NULL::text"}]::text[] AS keys FROM ${q(table)} t${where}`
         )
-        tables[table] = { rows: rows.map((r) => ({ text: r.text, keys: (r.keys ?? []).filter((k): k is string => k !== null) })) }
+        tables[table] = {
+          rows: rows.map((r) => ({ text: r.text, keys: (r.keys ?? []).filter((k): k is string => k !== null) }))
+        }
       }
       return { tables }
     })
@@ -102,7 +128,9 @@ const isExcluded = (keys: ReadonlyArray<string>, exclude: ReadonlySet<string>) =
 export const checksumOf = (state: LedgerState, exclude: ReadonlySet<string> = new Set()): string => {
   const h = createHash("sha256")
   for (const table of Object.keys(state.tables).sort()) {
-    const rows = state.tables[table]!.rows.filter((r) => !isExcluded(r.keys, exclude)).map((r) => r.text).sort()
+    const rows = state.tables[table]!.rows.filter((r) => !isExcluded(r.keys, exclude))
+      .map((r) => r.text)
+      .sort()
     h.update(`${table}\n${rows.join("\n")}\n`)
   }
   return h.digest("hex").slice(0, 16)
@@ -118,7 +146,11 @@ export interface LedgerDiff {
   readonly samples: ReadonlyArray<string>
 }
 
-export const diffLedgers = (reference: LedgerState, actual: LedgerState, exclude: ReadonlySet<string> = new Set()): LedgerDiff => {
+export const diffLedgers = (
+  reference: LedgerState,
+  actual: LedgerState,
+  exclude: ReadonlySet<string> = new Set()
+): LedgerDiff => {
   const missing: Record<string, number> = {}
   const extra: Record<string, number> = {}
   const samples: Array<string> = []
@@ -126,7 +158,8 @@ export const diffLedgers = (reference: LedgerState, actual: LedgerState, exclude
   for (const table of tables) {
     const count = (s: LedgerState) => {
       const m = new Map<string, number>()
-      for (const r of s.tables[table]?.rows ?? []) if (!isExcluded(r.keys, exclude)) m.set(r.text, (m.get(r.text) ?? 0) + 1)
+      for (const r of s.tables[table]?.rows ?? [])
+        if (!isExcluded(r.keys, exclude)) m.set(r.text, (m.get(r.text) ?? 0) + 1)
       return m
     }
     const ref = count(reference)
@@ -167,7 +200,11 @@ export const checkInvariants = (url: string): Promise<Invariants> =>
     url,
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
-      const has = new Set((yield* sql<{ table_name: string }>`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`).map((r) => r.table_name))
+      const has = new Set(
+        (yield* sql<{
+          table_name: string
+        }>`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`).map((r) => r.table_name)
+      )
       let unbalanced = 0
       let journalEntries = 0
       let duplicates = 0
@@ -186,15 +223,41 @@ export const checkInvariants = (url: string): Promise<Invariants> =>
             GROUP BY p.company_id, p.source_kind, p.source_id) s WHERE c > 1`
         duplicates += Number(live?.n ?? 0)
       }
-      for (const table of ["bills", "vendor_credits", "vendor_payments", "vendors", "customers", "items", "dimensions", "bank_accounts", "bill_documents"]) {
+      for (const table of [
+        "bills",
+        "vendor_credits",
+        "vendor_payments",
+        "vendors",
+        "customers",
+        "items",
+        "dimensions",
+        "bank_accounts",
+        "bill_documents"
+      ]) {
         if (!has.has(table)) continue
-        const [d] = yield* sql.unsafe<{ n: string }>(`SELECT count(billcom_id) - count(DISTINCT billcom_id) AS n FROM ${table}`)
+        const [d] = yield* sql.unsafe<{ n: string }>(
+          `SELECT count(billcom_id) - count(DISTINCT billcom_id) AS n FROM ${table}`
+        )
         duplicates += Number(d?.n ?? 0)
       }
       const [b] = has.has("bills") ? yield* sql<{ n: string }>`SELECT count(*) AS n FROM bills` : [{ n: "0" }]
-      const foreign = (yield* sql<{ column_name: string }>`SELECT column_name FROM information_schema.columns WHERE table_name = 'journal_lines' AND column_name = 'exchange_rate'`).length > 0
-        ? yield* sql<{ currency: string; n: string }>`SELECT trim(currency) AS currency, count(*) AS n FROM journal_lines WHERE exchange_rate IS NOT NULL GROUP BY 1 ORDER BY 1`
-        : []
-      return { unbalanced, duplicates, journalEntries, bills: Number(b?.n ?? 0), foreignLines: foreign.reduce((n, r) => n + Number(r.n), 0), currencies: foreign.map((r) => r.currency) }
+      const foreign =
+        (yield* sql<{
+          column_name: string
+        }>`SELECT column_name FROM information_schema.columns WHERE table_name = 'journal_lines' AND column_name = 'exchange_rate'`)
+          .length > 0
+          ? yield* sql<{
+              currency: string
+              n: string
+            }>`SELECT trim(currency) AS currency, count(*) AS n FROM journal_lines WHERE exchange_rate IS NOT NULL GROUP BY 1 ORDER BY 1`
+          : []
+      return {
+        unbalanced,
+        duplicates,
+        journalEntries,
+        bills: Number(b?.n ?? 0),
+        foreignLines: foreign.reduce((n, r) => n + Number(r.n), 0),
+        currencies: foreign.map((r) => r.currency)
+      }
     })
   )

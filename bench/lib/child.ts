@@ -37,16 +37,24 @@ const PRELOAD = join(REPO_ROOT, "bench", "lib", "rss-preload.mjs")
 const TSX = import.meta.resolve("tsx")
 let serial = 0
 
-export const runNode = (script: string, args: ReadonlyArray<string>, options: ChildOptions = {}): Promise<ChildResult> =>
+export const runNode = (
+  script: string,
+  args: ReadonlyArray<string>,
+  options: ChildOptions = {}
+): Promise<ChildResult> =>
   new Promise((resolve, reject) => {
     const rssFile = join(tmpdir(), `billsync-rss-${process.pid}-${serial++}`)
     rmSync(rssFile, { force: true })
     const started = performance.now()
-    const child = spawn(process.execPath, ["--import", TSX, "--import", PRELOAD, ...(options.nodeArgs ?? []), script, ...args], {
-      cwd: options.cwd ?? REPO_ROOT,
-      env: { ...process.env, ...options.env, BENCH_RSS_FILE: rssFile },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
+    const child = spawn(
+      process.execPath,
+      ["--import", TSX, "--import", PRELOAD, ...(options.nodeArgs ?? []), script, ...args],
+      {
+        cwd: options.cwd ?? REPO_ROOT,
+        env: { ...process.env, ...options.env, BENCH_RSS_FILE: rssFile },
+        stdio: ["ignore", "pipe", "pipe"]
+      }
+    )
     const out: Array<Buffer> = []
     const err: Array<Buffer> = []
     child.stdout.on("data", (b: Buffer) => out.push(b))
@@ -57,7 +65,8 @@ export const runNode = (script: string, args: ReadonlyArray<string>, options: Ch
         killed = true
         child.kill(signal)
       }, after)
-    const killTimer = options.killAfterMs !== undefined ? kill(options.killAfterMs, options.killSignal ?? "SIGKILL") : undefined
+    const killTimer =
+      options.killAfterMs !== undefined ? kill(options.killAfterMs, options.killSignal ?? "SIGKILL") : undefined
     const timeout = kill(options.timeoutMs ?? 30 * 60_000, "SIGKILL")
     child.on("error", reject)
     child.on("close", (code, signal) => {
@@ -78,4 +87,5 @@ export const runNode = (script: string, args: ReadonlyArray<string>, options: Ch
   })
 
 /** `billsync <args>` as a child process. */
-export const runBillsync = (args: ReadonlyArray<string>, options: ChildOptions = {}) => runNode(BILLSYNC_BIN, args, options)
+export const runBillsync = (args: ReadonlyArray<string>, options: ChildOptions = {}) =>
+  runNode(BILLSYNC_BIN, args, options)

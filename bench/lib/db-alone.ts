@@ -54,7 +54,9 @@ const memorySource = Layer.succeed(Source, {
         .filter((r) => r.updatedTime >= from)
         .sort((a, b) => a.updatedTime - b.updatedTime || a.createdTime - b.createdTime)
       // Rendered as the writer pulls (all 200k at once held ~2 GB in this child).
-      return Stream.fromIterable(rows).pipe(Stream.map((r): PulledRecord => ({ _tag: "Valid", raw: renderRecord(COLLECTION[list], r, ctx, false) })))
+      return Stream.fromIterable(rows).pipe(
+        Stream.map((r): PulledRecord => ({ _tag: "Valid", raw: renderRecord(COLLECTION[list], r, ctx, false) }))
+      )
     }),
   billApproval: (id: string) => Effect.succeed(core.state.get<Bill>("bills", id)?.approvalStatus ?? "UNDEFINED"),
   chartOfAccount: (id: string) =>
@@ -81,9 +83,19 @@ const memorySource = Layer.succeed(Source, {
 const program = Effect.gen(function* () {
   const env = yield* loadEnvironment(args.get("pipeline") ?? "bench", { ephemeral: true })
   const started = performance.now()
-  const outcome = yield* runSync(env.settings, { fullRefresh: false, dryRun: false, wait: false }).pipe(Effect.provide(Layer.merge(storeLayer(env.target), memorySource)))
+  const outcome = yield* runSync(env.settings, { fullRefresh: false, dryRun: false, wait: false }).pipe(
+    Effect.provide(Layer.merge(storeLayer(env.target), memorySource))
+  )
   const ms = performance.now() - started
-  const stages = outcome.runs.flatMap((r) => r.stages.map((s) => ({ run: r.kind, stage: s.stage, ms: s.durationMs, pulled: s.counts.pulled, inserted: s.counts.inserted })))
+  const stages = outcome.runs.flatMap((r) =>
+    r.stages.map((s) => ({
+      run: r.kind,
+      stage: s.stage,
+      ms: s.durationMs,
+      pulled: s.counts.pulled,
+      inserted: s.counts.inserted
+    }))
+  )
   process.stdout.write(`${JSON.stringify({ ms, stages, status: outcome.runs.map((r) => r.status) })}\n`)
 })
 

@@ -16,11 +16,20 @@ export const urlFor = (database: string): string => {
 }
 
 export const pgLayer = (url: string) =>
-  PgClient.layer({ url: Redacted.make(url), maxConnections: 2, connectTimeout: Duration.seconds(10), applicationName: "billsync-bench" })
+  PgClient.layer({
+    url: Redacted.make(url),
+    maxConnections: 2,
+    connectTimeout: Duration.seconds(10),
+    applicationName: "billsync-bench"
+  })
 
 /** Run one Effect needing SqlClient against a database URL (a short-lived pool). */
 export const withSql = <A, E>(url: string, effect: Effect.Effect<A, E, SqlClient.SqlClient>): Promise<A> =>
-  Effect.runPromise(Effect.scoped(Layer.build(pgLayer(url)).pipe(Effect.flatMap((ctx) => Effect.provide(effect, ctx)))).pipe(Effect.orDie) as Effect.Effect<A>)
+  Effect.runPromise(
+    Effect.scoped(Layer.build(pgLayer(url)).pipe(Effect.flatMap((ctx) => Effect.provide(effect, ctx)))).pipe(
+      Effect.orDie
+    ) as Effect.Effect<A>
+  )
 
 const ident = (name: string) => {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`)
@@ -28,19 +37,29 @@ const ident = (name: string) => {
 }
 
 export const createDatabase = async (name: string): Promise<string> => {
-  await withSql(baseUrl(), Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql.unsafe(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`)
-    yield* sql.unsafe(`CREATE DATABASE ${ident(name)}`)
-  }))
+  await withSql(
+    baseUrl(),
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql.unsafe(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`)
+      yield* sql.unsafe(`CREATE DATABASE ${ident(name)}`)
+    })
+  )
   return urlFor(name)
 }
 
 export const dropDatabase = (name: string): Promise<void> =>
-  withSql(baseUrl(), Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql.unsafe(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`)
-  }))
+  withSql(
+    baseUrl(),
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql.unsafe(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`)
+    })
+  )
 
 /** A plain-text pg_dump of a database (for the secrets scan). */
-export const dumpDatabase = (url: string): string => execFileSync("pg_dump", ["--no-owner", "--data-only", url], { maxBuffer: 1024 * 1024 * 1024, stdio: ["ignore", "pipe", "ignore"] }).toString("utf8")
+export const dumpDatabase = (url: string): string =>
+  execFileSync("pg_dump", ["--no-owner", "--data-only", url], {
+    maxBuffer: 1024 * 1024 * 1024,
+    stdio: ["ignore", "pipe", "ignore"]
+  }).toString("utf8")

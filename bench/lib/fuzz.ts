@@ -26,7 +26,13 @@ const CASE_TIMEOUT_MS = 5_000
 /** Structural edits of a valid file: drop/duplicate/swap lines, retype a value, break indentation. */
 const lineEdit = (base: string) =>
   fc
-    .tuple(fc.nat(), fc.nat(), fc.constantFrom("drop", "dup", "swap", "indent", "value", "insert", "truncate"), fc.string({ maxLength: 20 }), fc.anything({ maxDepth: 2 }))
+    .tuple(
+      fc.nat(),
+      fc.nat(),
+      fc.constantFrom("drop", "dup", "swap", "indent", "value", "insert", "truncate"),
+      fc.string({ maxLength: 20 }),
+      fc.anything({ maxDepth: 2 })
+    )
     .map(([a, b, op, text, value]) => {
       const lines = base.split("\n")
       const i = a % lines.length
@@ -60,14 +66,44 @@ const lineEdit = (base: string) =>
     })
 
 const byteEdit = (base: string) =>
-  fc.array(fc.tuple(fc.nat(), fc.constantFrom(":", "-", "[", "{", "}", "]", "&", "*", "!", "|", ">", "'", '"', "#", "\t", "\n", "\u0000", "%", "@", "`", "\\")), { minLength: 1, maxLength: 6 }).map((edits) => {
-    let s = base
-    for (const [pos, ch] of edits) {
-      const p = pos % (s.length + 1)
-      s = s.slice(0, p) + ch + s.slice(p)
-    }
-    return s
-  })
+  fc
+    .array(
+      fc.tuple(
+        fc.nat(),
+        fc.constantFrom(
+          ":",
+          "-",
+          "[",
+          "{",
+          "}",
+          "]",
+          "&",
+          "*",
+          "!",
+          "|",
+          ">",
+          "'",
+          '"',
+          "#",
+          "\t",
+          "\n",
+          "\u0000",
+          "%",
+          "@",
+          "`",
+          "\\"
+        )
+      ),
+      { minLength: 1, maxLength: 6 }
+    )
+    .map((edits) => {
+      let s = base
+      for (const [pos, ch] of edits) {
+        const p = pos % (s.length + 1)
+        s = s.slice(0, p) + ch + s.slice(p)
+      }
+      return s
+    })
 
 const MODELINE = "# yaml-language-server: $schema=../schemas/pipeline.schema.json\n"
 
@@ -77,7 +113,19 @@ export const yamlCases = (base: string) =>
     { arbitrary: byteEdit(base), weight: 3 },
     { arbitrary: fc.anything({ maxDepth: 3 }).map((v) => `${MODELINE}${JSON.stringify(v) ?? "null"}\n`), weight: 1 },
     { arbitrary: fc.string({ maxLength: 200 }).map((s) => `${MODELINE}${s}`), weight: 1 },
-    { arbitrary: fc.constantFrom(`${MODELINE}a: &x [*x]\n`, `${MODELINE}a: *nope\n`, `${MODELINE}${"[".repeat(5000)}`, `${MODELINE}? [a]\n: b\n`, `${MODELINE}version: 1\nversion: 2\n`, "", "\uFEFF", `${MODELINE}---\na: 1\n---\nb: 2\n`), weight: 1 }
+    {
+      arbitrary: fc.constantFrom(
+        `${MODELINE}a: &x [*x]\n`,
+        `${MODELINE}a: *nope\n`,
+        `${MODELINE}${"[".repeat(5000)}`,
+        `${MODELINE}? [a]\n: b\n`,
+        `${MODELINE}version: 1\nversion: 2\n`,
+        "",
+        "\uFEFF",
+        `${MODELINE}---\na: 1\n---\nb: 2\n`
+      ),
+      weight: 1
+    }
   )
 
 /** Runs `cases` fuzz cases against pipelines/fuzz.yaml in `root` (a workspace whose mappings/fuzz exist). */
@@ -92,7 +140,12 @@ export const fuzzLoader = async (root: string, base: string, cases: number, seed
   const inputs = fc.sample(yamlCases(base), { numRuns: cases, seed })
   for (const text of inputs) {
     writeFileSync(file, text)
-    const exit = await Effect.runPromiseExit(loadPipeline("fuzz", { cwd: root }).pipe(Effect.provide(NodeFileSystem.layer), Effect.timeoutFail({ duration: CASE_TIMEOUT_MS, onTimeout: () => "hang" as const })))
+    const exit = await Effect.runPromiseExit(
+      loadPipeline("fuzz", { cwd: root }).pipe(
+        Effect.provide(NodeFileSystem.layer),
+        Effect.timeoutFail({ duration: CASE_TIMEOUT_MS, onTimeout: () => "hang" as const })
+      )
+    )
     if (Exit.isSuccess(exit)) {
       valid++
       continue
@@ -100,17 +153,23 @@ export const fuzzLoader = async (root: string, base: string, cases: number, seed
     const failure = Cause.failureOption(exit.cause)
     if (failure._tag === "None") {
       crashes++
-      if (samples.length < 5) samples.push(`crash: ${Cause.pretty(exit.cause).slice(0, 300)} on ${JSON.stringify(text.slice(0, 120))}`)
+      if (samples.length < 5)
+        samples.push(`crash: ${Cause.pretty(exit.cause).slice(0, 300)} on ${JSON.stringify(text.slice(0, 120))}`)
     } else if (failure.value === "hang") {
       hangs++
       if (samples.length < 5) samples.push(`hang on ${JSON.stringify(text.slice(0, 120))}`)
     } else {
       const problems = failure.value.problems
-      const ok = problems.length > 0 && problems.every((p) => p.file !== "" && p.line >= 1 && p.col >= 1 && p.message.trim() !== "")
+      const ok =
+        problems.length > 0 &&
+        problems.every((p) => p.file !== "" && p.line >= 1 && p.col >= 1 && p.message.trim() !== "")
       if (ok) positioned++
       else {
         unpositioned++
-        if (samples.length < 5) samples.push(`unpositioned: ${JSON.stringify(problems).slice(0, 300)} on ${JSON.stringify(text.slice(0, 120))}`)
+        if (samples.length < 5)
+          samples.push(
+            `unpositioned: ${JSON.stringify(problems).slice(0, 300)} on ${JSON.stringify(text.slice(0, 120))}`
+          )
       }
     }
   }

@@ -26,15 +26,21 @@ const program = Effect.gen(function* () {
     const started = performance.now()
     let records = 0
     // The sync's read: undecoded and unordered (pages as they arrive, with watermarks); --decode: the typed, ordered list.
-    const stream: Stream.Stream<unknown, unknown> = args.has("decode") ? client.list(list) : client.listRaw(list, { ordered: false })
+    const stream: Stream.Stream<unknown, unknown> = args.has("decode")
+      ? client.list(list)
+      : client.listRaw(list, { ordered: false })
     yield* stream.pipe(Stream.runForEach((r) => Effect.sync(() => void (r instanceof Watermark ? 0 : records++))))
     const ms = performance.now() - started
     const stats = yield* client.stats()
-    process.stdout.write(`${JSON.stringify({ list, decoded: args.has("decode"), records, ms, requests: stats.requests, retries: stats.retries, rateLimitErrors: stats.rateLimitErrors })}\n`)
+    process.stdout.write(
+      `${JSON.stringify({ list, decoded: args.has("decode"), records, ms, requests: stats.requests, retries: stats.retries, rateLimitErrors: stats.rateLimitErrors })}\n`
+    )
   }).pipe(Effect.provide(BillcomClient.live(settings)))
 })
 
-Effect.runPromise(Effect.scoped(program).pipe(Effect.provide(NodeFileSystem.layer)) as Effect.Effect<void, unknown>).then(
+Effect.runPromise(
+  Effect.scoped(program).pipe(Effect.provide(NodeFileSystem.layer)) as Effect.Effect<void, unknown>
+).then(
   () => process.exit(0),
   (e) => {
     process.stderr.write(`pull-only failed: ${String(e)}\n`)

@@ -13,9 +13,12 @@ import type { Organization } from "../../src/emulator/model.ts"
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..")
 export const BILLSYNC_BIN = join(REPO_ROOT, "bin", "billsync.mjs")
 
-
 /** Environment variable names the generated pipeline reads its credentials from. */
-export const CREDENTIAL_VARS = { devKey: "BENCH_BILLCOM_DEV_KEY", username: "BENCH_BILLCOM_USERNAME", password: "BENCH_BILLCOM_PASSWORD" } as const
+export const CREDENTIAL_VARS = {
+  devKey: "BENCH_BILLCOM_DEV_KEY",
+  username: "BENCH_BILLCOM_USERNAME",
+  password: "BENCH_BILLCOM_PASSWORD"
+} as const
 
 export interface PipelineOptions {
   readonly name: string
@@ -45,10 +48,17 @@ export const mappingFiles = (org: Organization): Record<string, string> => {
         ...(a.archived ? ["    active: false"] : [])
       ].join("\n")
     })
-  const cardAccounts = org.chartOfAccounts.filter((a) => a.type === "CREDIT_CARD" && !a.archived && a.number !== undefined)
+  const cardAccounts = org.chartOfAccounts.filter(
+    (a) => a.type === "CREDIT_CARD" && !a.archived && a.number !== undefined
+  )
   const funding = [
-    ...org.banks.map((b) => `  - billcomId: ${b.id}\n    ledgerAccount: ${q(coaById.get(b.chartOfAccountId)?.number ?? "1000")}`),
-    ...org.cards.map((c, i) => `  - billcomId: ${c.id}\n    ledgerAccount: ${q(cardAccounts[i % Math.max(1, cardAccounts.length)]?.number ?? "2100")}`)
+    ...org.banks.map(
+      (b) => `  - billcomId: ${b.id}\n    ledgerAccount: ${q(coaById.get(b.chartOfAccountId)?.number ?? "1000")}`
+    ),
+    ...org.cards.map(
+      (c, i) =>
+        `  - billcomId: ${c.id}\n    ledgerAccount: ${q(cardAccounts[i % Math.max(1, cardAccounts.length)]?.number ?? "2100")}`
+    )
   ]
   const keyed = (rows: ReadonlyArray<{ id: string }>, field: string, prefix: string) =>
     rows.map((r, i) => `  - billcomId: ${r.id}\n    ${field}: ${prefix}-${String(i + 1).padStart(5, "0")}`).join("\n")
@@ -72,10 +82,14 @@ export const mappingFiles = (org: Organization): Record<string, string> => {
 
 export const pipelineYaml = (org: Organization, o: PipelineOptions): string => {
   const retry = o.retry ?? { attempts: 6, baseDelayMs: 200, maxDelayMs: 5000 }
-  const ap = org.chartOfAccounts.find((a) => a.type === "ACCOUNTS_PAYABLE" && !a.archived && a.number !== undefined)?.number ?? "2000"
+  const ap =
+    org.chartOfAccounts.find((a) => a.type === "ACCOUNTS_PAYABLE" && !a.archived && a.number !== undefined)?.number ??
+    "2000"
   // The emulator chart's ledger accounts (opening balance equity, FX gain/loss, BILL wallet; docs/accounting.md).
   const ledgerAccount = (key: string, type: string, number: string) =>
-    org.chartOfAccounts.some((a) => a.number === number && a.type === type && !a.archived) ? `  ${key}: ${q(number)}\n` : ""
+    org.chartOfAccounts.some((a) => a.number === number && a.type === type && !a.archived)
+      ? `  ${key}: ${q(number)}\n`
+      : ""
   return `# yaml-language-server: $schema=../schemas/pipeline.schema.json
 version: 1
 name: ${o.name}
@@ -119,7 +133,8 @@ export const makeWorkspace = (org: Organization, options: PipelineOptions): Work
   mkdirSync(join(root, "pipelines"))
   mkdirSync(join(root, "mappings", options.name), { recursive: true })
   writeFileSync(join(root, "pipelines", `${options.name}.yaml`), pipelineYaml(org, options))
-  for (const [file, text] of Object.entries(mappingFiles(org))) writeFileSync(join(root, "mappings", options.name, file), text)
+  for (const [file, text] of Object.entries(mappingFiles(org)))
+    writeFileSync(join(root, "mappings", options.name, file), text)
   return {
     root,
     name: options.name,

@@ -21,7 +21,10 @@ export interface BillcomClientApi {
   /** Log in (if not already) and read the session (`GET /v3/login/session`): the `connect` check. */
   readonly session: () => Effect.Effect<SessionInfo, BillcomError>
   /** Every record of a list, across pages, decoded per record; see lists.ts for order and filters. */
-  readonly list: <N extends ResourceName>(name: N, options?: ListOptions) => Stream.Stream<Pulled<ResourceType<N>>, BillcomError>
+  readonly list: <N extends ResourceName>(
+    name: N,
+    options?: ListOptions
+  ) => Stream.Stream<Pulled<ResourceType<N>>, BillcomError>
   /**
    * The same records as `list`, undecoded: for a caller that decodes each record with its own
    * schema anyway (the sync decodes the ledger's slice and records failures as integration
@@ -48,7 +51,11 @@ export interface BillcomClientApi {
 const decodeSession = (json: unknown) =>
   Schema.decodeUnknown(SessionInfo)(json).pipe(
     Effect.mapError(
-      (error) => new BillcomError({ reason: "Decode", message: `Bill.com GET /v3/login/session answered an unexpected shape: ${formatIssues(error)}` })
+      (error) =>
+        new BillcomError({
+          reason: "Decode",
+          message: `Bill.com GET /v3/login/session answered an unexpected shape: ${formatIssues(error)}`
+        })
     )
   )
 
@@ -82,48 +89,80 @@ export const makeClient = Effect.gen(function* () {
   const cards = (path: string): Stream.Stream<unknown, BillcomError> =>
     Stream.unwrap(
       Effect.forEach(CARD_USER_STATUSES, (cardUserStatus) =>
-        transport.execute({ api: "v3", method: "GET", path, endpoint: `GET ${path}`, query: { cardUserStatus } }).pipe(
-          Effect.flatMap((json) =>
-            Schema.decodeUnknown(CardsEnvelope)(json).pipe(
-              Effect.mapError(() => new BillcomError({ reason: "Decode", message: `Bill.com GET ${path} answered without a cards array`, endpoint: `GET ${path}` }))
+        transport
+          .execute({ api: "v3", method: "GET", path, endpoint: `GET ${path}`, query: { cardUserStatus } })
+          .pipe(
+            Effect.flatMap((json) =>
+              Schema.decodeUnknown(CardsEnvelope)(json).pipe(
+                Effect.mapError(
+                  () =>
+                    new BillcomError({
+                      reason: "Decode",
+                      message: `Bill.com GET ${path} answered without a cards array`,
+                      endpoint: `GET ${path}`
+                    })
+                )
+              )
             )
           )
-        )
       ).pipe(Effect.map((envelopes) => Stream.fromIterable(unionById(envelopes.flatMap((e) => e.cards)))))
     )
 
   /** A list answered as a bare JSON array, no paging and no filters (AP cards): every record, every read. */
   const bareArray = (path: string): Stream.Stream<unknown, BillcomError> =>
     Stream.unwrap(
-      transport.execute({ api: "v3", method: "GET", path, endpoint: `GET ${path}` }).pipe(
-        Effect.flatMap((json) =>
-          Array.isArray(json)
-            ? Effect.succeed(Stream.fromIterable(json as ReadonlyArray<unknown>))
-            : new BillcomError({ reason: "Decode", message: `Bill.com GET ${path} answered without an array`, endpoint: `GET ${path}` })
+      transport
+        .execute({ api: "v3", method: "GET", path, endpoint: `GET ${path}` })
+        .pipe(
+          Effect.flatMap((json) =>
+            Array.isArray(json)
+              ? Effect.succeed(Stream.fromIterable(json as ReadonlyArray<unknown>))
+              : new BillcomError({
+                  reason: "Decode",
+                  message: `Bill.com GET ${path} answered without an array`,
+                  endpoint: `GET ${path}`
+                })
+          )
         )
-      )
     )
 
   const listRaw = (name: ResourceName, options: ListOptions = {}): Stream.Stream<unknown, BillcomError> => {
     const resource = RESOURCES[name]
     const raw: Stream.Stream<unknown, BillcomError> =
-      resource.shape === "paged" ? lists.list(resource.path, options) : resource.shape === "cards" ? cards(resource.path) : bareArray(resource.path)
+      resource.shape === "paged"
+        ? lists.list(resource.path, options)
+        : resource.shape === "cards"
+          ? cards(resource.path)
+          : bareArray(resource.path)
     return raw.pipe(Stream.withSpan("BillcomClient.list", { attributes: { list: name } }))
   }
 
-  const list = <N extends ResourceName>(name: N, options: ListOptions = {}): Stream.Stream<Pulled<ResourceType<N>>, BillcomError> =>
+  const list = <N extends ResourceName>(
+    name: N,
+    options: ListOptions = {}
+  ): Stream.Stream<Pulled<ResourceType<N>>, BillcomError> =>
     listRaw(name, options).pipe(
       Stream.filter((raw) => !(raw instanceof Watermark)),
       Stream.map(decodePulled(RESOURCES[name].schema as unknown as Schema.Schema<ResourceType<N>, unknown, never>))
     )
 
   const session = Effect.fn("BillcomClient.session")(function* () {
-    const json = yield* transport.execute({ api: "v3", method: "GET", path: "/v3/login/session", endpoint: "GET /v3/login/session" })
+    const json = yield* transport.execute({
+      api: "v3",
+      method: "GET",
+      path: "/v3/login/session",
+      endpoint: "GET /v3/login/session"
+    })
     return yield* decodeSession(json)
   })
 
   const bill = Effect.fn("BillcomClient.bill")(function* (billId: string) {
-    const json = yield* transport.execute({ api: "v3", method: "GET", path: `/v3/bills/${encodeURIComponent(billId)}`, endpoint: "GET /v3/bills/{id}" })
+    const json = yield* transport.execute({
+      api: "v3",
+      method: "GET",
+      path: `/v3/bills/${encodeURIComponent(billId)}`,
+      endpoint: "GET /v3/bills/{id}"
+    })
     return decodePulled(Bill)(json)
   })
 
@@ -143,7 +182,10 @@ export const makeClient = Effect.gen(function* () {
       })
       const body = json as { results?: unknown; nextPage?: unknown } | undefined
       if (typeof body !== "object" || body === null || !Array.isArray(body.results))
-        return yield* new BillcomError({ reason: "Decode", message: `Bill.com GET ${path} answered without a results array` })
+        return yield* new BillcomError({
+          reason: "Decode",
+          message: `Bill.com GET ${path} answered without a results array`
+        })
       rows.push(...body.results)
       page = typeof body.nextPage === "string" && body.nextPage !== "" ? body.nextPage : undefined
       if (page !== undefined && seen.has(page))
@@ -164,7 +206,8 @@ export const makeClient = Effect.gen(function* () {
     vendorCreditRate: Effect.fn("BillcomClient.vendorCreditRate")(legacy.vendorCreditRate),
     stats: () => transport.stats,
     capRequests: transport.capRequests,
-    hourlyBudget: () => Effect.map(transport.limiter.usedThisHour, (used) => ({ used, perHour: transport.settings.requestsPerHour }))
+    hourlyBudget: () =>
+      Effect.map(transport.limiter.usedThisHour, (used) => ({ used, perHour: transport.settings.requestsPerHour }))
   } satisfies BillcomClientApi
 })
 

@@ -85,7 +85,9 @@ export const parseErrorJson = (json: unknown): ParsedErrorBody => {
       const data = isRecord(json["response_data"]) ? json["response_data"] : {}
       return {
         shape: "V2Envelope",
-        entries: [{ code: str(data["error_code"]), message: str(data["error_message"]) ?? str(json["response_message"]) }]
+        entries: [
+          { code: str(data["error_code"]), message: str(data["error_message"]) ?? str(json["response_message"]) }
+        ]
       }
     }
     // Some gateways nest it: {error: {code, message}}.

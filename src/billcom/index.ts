@@ -15,7 +15,13 @@ export { BillcomClient, type BillcomClientApi } from "./client.ts"
 export { BillcomWriter, type BillcomWriterApi, type ChartOfAccountCreate, type ChartOfAccountPatch } from "./writer.ts"
 export { BillcomTransport, type Transport, type Call } from "./transport.ts"
 export { BillcomError, CREDENTIALS_ADVICE, type BillcomErrorReason } from "./errors.ts"
-export { settingsFromPipeline, makeSettings, type BillcomSettings, type SettingsInput, DEFAULT_DEV_KEY_VARIABLE } from "./settings.ts"
+export {
+  settingsFromPipeline,
+  makeSettings,
+  type BillcomSettings,
+  type SettingsInput,
+  DEFAULT_DEV_KEY_VARIABLE
+} from "./settings.ts"
 export type { BillcomStats } from "./stats.ts"
 export type { Pulled } from "./pulled.ts"
 export type { ListOptions } from "./lists.ts"
@@ -27,8 +33,11 @@ export * from "./models/master.ts"
 export * from "./models/legacy.ts"
 
 /** Client + writer sharing one transport (session, limiter, stats) over a given HttpClient. */
-export const billcomLayerWith = (settings: BillcomSettings): Layer.Layer<BillcomClient | BillcomWriter | BillcomTransport, never, HttpClient.HttpClient> =>
+export const billcomLayerWith = (
+  settings: BillcomSettings
+): Layer.Layer<BillcomClient | BillcomWriter | BillcomTransport, never, HttpClient.HttpClient> =>
   Layer.merge(BillcomClient.layer, BillcomWriter.layer).pipe(Layer.provideMerge(BillcomTransport.layer(settings)))
 
 /** Client + writer + transport over Node's undici client. Use only where COA writes are wanted (apply coa). */
-export const billcomLayer = (settings: BillcomSettings) => billcomLayerWith(settings).pipe(Layer.provide(NodeHttpClient.layerUndici))
+export const billcomLayer = (settings: BillcomSettings) =>
+  billcomLayerWith(settings).pipe(Layer.provide(NodeHttpClient.layerUndici))

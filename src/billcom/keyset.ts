@@ -29,7 +29,8 @@ export const createdOf = (raw: unknown): number => {
   return typeof t === "string" ? Date.parse(t) : Number.NaN
 }
 
-export const ascending = (rows: ReadonlyArray<unknown>) => [...rows].sort((a, b) => timeOf(a) - timeOf(b) || (createdOf(a) || 0) - (createdOf(b) || 0))
+export const ascending = (rows: ReadonlyArray<unknown>) =>
+  [...rows].sort((a, b) => timeOf(a) - timeOf(b) || (createdOf(a) || 0) - (createdOf(b) || 0))
 
 /** Consecutive pages that bring nothing new (empty, or only records already read) before a list is stopped. */
 export const MAX_IDLE_PAGES = 10
@@ -40,11 +41,32 @@ export type Position =
   /** updatedTime ≥ t (> t when not inclusive), up to the range's end; `cursor`: the server's continuation of that query. */
   | { readonly _tag: "Range"; readonly t: number; readonly inclusive: boolean; readonly cursor?: string | undefined }
   /** updatedTime = t and createdTime ≥ c (> c when not inclusive). */
-  | { readonly _tag: "Instant"; readonly t: number; readonly c: number; readonly inclusive: boolean; readonly cursor?: string | undefined }
+  | {
+      readonly _tag: "Instant"
+      readonly t: number
+      readonly c: number
+      readonly inclusive: boolean
+      readonly cursor?: string | undefined
+    }
   /** updatedTime = t and createdTime = c (c NaN: records without a createdTime), by Bill.com's cursor. */
-  | { readonly _tag: "Chain"; readonly t: number; readonly c: number; readonly cursor: string | undefined; readonly served: ReadonlySet<string>; readonly pages: number; readonly reads: number }
+  | {
+      readonly _tag: "Chain"
+      readonly t: number
+      readonly c: number
+      readonly cursor: string | undefined
+      readonly served: ReadonlySet<string>
+      readonly pages: number
+      readonly reads: number
+    }
   /** After a multi-page chain: are `ids` (from `from` on) all still at (t, c)? */
-  | { readonly _tag: "Verify"; readonly t: number; readonly c: number; readonly ids: ReadonlyArray<string>; readonly from: number; readonly reads: number }
+  | {
+      readonly _tag: "Verify"
+      readonly t: number
+      readonly c: number
+      readonly ids: ReadonlyArray<string>
+      readonly from: number
+      readonly reads: number
+    }
   /** A pair kept losing members while read MAX_CHAIN_READS times (or the server ignores `id:in`). */
   | { readonly _tag: "Unsettled"; readonly t: number }
   | { readonly _tag: "Done" }
@@ -83,7 +105,8 @@ export const isoOf = (t: string | Date | number): string => {
 
 const at = (field: string, op: string, t: number) => `${field}:${op}:"${isoOf(t)}"`
 const instant = (t: number) => [at("updatedTime", "gte", t), at("updatedTime", "lte", t)]
-const pair = (t: number, c: number) => (Number.isNaN(c) ? instant(t) : [...instant(t), at("createdTime", "gte", c), at("createdTime", "lte", c)])
+const pair = (t: number, c: number) =>
+  Number.isNaN(c) ? instant(t) : [...instant(t), at("createdTime", "gte", c), at("createdTime", "lte", c)]
 
 export const start = (lo: number): Position => ({ _tag: "Range", t: lo, inclusive: true })
 
@@ -92,10 +115,18 @@ export const requestOf = (r: Range, p: Reading): Request => {
   switch (p._tag) {
     case "Range": {
       const upper = Number.isFinite(r.hi) ? [at("updatedTime", r.hiInclusive ? "lte" : "lt", r.hi)] : []
-      return { filters: [...r.base, at("updatedTime", p.inclusive ? "gte" : "gt", p.t), ...upper], cursor: p.cursor, max: r.pageSize }
+      return {
+        filters: [...r.base, at("updatedTime", p.inclusive ? "gte" : "gt", p.t), ...upper],
+        cursor: p.cursor,
+        max: r.pageSize
+      }
     }
     case "Instant":
-      return { filters: [...r.base, ...instant(p.t), at("createdTime", p.inclusive ? "gte" : "gt", p.c)], cursor: p.cursor, max: r.pageSize }
+      return {
+        filters: [...r.base, ...instant(p.t), at("createdTime", p.inclusive ? "gte" : "gt", p.c)],
+        cursor: p.cursor,
+        max: r.pageSize
+      }
     case "Chain":
       return { filters: [...r.base, ...pair(p.t, p.c)], cursor: p.cursor, max: r.pageSize }
     case "Verify": {
@@ -106,11 +137,17 @@ export const requestOf = (r: Range, p: Reading): Request => {
 }
 
 const chain = (t: number, c: number, reads = 1): Position =>
-  reads > MAX_CHAIN_READS ? { _tag: "Unsettled", t } : { _tag: "Chain", t, c, cursor: undefined, served: new Set(), pages: 0, reads }
+  reads > MAX_CHAIN_READS
+    ? { _tag: "Unsettled", t }
+    : { _tag: "Chain", t, c, cursor: undefined, served: new Set(), pages: 0, reads }
 
 /** Past the instant t (and the pair (t, c) when c is known). */
 const after = (r: Range, t: number, c: number): Position =>
-  !Number.isNaN(c) ? { _tag: "Instant", t, c, inclusive: false } : t > r.hi || (t === r.hi && r.hiInclusive) ? { _tag: "Done" } : { _tag: "Range", t, inclusive: false }
+  !Number.isNaN(c)
+    ? { _tag: "Instant", t, c, inclusive: false }
+    : t > r.hi || (t === r.hi && r.hiInclusive)
+      ? { _tag: "Done" }
+      : { _tag: "Range", t, inclusive: false }
 
 /**
  * Whether a record is inside what the request at `p` asked for. A page that follows a cursor over
@@ -135,7 +172,8 @@ export const inQuery = (r: Range, p: Reading, raw: unknown): boolean => {
 }
 
 /** The rows of a page to deliver: inside its query, and none from a check. */
-export const deliverable = (r: Range, p: Reading, page: Page): Array<unknown> => (p._tag === "Verify" ? [] : page.results.filter((raw) => inQuery(r, p, raw)))
+export const deliverable = (r: Range, p: Reading, page: Page): Array<unknown> =>
+  p._tag === "Verify" ? [] : page.results.filter((raw) => inQuery(r, p, raw))
 
 /** Where to read next after `page` was read at `p`. */
 export const advance = (r: Range, p: Reading, page: Page): Position => {
@@ -168,7 +206,9 @@ export const advance = (r: Range, p: Reading, page: Page): Position => {
       const pages = p.pages + 1
       if (page.nextPage !== undefined) return { ...p, cursor: page.nextPage, served, pages }
       // One page is one answer: nothing can have shifted under it.
-      return pages === 1 || served.size === 0 ? after(r, p.t, p.c) : { _tag: "Verify", t: p.t, c: p.c, ids: [...served], from: 0, reads: p.reads }
+      return pages === 1 || served.size === 0
+        ? after(r, p.t, p.c)
+        : { _tag: "Verify", t: p.t, c: p.c, ids: [...served], from: 0, reads: p.reads }
     }
     case "Verify": {
       const wanted = p.ids.slice(p.from, p.from + r.pageSize)
@@ -197,7 +237,13 @@ export const progressed = (p: Reading, next: Position, page: Page, delivered: De
   if (fresh) return true
   if (p._tag === "Chain" || p.cursor !== undefined || next._tag === "Unsettled") return false
   const key = (q: Position): [number, number] =>
-    q._tag === "Range" ? [q.t, q.inclusive ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY] : q._tag === "Instant" ? [q.t, q.c + (q.inclusive ? 0 : 0.5)] : q._tag === "Done" || q._tag === "Unsettled" ? [Infinity, Infinity] : [q.t, Number.isNaN(q.c) ? -1 : q.c]
+    q._tag === "Range"
+      ? [q.t, q.inclusive ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY]
+      : q._tag === "Instant"
+        ? [q.t, q.c + (q.inclusive ? 0 : 0.5)]
+        : q._tag === "Done" || q._tag === "Unsettled"
+          ? [Infinity, Infinity]
+          : [q.t, Number.isNaN(q.c) ? -1 : q.c]
   const [t0, c0] = key(p)
   const [t1, c1] = key(next)
   return t1 > t0 || (t1 === t0 && c1 > c0)
@@ -215,7 +261,8 @@ export const idleError = (path: string) =>
   new BillcomError({
     reason: "Pagination",
     message: `Bill.com GET ${path} returned ${MAX_IDLE_PAGES} pages in a row that brought nothing new (empty, or only records already read); stopping instead of paging without end`,
-    advice: "Bill.com's paging misbehaved for this list; the run stopped before spending the request budget. Run the sync again later; if it repeats, report it to Bill.com support with the endpoint.",
+    advice:
+      "Bill.com's paging misbehaved for this list; the run stopped before spending the request budget. Run the sync again later; if it repeats, report it to Bill.com support with the endpoint.",
     endpoint: `GET ${path}`
   })
 

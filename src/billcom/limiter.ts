@@ -31,7 +31,8 @@ export const hourlyBudgetError = (resumeAtMs: number) =>
     reason: "RateLimited",
     code: "BDC_1144",
     message: `hourly request budget of Bill.com exhausted; resumes at ${hh(resumeAtMs)}`,
-    advice: "Bill.com allows 20,000 requests per developer key per clock hour; re-run the sync after the hour turns, or lower other traffic on this key."
+    advice:
+      "Bill.com allows 20,000 requests per developer key per clock hour; re-run the sync after the hour turns, or lower other traffic on this key."
   })
 
 export const makeLimiter = (options: {

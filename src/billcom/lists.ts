@@ -1,6 +1,22 @@
 import { Chunk, Effect, Option, Stream } from "effect"
 import { BillcomError } from "./errors.ts"
-import { advance, ascending, deliverable, Delivered, progressed, idleError, isoOf, MAX_IDLE_PAGES, requestOf, start, timeOf, unsettledError, type Page, type Reading, type Request } from "./keyset.ts"
+import {
+  advance,
+  ascending,
+  deliverable,
+  Delivered,
+  progressed,
+  idleError,
+  isoOf,
+  MAX_IDLE_PAGES,
+  requestOf,
+  start,
+  timeOf,
+  unsettledError,
+  type Page,
+  type Reading,
+  type Request
+} from "./keyset.ts"
 import { readPartitioned } from "./partition.ts"
 import type { Transport } from "./transport.ts"
 
@@ -70,7 +86,12 @@ export const makeLists = (transport: Transport) => {
   const pageSize = transport.settings.pageSize
   const concurrency = transport.settings.concurrency
 
-  const fetchPage = (path: string, query: Query, cursor: string | undefined, max = pageSize): Effect.Effect<Page, BillcomError> =>
+  const fetchPage = (
+    path: string,
+    query: Query,
+    cursor: string | undefined,
+    max = pageSize
+  ): Effect.Effect<Page, BillcomError> =>
     transport
       .execute({
         api: "v3",
@@ -88,7 +109,11 @@ export const makeLists = (transport: Transport) => {
         Effect.flatMap((json) => {
           const body = json as { results?: unknown; nextPage?: unknown } | undefined
           if (typeof body !== "object" || body === null || !Array.isArray(body.results))
-            return new BillcomError({ reason: "Decode", message: `Bill.com GET ${path} answered without a results array`, endpoint: `GET ${path}` })
+            return new BillcomError({
+              reason: "Decode",
+              message: `Bill.com GET ${path} answered without a results array`,
+              endpoint: `GET ${path}`
+            })
           const next = typeof body.nextPage === "string" && body.nextPage !== "" ? body.nextPage : undefined
           return Effect.succeed({ results: body.results, nextPage: next })
         })
@@ -98,7 +123,12 @@ export const makeLists = (transport: Transport) => {
    * Follow `nextPage` from `start` (undefined = page 1) to the end (lists whose records carry no
    * usable updatedTime), failing on a repeated cursor or MAX_IDLE_PAGES pages in a row with nothing new.
    */
-  const chain = (path: string, query: Query, start: string | undefined, delivered = new Delivered()): Stream.Stream<unknown, BillcomError> =>
+  const chain = (
+    path: string,
+    query: Query,
+    start: string | undefined,
+    delivered = new Delivered()
+  ): Stream.Stream<unknown, BillcomError> =>
     Stream.suspend(() => {
       const seen = new Set<string>(start === undefined ? [] : [start])
       let idle = 0
@@ -121,10 +151,16 @@ export const makeLists = (transport: Transport) => {
       )
     })
 
-  const fetchRequest = (path: string) => (request: Request) => fetchPage(path, { sort: SORT_ASC, filters: request.filters }, request.cursor, request.max)
+  const fetchRequest = (path: string) => (request: Request) =>
+    fetchPage(path, { sort: SORT_ASC, filters: request.filters }, request.cursor, request.max)
 
   /** Keyset pages of [lo, ∞) in ascending updatedTime (keyset.ts), one at a time. */
-  const sequential = (path: string, base: ReadonlyArray<string>, lo: number, delivered: Delivered): Stream.Stream<unknown, BillcomError> =>
+  const sequential = (
+    path: string,
+    base: ReadonlyArray<string>,
+    lo: number,
+    delivered: Delivered
+  ): Stream.Stream<unknown, BillcomError> =>
     Stream.suspend(() => {
       const range = { base, hi: Number.POSITIVE_INFINITY, hiInclusive: false, pageSize }
       const fetch = fetchRequest(path)
@@ -136,7 +172,10 @@ export const makeLists = (transport: Transport) => {
           if (idle >= MAX_IDLE_PAGES) return idleError(path)
           const rows = delivered.filter(deliverable(range, position, page))
           if (next._tag === "Unsettled") return unsettledError(path, next.t)
-          return Effect.succeed([Chunk.fromIterable(rows), next._tag === "Done" ? Option.none() : Option.some(next)] as const)
+          return Effect.succeed([
+            Chunk.fromIterable(rows),
+            next._tag === "Done" ? Option.none() : Option.some(next)
+          ] as const)
         })
       )
     })
@@ -151,7 +190,8 @@ export const makeLists = (transport: Transport) => {
         const delivered = new Delivered(first.results)
         const times1 = first.results.map(timeOf)
         // Records without a usable updatedTime, or a server that ignored the sort: only its cursor can page.
-        if (times1.length === 0 || times1.some(Number.isNaN)) return Stream.concat(page1, chain(path, base, first.nextPage, delivered))
+        if (times1.length === 0 || times1.some(Number.isNaN))
+          return Stream.concat(page1, chain(path, base, first.nextPage, delivered))
         const tFirst = times1[0]!
         const tLast = times1[times1.length - 1]!
         if (tLast < tFirst) return Stream.concat(page1, chain(path, base, first.nextPage, delivered))
@@ -159,7 +199,8 @@ export const makeLists = (transport: Transport) => {
 
         const probe = yield* fetchPage(path, { sort: SORT_DESC, filters: base.filters }, undefined)
         const timesP = probe.results.map(timeOf)
-        if (timesP.length === 0 || timesP.some(Number.isNaN)) return Stream.concat(page1, sequential(path, base.filters, tLast, delivered))
+        if (timesP.length === 0 || timesP.some(Number.isNaN))
+          return Stream.concat(page1, sequential(path, base.filters, tLast, delivered))
         const pMin = Math.min(...timesP)
         const pMax = Math.max(...timesP)
 
@@ -168,12 +209,16 @@ export const makeLists = (transport: Transport) => {
           // changed after the descending page was read is newer than everything on it: the next
           // incremental read has it).
           const tail = ascending(probe.results.filter((r) => timeOf(r) >= tLast))
-          return Stream.concat(page1, Stream.suspend(() => Stream.fromIterable(delivered.filter(tail))))
+          return Stream.concat(
+            page1,
+            Stream.suspend(() => Stream.fromIterable(delivered.filter(tail)))
+          )
         }
 
         // Page 1's records per ms carve the first window (the density next to it); a page 1 at one
         // instant (a bulk edit) says nothing: then assume a couple of pages until pages show more.
-        const density = tLast > tFirst ? first.results.length / (tLast - tFirst) : (2 * pageSize) / Math.max(1, pMin - tLast)
+        const density =
+          tLast > tFirst ? first.results.length / (tLast - tFirst) : (2 * pageSize) / Math.max(1, pMin - tLast)
         return Stream.concat(
           page1,
           readPartitioned({
@@ -196,4 +241,3 @@ export const makeLists = (transport: Transport) => {
 
   return { list, fetchPage, chain }
 }
-

@@ -1,6 +1,22 @@
 import { Chunk, Effect, FiberSet, Option, Queue, Stream } from "effect"
 import type { BillcomError } from "./errors.ts"
-import { advance, deliverable, Delivered, progressed, idleError, MAX_IDLE_PAGES, positionTime, requestOf, start, timeOf, unsettledError, type Page, type Position, type Reading, type Request } from "./keyset.ts"
+import {
+  advance,
+  deliverable,
+  Delivered,
+  progressed,
+  idleError,
+  MAX_IDLE_PAGES,
+  positionTime,
+  requestOf,
+  start,
+  timeOf,
+  unsettledError,
+  type Page,
+  type Position,
+  type Reading,
+  type Request
+} from "./keyset.ts"
 
 export { ascending, timeOf } from "./keyset.ts"
 
@@ -94,10 +110,25 @@ type Event =
   | { readonly _tag: "Failed"; readonly error: BillcomError }
   | { readonly _tag: "Taken"; readonly n: number }
 
-type Out = { readonly _tag: "Rows"; readonly rows: Chunk.Chunk<unknown> } | { readonly _tag: "End" } | { readonly _tag: "Failed"; readonly error: BillcomError }
+type Out =
+  | { readonly _tag: "Rows"; readonly rows: Chunk.Chunk<unknown> }
+  | { readonly _tag: "End" }
+  | { readonly _tag: "Failed"; readonly error: BillcomError }
 
 const pending = (lo: number, hi: number, inclusive: boolean, catchUp = false): Window => ({
-  lo, hi, inclusive, catchUp, started: false, position: start(lo), idle: 0, busy: false, done: false, rows: [], count: 0, lastT: lo, recent: undefined
+  lo,
+  hi,
+  inclusive,
+  catchUp,
+  started: false,
+  position: start(lo),
+  idle: 0,
+  busy: false,
+  done: false,
+  rows: [],
+  count: 0,
+  lastT: lo,
+  recent: undefined
 })
 
 export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, BillcomError> =>
@@ -108,7 +139,10 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
       const out = yield* Queue.unbounded<Out>()
       const fibers = yield* FiberSet.make()
       const cap = MAX_HELD_PAGES * pageSize
-      const windows: Array<Window> = [pending(input.lo, input.hi, true), pending(input.start, Number.POSITIVE_INFINITY, false, true)]
+      const windows: Array<Window> = [
+        pending(input.lo, input.hi, true),
+        pending(input.start, Number.POSITIVE_INFINITY, false, true)
+      ]
       let inFlight = 0
       let outstanding = 0
       let ended = false
@@ -191,7 +225,8 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
         if (h.catchUp && !tailed) return undefined
         if (!h.busy && !h.done) return outstanding < cap ? 0 : undefined
         if (held() >= cap) return undefined
-        for (let i = 1; i < windows.length; i++) if (windows[i]!.started && !windows[i]!.busy && !windows[i]!.done) return i
+        for (let i = 1; i < windows.length; i++)
+          if (windows[i]!.started && !windows[i]!.busy && !windows[i]!.done) return i
         for (let i = 1; i < windows.length; i++) if (!windows[i]!.started && !windows[i]!.catchUp) return i
         // Nothing to start: split the earliest window with at least half the most pages left (near
         // the head, so what lanes hold stays small), keeping it ≤ WINDOW_PAGES more pages.
@@ -241,14 +276,24 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
         const i = windows.indexOf(w)
         // Full: close the window where it reads and leave the rest to another window — bounded
         // windows bound what lanes ahead of the head hold.
-        if (!w.done && !w.catchUp && w.position._tag === "Range" && w.count >= WINDOW_PAGES * pageSize && w.position.t > w.lo) {
+        if (
+          !w.done &&
+          !w.catchUp &&
+          w.position._tag === "Range" &&
+          w.count >= WINDOW_PAGES * pageSize &&
+          w.position.t > w.lo
+        ) {
           windows.splice(i + 1, 0, pending(w.position.t, w.hi, w.inclusive))
           w.hi = w.position.t
           w.inclusive = false
           w.done = true
           counts.windows++
         }
-        if (!w.done && pagesLeft(i) > OVERSIZE_PAGES && cutAt(i, w.lastT + spanOf(i, Math.max(1, WINDOW_PAGES - w.count / pageSize)))) {
+        if (
+          !w.done &&
+          pagesLeft(i) > OVERSIZE_PAGES &&
+          cutAt(i, w.lastT + spanOf(i, Math.max(1, WINDOW_PAGES - w.count / pageSize)))
+        ) {
           counts.cuts++
           counts.windows++
         }
@@ -259,7 +304,8 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
         Effect.gen(function* () {
           outstanding += rows.length
           // Page-sized chunks: the consumer (decode, writes) shares this thread with the lanes.
-          for (let k = 0; k < rows.length; k += pageSize) yield* Queue.offer(out, { _tag: "Rows", rows: Chunk.unsafeFromArray(rows.slice(k, k + pageSize)) })
+          for (let k = 0; k < rows.length; k += pageSize)
+            yield* Queue.offer(out, { _tag: "Rows", rows: Chunk.unsafeFromArray(rows.slice(k, k + pageSize)) })
         })
       const take = (w: Window) => {
         const rows = w.rows
@@ -297,7 +343,9 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
         if (windows.length > 0 || ended) return
         ended = true
         yield* Queue.offer(out, { _tag: "End" })
-        yield* Effect.logDebug("Bill.com list read in windows").pipe(Effect.annotateLogs({ path: input.path, ...counts }))
+        yield* Effect.logDebug("Bill.com list read in windows").pipe(
+          Effect.annotateLogs({ path: input.path, ...counts })
+        )
       })
 
       const coordinate = Effect.gen(function* () {
@@ -317,16 +365,19 @@ export const readPartitioned = (input: PartitionInput): Stream.Stream<unknown, B
       })
       yield* Effect.forkScoped(coordinate.pipe(Effect.catchAll((error) => Queue.offer(out, { _tag: "Failed", error }))))
 
-      const pull: Effect.Effect<Chunk.Chunk<unknown>, Option.Option<BillcomError>> = Effect.flatMap(Queue.take(out), (o) => {
-        switch (o._tag) {
-          case "Rows":
-            return Effect.as(Queue.offer(events, { _tag: "Taken", n: o.rows.length }), o.rows)
-          case "End":
-            return Effect.fail(Option.none())
-          case "Failed":
-            return Effect.fail(Option.some(o.error))
+      const pull: Effect.Effect<Chunk.Chunk<unknown>, Option.Option<BillcomError>> = Effect.flatMap(
+        Queue.take(out),
+        (o) => {
+          switch (o._tag) {
+            case "Rows":
+              return Effect.as(Queue.offer(events, { _tag: "Taken", n: o.rows.length }), o.rows)
+            case "End":
+              return Effect.fail(Option.none())
+            case "Failed":
+              return Effect.fail(Option.some(o.error))
+          }
         }
-      })
+      )
       return Stream.repeatEffectChunkOption(pull)
     })
   )

@@ -16,11 +16,19 @@ export const rawIdOf = (raw: unknown): string | undefined => {
 }
 
 const pathText = (path: ReadonlyArray<PropertyKey>): string =>
-  path.length === 0 ? "(record)" : path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("")
+  path.length === 0
+    ? "(record)"
+    : path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("")
 
 /** A type as a person names it: `{ readonly id: … }` → "an object", `ReadonlyArray<…>` → "a list". */
 const typeText = (t: string): string =>
-  t.startsWith("{") ? "an object" : t.startsWith("ReadonlyArray<") || t.startsWith("Array<") ? "a list" : t.length > 60 ? `${t.slice(0, 59)}…` : t
+  t.startsWith("{")
+    ? "an object"
+    : t.startsWith("ReadonlyArray<") || t.startsWith("Array<")
+      ? "a list"
+      : t.length > 60
+        ? `${t.slice(0, 59)}…`
+        : t
 
 const MAX_CHARS = 400
 

@@ -27,12 +27,15 @@ const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, "g")
 const DAY = /^(\d{4})-(\d{2})-(\d{2})(?=$|T)/
 
 const pathText = (path: ReadonlyArray<string | number>): string =>
-  path.length === 0 ? "(record)" : path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${p}`)).join("")
+  path.length === 0
+    ? "(record)"
+    : path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${p}`)).join("")
 
 const hex = (code: number) => `U+${code.toString(16).toUpperCase().padStart(4, "0")}`
 
 /** "1e17", not "1e+17". */
-const numberText = (n: number) => (Number.isFinite(n) && Math.abs(n) >= 1e15 ? n.toExponential() : String(n)).replace("e+", "e")
+const numberText = (n: number) =>
+  (Number.isFinite(n) && Math.abs(n) >= 1e15 ? n.toExponential() : String(n)).replace("e+", "e")
 
 /** Why a string is not storable or printable text, or undefined. */
 export const textProblem = (s: string): string | undefined => {
@@ -48,7 +51,8 @@ export const textProblem = (s: string): string | undefined => {
 
 const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 const leap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
-const isCalendarDay = (y: number, m: number, d: number) => y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= MONTH_DAYS[m - 1]! && !(m === 2 && d === 29 && !leap(y))
+const isCalendarDay = (y: number, m: number, d: number) =>
+  y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= MONTH_DAYS[m - 1]! && !(m === 2 && d === 29 && !leap(y))
 
 export interface CheckOptions {
   /** Latest believable updatedTime (ms): now plus a clock-skew allowance. */
@@ -67,8 +71,14 @@ export const recordProblems = (raw: unknown, options: CheckOptions = {}): Array<
   const problems: Array<string> = []
   // A record "updated" in the future would carry the list's cursor past every change still to come.
   const updated = typeof raw === "object" && raw !== null ? (raw as { updatedTime?: unknown }).updatedTime : undefined
-  if (options.updatedNotAfterMs !== undefined && typeof updated === "string" && Date.parse(updated) > options.updatedNotAfterMs)
-    problems.push(`updatedTime ${JSON.stringify(updated)} is in the future (after ${new Date(options.updatedNotAfterMs).toISOString()}): the list's cursor must not move past it`)
+  if (
+    options.updatedNotAfterMs !== undefined &&
+    typeof updated === "string" &&
+    Date.parse(updated) > options.updatedNotAfterMs
+  )
+    problems.push(
+      `updatedTime ${JSON.stringify(updated)} is in the future (after ${new Date(options.updatedNotAfterMs).toISOString()}): the list's cursor must not move past it`
+    )
   // One path stack for the walk (pushed and popped): records are checked on the hot path.
   const path: Array<string | number> = []
   const visit = (value: unknown, key: string | undefined): void => {
@@ -78,7 +88,8 @@ export const recordProblems = (raw: unknown, options: CheckOptions = {}): Array<
       if (bad !== undefined) problems.push(`${bad} in ${pathText(path)}`)
       else if (key !== undefined && (key.endsWith("Date") || key.endsWith("Time"))) {
         const m = DAY.exec(value)
-        if (m !== null && !isCalendarDay(Number(m[1]), Number(m[2]), Number(m[3]))) problems.push(`${pathText(path)} ${JSON.stringify(value)} is not a calendar date`)
+        if (m !== null && !isCalendarDay(Number(m[1]), Number(m[2]), Number(m[3])))
+          problems.push(`${pathText(path)} ${JSON.stringify(value)} is not a calendar date`)
       }
       return
     }
@@ -142,7 +153,9 @@ export const REFUSED_KEY = "billsync:refused"
 
 /** The raw copy stored for a record refused by these checks: storable, and refused again when re-evaluated from storage. */
 export const refusedCopy = (raw: unknown, reason: string): unknown =>
-  typeof raw === "object" && raw !== null && !Array.isArray(raw) ? { ...(storableJson(raw) as object), [REFUSED_KEY]: reason } : { value: storableJson(raw), [REFUSED_KEY]: reason }
+  typeof raw === "object" && raw !== null && !Array.isArray(raw)
+    ? { ...(storableJson(raw) as object), [REFUSED_KEY]: reason }
+    : { value: storableJson(raw), [REFUSED_KEY]: reason }
 
 /** Why a stored raw copy was refused, when it is one (refusedCopy). */
 export const refusedReason = (raw: unknown): string | undefined => {

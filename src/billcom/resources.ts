@@ -1,5 +1,17 @@
 import type { Schema } from "effect"
-import { AccountingClass, ApCard, BankAccount, CardAccount, ChartOfAccount, Customer, Department, Employee, Item, Job, Location } from "./models/master.ts"
+import {
+  AccountingClass,
+  ApCard,
+  BankAccount,
+  CardAccount,
+  ChartOfAccount,
+  Customer,
+  Department,
+  Employee,
+  Item,
+  Job,
+  Location
+} from "./models/master.ts"
 import { Bill, Payment, Vendor, VendorCredit } from "./models/payables.ts"
 
 /**

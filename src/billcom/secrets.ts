@@ -20,7 +20,13 @@ export const registerSecret = (secret: string | undefined): void => {
   const value = secret ?? ""
   if (value.length < MIN_SECRET_LENGTH) return
   const before = known.size
-  for (const form of [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2), JSON.stringify(value).slice(1, -1)]) known.add(form)
+  for (const form of [
+    value,
+    encodeURIComponent(value),
+    new URLSearchParams({ v: value }).toString().slice(2),
+    JSON.stringify(value).slice(1, -1)
+  ])
+    known.add(form)
   // Longest first: a secret that contains another is replaced whole.
   if (known.size !== before) ordered = [...known].sort((a, b) => b.length - a.length)
 }
@@ -50,7 +56,8 @@ export const scrubStream = (stream: NodeJS.WriteStream): void => {
   stream.write = ((chunk: unknown, ...rest: Array<unknown>) => {
     if (ordered.length === 0) return write(chunk, ...rest)
     if (typeof chunk === "string") return write(scrub(chunk), ...rest)
-    if (chunk instanceof Uint8Array) return write(Buffer.from(scrub(Buffer.from(chunk).toString("utf8")), "utf8"), ...rest)
+    if (chunk instanceof Uint8Array)
+      return write(Buffer.from(scrub(Buffer.from(chunk).toString("utf8")), "utf8"), ...rest)
     return write(chunk, ...rest)
   }) as typeof stream.write
 }

@@ -64,7 +64,14 @@ export const makeSessionManager = (options: {
         ),
         Effect.tap(() => Clock.currentTimeMillis.pipe(Effect.flatMap((now) => Ref.set(lastUsed, now)))),
         Effect.tap(() => options.events.onLogin(kind)),
-        Effect.map((session): State => ({ ...s, generation: s.generation + 1, session: Option.some(session), reauths: s.reauths + (kind === "reauth" ? 1 : 0) }))
+        Effect.map(
+          (session): State => ({
+            ...s,
+            generation: s.generation + 1,
+            session: Option.some(session),
+            reauths: s.reauths + (kind === "reauth" ? 1 : 0)
+          })
+        )
       )
 
     const ticketOf = (s: State): SessionTicket => {

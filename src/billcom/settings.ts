@@ -67,7 +67,10 @@ const trimSlash = (url: string) => url.replace(/\/+$/, "")
  * every command that loads the pipeline scrubs them from what it prints, stores and renders — also
  * text stored before (a report of old runs).
  */
-export const registerPipelineSecrets = (pipeline: Pipeline, env: Readonly<Record<string, string | undefined>> = process.env): void => {
+export const registerPipelineSecrets = (
+  pipeline: Pipeline,
+  env: Readonly<Record<string, string | undefined>> = process.env
+): void => {
   const c = pipeline.billcom.credentials
   for (const variable of [c.devKey ?? DEFAULT_DEV_KEY_VARIABLE, c.username, c.password]) registerSecret(env[variable])
 }
@@ -93,7 +96,9 @@ export const settingsFromPipeline = (
     }
     const credentials: BillcomCredentials = {
       devKey: read(
-        b.credentials.devKey === undefined ? "Bill.com developer key; the pipeline names no devKey variable, so the default one is used" : "Bill.com developer key",
+        b.credentials.devKey === undefined
+          ? "Bill.com developer key; the pipeline names no devKey variable, so the default one is used"
+          : "Bill.com developer key",
         b.credentials.devKey ?? DEFAULT_DEV_KEY_VARIABLE
       ),
       username: read("Bill.com username / API token name", b.credentials.username),
@@ -103,11 +108,17 @@ export const settingsFromPipeline = (
       return yield* new BillcomError({
         reason: "Config",
         message: `Bill.com credentials are not set: environment variable${missing.length > 1 ? "s" : ""} ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} missing or empty`,
-        advice: "Export the variables named under billcom.credentials in the pipeline file (values never go in the repository)."
+        advice:
+          "Export the variables named under billcom.credentials in the pipeline file (values never go in the repository)."
       })
 
     const endpoints = endpointsFor(pipeline)
-    const urls = "v3" in endpoints ? endpoints : emulator !== undefined ? { v3: emulator.v3BaseUrl, v2: emulator.v2BaseUrl } : undefined
+    const urls =
+      "v3" in endpoints
+        ? endpoints
+        : emulator !== undefined
+          ? { v3: emulator.v3BaseUrl, v2: emulator.v2BaseUrl }
+          : undefined
     if (urls === undefined)
       return yield* new BillcomError({
         reason: "Config",
@@ -126,7 +137,11 @@ export const settingsFromPipeline = (
       concurrency: clamp(s.concurrency, 1, 3),
       requestsPerHour: clamp(s.requestsPerHour, 1, 20_000),
       requestTimeout: Duration.millis(s.requestTimeoutMs),
-      retry: { retries: Math.max(0, s.retry.attempts), baseDelay: Duration.millis(s.retry.baseDelayMs), maxDelay: Duration.millis(s.retry.maxDelayMs) },
+      retry: {
+        retries: Math.max(0, s.retry.attempts),
+        baseDelay: Duration.millis(s.retry.baseDelayMs),
+        maxDelay: Duration.millis(s.retry.maxDelayMs)
+      },
       reauthMaxPerRun: Math.max(0, s.reauth.maxPerRun),
       idleRefresh: Duration.minutes(s.reauth.idleRefreshMinutes),
       hourlyLimitMaxWait: Duration.minutes(DEFAULTS.hourlyLimitMaxWaitMinutes)
@@ -145,7 +160,11 @@ export interface SettingsInput {
   readonly concurrency?: number
   readonly requestsPerHour?: number
   readonly requestTimeout?: Duration.DurationInput
-  readonly retry?: { readonly retries?: number; readonly baseDelay?: Duration.DurationInput; readonly maxDelay?: Duration.DurationInput }
+  readonly retry?: {
+    readonly retries?: number
+    readonly baseDelay?: Duration.DurationInput
+    readonly maxDelay?: Duration.DurationInput
+  }
   readonly reauthMaxPerRun?: number
   readonly idleRefresh?: Duration.DurationInput
   readonly hourlyLimitMaxWait?: Duration.DurationInput

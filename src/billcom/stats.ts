@@ -30,7 +30,9 @@ export const emptyStats: BillcomStats = {
 
 export interface StatsRecorder {
   readonly request: (endpoint: string) => Effect.Effect<void>
-  readonly bump: (key: "logins" | "reauths" | "idleRefreshes" | "retries" | "rateLimitErrors" | "timeouts") => Effect.Effect<void>
+  readonly bump: (
+    key: "logins" | "reauths" | "idleRefreshes" | "retries" | "rateLimitErrors" | "timeouts"
+  ) => Effect.Effect<void>
   readonly get: Effect.Effect<BillcomStats>
 }
 

@@ -44,7 +44,13 @@ export interface Call {
 /** Backoff for 5xx, timeouts, connection errors, HTTP 429: exponential from settings.retry, equal jitter. */
 export const TRANSIENT_BACKOFF = { factor: 2, jitter: 0.5 } as const
 /** Backoff for BDC_1322 (too many in flight): short, since a slot frees within one request's latency. */
-export const CONCURRENCY_BACKOFF = { base: Duration.millis(250), max: Duration.seconds(8), factor: 2, jitter: 0.5, attempts: 12 } as const
+export const CONCURRENCY_BACKOFF = {
+  base: Duration.millis(250),
+  max: Duration.seconds(8),
+  factor: 2,
+  jitter: 0.5,
+  attempts: 12
+} as const
 
 const LOGIN_PATH = "/v3/login"
 
@@ -80,7 +86,12 @@ export class BillcomTransport extends Context.Tag("billsync/BillcomTransport")<B
 }
 
 type Outcome =
-  | { readonly _tag: "Response"; readonly status: number; readonly text: string; readonly retryAfterMs: number | undefined }
+  | {
+      readonly _tag: "Response"
+      readonly status: number
+      readonly text: string
+      readonly retryAfterMs: number | undefined
+    }
   | { readonly _tag: "Failure"; readonly kind: "timeout" | "connection" | "body"; readonly detail: string }
 
 const SECRET_HEADERS = ["sessionid", "devkey"]
@@ -132,13 +143,17 @@ export const makeTransport = (settings: BillcomSettings) =>
             reason: "RateLimited",
             message: `this run reached its request cap before ${call.endpoint}: ${limit.why}; stopped so that no server behaviour can spend the developer key's hourly budget`,
             endpoint: call.endpoint,
-            advice: "if the run legitimately needs more requests (a first load of a large organisation), raise sync.maxRequestsPerRun in the pipeline; the next run resumes from the committed cursors"
+            advice:
+              "if the run legitimately needs more requests (a first load of a large organisation), raise sync.maxRequestsPerRun in the pipeline; the next run resumes from the committed cursors"
           })
       })
 
     const urlOf = (call: Call) => `${call.api === "v3" ? settings.v3BaseUrl : settings.v2BaseUrl}${call.path}`
 
-    const buildRequest = (call: Call, sessionId: Redacted.Redacted<string> | undefined): HttpClientRequest.HttpClientRequest => {
+    const buildRequest = (
+      call: Call,
+      sessionId: Redacted.Redacted<string> | undefined
+    ): HttpClientRequest.HttpClientRequest => {
       if (call.api === "v2") {
         const form: Record<string, string> = { devKey: Redacted.value(devKey) }
         if (sessionId !== undefined) form["sessionId"] = Redacted.value(sessionId)
@@ -147,35 +162,63 @@ export const makeTransport = (settings: BillcomSettings) =>
       }
       let req = HttpClientRequest.make(call.method)(urlOf(call)).pipe(HttpClientRequest.acceptJson)
       if (sessionId !== undefined)
-        req = HttpClientRequest.setHeaders(req, { devKey: Redacted.value(devKey), sessionId: Redacted.value(sessionId) })
+        req = HttpClientRequest.setHeaders(req, {
+          devKey: Redacted.value(devKey),
+          sessionId: Redacted.value(sessionId)
+        })
       if (call.query !== undefined) req = HttpClientRequest.setUrlParams(req, call.query)
       if (call.body !== undefined) req = HttpClientRequest.bodyUnsafeJson(req, call.body)
       return req
     }
 
     /** One attempt, holding a limiter permit until the body is fully read. Never fails: outcomes are data. */
-    const sendOnce = (call: Call, sessionId: Redacted.Redacted<string> | undefined): Effect.Effect<Outcome, BillcomError> =>
-      Effect.zipRight(checkCap(call), limiter.run(
-        Effect.gen(function* () {
-          yield* stats.request(call.endpoint)
-          const response = yield* http.execute(buildRequest(call, sessionId))
-          const text = yield* response.text
-          const now = yield* Clock.currentTimeMillis
-          return { _tag: "Response", status: response.status, text, retryAfterMs: parseRetryAfter(response.headers["retry-after"], now) } as Outcome
-        }).pipe(
-          Effect.scoped,
-          Effect.timeoutFail({ duration: timeout, onTimeout: () => "timeout" as const }),
-          Effect.catchAll((e): Effect.Effect<Outcome> => {
-            if (e === "timeout")
-              return Effect.as(stats.bump("timeouts"), { _tag: "Failure", kind: "timeout", detail: `no answer within ${Duration.format(timeout)}` })
-            // Only the reason and description: the platform error's request carries the session headers.
-            const detail = `${e.reason}${e.description !== undefined ? `: ${e.description}` : ""}`
-            return Effect.succeed({ _tag: "Failure", kind: e._tag === "ResponseError" ? "body" : "connection", detail })
-          }),
-          Effect.locally(Headers.currentRedactedNames, [...SECRET_HEADERS, "authorization", "cookie", "set-cookie", "x-api-key"])
-        ),
-        call.path === LOGIN_PATH ? "login" : "request"
-      ))
+    const sendOnce = (
+      call: Call,
+      sessionId: Redacted.Redacted<string> | undefined
+    ): Effect.Effect<Outcome, BillcomError> =>
+      Effect.zipRight(
+        checkCap(call),
+        limiter.run(
+          Effect.gen(function* () {
+            yield* stats.request(call.endpoint)
+            const response = yield* http.execute(buildRequest(call, sessionId))
+            const text = yield* response.text
+            const now = yield* Clock.currentTimeMillis
+            return {
+              _tag: "Response",
+              status: response.status,
+              text,
+              retryAfterMs: parseRetryAfter(response.headers["retry-after"], now)
+            } as Outcome
+          }).pipe(
+            Effect.scoped,
+            Effect.timeoutFail({ duration: timeout, onTimeout: () => "timeout" as const }),
+            Effect.catchAll((e): Effect.Effect<Outcome> => {
+              if (e === "timeout")
+                return Effect.as(stats.bump("timeouts"), {
+                  _tag: "Failure",
+                  kind: "timeout",
+                  detail: `no answer within ${Duration.format(timeout)}`
+                })
+              // Only the reason and description: the platform error's request carries the session headers.
+              const detail = `${e.reason}${e.description !== undefined ? `: ${e.description}` : ""}`
+              return Effect.succeed({
+                _tag: "Failure",
+                kind: e._tag === "ResponseError" ? "body" : "connection",
+                detail
+              })
+            }),
+            Effect.locally(Headers.currentRedactedNames, [
+              ...SECRET_HEADERS,
+              "authorization",
+              "cookie",
+              "set-cookie",
+              "x-api-key"
+            ])
+          ),
+          call.path === LOGIN_PATH ? "login" : "request"
+        )
+      )
 
     /** Success JSON, or the parsed error; v2 answers HTTP 200 with `response_status: 1` on failure. */
     const interpret = (
@@ -188,13 +231,22 @@ export const makeTransport = (settings: BillcomSettings) =>
         try {
           json = JSON.parse(outcome.text)
         } catch {
-          return { ok: false, parsed: { shape: "NonJson", entries: [{ message: "success status with a body that is not JSON" }] }, unreadable: true }
+          return {
+            ok: false,
+            parsed: { shape: "NonJson", entries: [{ message: "success status with a body that is not JSON" }] },
+            unreadable: true
+          }
         }
         if (call.api === "v2") {
           const envelope = json as { response_status?: unknown; response_data?: unknown }
           if (typeof json !== "object" || json === null || !("response_status" in envelope))
-            return { ok: false, parsed: { shape: "UnknownJson", entries: [{ message: "v2 answer without response_status" }] }, unreadable: true }
-          if (envelope.response_status !== 0 && envelope.response_status !== "0") return { ok: false, parsed: parseErrorJson(json) }
+            return {
+              ok: false,
+              parsed: { shape: "UnknownJson", entries: [{ message: "v2 answer without response_status" }] },
+              unreadable: true
+            }
+          if (envelope.response_status !== 0 && envelope.response_status !== "0")
+            return { ok: false, parsed: parseErrorJson(json) }
           return { ok: true, json: envelope.response_data }
         }
         return { ok: true, json }
@@ -202,11 +254,22 @@ export const makeTransport = (settings: BillcomSettings) =>
       return { ok: false, parsed: parseErrorBody(outcome.text) }
     }
 
-    const errorFor = (call: Call, reason: BillcomError["reason"], status: number | undefined, parsed: ParsedErrorBody | undefined, detail?: string, advice?: string) => {
+    const errorFor = (
+      call: Call,
+      reason: BillcomError["reason"],
+      status: number | undefined,
+      parsed: ParsedErrorBody | undefined,
+      detail?: string,
+      advice?: string
+    ) => {
       const entry = parsed === undefined ? undefined : primaryEntry(parsed)
       const described = parsed === undefined ? "" : describeEntries(parsed)
       const what =
-        described !== "" ? (detail !== undefined ? `${described} (${detail})` : described) : (detail ?? (status !== undefined ? `HTTP ${status}` : "no answer"))
+        described !== ""
+          ? detail !== undefined
+            ? `${described} (${detail})`
+            : described
+          : (detail ?? (status !== undefined ? `HTTP ${status}` : "no answer"))
       // Bill.com's text is quoted, so it is scrubbed: an error body may repeat the request's devKey or sessionId.
       return new BillcomError({
         reason,
@@ -273,18 +336,50 @@ export const makeTransport = (settings: BillcomSettings) =>
               yield* stats.bump("rateLimitErrors")
               concurrency++
               if (concurrency >= CONCURRENCY_BACKOFF.attempts)
-                return yield* errorFor(call, "RateLimited", status, parsed, detail, "Bill.com kept refusing requests for concurrency (BDC_1322); another client is probably using the same developer key and organization.")
-              const computed = yield* backoff(concurrency, Duration.toMillis(CONCURRENCY_BACKOFF.base), Duration.toMillis(CONCURRENCY_BACKOFF.max), CONCURRENCY_BACKOFF.factor, CONCURRENCY_BACKOFF.jitter)
+                return yield* errorFor(
+                  call,
+                  "RateLimited",
+                  status,
+                  parsed,
+                  detail,
+                  "Bill.com kept refusing requests for concurrency (BDC_1322); another client is probably using the same developer key and organization."
+                )
+              const computed = yield* backoff(
+                concurrency,
+                Duration.toMillis(CONCURRENCY_BACKOFF.base),
+                Duration.toMillis(CONCURRENCY_BACKOFF.max),
+                CONCURRENCY_BACKOFF.factor,
+                CONCURRENCY_BACKOFF.jitter
+              )
               yield* retryPause(call, computed, retryAfterMs, status, parsed, detail, concurrency)
               continue
             }
             case "Transient": {
               transient++
               if (call.idempotent === false)
-                return yield* errorFor(call, outcome._tag === "Failure" ? "Transport" : "Server", status, parsed, detail, "Bill.com may or may not have applied this change; it is not re-sent automatically. Re-run the plan to see the current state.")
+                return yield* errorFor(
+                  call,
+                  outcome._tag === "Failure" ? "Transport" : "Server",
+                  status,
+                  parsed,
+                  detail,
+                  "Bill.com may or may not have applied this change; it is not re-sent automatically. Re-run the plan to see the current state."
+                )
               if (transient > settings.retry.retries)
-                return yield* errorFor(call, outcome._tag === "Failure" ? "Transport" : "Server", status, parsed, detail ? `${detail} (after ${transient} attempts)` : undefined)
-              const computed = yield* backoff(transient, Duration.toMillis(settings.retry.baseDelay), Duration.toMillis(settings.retry.maxDelay), TRANSIENT_BACKOFF.factor, TRANSIENT_BACKOFF.jitter)
+                return yield* errorFor(
+                  call,
+                  outcome._tag === "Failure" ? "Transport" : "Server",
+                  status,
+                  parsed,
+                  detail ? `${detail} (after ${transient} attempts)` : undefined
+                )
+              const computed = yield* backoff(
+                transient,
+                Duration.toMillis(settings.retry.baseDelay),
+                Duration.toMillis(settings.retry.maxDelay),
+                TRANSIENT_BACKOFF.factor,
+                TRANSIENT_BACKOFF.jitter
+              )
               yield* retryPause(call, computed, retryAfterMs, status, parsed, detail, transient)
               continue
             }
@@ -304,11 +399,24 @@ export const makeTransport = (settings: BillcomSettings) =>
     ) =>
       Effect.gen(function* () {
         if (retryAfterMs !== undefined && retryAfterMs > Duration.toMillis(settings.hourlyLimitMaxWait))
-          return yield* errorFor(call, "RateLimited", status, parsed, `Retry-After asks for ${Math.round(retryAfterMs / 1000)} s`)
+          return yield* errorFor(
+            call,
+            "RateLimited",
+            status,
+            parsed,
+            `Retry-After asks for ${Math.round(retryAfterMs / 1000)} s`
+          )
         const delayMs = retryAfterMs ?? computedMs
         yield* stats.bump("retries")
         yield* Effect.logDebug("Bill.com call failed; retrying").pipe(
-          Effect.annotateLogs({ endpoint: call.endpoint, status: status ?? "none", code: parsed && primaryEntry(parsed)?.code || "none", detail: detail ?? "", attempt, delayMs })
+          Effect.annotateLogs({
+            endpoint: call.endpoint,
+            status: status ?? "none",
+            code: (parsed && primaryEntry(parsed)?.code) || "none",
+            detail: detail ?? "",
+            attempt,
+            delayMs
+          })
         )
         yield* Effect.sleep(Duration.millis(delayMs))
       })
@@ -321,10 +429,20 @@ export const makeTransport = (settings: BillcomSettings) =>
         organizationId: settings.organizationId,
         devKey: Redacted.value(devKey)
       }
-      const json = yield* run({ ...loginCall, body }, () => Effect.map(sendOnce({ ...loginCall, body }, undefined), (outcome) => ({ outcome, ticket: undefined })), undefined)
-      const r = json as { sessionId?: unknown; organizationId?: unknown; userId?: unknown; trusted?: unknown } | undefined
+      const json = yield* run(
+        { ...loginCall, body },
+        () => Effect.map(sendOnce({ ...loginCall, body }, undefined), (outcome) => ({ outcome, ticket: undefined })),
+        undefined
+      )
+      const r = json as
+        | { sessionId?: unknown; organizationId?: unknown; userId?: unknown; trusted?: unknown }
+        | undefined
       if (typeof r?.sessionId !== "string" || r.sessionId === "")
-        return yield* new BillcomError({ reason: "Decode", message: "Bill.com login answered without a sessionId", endpoint: loginCall.endpoint })
+        return yield* new BillcomError({
+          reason: "Decode",
+          message: "Bill.com login answered without a sessionId",
+          endpoint: loginCall.endpoint
+        })
       registerSecret(r.sessionId)
       return {
         sessionId: Redacted.make(r.sessionId),
@@ -341,7 +459,10 @@ export const makeTransport = (settings: BillcomSettings) =>
       pipeline: settings.pipeline,
       events: {
         onLogin: (kind) =>
-          Effect.zipRight(stats.bump("logins"), kind === "reauth" ? stats.bump("reauths") : kind === "idle" ? stats.bump("idleRefreshes") : Effect.void)
+          Effect.zipRight(
+            stats.bump("logins"),
+            kind === "reauth" ? stats.bump("reauths") : kind === "idle" ? stats.bump("idleRefreshes") : Effect.void
+          )
       }
     })
 
@@ -355,9 +476,12 @@ export const makeTransport = (settings: BillcomSettings) =>
         const live = yield* session.end
         if (Option.isNone(live)) return
         // Finalizers run uninterruptibly; the request itself must stay interruptible for the timeout to cut it.
-        const outcome = yield* Effect.interruptible(sendOnce(logoutCall, live.value.sessionId)).pipe(Effect.timeoutOption(logoutWait))
+        const outcome = yield* Effect.interruptible(sendOnce(logoutCall, live.value.sessionId)).pipe(
+          Effect.timeoutOption(logoutWait)
+        )
         const answered = Option.isSome(outcome) && outcome.value._tag === "Response" ? outcome.value.status : undefined
-        if (answered !== undefined && answered >= 200 && answered < 300) return yield* Effect.logDebug("Bill.com session logged out")
+        if (answered !== undefined && answered >= 200 && answered < 300)
+          return yield* Effect.logDebug("Bill.com session logged out")
         yield* Effect.logDebug("Bill.com logout did not succeed; the session expires after 35 idle minutes").pipe(
           Effect.annotateLogs({ status: answered ?? "no answer" })
         )
@@ -377,6 +501,12 @@ export const makeTransport = (settings: BillcomSettings) =>
         (ticket) => session.expired(ticket)
       ).pipe(Effect.withSpan("BillcomTransport.execute", { attributes: { endpoint: call.endpoint } }))
 
-    return { settings, execute, session, limiter, stats: stats.get, capRequests: (next) => Ref.set(cap, next) } satisfies Transport
+    return {
+      settings,
+      execute,
+      session,
+      limiter,
+      stats: stats.get,
+      capRequests: (next) => Ref.set(cap, next)
+    } satisfies Transport
   })
-

@@ -45,7 +45,14 @@ export const makeWriter = Effect.gen(function* () {
   const transport = yield* BillcomTransport
   const decode = (endpoint: string) => (json: unknown) =>
     Schema.decodeUnknown(ChartOfAccount, { errors: "all" })(json).pipe(
-      Effect.mapError((e) => new BillcomError({ reason: "Decode", message: `Bill.com ${endpoint} answered an unexpected shape: ${formatIssues(e)}`, endpoint }))
+      Effect.mapError(
+        (e) =>
+          new BillcomError({
+            reason: "Decode",
+            message: `Bill.com ${endpoint} answered an unexpected shape: ${formatIssues(e)}`,
+            endpoint
+          })
+      )
     )
   const call = (method: "POST" | "PATCH", path: string, endpoint: string, body: unknown, idempotent: boolean) =>
     transport.execute({ api: "v3", method, path, endpoint, body, idempotent }).pipe(Effect.flatMap(decode(endpoint)))
@@ -53,11 +60,24 @@ export const makeWriter = Effect.gen(function* () {
 
   return {
     createChartOfAccount: Effect.fn("BillcomWriter.createChartOfAccount")(function* (input: ChartOfAccountCreate) {
-      const body = defined({ name: input.name, description: input.description, parentId: input.parentId, account: defined({ ...input.account }) })
+      const body = defined({
+        name: input.name,
+        description: input.description,
+        parentId: input.parentId,
+        account: defined({ ...input.account })
+      })
       return yield* call("POST", BASE, `POST ${BASE}`, body, false)
     }),
-    updateChartOfAccount: Effect.fn("BillcomWriter.updateChartOfAccount")(function* (id: string, patch: ChartOfAccountPatch) {
-      const body = defined({ name: patch.name, description: patch.description, parentId: patch.parentId === null ? "" : patch.parentId, account: patch.account && defined({ ...patch.account }) })
+    updateChartOfAccount: Effect.fn("BillcomWriter.updateChartOfAccount")(function* (
+      id: string,
+      patch: ChartOfAccountPatch
+    ) {
+      const body = defined({
+        name: patch.name,
+        description: patch.description,
+        parentId: patch.parentId === null ? "" : patch.parentId,
+        account: patch.account && defined({ ...patch.account })
+      })
       return yield* call("PATCH", one(id), `PATCH ${BASE}/{id}`, body, true)
     }),
     // Archive and restore are idempotent on Bill.com (§2.2): safe to re-send.

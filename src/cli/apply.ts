@@ -50,30 +50,41 @@ export const confirmProblem = (plan: CoaPlan, s: ApprovalSettings): string | und
 }
 
 /** The approval step: --auto-approve, or a prompt that names the environment (production: type the organization id). */
-export const approval = (plan: CoaPlan, s: ApprovalSettings, terminal: Terminal.Terminal) => (pending: ReadonlyArray<PendingAction>) =>
-  Effect.gen(function* () {
-    const problem = confirmProblem(plan, s)
-    if (problem !== undefined) return yield* new CoaError({ reason: "not-approved", message: problem })
-    if (s.auto) return true
-    if (!s.interactive) {
-      return yield* new CoaError({
-        reason: "not-approved",
-        message: "stdin is not a terminal, so the plan cannot be approved interactively: review it and re-run with --auto-approve (CI: behind a protected environment)"
-      })
-    }
-    yield* Console.error(renderPending(plan, pending).trimEnd())
-    const org = plan.pipeline.organizationId
-    const where = `Bill.com ${s.environment === "production" ? "PRODUCTION" : s.environment} organization ${org} (pipeline ${plan.pipeline.name})`
-    const answer =
-      s.environment === "production" && s.confirm === undefined
-        ? Prompt.text({ message: `Apply ${pending.length} change(s) to ${where}? Type the organization id to confirm` }).pipe(Effect.map((typed) => typed.trim() === org))
-        : Prompt.confirm({ message: `Apply ${pending.length} change(s) to ${where}?`, initial: false })
-    return yield* answer.pipe(Effect.provideService(Terminal.Terminal, terminal), Effect.orElseSucceed(() => false))
-  })
+export const approval =
+  (plan: CoaPlan, s: ApprovalSettings, terminal: Terminal.Terminal) => (pending: ReadonlyArray<PendingAction>) =>
+    Effect.gen(function* () {
+      const problem = confirmProblem(plan, s)
+      if (problem !== undefined) return yield* new CoaError({ reason: "not-approved", message: problem })
+      if (s.auto) return true
+      if (!s.interactive) {
+        return yield* new CoaError({
+          reason: "not-approved",
+          message:
+            "stdin is not a terminal, so the plan cannot be approved interactively: review it and re-run with --auto-approve (CI: behind a protected environment)"
+        })
+      }
+      yield* Console.error(renderPending(plan, pending).trimEnd())
+      const org = plan.pipeline.organizationId
+      const where = `Bill.com ${s.environment === "production" ? "PRODUCTION" : s.environment} organization ${org} (pipeline ${plan.pipeline.name})`
+      const answer =
+        s.environment === "production" && s.confirm === undefined
+          ? Prompt.text({
+              message: `Apply ${pending.length} change(s) to ${where}? Type the organization id to confirm`
+            }).pipe(Effect.map((typed) => typed.trim() === org))
+          : Prompt.confirm({ message: `Apply ${pending.length} change(s) to ${where}?`, initial: false })
+      return yield* answer.pipe(
+        Effect.provideService(Terminal.Terminal, terminal),
+        Effect.orElseSucceed(() => false)
+      )
+    })
 
 export const run = (o: ApplyOptions) =>
   Effect.gen(function* () {
-    if (!existsSync(o.planFile)) return yield* exitWith(Exit.usage, `billsync apply coa: ${o.planFile}: no such file (write one with \`billsync plan coa <pipeline> --out ${o.planFile}\`)`)
+    if (!existsSync(o.planFile))
+      return yield* exitWith(
+        Exit.usage,
+        `billsync apply coa: ${o.planFile}: no such file (write one with \`billsync plan coa <pipeline> --out ${o.planFile}\`)`
+      )
     const terminal = yield* Terminal.Terminal
     const plan = yield* readPlanFile(o.planFile)
     const loaded = yield* loadPipeline(plan.pipeline.file)
@@ -106,15 +117,22 @@ export const run = (o: ApplyOptions) =>
     }
     const mappings = yield* describeMappings(loaded.root, loaded.mappingsDir)
     if (mappings.fingerprint !== plan.mappings.fingerprint) {
-      yield* Effect.logWarning(`the mapping files changed since this plan was made; it applies the reviewed plan, not the current files — re-plan to include the changes`)
+      yield* Effect.logWarning(
+        `the mapping files changed since this plan was made; it applies the reviewed plan, not the current files — re-plan to include the changes`
+      )
     }
     // `write: true` adds the ChartWriter; the layer's type (a union over `write`) does not say so.
     const billcom = coaBillcomLayer(loaded, { write: true }) as Layer.Layer<ChartReader | ChartWriter, CoaError>
     const database = clientLayer(target, "write")
     // Bill.com's budgets of the devKey are shared through the ledger's Postgres (none on the embedded database).
     const shared = billcom.pipe(Layer.provide(keyBudgetsFor(target)), Layer.provide(database))
-    const applier = Layer.provide(CoaApplier.Default, Layer.merge(shared, CoaJournal.Default.pipe(Layer.provide(database))))
-    const result = yield* Effect.flatMap(CoaApplier, (a) => a.apply(plan, { approve: approval(plan, settings, terminal) })).pipe(Effect.provide(applier))
+    const applier = Layer.provide(
+      CoaApplier.Default,
+      Layer.merge(shared, CoaJournal.Default.pipe(Layer.provide(database)))
+    )
+    const result = yield* Effect.flatMap(CoaApplier, (a) =>
+      a.apply(plan, { approve: approval(plan, settings, terminal) })
+    ).pipe(Effect.provide(applier))
     if (result.total === 0) {
       yield* Console.log(
         plan.policy.sourceOfTruth === "billcom"
@@ -122,7 +140,9 @@ export const run = (o: ApplyOptions) =>
           : "Nothing to apply: the plan has no changes."
       )
     } else if (result.appliedBefore !== undefined) {
-      yield* Console.log(`Plan ${plan.planId} was already applied (${result.appliedBefore}); nothing was done. A plan is applied once: re-plan to make further changes.`)
+      yield* Console.log(
+        `Plan ${plan.planId} was already applied (${result.appliedBefore}); nothing was done. A plan is applied once: re-plan to make further changes.`
+      )
     } else {
       yield* Console.log(
         `Applied ${result.applied} of ${result.total} action(s) to Bill.com ${settings.environment} organization ${plan.pipeline.organizationId}` +

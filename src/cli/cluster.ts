@@ -30,7 +30,9 @@ export const worker = (o: WorkerOptions) =>
     yield* Effect.logInfo(
       `billsync worker on ${o.host}:${o.port}: ${pipelines.length} scheduled pipeline(s)${o.pipelines !== undefined ? ` matching ${o.pipelines}` : ""}, at most ${o.concurrency} sync(s) at once on this worker`
     )
-    return yield* Layer.launch(workerLayer(target, pipelines, { host: o.host, port: o.port, concurrency: o.concurrency }))
+    return yield* Layer.launch(
+      workerLayer(target, pipelines, { host: o.host, port: o.port, concurrency: o.concurrency })
+    )
   }).pipe(Effect.catchAll(reportFailure("worker")))
 
 /** `billsync enqueue <pipeline>`: a sync now, by whichever worker holds the pipeline (persisted first). */
@@ -39,8 +41,12 @@ export const enqueue = (o: EnqueueOptions) =>
     const target = yield* serverTarget("enqueue")
     const loaded = yield* loadPipeline(o.pipeline)
     const now = yield* DateTime.now
-    yield* requestSync(loaded.pipeline.name, "enqueue", now).pipe(Effect.provide(shardingLayer(target, { host: "localhost", port: 0, clientOnly: true })))
-    yield* Console.log(`enqueued a sync of ${loaded.pipeline.name} (${DateTime.formatIso(now)}); \`billsync cluster status\` shows when it runs`)
+    yield* requestSync(loaded.pipeline.name, "enqueue", now).pipe(
+      Effect.provide(shardingLayer(target, { host: "localhost", port: 0, clientOnly: true }))
+    )
+    yield* Console.log(
+      `enqueued a sync of ${loaded.pipeline.name} (${DateTime.formatIso(now)}); \`billsync cluster status\` shows when it runs`
+    )
   }).pipe(Effect.scoped, Effect.catchAll(reportFailure("enqueue")))
 
 interface PipelineState {
@@ -82,43 +88,68 @@ export const status = (o: ClusterStatusOptions) =>
       .map((p) => {
         const last = lastOf.get(p.pipeline.name)
         const schedule = p.pipeline.schedule ?? null
-        const next = schedule !== null && cronProblem(schedule) === undefined ? DateTime.formatIso(DateTime.unsafeFromDate(Cron.next(Cron.unsafeParse(schedule, "UTC"), now))) : null
+        const next =
+          schedule !== null && cronProblem(schedule) === undefined
+            ? DateTime.formatIso(DateTime.unsafeFromDate(Cron.next(Cron.unsafeParse(schedule, "UTC"), now)))
+            : null
         return {
           pipeline: p.pipeline.name,
           schedule,
           state: last === undefined ? "never synced" : last.status === "running" ? "running" : "idle",
-          lastRun: last === undefined ? null : { status: last.status, startedAt: last.started_at, finishedAt: last.finished_at },
+          lastRun:
+            last === undefined
+              ? null
+              : { status: last.status, startedAt: last.started_at, finishedAt: last.finished_at },
           nextRun: next
         }
       })
-    if (o.json) return yield* Console.log(JSON.stringify({ runners: report.runners, pipelines, keys: report.usage }, null, 2))
+    if (o.json)
+      return yield* Console.log(JSON.stringify({ runners: report.runners, pipelines, keys: report.usage }, null, 2))
     const lines = [
       `runners (${report.runners.length}):`,
-      ...(report.runners.length === 0 ? ["  none registered (start one with `billsync worker`)"] : report.runners.map((r) => `  ${r.address}  ${r.healthy ? "healthy" : "UNHEALTHY"}  last heartbeat ${r.last_heartbeat}  shards held ${r.shards}`)),
+      ...(report.runners.length === 0
+        ? ["  none registered (start one with `billsync worker`)"]
+        : report.runners.map(
+            (r) =>
+              `  ${r.address}  ${r.healthy ? "healthy" : "UNHEALTHY"}  last heartbeat ${r.last_heartbeat}  shards held ${r.shards}`
+          )),
       `pipelines (${pipelines.length}):`,
       ...pipelines.map(
         (p) =>
           `  ${p.pipeline}  ${p.state}  last ${p.lastRun === null ? "—" : `${p.lastRun.status} ${p.lastRun.startedAt}`}  next ${p.nextRun ?? "— (no schedule)"}`
       ),
       `developer keys this hour (${report.usage.hour}):`,
-      ...(report.usage.hours.length === 0 ? ["  no requests yet"] : report.usage.hours.map((h) => `  key ${h.key_hash.slice(0, 12)}…  ${h.requests} requests, ${h.logins} logins`))
+      ...(report.usage.hours.length === 0
+        ? ["  no requests yet"]
+        : report.usage.hours.map(
+            (h) => `  key ${h.key_hash.slice(0, 12)}…  ${h.requests} requests, ${h.logins} logins`
+          ))
     ]
     yield* Console.log(lines.join("\n"))
   }).pipe(Effect.catchAll(reportFailure("cluster status")))
 
 /** The key a pipeline uses, without its secret: the variable that names the devKey, in its environment. */
-export const keyOf = (p: LoadedPipeline) => `${p.pipeline.billcom.credentials.devKey ?? DEFAULT_DEV_KEY_VARIABLE} (${p.pipeline.billcom.environment})`
+export const keyOf = (p: LoadedPipeline) =>
+  `${p.pipeline.billcom.credentials.devKey ?? DEFAULT_DEV_KEY_VARIABLE} (${p.pipeline.billcom.environment})`
 
 /** `billsync cluster plan`: do the schedules fit the developer keys' hourly budgets? Exit 1 when not. */
 export const plan = (o: ClusterPlanOptions) =>
   Effect.gen(function* () {
     const project = yield* loadProject()
     const limits = yield* keyLimitsFromEnv
-    const scheduled = project.pipelines.filter((p) => p.pipeline.schedule !== undefined && cronProblem(p.pipeline.schedule) === undefined)
+    const scheduled = project.pipelines.filter(
+      (p) => p.pipeline.schedule !== undefined && cronProblem(p.pipeline.schedule) === undefined
+    )
     const measured = yield* measuredRequests
     const planned: Array<PlannedPipeline> = scheduled.map((p) => {
       const m = measured.get(p.pipeline.name)
-      return { name: p.pipeline.name, key: keyOf(p), schedule: p.pipeline.schedule!, requestsPerSync: m ?? o.requestsPerSync, measured: m !== undefined }
+      return {
+        name: p.pipeline.name,
+        key: keyOf(p),
+        schedule: p.pipeline.schedule!,
+        requestsPerSync: m ?? o.requestsPerSync,
+        measured: m !== undefined
+      }
     })
     const plans = planKeys(planned, limits)
     if (o.json) yield* Console.log(JSON.stringify({ pipelines: planned, keys: plans }, null, 2))
@@ -149,7 +180,13 @@ const measuredRequests = Effect.gen(function* () {
     return new Map(rows.map((r) => [r.pipeline, r.calls]))
   }).pipe(
     Effect.provide(clientLayer(target, "read")),
-    Effect.catchAll((e) => Effect.as(Effect.logWarning(`requests per sync not measured (the database could not be read: ${e.message}); assuming --requests-per-sync`), new Map<string, number>()))
+    Effect.catchAll((e) =>
+      Effect.as(
+        Effect.logWarning(
+          `requests per sync not measured (the database could not be read: ${e.message}); assuming --requests-per-sync`
+        ),
+        new Map<string, number>()
+      )
+    )
   )
 })
-

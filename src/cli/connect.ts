@@ -33,7 +33,14 @@ export const run = (o: ConnectOptions) =>
         Effect.gen(function* () {
           const progress = yield* makeProgress(progressModeFor(process.stderr))
           const stop = yield* stopRequest
-          const run = yield* executeRun(env.settings, connected.integration, "seed", seedStages.filter((s) => enabled.has(s)), { fullRefresh: false, dryRun: false, wait: false, onProgress: progress.onProgress, stop }, ["initial seed (first successful connect)"])
+          const run = yield* executeRun(
+            env.settings,
+            connected.integration,
+            "seed",
+            seedStages.filter((s) => enabled.has(s)),
+            { fullRefresh: false, dryRun: false, wait: false, onProgress: progress.onProgress, stop },
+            ["initial seed (first successful connect)"]
+          )
           if (completed(run.status)) yield* (yield* Integrations).markSeeded(connected.integration.id)
           yield* Console.log(renderRun(run))
           if (!completed(run.status)) return yield* Effect.fail(new ExitCode({ code: Exit.problems }))

@@ -33,19 +33,39 @@ export const run = (_: {}) =>
       rmSync(ledgerMarkerOf(emulatorEmbeddedDir), { force: true })
     }
     const env = yield* loadEnvironment("demo", { ephemeral: true })
-    const where = env.target._tag === "Url" ? "the database at DATABASE_URL" : `the embedded database at ${env.target.dataDir}${ownDir ? " (started afresh)" : ""}`
+    const where =
+      env.target._tag === "Url"
+        ? "the database at DATABASE_URL"
+        : `the embedded database at ${env.target.dataDir}${ownDir ? " (started afresh)" : ""}`
     yield* Effect.logInfo(`billsync demo: database = ${where}; Bill.com = in-process emulator (demo organisation)`)
     const program = Effect.gen(function* () {
       const connected = yield* connectIntegration(env.settings, { persist: true })
-      yield* Console.log(`Connected to Bill.com organization ${connected.session.organizationId} as user ${connected.session.userId}.\n`)
+      yield* Console.log(
+        `Connected to Bill.com organization ${connected.session.organizationId} as user ${connected.session.userId}.\n`
+      )
       const progress = yield* makeProgress(progressModeFor(process.stderr))
-      const outcome = yield* runSync(env.settings, { fullRefresh: false, dryRun: false, wait: false, onProgress: progress.onProgress })
+      const outcome = yield* runSync(env.settings, {
+        fullRefresh: false,
+        dryRun: false,
+        wait: false,
+        onProgress: progress.onProgress
+      })
       yield* Console.log(renderOutcome(outcome))
       const companyId = outcome.integration.companyId!
       const counts = yield* (yield* LedgerMaster).counts(companyId)
-      yield* Console.log(`\nWhat landed in the ledger (company ${env.settings.company}):\n${table(["table", "rows"], counts.map((c) => [c.table, c.rows]))}`)
+      yield* Console.log(
+        `\nWhat landed in the ledger (company ${env.settings.company}):\n${table(
+          ["table", "rows"],
+          counts.map((c) => [c.table, c.rows])
+        )}`
+      )
       const skipped = yield* (yield* SourceRecords).skippedByReason(outcome.integration.id)
-      yield* Console.log(`\nPulled but not imported, by reason:\n${table(["kind", "outcome", "reason", "records"], skipped.map((s) => [s.kind, s.outcome, s.reason, s.n]))}`)
+      yield* Console.log(
+        `\nPulled but not imported, by reason:\n${table(
+          ["kind", "outcome", "reason", "records"],
+          skipped.map((s) => [s.kind, s.outcome, s.reason, s.n])
+        )}`
+      )
       const errors = yield* (yield* IntegrationErrors).open(outcome.integration.id, undefined)
       yield* Console.log(`\n${renderErrors(errors, { shown: ERRORS_SHOWN, pipeline: "demo" })}`)
       yield* Console.log(
@@ -54,7 +74,8 @@ export const run = (_: {}) =>
           "  billsync errors demo          every open integration error\n" +
           "  billsync report demo aging    AP aging (also trial-balance, runs; --html DIR)"
       )
-      if (outcome.runs.some((r) => r.status === "failed") || outcome.unmet.length > 0) return yield* Effect.fail(new ExitCode({ code: Exit.problems }))
+      if (outcome.runs.some((r) => r.status === "failed") || outcome.unmet.length > 0)
+        return yield* Effect.fail(new ExitCode({ code: Exit.problems }))
     })
     yield* program.pipe(Effect.provide(env.layer), Effect.scoped)
   }).pipe(Effect.catchAll(reportFailure("demo")))

@@ -41,7 +41,10 @@ export const layerWithBillcomSettings = <ROut, E, RIn>(
           yield* Effect.logInfo(`${name} is unset: using the in-process emulator's credential`)
         }
       }
-      const settings = yield* settingsFromPipeline(pipeline, env, { v3BaseUrl: emulator.v3BaseUrl, v2BaseUrl: emulator.v2BaseUrl })
+      const settings = yield* settingsFromPipeline(pipeline, env, {
+        v3BaseUrl: emulator.v3BaseUrl,
+        v2BaseUrl: emulator.v2BaseUrl
+      })
       return build(settings)
     })
   ).pipe(Layer.provide(Emulator.layer({ seed, cursorMode: pipeline.billcom.emulator?.cursorMode ?? "live" })))

@@ -5,7 +5,14 @@ import { chartLayers } from "../coa/environment.ts"
 import { CoaError } from "../coa/errors.ts"
 import { loadPipeline, type LoadedPipeline } from "../config/load.ts"
 import { layerWithBillcomSettings } from "./emulated.ts"
-import { clientLayer, refuseEmbeddedInCi, targetFor, type ClientOptions, type DatabaseAccess, type DatabaseTarget } from "../store/database.ts"
+import {
+  clientLayer,
+  refuseEmbeddedInCi,
+  targetFor,
+  type ClientOptions,
+  type DatabaseAccess,
+  type DatabaseTarget
+} from "../store/database.ts"
 import { keyBudgetsFor } from "../store/key-budget.ts"
 import { StoreServices } from "../ledger/services.ts"
 import { billcomSourceLayer } from "../sync/billcom-source.ts"
@@ -52,7 +59,10 @@ export const loadEnvironment = (nameOrPath: string, options: EnvironmentOptions 
       target,
       settings: settingsFromConfig(loaded.pipeline, loaded.mappings, loaded.mappingsDir),
       // Bill.com's budgets of the devKey are shared through the ledger's Postgres (none on the embedded database).
-      layer: sourceLayer(loaded).pipe(Layer.provide(keyBudgetsFor(target)), Layer.provideMerge(storeLayer(target, "write", { wait: options.wait, newLedger: options.newLedger })))
+      layer: sourceLayer(loaded).pipe(
+        Layer.provide(keyBudgetsFor(target)),
+        Layer.provideMerge(storeLayer(target, "write", { wait: options.wait, newLedger: options.newLedger }))
+      )
     }
   })
 
@@ -62,7 +72,12 @@ export const loadStoreEnvironment = (nameOrPath: string, options: EnvironmentOpt
     const loaded = yield* loadPipeline(nameOrPath)
     registerPipelineSecrets(loaded.pipeline)
     const target = yield* databaseFor(loaded, options)
-    return { loaded, target, settings: settingsFromConfig(loaded.pipeline, loaded.mappings, loaded.mappingsDir), layer: storeLayer(target, "read") }
+    return {
+      loaded,
+      target,
+      settings: settingsFromConfig(loaded.pipeline, loaded.mappings, loaded.mappingsDir),
+      layer: storeLayer(target, "read")
+    }
   })
 
 /** ChartReader (and with `write`, ChartWriter) for a loaded pipeline, starting its in-process emulator if it uses one. */
@@ -70,7 +85,15 @@ export const coaBillcomLayer = (loaded: LoadedPipeline, options: { readonly writ
   layerWithBillcomSettings(loaded, (settings) => chartLayers(settings, options.write)).pipe(
     Layer.mapError((e) =>
       e._tag === "EmulatorError"
-        ? new CoaError({ reason: "billcom", message: `the in-process emulator failed to start: ${e.message}`, cause: e })
-        : new CoaError({ reason: "billcom", message: `${e.message}${e.advice !== undefined ? ` (${e.advice})` : ""}`, cause: e })
+        ? new CoaError({
+            reason: "billcom",
+            message: `the in-process emulator failed to start: ${e.message}`,
+            cause: e
+          })
+        : new CoaError({
+            reason: "billcom",
+            message: `${e.message}${e.advice !== undefined ? ` (${e.advice})` : ""}`,
+            cause: e
+          })
     )
   )

@@ -10,4 +10,6 @@ export { Exit } from "./exit-status.ts"
 
 /** Says why on stderr (the log style every command shares), then ends the command with `code`. */
 export const exitWith = (code: number, ...messages: ReadonlyArray<string>) =>
-  Effect.forEach(messages, (m) => Effect.logError(m), { discard: true }).pipe(Effect.zipRight(Effect.fail(new ExitCode({ code }))))
+  Effect.forEach(messages, (m) => Effect.logError(m), { discard: true }).pipe(
+    Effect.zipRight(Effect.fail(new ExitCode({ code })))
+  )

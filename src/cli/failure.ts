@@ -29,7 +29,8 @@ export type CommandFailure =
   | AlreadyProcessingMessage
   | ExitCode
 
-const withAdvice = (message: string, advice: string | undefined) => (advice !== undefined ? `${message} — advice: ${advice}` : message)
+const withAdvice = (message: string, advice: string | undefined) =>
+  advice !== undefined ? `${message} — advice: ${advice}` : message
 
 /**
  * How a command ends on a failure: the message (and Bill.com's advice, or the unmet conditions) on

@@ -30,9 +30,11 @@ export const run = (o: FreshnessOptions) =>
         })
       )
     }
-    const chosen = (o.pipelines.length > 0 ? index.filter((p) => o.pipelines.includes(p.name)) : index.filter((p) => p.environment !== "emulator")).filter(
-      (p) => p.schedule !== undefined
-    )
+    const chosen = (
+      o.pipelines.length > 0
+        ? index.filter((p) => o.pipelines.includes(p.name))
+        : index.filter((p) => p.environment !== "emulator")
+    ).filter((p) => p.schedule !== undefined)
     // One read-only connection per database (emulator pipelines have their own embedded one).
     const groups = new Map<string, { target: DatabaseTarget; pipelines: Array<PipelineEntry> }>()
     for (const p of chosen) {

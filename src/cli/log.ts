@@ -14,7 +14,8 @@ import { scrub } from "../billcom/secrets.ts"
  */
 export type LogFormat = "text" | "json"
 
-export const logFormatFromEnv = (env: NodeJS.ProcessEnv = process.env): LogFormat => (env["BILLSYNC_LOG_FORMAT"]?.trim().toLowerCase() === "json" ? "json" : "text")
+export const logFormatFromEnv = (env: NodeJS.ProcessEnv = process.env): LogFormat =>
+  env["BILLSYNC_LOG_FORMAT"]?.trim().toLowerCase() === "json" ? "json" : "text"
 
 export const logLevelFromEnv = (env: NodeJS.ProcessEnv = process.env): LogLevel.LogLevel => {
   switch (env["BILLSYNC_LOG_LEVEL"]?.trim().toLowerCase()) {
@@ -45,12 +46,24 @@ const levelName = (level: LogLevel.LogLevel): string => (level.label === "WARN" 
 /** One line for one log event (no trailing newline), scrubbed of secret values. */
 export const formatLogLine = (
   format: LogFormat,
-  event: { readonly date: Date; readonly logLevel: LogLevel.LogLevel; readonly message: unknown; readonly annotations: HashMap.HashMap<string, unknown>; readonly cause: Cause.Cause<unknown> }
+  event: {
+    readonly date: Date
+    readonly logLevel: LogLevel.LogLevel
+    readonly message: unknown
+    readonly annotations: HashMap.HashMap<string, unknown>
+    readonly cause: Cause.Cause<unknown>
+  }
 ): string => scrub(formatLogLineRaw(format, event))
 
 const formatLogLineRaw = (
   format: LogFormat,
-  event: { readonly date: Date; readonly logLevel: LogLevel.LogLevel; readonly message: unknown; readonly annotations: HashMap.HashMap<string, unknown>; readonly cause: Cause.Cause<unknown> }
+  event: {
+    readonly date: Date
+    readonly logLevel: LogLevel.LogLevel
+    readonly message: unknown
+    readonly annotations: HashMap.HashMap<string, unknown>
+    readonly cause: Cause.Cause<unknown>
+  }
 ): string => {
   const message = messageText(event.message)
   const annotations = [...HashMap.toEntries(event.annotations)]
@@ -60,12 +73,23 @@ const formatLogLineRaw = (
       time: event.date.toISOString(),
       level: levelName(event.logLevel),
       message,
-      ...Object.fromEntries(annotations.map(([k, v]) => [k, typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? v : text(v)])),
+      ...Object.fromEntries(
+        annotations.map(([k, v]) => [
+          k,
+          typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? v : text(v)
+        ])
+      ),
       ...(cause !== undefined ? { cause } : {})
     })
   }
   const fields = annotations.map(([k, v]) => pair(k, v))
-  return [event.date.toISOString(), levelName(event.logLevel).padEnd(5), message, ...fields, ...(cause !== undefined ? [pair("cause", cause)] : [])].join(" ")
+  return [
+    event.date.toISOString(),
+    levelName(event.logLevel).padEnd(5),
+    message,
+    ...fields,
+    ...(cause !== undefined ? [pair("cause", cause)] : [])
+  ].join(" ")
 }
 
 /** The logger every command runs with: one line per event on stderr. */

@@ -16,7 +16,9 @@ installEarlyExit((signal) => {
   const args = process.argv.slice(2)
   if (args[0] !== "sync" || !args.includes("--json")) return
   const message = `interrupted by ${signal} while billsync was starting: no run had started, nothing was written`
-  process.stdout.write(`${JSON.stringify({ pipeline: args[1], runs: [], setupNotCompleted: [], interrupted: message }, null, 2)}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ pipeline: args[1], runs: [], setupNotCompleted: [], interrupted: message }, null, 2)}\n`
+  )
 })
 
 // `billsync errors demo | head`: the reader went away; the rest of the output has nowhere to go, so

@@ -23,12 +23,26 @@ import type { SuggestOptions } from "./options.ts"
 const tables = (r: SuggestResult): Array<Table> => [
   {
     title: `Suggested links (${r.suggestions.length})`,
-    columns: ["Kind", "Bill.com id", "Bill.com name", "File", "Link to", "Basis", "Confidence"].map((h) => ({ header: h, align: h === "Confidence" ? ("right" as const) : ("left" as const) })),
-    rows: r.suggestions.map((s) => [s.kind, s.billcomId, s.billcomName, s.file, s.target, s.basis, s.basis === "new-key" ? "new" : s.confidence.toFixed(2)])
+    columns: ["Kind", "Bill.com id", "Bill.com name", "File", "Link to", "Basis", "Confidence"].map((h) => ({
+      header: h,
+      align: h === "Confidence" ? ("right" as const) : ("left" as const)
+    })),
+    rows: r.suggestions.map((s) => [
+      s.kind,
+      s.billcomId,
+      s.billcomName,
+      s.file,
+      s.target,
+      s.basis,
+      s.basis === "new-key" ? "new" : s.confidence.toFixed(2)
+    ])
   },
   {
     title: `Ambiguous — map by hand (${r.ambiguous.length})`,
-    columns: ["Kind", "Bill.com id", "Bill.com name", "Why", "Candidates"].map((h) => ({ header: h, align: "left" as const })),
+    columns: ["Kind", "Bill.com id", "Bill.com name", "Why", "Candidates"].map((h) => ({
+      header: h,
+      align: "left" as const
+    })),
     rows: r.ambiguous.map((a) => [a.kind, a.billcomId, a.billcomName, a.reason, a.candidates.join(", ")])
   },
   {
@@ -50,14 +64,26 @@ export const run = (o: SuggestOptions) =>
 
     const dir = join(loaded.root, loaded.mappingsDir)
     const files = new Set(result.suggestions.map((s) => s.file))
-    const before = new Map([...files].map((f) => [f, existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : undefined] as const))
+    const before = new Map(
+      [...files].map((f) => [f, existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : undefined] as const)
+    )
     const after = applySuggestions(before, result.suggestions)
 
-    if (o.json) yield* Console.log(JSON.stringify({ ...result, files: [...after.keys()].map((f) => `${loaded.mappingsDir}/${f}`) }, null, 2))
-    else yield* Console.log(tables(result).map((t) => (o.format === "markdown" ? markdownTable(t) : textTable(t))).join("\n\n"))
+    if (o.json)
+      yield* Console.log(
+        JSON.stringify({ ...result, files: [...after.keys()].map((f) => `${loaded.mappingsDir}/${f}`) }, null, 2)
+      )
+    else
+      yield* Console.log(
+        tables(result)
+          .map((t) => (o.format === "markdown" ? markdownTable(t) : textTable(t)))
+          .join("\n\n")
+      )
 
     if (o.dryRun) {
-      const diff = [...after].map(([f, text]) => unifiedDiff(`${loaded.mappingsDir}/${f}`, before.get(f), text)).join("")
+      const diff = [...after]
+        .map(([f, text]) => unifiedDiff(`${loaded.mappingsDir}/${f}`, before.get(f), text))
+        .join("")
       if (!o.json) yield* Console.log(diff === "" ? "\n(no changes)" : `\n${diff}`)
       return
     }
@@ -70,7 +96,14 @@ export const run = (o: SuggestOptions) =>
         if (original === undefined) unlinkSync(join(dir, f))
         else writeFileSync(join(dir, f), original)
       }
-      return yield* exitWith(Exit.problems, `billsync mappings suggest: the edited files did not validate, nothing was changed: ${check.left.message}`)
+      return yield* exitWith(
+        Exit.problems,
+        `billsync mappings suggest: the edited files did not validate, nothing was changed: ${check.left.message}`
+      )
     }
-    yield* Effect.logInfo(after.size === 0 ? "billsync mappings suggest: nothing to change" : `billsync mappings suggest: updated ${[...after.keys()].map((f) => `${loaded.mappingsDir}/${f}`).join(", ")}`)
+    yield* Effect.logInfo(
+      after.size === 0
+        ? "billsync mappings suggest: nothing to change"
+        : `billsync mappings suggest: updated ${[...after.keys()].map((f) => `${loaded.mappingsDir}/${f}`).join(", ")}`
+    )
   }).pipe(Effect.catchAll(reportFailure("mappings suggest")))

@@ -19,7 +19,9 @@ import type { PlanOptions } from "./options.ts"
 export const run = (o: PlanOptions) =>
   Effect.gen(function* () {
     const loaded = yield* loadPipeline(o.pipeline)
-    const plan = yield* computePlan(planRequestOf(loaded)).pipe(Effect.provide(coaBillcomLayer(loaded, { write: false })))
+    const plan = yield* computePlan(planRequestOf(loaded)).pipe(
+      Effect.provide(coaBillcomLayer(loaded, { write: false }))
+    )
     if (o.out !== undefined) yield* writePlanFile(o.out, plan)
     const hint = o.fullPlanHint ?? (o.out !== undefined ? `the plan file \`${o.out}\`` : undefined)
     const maxChars = o.maxCommentChars
@@ -27,7 +29,10 @@ export const run = (o: PlanOptions) =>
       o.format === "json"
         ? JSON.stringify(plan, null, 2) + "\n"
         : o.format === "markdown"
-          ? renderMarkdown(plan, { ...(maxChars !== undefined ? { maxChars } : {}), ...(hint !== undefined ? { fullPlanHint: hint } : {}) })
+          ? renderMarkdown(plan, {
+              ...(maxChars !== undefined ? { maxChars } : {}),
+              ...(hint !== undefined ? { fullPlanHint: hint } : {})
+            })
           : renderText(plan)
     yield* Console.log(text.trimEnd())
     if (plan.problems.length > 0) return yield* new ExitCode({ code: Exit.problems })

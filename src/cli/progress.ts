@@ -13,7 +13,8 @@ import type { ProgressEvent } from "../sync/runner.ts"
  */
 export type ProgressMode = "terminal" | "lines" | "off"
 
-export const progressModeFor = (stream: { readonly isTTY?: boolean }): ProgressMode => (stream.isTTY === true ? "terminal" : "lines")
+export const progressModeFor = (stream: { readonly isTTY?: boolean }): ProgressMode =>
+  stream.isTTY === true ? "terminal" : "lines"
 
 /** How often the terminal line is redrawn, and how often a log line is written without a terminal. */
 export const TERMINAL_REFRESH = Duration.millis(250)
@@ -63,11 +64,17 @@ export const estimateRemainingMs = (s: Pick<Snapshot, "read" | "elapsedMs" | "st
 /** One progress line: `[full] bills: 12,345 pulled, 4,567 written, 3 errors · 310/s · 127 requests (0.6% of 20,000/h) · ETA ~1m 05s`. */
 export const progressLine = (s: Snapshot): string => {
   const rate = s.elapsedMs > 0 ? (s.pulled * 1000) / s.elapsedMs : 0
-  const budget = s.budget === undefined ? "" : ` (${((s.budget.used * 100) / s.budget.perHour).toFixed(1)}% of ${count(s.budget.perHour)}/h)`
-  const eta = s.reevaluated > 0 ? "re-evaluating stored records" : (() => {
-    const left = estimateRemainingMs(s)
-    return left === undefined ? "ETA —" : `ETA ~${formatDuration(left)}`
-  })()
+  const budget =
+    s.budget === undefined
+      ? ""
+      : ` (${((s.budget.used * 100) / s.budget.perHour).toFixed(1)}% of ${count(s.budget.perHour)}/h)`
+  const eta =
+    s.reevaluated > 0
+      ? "re-evaluating stored records"
+      : (() => {
+          const left = estimateRemainingMs(s)
+          return left === undefined ? "ETA —" : `ETA ~${formatDuration(left)}`
+        })()
   return (
     `[${s.kind}] ${s.stage}: ${count(s.pulled)} pulled, ${count(s.written)} written, ${count(s.errors)} error${s.errors === 1 ? "" : "s"}` +
     `${s.reevaluated > 0 ? `, ${count(s.reevaluated)} re-evaluated` : ""} · ${rate >= 10 ? Math.round(rate).toLocaleString("en-US") : rate.toFixed(1)}/s` +
@@ -131,8 +138,13 @@ export const makeProgress = (
               start = { atMs: yield* Clock.currentTimeMillis, requests: yield* e.requests }
               const tick =
                 mode === "terminal"
-                  ? Effect.flatMap(snapshot(e), (s) => Effect.sync(() => redraw(progressLine(s)))).pipe(Effect.repeat(Schedule.spaced(TERMINAL_REFRESH)))
-                  : Effect.flatMap(snapshot(e), (s) => Effect.logInfo(progressLine(s))).pipe(Effect.delay(LINE_INTERVAL), Effect.forever)
+                  ? Effect.flatMap(snapshot(e), (s) => Effect.sync(() => redraw(progressLine(s)))).pipe(
+                      Effect.repeat(Schedule.spaced(TERMINAL_REFRESH))
+                    )
+                  : Effect.flatMap(snapshot(e), (s) => Effect.logInfo(progressLine(s))).pipe(
+                      Effect.delay(LINE_INTERVAL),
+                      Effect.forever
+                    )
               ticker = yield* Effect.forkIn(tick, scope)
             })
           : Effect.gen(function* () {

@@ -37,25 +37,47 @@ import type { ReportOptions } from "./options.ts"
  * AP control account.
  */
 const validDate = (text: string) =>
-  /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text)
+  /^\d{4}-\d{2}-\d{2}$/.test(text) &&
+  !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) &&
+  new Date(`${text}T00:00:00Z`).toISOString().startsWith(text)
 
 /** `--buckets 30,60,90` as numbers, or the reason it is unusable. */
 const parseBuckets = (text: string): { boundaries: Array<number> } | { problem: string } => {
   const parts = text.split(",").map((p) => p.trim())
   const boundaries = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN))
-  if (boundaries.some(Number.isNaN)) return { problem: `--buckets ${JSON.stringify(text)}: give whole numbers of days separated by commas, e.g. 30,60,90` }
+  if (boundaries.some(Number.isNaN))
+    return {
+      problem: `--buckets ${JSON.stringify(text)}: give whole numbers of days separated by commas, e.g. 30,60,90`
+    }
   const problem = bucketsProblem(boundaries)
   return problem === undefined ? { boundaries } : { problem: `--buckets ${JSON.stringify(text)}: ${problem}` }
 }
 
-const invariantsJson = (c: InvariantsCheck) => ({ status: invariantsStatus(c), entriesChecked: c.entriesChecked, violations: c.violations })
+const invariantsJson = (c: InvariantsCheck) => ({
+  status: invariantsStatus(c),
+  entriesChecked: c.entriesChecked,
+  violations: c.violations
+})
 
 const withInvariants = (json: unknown, c: InvariantsCheck) =>
-  Array.isArray(json) ? { runs: json, invariants: invariantsJson(c) } : { ...(json as object), invariants: invariantsJson(c) }
+  Array.isArray(json)
+    ? { runs: json, invariants: invariantsJson(c) }
+    : { ...(json as object), invariants: invariantsJson(c) }
 
-const withInvariantsNote = (t: Table, c: InvariantsCheck): Table => ({ ...t, notes: [...(t.notes ?? []), `Ledger invariants: ${describeInvariants(c)}.`] })
+const withInvariantsNote = (t: Table, c: InvariantsCheck): Table => ({
+  ...t,
+  notes: [...(t.notes ?? []), `Ledger invariants: ${describeInvariants(c)}.`]
+})
 
-const body = (o: ReportOptions, year: number, companyId: number, currency: string, integrationId: number, date: string, boundaries: ReadonlyArray<number>) =>
+const body = (
+  o: ReportOptions,
+  year: number,
+  companyId: number,
+  currency: string,
+  integrationId: number,
+  date: string,
+  boundaries: ReadonlyArray<number>
+) =>
   Effect.gen(function* () {
     const reports = yield* Reports
     switch (o.report) {
@@ -86,10 +108,12 @@ const body = (o: ReportOptions, year: number, companyId: number, currency: strin
 export const run = (o: ReportOptions) =>
   Effect.gen(function* () {
     const date = o.asOf ?? todayUtc()
-    if (!validDate(date)) return yield* exitWith(Exit.usage, `billsync report: --as-of ${JSON.stringify(date)} is not a date (YYYY-MM-DD)`)
+    if (!validDate(date))
+      return yield* exitWith(Exit.usage, `billsync report: --as-of ${JSON.stringify(date)} is not a date (YYYY-MM-DD)`)
     const parsed = parseBuckets(o.buckets)
     if ("problem" in parsed) return yield* exitWith(Exit.usage, `billsync report: ${parsed.problem}`)
-    if (o.report === "1099" && o.year === undefined) return yield* exitWith(Exit.usage, "billsync report 1099: --year is required (e.g. --year 2026)")
+    if (o.report === "1099" && o.year === undefined)
+      return yield* exitWith(Exit.usage, "billsync report 1099: --year is required (e.g. --year 2026)")
     const year = o.year ?? 0
     const env = yield* loadStoreEnvironment(o.pipeline)
     const layer = Layer.mergeAll(Reports.Default, LedgerChecks.Default).pipe(Layer.provideMerge(env.layer))
@@ -97,8 +121,12 @@ export const run = (o: ReportOptions) =>
       const scope = yield* reportScope(env.settings.pipeline)
       const out = yield* body(o, year, scope.companyId, scope.currency, scope.integrationId, date, parsed.boundaries)
       const checked = yield* (yield* LedgerChecks).checkAll(scope.companyId)
-      const tieOut = { check: "tie-out" as const, message: "the aging total does not equal the AP control account's balance (see the tie-out lines)" }
-      const invariants = "ties" in out && out.ties === false ? { ...checked, violations: [...checked.violations, tieOut] } : checked
+      const tieOut = {
+        check: "tie-out" as const,
+        message: "the aging total does not equal the AP control account's balance (see the tie-out lines)"
+      }
+      const invariants =
+        "ties" in out && out.ties === false ? { ...checked, violations: [...checked.violations, tieOut] } : checked
       const chosen = o.json ? "json" : o.format
       yield* Console.log(
         chosen === "json"
@@ -108,7 +136,13 @@ export const run = (o: ReportOptions) =>
             : textTable(withInvariantsNote(out.table, invariants))
       )
       if (o.html !== undefined) {
-        const input = yield* collectHtmlInput(env.settings.pipeline, env.settings.company, date, o.limit, parsed.boundaries)
+        const input = yield* collectHtmlInput(
+          env.settings.pipeline,
+          env.settings.company,
+          date,
+          o.limit,
+          parsed.boundaries
+        )
         mkdirSync(o.html, { recursive: true })
         const file = join(o.html, "index.html")
         // Scrubbed like every output (secrets.ts): CI uploads these pages.
@@ -120,6 +154,9 @@ export const run = (o: ReportOptions) =>
       return invariants
     }).pipe(Effect.provide(layer))
     if (checked.violations.length > 0) {
-      return yield* exitWith(Exit.problems, ...checked.violations.map((v) => `ledger invariant violated (${v.check}): ${v.message}`))
+      return yield* exitWith(
+        Exit.problems,
+        ...checked.violations.map((v) => `ledger invariant violated (${v.check}): ${v.message}`)
+      )
     }
   }).pipe(Effect.catchAll(reportFailure(`report ${o.report}`)))

@@ -29,8 +29,20 @@ export const run = (o: StatusOptions) =>
     if (result === undefined) return yield* exitWith(Exit.problems, neverSynced(env.settings.pipeline))
     if (o.json) {
       yield* Console.log(
-        JSON.stringify({ integration: result.integration, cutoff: cutoffState(result.integration.cutoff, env.settings.cutoff), setupCompleted: result.unmet.length === 0, unmet: result.unmet, runs: result.runs, openErrors: Object.fromEntries(result.open) }, null, 2)
+        JSON.stringify(
+          {
+            integration: result.integration,
+            cutoff: cutoffState(result.integration.cutoff, env.settings.cutoff),
+            setupCompleted: result.unmet.length === 0,
+            unmet: result.unmet,
+            runs: result.runs,
+            openErrors: Object.fromEntries(result.open)
+          },
+          null,
+          2
+        )
       )
-    } else yield* Console.log(renderStatus(result.integration, result.unmet, result.runs, result.open, env.settings.cutoff))
+    } else
+      yield* Console.log(renderStatus(result.integration, result.unmet, result.runs, result.open, env.settings.cutoff))
     if (result.unmet.length > 0) return yield* Effect.fail(new ExitCode({ code: Exit.problems }))
   }).pipe(Effect.catchAll(reportFailure("status")))

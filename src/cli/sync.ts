@@ -23,7 +23,11 @@ export const run = (o: SyncOptions) =>
   Effect.gen(function* () {
     const stop = yield* stopRequest
     // --wait on the embedded database: queue behind the process holding it (its lock file), as on a server.
-    const env = yield* loadEnvironment(o.pipeline, { ephemeral: o.ephemeral, newLedger: o.newLedger, wait: o.wait ? { until: Deferred.await(stop) } : undefined })
+    const env = yield* loadEnvironment(o.pipeline, {
+      ephemeral: o.ephemeral,
+      newLedger: o.newLedger,
+      wait: o.wait ? { until: Deferred.await(stop) } : undefined
+    })
     const progress = yield* makeProgress(progressModeFor(process.stderr))
     const { outcome, fresh } = yield* Effect.gen(function* () {
       const outcome = yield* runSync(env.settings, {
@@ -36,18 +40,39 @@ export const run = (o: SyncOptions) =>
       })
       // New errors: first seen in this invocation's runs (seed and full) and still open.
       const runIds = outcome.runs.map((r) => r.runId).filter((id) => id > 0)
-      const fresh = o.failOnNewErrors !== undefined ? yield* Effect.flatMap(IntegrationErrors, (e) => e.newInRuns(outcome.integration.id, runIds)) : 0
+      const fresh =
+        o.failOnNewErrors !== undefined
+          ? yield* Effect.flatMap(IntegrationErrors, (e) => e.newInRuns(outcome.integration.id, runIds))
+          : 0
       return { outcome, fresh }
     }).pipe(
       Effect.provide(env.layer),
       // Stopped before any run began (waiting for the lock, connecting): still one summary on stdout.
       Effect.tapError((e) =>
         o.json && (e instanceof SyncError || e instanceof StoreError) && e.reason === "interrupted"
-          ? Console.log(JSON.stringify({ pipeline: env.settings.pipeline, runs: [], setupNotCompleted: [], interrupted: e.message }, null, 2))
+          ? Console.log(
+              JSON.stringify(
+                { pipeline: env.settings.pipeline, runs: [], setupNotCompleted: [], interrupted: e.message },
+                null,
+                2
+              )
+            )
           : Effect.void
       )
     )
-    if (o.json) yield* Console.log(JSON.stringify({ pipeline: env.settings.pipeline, runs: outcome.runs, setupNotCompleted: outcome.unmet, ...(o.failOnNewErrors !== undefined ? { newErrors: fresh } : {}) }, null, 2))
+    if (o.json)
+      yield* Console.log(
+        JSON.stringify(
+          {
+            pipeline: env.settings.pipeline,
+            runs: outcome.runs,
+            setupNotCompleted: outcome.unmet,
+            ...(o.failOnNewErrors !== undefined ? { newErrors: fresh } : {})
+          },
+          null,
+          2
+        )
+      )
     else yield* Console.log(renderOutcome(outcome))
     const failed = outcome.runs.some((r) => r.status === "failed") || outcome.unmet.length > 0
     if (failed) return yield* Effect.fail(new ExitCode({ code: Exit.problems }))

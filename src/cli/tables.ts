@@ -10,7 +10,10 @@ export const table = (headers: ReadonlyArray<string>, rows: ReadonlyArray<Readon
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)))
   const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === "number"))
   const line = (r: ReadonlyArray<string>) =>
-    r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd()
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd()
   return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n")
 }
 
@@ -33,7 +36,25 @@ export const renderRun = (run: RunResult): string => {
     s.status
   ])
   const head = `${run.kind === "seed" ? "Initial seed" : "Full sync"}${run.runId > 0 ? ` (run ${run.runId})` : " (dry run: nothing written)"}: ${run.status}`
-  const lines = [head, table(["stage", "pulled", "inserted", "updated", "unchanged", "skipped", "errors", "re-evaluated", "api calls", "time", "status"], rows)]
+  const lines = [
+    head,
+    table(
+      [
+        "stage",
+        "pulled",
+        "inserted",
+        "updated",
+        "unchanged",
+        "skipped",
+        "errors",
+        "re-evaluated",
+        "api calls",
+        "time",
+        "status"
+      ],
+      rows
+    )
+  ]
   for (const note of run.notes) lines.push(`note: ${note}`)
   if (run.error) lines.push(`error: ${run.error}`)
   lines.push(
@@ -64,15 +85,25 @@ export const renderOutcome = (outcome: SyncOutcome): string =>
   ].join("\n\n")
 
 /** The open errors; with `shown`, only the first ones in full and where to see the rest (the count is always the total). */
-export const renderErrors = (errors: ReadonlyArray<OpenError>, options: { readonly shown?: number; readonly pipeline?: string } = {}): string => {
+export const renderErrors = (
+  errors: ReadonlyArray<OpenError>,
+  options: { readonly shown?: number; readonly pipeline?: string } = {}
+): string => {
   if (errors.length === 0) return "No open integration errors."
   const shown = Math.min(options.shown ?? errors.length, errors.length)
-  const blocks = errors.slice(0, shown).map(
-    (e) =>
-      `[${e.stage}] ${e.kind} ${e.billcomId} — ${e.symptom}\n  cause: ${e.cause}\n  detail: ${e.message}\n  resolution: ${e.resolution}\n  seen ${e.occurrences}× (first ${e.firstSeenAt}, last ${e.lastSeenAt})`
-  )
+  const blocks = errors
+    .slice(0, shown)
+    .map(
+      (e) =>
+        `[${e.stage}] ${e.kind} ${e.billcomId} — ${e.symptom}\n  cause: ${e.cause}\n  detail: ${e.message}\n  resolution: ${e.resolution}\n  seen ${e.occurrences}× (first ${e.firstSeenAt}, last ${e.lastSeenAt})`
+    )
   const head = `${plural(errors.length, "open integration error")}${shown < errors.length ? ` — the first ${shown} below` : ""}:`
-  const tail = shown < errors.length ? [`… and ${errors.length - shown} more: \`billsync errors ${options.pipeline ?? "<pipeline>"}\` lists all ${errors.length}`] : []
+  const tail =
+    shown < errors.length
+      ? [
+          `… and ${errors.length - shown} more: \`billsync errors ${options.pipeline ?? "<pipeline>"}\` lists all ${errors.length}`
+        ]
+      : []
   return [head, ...blocks, ...tail].join("\n")
 }
 
@@ -120,17 +151,33 @@ export const renderStatus = (
     ...(integration.lastErrorAdvice ? [`  advice: ${integration.lastErrorAdvice}`] : []),
     `  initial seed: ${integration.seededAt ?? "not yet run"}`,
     `  cutoff in force: ${cutoffState(integration.cutoff, configuredCutoff).summary}`,
-    unmet.length === 0 ? "  setup: complete — full syncs run" : `  setup: NOT completed (${unmet.length} condition(s) unmet)`,
+    unmet.length === 0
+      ? "  setup: complete — full syncs run"
+      : `  setup: NOT completed (${unmet.length} condition(s) unmet)`,
     ...unmet.map((u) => `    - ${u.condition}: ${u.problem}\n      fix: ${u.fix}`)
   ]
   const total = [...openErrors.values()].reduce((a, b) => a + b, 0)
-  lines.push(`  open integration errors now: ${total}${total > 0 ? ` (${[...openErrors].map(([s, n]) => `${s} ${n}`).join(", ")}) — \`billsync errors ${integration.pipeline}\`` : ""}`)
+  lines.push(
+    `  open integration errors now: ${total}${total > 0 ? ` (${[...openErrors].map(([s, n]) => `${s} ${n}`).join(", ")}) — \`billsync errors ${integration.pipeline}\`` : ""}`
+  )
   lines.push("")
   lines.push(
     runs.length === 0
       ? "No runs yet."
       : table(
-          ["run", "kind", "status", "started", "finished", "api calls", "inserted", "updated", "skipped", "errors in run", "open errors after"],
+          [
+            "run",
+            "kind",
+            "status",
+            "started",
+            "finished",
+            "api calls",
+            "inserted",
+            "updated",
+            "skipped",
+            "errors in run",
+            "open errors after"
+          ],
           runs.map((r) => [
             r.id,
             r.kind,
@@ -144,7 +191,8 @@ export const renderStatus = (
             r.stages.reduce((n, s) => n + s.errors, 0),
             r.openErrorsAfter ?? "-"
           ])
-        ) + `\n\nerrors in run: records that run evaluated and could not import; open errors after: the error log when it finished (all stages).`
+        ) +
+          `\n\nerrors in run: records that run evaluated and could not import; open errors after: the error log when it finished (all stages).`
   )
   return lines.join("\n")
 }

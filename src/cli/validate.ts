@@ -18,20 +18,32 @@ const githubLine = (p: Problem): string =>
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`
 
-const report = (fmt: "text" | "github" | "json", project: LoadedProject | undefined, problems: ReadonlyArray<Problem>) => {
+const report = (
+  fmt: "text" | "github" | "json",
+  project: LoadedProject | undefined,
+  problems: ReadonlyArray<Problem>
+) => {
   const files = new Set(problems.map((p) => p.file)).size
   if (fmt === "json") {
-    return Console.log(JSON.stringify({
-      ok: problems.length === 0,
-      pipelines: project?.pipelines.map((p) => ({ name: p.pipeline.name, file: p.file, mappingsDir: p.mappingsDir })) ?? [],
-      files: project?.files ?? [],
-      problems
-    }, null, 2))
+    return Console.log(
+      JSON.stringify(
+        {
+          ok: problems.length === 0,
+          pipelines:
+            project?.pipelines.map((p) => ({ name: p.pipeline.name, file: p.file, mappingsDir: p.mappingsDir })) ?? [],
+          files: project?.files ?? [],
+          problems
+        },
+        null,
+        2
+      )
+    )
   }
   const lines = problems.map(fmt === "github" ? githubLine : formatProblem)
-  const summary = project !== undefined
-    ? `${plural(project.pipelines.length, "pipeline")}, ${plural(project.files.length, "file")} valid`
-    : `${plural(problems.length, "problem")} in ${plural(files, "file")}`
+  const summary =
+    project !== undefined
+      ? `${plural(project.pipelines.length, "pipeline")}, ${plural(project.files.length, "file")} valid`
+      : `${plural(problems.length, "problem")} in ${plural(files, "file")}`
   // The annotations are the output in CI; the summary goes to stderr there so stdout stays annotations only.
   return Effect.zipRight(
     lines.length > 0 ? Console.log(lines.join("\n")) : Effect.void,
@@ -46,6 +58,8 @@ export const run = ({ format: fmt, paths }: ValidateOptions) =>
       onFailure: (error: ConfigError) =>
         error.reason === "NotFound"
           ? exitWith(Exit.usage, ...error.problems.map((p) => `billsync validate: ${p.message}`))
-          : report(fmt, undefined, error.problems).pipe(Effect.zipRight(Effect.fail(new ExitCode({ code: Exit.problems }))))
+          : report(fmt, undefined, error.problems).pipe(
+              Effect.zipRight(Effect.fail(new ExitCode({ code: Exit.problems })))
+            )
     })
   )

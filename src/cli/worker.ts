@@ -17,7 +17,13 @@ export type ServerTarget = Extract<DatabaseTarget, { _tag: "Url" }>
 /** `--pipelines GLOB`: `*` any run of characters, `?` one; matched against pipeline names. */
 export const globMatcher = (glob: string | undefined) => {
   if (glob === undefined || glob.trim() === "") return () => true
-  const re = new RegExp(`^${glob.trim().split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&"))).join("")}$`)
+  const re = new RegExp(
+    `^${glob
+      .trim()
+      .split("")
+      .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+      .join("")}$`
+  )
   return (name: string) => re.test(name)
 }
 
@@ -25,7 +31,10 @@ export const globMatcher = (glob: string | undefined) => {
 export const scheduledPipelines = (glob: string | undefined) =>
   Effect.map(loadProject(), (project) =>
     project.pipelines.filter(
-      (p) => p.pipeline.schedule !== undefined && globMatcher(glob)(p.pipeline.name) && (glob !== undefined || p.pipeline.billcom.environment !== "emulator")
+      (p) =>
+        p.pipeline.schedule !== undefined &&
+        globMatcher(glob)(p.pipeline.name) &&
+        (glob !== undefined || p.pipeline.billcom.environment !== "emulator")
     )
   )
 
@@ -37,7 +46,10 @@ export const clusterSqlLayer = (target: ServerTarget, name: string) =>
   PgClient.layer({ url: target.url, maxConnections: 6, connectTimeout: Duration.seconds(10), applicationName: name })
 
 /** Sharding over sockets with runner and message storage in the ledger's Postgres. */
-export const shardingLayer = (target: ServerTarget, options: { readonly host: string; readonly port: number; readonly clientOnly: boolean }) =>
+export const shardingLayer = (
+  target: ServerTarget,
+  options: { readonly host: string; readonly port: number; readonly clientOnly: boolean }
+) =>
   (options.clientOnly
     ? NodeClusterSocket.layer({ clientOnly: true, storage: "sql" })
     : NodeClusterSocket.layer({
@@ -49,13 +61,20 @@ export const shardingLayer = (target: ServerTarget, options: { readonly host: st
           entityMaxIdleTime: Duration.minutes(5)
         }
       })
-  ).pipe(Layer.provide(clusterSqlLayer(target, `billsync-${options.clientOnly ? "client" : "worker"} ${options.host}:${options.port}`)))
+  ).pipe(
+    Layer.provide(
+      clusterSqlLayer(target, `billsync-${options.clientOnly ? "client" : "worker"} ${options.host}:${options.port}`)
+    )
+  )
 
 /** What a sync on a worker takes from the worker's layers: its database pool and the devKeys' budgets. */
 type SyncContext = Layer.Layer.Context<ReturnType<typeof clientLayer>> | KeyBudgets
 
 /** What one Sync message does: the same sync as `billsync sync <pipeline>`, over the worker's database pool. */
-const syncPipeline = (pipeline: string, concurrency: Effect.Semaphore): Effect.Effect<typeof SyncOutcome.Type, never, SyncContext> =>
+const syncPipeline = (
+  pipeline: string,
+  concurrency: Effect.Semaphore
+): Effect.Effect<typeof SyncOutcome.Type, never, SyncContext> =>
   Effect.gen(function* () {
     const loaded: LoadedPipeline = yield* loadPipeline(pipeline)
     const settings = settingsFromConfig(loaded.pipeline, loaded.mappings, loaded.mappingsDir)
@@ -67,7 +86,11 @@ const syncPipeline = (pipeline: string, concurrency: Effect.Semaphore): Effect.E
     return {
       status: failed ? "failed" : "succeeded",
       runs: outcome.runs.map((r) => ({ runId: r.runId, status: r.status as string })),
-      ...(outcome.unmet.length > 0 ? { error: `setup not completed: ${outcome.unmet.map((u) => `${u.condition}: ${u.problem} (${u.fix})`).join("; ")}` } : {})
+      ...(outcome.unmet.length > 0
+        ? {
+            error: `setup not completed: ${outcome.unmet.map((u) => `${u.condition}: ${u.problem} (${u.fix})`).join("; ")}`
+          }
+        : {})
     }
   }).pipe(
     Effect.catchAllCause((cause) =>
@@ -75,13 +98,20 @@ const syncPipeline = (pipeline: string, concurrency: Effect.Semaphore): Effect.E
         ? Effect.interrupt // the worker is stopping: the message stays unprocessed and moves to another runner
         : Effect.succeed({ status: "failed", runs: [], error: Cause.pretty(cause).split("\n")[0] ?? "failed" })
     ),
-    Effect.tap((o) => Effect.logInfo(`sync of ${pipeline}: ${o.status}`).pipe(Effect.annotateLogs({ pipeline, runs: o.runs.map((r) => r.runId).join(",") })))
+    Effect.tap((o) =>
+      Effect.logInfo(`sync of ${pipeline}: ${o.status}`).pipe(
+        Effect.annotateLogs({ pipeline, runs: o.runs.map((r) => r.runId).join(",") })
+      )
+    )
   )
 
 /** The PipelineSync entity on this runner: one sync per pipeline at a time (per entity), at most `concurrency` syncs at once on this worker. */
 export const pipelineEntityLayer = <R = SyncContext>(
   concurrency: number,
-  sync: (pipeline: string, semaphore: Effect.Semaphore) => Effect.Effect<typeof SyncOutcome.Type, never, R> = syncPipeline as never
+  sync: (
+    pipeline: string,
+    semaphore: Effect.Semaphore
+  ) => Effect.Effect<typeof SyncOutcome.Type, never, R> = syncPipeline as never
 ) =>
   Layer.unwrapEffect(
     Effect.map(Effect.makeSemaphore(concurrency), (semaphore) =>
@@ -89,7 +119,8 @@ export const pipelineEntityLayer = <R = SyncContext>(
         Effect.gen(function* () {
           const address = yield* Entity.CurrentAddress
           return {
-            Sync: (request) => sync(address.entityId, semaphore).pipe(Effect.annotateLogs({ reason: request.payload.reason }))
+            Sync: (request) =>
+              sync(address.entityId, semaphore).pipe(Effect.annotateLogs({ reason: request.payload.reason }))
           }
         }),
         { concurrency: 1 }
@@ -115,7 +146,9 @@ export const scheduleLayer = (pipelines: ReadonlyArray<LoadedPipeline>) =>
           cron: Cron.unsafeParse(p.pipeline.schedule!, "UTC"),
           // A run missed while no worker was up is made up once, not for every missed firing.
           skipIfOlderThan: Duration.hours(1),
-          execute: Effect.flatMap(DateTime.now, (now) => requestSync(p.pipeline.name, "schedule", DateTime.startOf(now, "minute")))
+          execute: Effect.flatMap(DateTime.now, (now) =>
+            requestSync(p.pipeline.name, "schedule", DateTime.startOf(now, "minute"))
+          )
         })
       ),
     Layer.empty as Layer.Layer<never, never, Sharding.Sharding>

@@ -60,10 +60,16 @@ const round1 = (n: number) => Math.round(n * 10) / 10
 const everyHours = (n: number): { hours: number; cron: string } | undefined => {
   const hours = [1, 2, 3, 4, 6, 8, 12, 24].find((d) => d >= n)
   if (hours === undefined) return undefined
-  return { hours, cron: hours === 1 ? "17 * * * *" : hours === 24 ? "17 5 * * *" : `17 ${Math.min(2, hours - 1)}/${hours} * * *` }
+  return {
+    hours,
+    cron: hours === 1 ? "17 * * * *" : hours === 24 ? "17 5 * * *" : `17 ${Math.min(2, hours - 1)}/${hours} * * *`
+  }
 }
 
-export const planKeys = (pipelines: ReadonlyArray<PlannedPipeline>, limits: KeyLimits = KEY_LIMITS): ReadonlyArray<KeyPlan> => {
+export const planKeys = (
+  pipelines: ReadonlyArray<PlannedPipeline>,
+  limits: KeyLimits = KEY_LIMITS
+): ReadonlyArray<KeyPlan> => {
   const firings = new Map<string, ReadonlyArray<number>>()
   const byKey = new Map<string, Array<PlannedPipeline>>()
   for (const p of pipelines) byKey.set(p.key, [...(byKey.get(p.key) ?? []), p])
@@ -80,7 +86,10 @@ export const planKeys = (pipelines: ReadonlyArray<PlannedPipeline>, limits: KeyL
           requests[h]! += f[h]! * p.requestsPerSync
         }
       }
-      const peakAt = logins.reduce((best, n, h) => (n > logins[best]! || (n === logins[best]! && requests[h]! > requests[best]!) ? h : best), 0)
+      const peakAt = logins.reduce(
+        (best, n, h) => (n > logins[best]! || (n === logins[best]! && requests[h]! > requests[best]!) ? h : best),
+        0
+      )
       const requestPeakAt = requests.reduce((best, n, h) => (n > requests[best]! ? h : best), 0)
       const peakLogins = logins[peakAt]!
       const peakRequests = requests[requestPeakAt]!
@@ -104,9 +113,17 @@ export const planKeys = (pipelines: ReadonlyArray<PlannedPipeline>, limits: KeyL
           advice.push(
             `a ${every.hours}-hour schedule fits (every pipeline once per ${every.hours} h, spread over the hours: ${Math.ceil(n / every.hours)} logins/h, ~${Math.ceil((n * perSync) / every.hours)} requests/h; e.g. "${every.cron}" with the minute and first hour varied per pipeline)`
           )
-        else advice.push(`no schedule on one key fits: ${n} syncs a day need more than a day's ${limits.loginsPerHour * 24} logins or ${limits.requestsPerHour * 24} requests`)
-        const keys = Math.max(Math.ceil(peakLogins / limits.loginsPerHour), Math.ceil(peakRequests / limits.requestsPerHour))
-        advice.push(`or per-organisation keys: the current schedules need at least ${keys} developer keys (${limits.loginsPerHour} logins/h and ${limits.requestsPerHour} requests/h each)`)
+        else
+          advice.push(
+            `no schedule on one key fits: ${n} syncs a day need more than a day's ${limits.loginsPerHour * 24} logins or ${limits.requestsPerHour * 24} requests`
+          )
+        const keys = Math.max(
+          Math.ceil(peakLogins / limits.loginsPerHour),
+          Math.ceil(peakRequests / limits.requestsPerHour)
+        )
+        advice.push(
+          `or per-organisation keys: the current schedules need at least ${keys} developer keys (${limits.loginsPerHour} logins/h and ${limits.requestsPerHour} requests/h each)`
+        )
       }
       return {
         key,
@@ -128,8 +145,12 @@ export const describeKeyPlan = (plan: KeyPlan): string => {
   const head = `key ${plan.key}: ${plan.pipelines} pipeline${plan.pipelines === 1 ? " needs" : "s need"} ${plan.peakLogins} logins/h (limit ${plan.limits.loginsPerHour}) and ~${plan.peakRequests} requests/h (limit ${plan.limits.requestsPerHour}) in the busiest hour (${plan.peakHour}); ${plan.averageLogins} syncs/h on average`
   if (plan.fits) return `${head} — fits`
   const over = [
-    plan.peakLogins > plan.limits.loginsPerHour ? `${plan.peakLogins} logins/h > ${plan.limits.loginsPerHour}` : undefined,
-    plan.peakRequests > plan.limits.requestsPerHour ? `${plan.peakRequests} requests/h > ${plan.limits.requestsPerHour}` : undefined
+    plan.peakLogins > plan.limits.loginsPerHour
+      ? `${plan.peakLogins} logins/h > ${plan.limits.loginsPerHour}`
+      : undefined,
+    plan.peakRequests > plan.limits.requestsPerHour
+      ? `${plan.peakRequests} requests/h > ${plan.limits.requestsPerHour}`
+      : undefined
   ].filter((s) => s !== undefined)
   return `${head} — DOES NOT FIT (${over.join(", ")}): ${plan.advice.join("; ")}`
 }

@@ -43,14 +43,25 @@ export class CoaApplier extends Effect.Service<CoaApplier>()("billsync/coa/CoaAp
     const apply = Effect.fn("CoaApplier.apply")(function* (plan: CoaPlan, options: ApplyOptions) {
       const total = plan.actions.length
       if (plan.problems.length > 0) {
-        return yield* new CoaError({ reason: "problems", message: `this plan has ${plan.problems.length} problem(s) and cannot be applied:\n  ${plan.problems.join("\n  ")}` })
+        return yield* new CoaError({
+          reason: "problems",
+          message: `this plan has ${plan.problems.length} problem(s) and cannot be applied:\n  ${plan.problems.join("\n  ")}`
+        })
       }
       if (total === 0) return { planId: plan.planId, total, alreadyApplied: 0, applied: 0 } satisfies ApplyResult
       // A plan is applied once: replaying it (a re-run job, an old artifact) does nothing.
       const recorded = yield* journal.plan(plan.planId)
       if (recorded?.status === "applied") {
-        yield* Effect.logInfo(`plan ${plan.planId} was already applied${recorded.finishedAt !== null ? ` at ${recorded.finishedAt}` : ""}; nothing to do`)
-        return { planId: plan.planId, total, alreadyApplied: total, applied: 0, appliedBefore: recorded.finishedAt ?? "earlier" } satisfies ApplyResult
+        yield* Effect.logInfo(
+          `plan ${plan.planId} was already applied${recorded.finishedAt !== null ? ` at ${recorded.finishedAt}` : ""}; nothing to do`
+        )
+        return {
+          planId: plan.planId,
+          total,
+          alreadyApplied: total,
+          applied: 0,
+          appliedBefore: recorded.finishedAt ?? "earlier"
+        } satisfies ApplyResult
       }
 
       const chart = yield* reader.read
@@ -68,22 +79,39 @@ export class CoaApplier extends Effect.Service<CoaApplier>()("billsync/coa/CoaAp
       for (let index = 0; index < done; index++) {
         if (recordedActions.get(index)?.status === "succeeded") continue
         const action = plan.actions[index]!
-        yield* journal.recordAction({ planId: plan.planId, runId, index, action, status: "already-applied", billcomId: targetId(action, created) })
+        yield* journal.recordAction({
+          planId: plan.planId,
+          runId,
+          index,
+          action,
+          status: "already-applied",
+          billcomId: targetId(action, created)
+        })
       }
       if (done === total) {
         yield* Effect.logInfo(`all ${total} actions of plan ${plan.planId} are already applied`)
         yield* journal.finish({ planId: plan.planId, runId, outcome: "applied", applied: 0 })
         return { planId: plan.planId, total, alreadyApplied: done, applied: 0 } satisfies ApplyResult
       }
-      if (done > 0) yield* Effect.logInfo(`resuming plan ${plan.planId}: ${done} of ${total} actions are already applied in Bill.com`)
+      if (done > 0)
+        yield* Effect.logInfo(
+          `resuming plan ${plan.planId}: ${done} of ${total} actions are already applied in Bill.com`
+        )
 
       const pending = plan.actions.slice(done).map((action, i) => ({ index: done + i, action }))
       const approved = yield* options
         .approve(pending)
-        .pipe(Effect.tapError((e) => journal.finish({ planId: plan.planId, runId, outcome: "declined", applied: 0, error: e.message })))
+        .pipe(
+          Effect.tapError((e) =>
+            journal.finish({ planId: plan.planId, runId, outcome: "declined", applied: 0, error: e.message })
+          )
+        )
       if (!approved) {
         yield* journal.finish({ planId: plan.planId, runId, outcome: "declined", applied: 0 })
-        return yield* new CoaError({ reason: "not-approved", message: "apply cancelled: the plan was not approved; nothing was changed in Bill.com" })
+        return yield* new CoaError({
+          reason: "not-approved",
+          message: "apply cancelled: the plan was not approved; nothing was changed in Bill.com"
+        })
       }
       yield* journal.markApplying(plan.planId)
 
@@ -93,21 +121,38 @@ export class CoaApplier extends Effect.Service<CoaApplier>()("billsync/coa/CoaAp
         const label = `#${index + 1}/${total} ${action._tag} ${actionAccount(action)}`
         const outcome = yield* Effect.either(perform(action, created))
         // A create whose response was lost may still have happened: look before calling it failed.
-        const result = Either.isRight(outcome) || action._tag !== "create"
-          ? outcome
-          : yield* findCreated(action, snapshotIds, created).pipe(
-              Effect.map((row) => (row === undefined ? outcome : Either.right(row)))
-            )
+        const result =
+          Either.isRight(outcome) || action._tag !== "create"
+            ? outcome
+            : yield* findCreated(action, snapshotIds, created).pipe(
+                Effect.map((row) => (row === undefined ? outcome : Either.right(row)))
+              )
         if (Either.isLeft(result)) {
           const error = result.left.message
-          yield* journal.recordAction({ planId: plan.planId, runId, index, action, status: "failed", billcomId: targetId(action, created), error })
+          yield* journal.recordAction({
+            planId: plan.planId,
+            runId,
+            index,
+            action,
+            status: "failed",
+            billcomId: targetId(action, created),
+            error
+          })
           const message = `${label} failed: ${error}\n${done + applied} of ${total} actions are applied. Fix the cause and re-run \`billsync apply coa\` with the same plan file to resume.`
           yield* journal.finish({ planId: plan.planId, runId, outcome: "failed", applied, error: message })
           return yield* new CoaError({ reason: "apply", message, cause: result.left })
         }
         const row = result.right
         if (action._tag === "create") created.set(action.after.number, row.id)
-        yield* journal.recordAction({ planId: plan.planId, runId, index, action, status: "succeeded", billcomId: row.id, result: row })
+        yield* journal.recordAction({
+          planId: plan.planId,
+          runId,
+          index,
+          action,
+          status: "succeeded",
+          billcomId: row.id,
+          result: row
+        })
         applied++
         yield* Effect.logInfo(`applied ${label}`).pipe(Effect.annotateLogs({ billcomId: row.id }))
       }
@@ -119,7 +164,12 @@ export class CoaApplier extends Effect.Service<CoaApplier>()("billsync/coa/CoaAp
       const id = parent.id ?? (parent.number !== undefined ? created.get(parent.number) : undefined)
       return id !== undefined
         ? Effect.succeed(id)
-        : Effect.fail(new CoaError({ reason: "apply", message: `parent ${parent.number ?? "?"} has no Bill.com id: it was not created earlier in this plan` }))
+        : Effect.fail(
+            new CoaError({
+              reason: "apply",
+              message: `parent ${parent.number ?? "?"} has no Bill.com id: it was not created earlier in this plan`
+            })
+          )
     }
 
     const perform = (action: CoaAction, created: ReadonlyMap<string, string>): Effect.Effect<ChartRow, CoaError> => {
@@ -134,7 +184,9 @@ export class CoaApplier extends Effect.Service<CoaApplier>()("billsync/coa/CoaAp
           const { parent, ...rest } = action.patch
           if (parent === undefined) return writer.update(action.id, rest)
           if (parent === null) return writer.update(action.id, { ...rest, parentId: null })
-          return Effect.flatMap(resolveParent(parent, created), (parentId) => writer.update(action.id, { ...rest, parentId }))
+          return Effect.flatMap(resolveParent(parent, created), (parentId) =>
+            writer.update(action.id, { ...rest, parentId })
+          )
         }
         case "restore":
           return writer.restore(action.id)
@@ -143,12 +195,20 @@ export class CoaApplier extends Effect.Service<CoaApplier>()("billsync/coa/CoaAp
       }
     }
 
-    const findCreated = (action: Extract<CoaAction, { _tag: "create" }>, snapshotIds: ReadonlySet<string>, created: ReadonlyMap<string, string>) =>
+    const findCreated = (
+      action: Extract<CoaAction, { _tag: "create" }>,
+      snapshotIds: ReadonlySet<string>,
+      created: ReadonlyMap<string, string>
+    ) =>
       reader.read.pipe(
         Effect.map((rows) => {
           const taken = new Set(created.values())
           return rows.find(
-            (r) => !snapshotIds.has(r.id) && !taken.has(r.id) && norm(r.number) === action.after.number && r.type === action.after.type
+            (r) =>
+              !snapshotIds.has(r.id) &&
+              !taken.has(r.id) &&
+              norm(r.number) === action.after.number &&
+              r.type === action.after.type
           )
         }),
         Effect.orElseSucceed(() => undefined)
@@ -166,8 +226,12 @@ const staleMessage = (plan: CoaPlan, chart: ReadonlyArray<ChartRow>, current: Cu
   const before = new Map(plan.billcom.chart.map((r) => [r.id, r] as const))
   const touched = new Set(plan.actions.flatMap((a) => (a._tag === "create" ? [] : [a.id])))
   const same = (a: ChartRow, b: ChartRow) =>
-    a.name === b.name && norm(a.number) === norm(b.number) && a.type === b.type && norm(a.description) === norm(b.description) &&
-    a.parentId === b.parentId && a.archived === b.archived
+    a.name === b.name &&
+    norm(a.number) === norm(b.number) &&
+    a.type === b.type &&
+    norm(a.description) === norm(b.description) &&
+    a.parentId === b.parentId &&
+    a.archived === b.archived
   const label = (r: ChartRow) => `${r.number ?? ""} ${r.name} [${r.id}]`.trim()
   const lines: Array<string> = []
   const now = new Set(chart.map((r) => r.id))

@@ -9,7 +9,11 @@ import type { ChartRow } from "./model.ts"
 import { ChartReader, ChartWriter, type NewRow, type RowPatch } from "./ports.ts"
 
 const fromBillcom = (what: string) => (error: BillcomError) =>
-  new CoaError({ reason: "billcom", message: `${what}: ${error.message}${error.advice !== undefined ? ` (${error.advice})` : ""}`, cause: error })
+  new CoaError({
+    reason: "billcom",
+    message: `${what}: ${error.message}${error.advice !== undefined ? ` (${error.advice})` : ""}`,
+    cause: error
+  })
 
 const typeOf = (t: string | undefined): BillcomAccountType =>
   (BILLCOM_ACCOUNT_TYPES as ReadonlyArray<string>).includes(t ?? "") ? (t as BillcomAccountType) : "UNDEFINED"
@@ -36,7 +40,10 @@ export const ChartReaderLive: Layer.Layer<ChartReader, never, BillcomClient> = L
         for (const p of pulled) {
           if (p._tag === "Invalid") {
             return Effect.fail(
-              new CoaError({ reason: "billcom", message: `Bill.com chart-of-account row ${p.id ?? "(no id)"} could not be read (${p.error}); a plan needs every row` })
+              new CoaError({
+                reason: "billcom",
+                message: `Bill.com chart-of-account row ${p.id ?? "(no id)"} could not be read (${p.error}); a plan needs every row`
+              })
             )
           }
           rows.push(toChartRow(p.value))
@@ -53,7 +60,9 @@ export const ChartWriterLive: Layer.Layer<ChartWriter, never, BillcomWriter> = L
   ChartWriter,
   Effect.map(BillcomWriter, (writer) => {
     const accountOf = (type: BillcomAccountType | undefined, number: string | undefined) =>
-      type === undefined && number === undefined ? {} : { account: { ...(type !== undefined ? { type } : {}), ...(number !== undefined ? { number } : {}) } }
+      type === undefined && number === undefined
+        ? {}
+        : { account: { ...(type !== undefined ? { type } : {}), ...(number !== undefined ? { number } : {}) } }
     return {
       create: (row: NewRow) =>
         writer
@@ -74,9 +83,13 @@ export const ChartWriterLive: Layer.Layer<ChartWriter, never, BillcomWriter> = L
           })
           .pipe(Effect.map(toChartRow), Effect.mapError(fromBillcom(`cannot update ${id}`))),
       archive: (id: string) =>
-        writer.archiveChartOfAccount(id).pipe(Effect.map(toChartRow), Effect.mapError(fromBillcom(`cannot archive ${id}`))),
+        writer
+          .archiveChartOfAccount(id)
+          .pipe(Effect.map(toChartRow), Effect.mapError(fromBillcom(`cannot archive ${id}`))),
       restore: (id: string) =>
-        writer.restoreChartOfAccount(id).pipe(Effect.map(toChartRow), Effect.mapError(fromBillcom(`cannot restore ${id}`)))
+        writer
+          .restoreChartOfAccount(id)
+          .pipe(Effect.map(toChartRow), Effect.mapError(fromBillcom(`cannot restore ${id}`)))
     }
   })
 )

@@ -32,7 +32,17 @@ const rowHash = (row: CanonRow): bigint =>
   BigInt(
     "0x" +
       createHash("sha256")
-        .update(JSON.stringify([row.key, row.name, row.number ?? null, row.type, row.description ?? null, row.parentKey ?? null, row.archived]))
+        .update(
+          JSON.stringify([
+            row.key,
+            row.name,
+            row.number ?? null,
+            row.type,
+            row.description ?? null,
+            row.parentKey ?? null,
+            row.archived
+          ])
+        )
         .digest("hex")
   )
 
@@ -55,7 +65,8 @@ const sumOf = (rows: Iterable<CanonRow>): bigint => {
 }
 
 /** The fingerprint a plan records for the chart it was computed from. */
-export const chartFingerprint = (chart: ReadonlyArray<ChartRow>): string => render(sumOf(chart.map((row) => canon(row, (id) => id))))
+export const chartFingerprint = (chart: ReadonlyArray<ChartRow>): string =>
+  render(sumOf(chart.map((row) => canon(row, (id) => id))))
 
 export const createdKey = (number: string) => `new:${number}`
 const parentKey = (parent: ParentRef): string | undefined =>
@@ -74,7 +85,8 @@ const createdRow = (after: NewAccount): CanonRow => ({
 /** The row an action leaves behind, given the row before it (undefined for a create). */
 const step = (action: CoaAction, before: CanonRow | undefined): CanonRow => {
   if (action._tag === "create") return createdRow(action.after)
-  if (before === undefined) throw new Error(`plan action on ${action.id} names a row that is not in the plan's chart snapshot`)
+  if (before === undefined)
+    throw new Error(`plan action on ${action.id} names a row that is not in the plan's chart snapshot`)
   switch (action._tag) {
     case "restore":
       return { ...before, archived: false }
@@ -88,19 +100,25 @@ const step = (action: CoaAction, before: CanonRow | undefined): CanonRow => {
         ...(patch.number !== undefined ? { number: norm(patch.number) } : {}),
         ...(patch.type !== undefined ? { type: patch.type } : {}),
         ...(patch.description !== undefined ? { description: norm(patch.description) } : {}),
-        ...(patch.parent !== undefined ? { parentKey: patch.parent === null ? undefined : parentKey(patch.parent) } : {})
+        ...(patch.parent !== undefined
+          ? { parentKey: patch.parent === null ? undefined : parentKey(patch.parent) }
+          : {})
       }
     }
   }
 }
 
-const keyOfAction = (action: CoaAction): string => (action._tag === "create" ? createdKey(action.after.number) : action.id)
+const keyOfAction = (action: CoaAction): string =>
+  action._tag === "create" ? createdKey(action.after.number) : action.id
 
 /**
  * The fingerprints of the states after applying the first k actions, k = 0…n, starting from the
  * plan's snapshot. Entry 0 equals `chartFingerprint(snapshot)`.
  */
-export const prefixFingerprints = (snapshot: ReadonlyArray<ChartRow>, actions: ReadonlyArray<CoaAction>): ReadonlyArray<string> => {
+export const prefixFingerprints = (
+  snapshot: ReadonlyArray<ChartRow>,
+  actions: ReadonlyArray<CoaAction>
+): ReadonlyArray<string> => {
   const state = new Map<string, CanonRow>(snapshot.map((row) => [row.id, canon(row, (id) => id)] as const))
   let sum = sumOf(state.values())
   const out = [render(sum)]

@@ -81,10 +81,22 @@ export class CoaJournal extends Effect.Service<CoaJournal>()("billsync/coa/CoaJo
       )
 
     const actions = Effect.fn("CoaJournal.actions")(function* (planId: string) {
-      const rows = yield* sql<{ readonly actionIndex: number; readonly status: ActionStatus; readonly billcomId: string | null; readonly attempts: number }>`
+      const rows = yield* sql<{
+        readonly actionIndex: number
+        readonly status: ActionStatus
+        readonly billcomId: string | null
+        readonly attempts: number
+      }>`
         SELECT action_index AS "actionIndex", status, billcom_id AS "billcomId", attempts
         FROM coa_plan_actions WHERE plan_id = ${planId} ORDER BY action_index`.pipe(Effect.mapError(storeError("read")))
-      return rows.map((r): RecordedAction => ({ index: r.actionIndex, status: r.status, billcomId: r.billcomId, attempts: r.attempts }))
+      return rows.map(
+        (r): RecordedAction => ({
+          index: r.actionIndex,
+          status: r.status,
+          billcomId: r.billcomId,
+          attempts: r.attempts
+        })
+      )
     })
 
     /** The plan's recorded state, or undefined when no apply of it was ever started. */
@@ -96,7 +108,12 @@ export class CoaJournal extends Effect.Service<CoaJournal>()("billsync/coa/CoaJo
     })
 
     const runs = Effect.fn("CoaJournal.runs")(function* (planId: string) {
-      return yield* sql<{ readonly outcome: string; readonly resumedAt: number; readonly applied: number; readonly error: string | null }>`
+      return yield* sql<{
+        readonly outcome: string
+        readonly resumedAt: number
+        readonly applied: number
+        readonly error: string | null
+      }>`
         SELECT outcome, resumed_at AS "resumedAt", applied, error FROM coa_apply_runs WHERE plan_id = ${planId} ORDER BY id`.pipe(
         Effect.mapError(storeError("read"))
       )

@@ -24,9 +24,25 @@ export const ledgerDiffs = (m: Matching): ReadonlyArray<LedgerDiff> => {
     }
     const billcom = viewOfRow(row, m.rows)
     if (row.archived && account.active) {
-      diffs.push({ kind: "retire-in-ledger", account: account.number, id: row.id, fields: ["active"], ledger, billcom, suggestion: { active: false } })
+      diffs.push({
+        kind: "retire-in-ledger",
+        account: account.number,
+        id: row.id,
+        fields: ["active"],
+        ledger,
+        billcom,
+        suggestion: { active: false }
+      })
     } else if (!row.archived && !account.active) {
-      diffs.push({ kind: "activate-in-ledger", account: account.number, id: row.id, fields: ["active"], ledger, billcom, suggestion: { active: true } })
+      diffs.push({
+        kind: "activate-in-ledger",
+        account: account.number,
+        id: row.id,
+        fields: ["active"],
+        ledger,
+        billcom,
+        suggestion: { active: true }
+      })
     }
     const suggestion: Record<string, unknown> = {}
     if (row.name !== account.name) suggestion["name"] = row.name
@@ -57,7 +73,13 @@ export const ledgerDiffs = (m: Matching): ReadonlyArray<LedgerDiff> => {
       // Without a number the row can only be linked explicitly.
       ...(norm(row.number) === undefined ? { billcomId: row.id } : {})
     }
-    diffs.push({ kind: "add-to-ledger", id: row.id, fields: Object.keys(suggestion), billcom: viewOfRow(row, m.rows), suggestion })
+    diffs.push({
+      kind: "add-to-ledger",
+      id: row.id,
+      fields: Object.keys(suggestion),
+      billcom: viewOfRow(row, m.rows),
+      suggestion
+    })
   }
   return diffs
 }
@@ -69,7 +91,9 @@ const viewOfLedger = (account: LedgerAccount, m: Matching): AccountView => {
     number: account.number,
     type: billcomTypeOf(account.type),
     ...(norm(account.description) !== undefined ? { description: account.description! } : {}),
-    ...(account.parent !== undefined ? { parent: { number: account.parent, ...(parentRow !== undefined ? { id: parentRow.id } : {}) } } : {}),
+    ...(account.parent !== undefined
+      ? { parent: { number: account.parent, ...(parentRow !== undefined ? { id: parentRow.id } : {}) } }
+      : {}),
     archived: !account.active
   }
 }

@@ -6,7 +6,9 @@ import { canonicalJson, sha256, type MappingsSource } from "./plan-file.ts"
 
 const git = (cwd: string, args: ReadonlyArray<string>): Effect.Effect<string | undefined> =>
   Effect.async<string | undefined>((resume) => {
-    execFile("git", [...args], { cwd, encoding: "utf8" }, (error, stdout) => resume(Effect.succeed(error === null ? stdout.trim() : undefined)))
+    execFile("git", [...args], { cwd, encoding: "utf8" }, (error, stdout) =>
+      resume(Effect.succeed(error === null ? stdout.trim() : undefined))
+    )
   })
 
 /**
@@ -15,21 +17,35 @@ const git = (cwd: string, args: ReadonlyArray<string>): Effect.Effect<string | u
  * whether the mappings folder (or the pipeline file, which holds the coa policy) has uncommitted
  * changes — `apply` re-reads the files at that commit, so uncommitted ones cannot be re-derived there.
  */
-export const describeMappings = Effect.fn("CoaMappings.describe")(function* (root: string, mappingsDir: string, pipelineFile?: string) {
+export const describeMappings = Effect.fn("CoaMappings.describe")(function* (
+  root: string,
+  mappingsDir: string,
+  pipelineFile?: string
+) {
   const dir = join(root, mappingsDir)
   const names = yield* Effect.promise(() => readdir(dir).catch(() => [] as Array<string>))
-  const files = yield* Effect.forEach(
-    names.filter((n) => /\.ya?ml$/.test(n)).sort(),
-    (name) =>
-      Effect.promise(() => readFile(join(dir, name))).pipe(
-        Effect.map((bytes) => ({ path: relative(root, join(dir, name)).split("\\").join("/"), sha256: sha256(bytes) }))
-      )
+  const files = yield* Effect.forEach(names.filter((n) => /\.ya?ml$/.test(n)).sort(), (name) =>
+    Effect.promise(() => readFile(join(dir, name))).pipe(
+      Effect.map((bytes) => ({ path: relative(root, join(dir, name)).split("\\").join("/"), sha256: sha256(bytes) }))
+    )
   )
   const commit = yield* git(root, ["rev-parse", "HEAD"])
-  const status = commit === undefined ? undefined : yield* git(root, ["status", "--porcelain", "--untracked-files=all", "--", mappingsDir, ...(pipelineFile !== undefined ? [pipelineFile] : [])])
+  const status =
+    commit === undefined
+      ? undefined
+      : yield* git(root, [
+          "status",
+          "--porcelain",
+          "--untracked-files=all",
+          "--",
+          mappingsDir,
+          ...(pipelineFile !== undefined ? [pipelineFile] : [])
+        ])
   const source: MappingsSource = {
     dir: mappingsDir,
-    ...(commit !== undefined && /^[0-9a-f]{40}$/.test(commit) ? { gitCommit: commit, gitDirty: (status ?? "") !== "" } : {}),
+    ...(commit !== undefined && /^[0-9a-f]{40}$/.test(commit)
+      ? { gitCommit: commit, gitDirty: (status ?? "") !== "" }
+      : {}),
     files,
     fingerprint: sha256(canonicalJson(files))
   }

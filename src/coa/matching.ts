@@ -31,7 +31,8 @@ export const matchCharts = (ledgerAccounts: ReadonlyArray<LedgerAccount>, chart:
   const warnings: Array<PlanWarning> = []
   const ledger = new Map<string, LedgerAccount>()
   for (const account of ledgerAccounts) {
-    if (ledger.has(account.number)) problems.push(`account ${account.number} appears more than once in the ledger chart`)
+    if (ledger.has(account.number))
+      problems.push(`account ${account.number} appears more than once in the ledger chart`)
     else ledger.set(account.number, account)
   }
   const rows = new Map(chart.map((row) => [row.id, row] as const))
@@ -43,7 +44,9 @@ export const matchCharts = (ledgerAccounts: ReadonlyArray<LedgerAccount>, chart:
     const row = rows.get(account.billcomId)
     const other = claimedBy.get(account.billcomId)
     if (row === undefined) {
-      problems.push(`account ${account.number} names billcomId ${account.billcomId}, which is not in Bill.com's chart of accounts`)
+      problems.push(
+        `account ${account.number} names billcomId ${account.billcomId}, which is not in Bill.com's chart of accounts`
+      )
     } else if (other !== undefined) {
       problems.push(`accounts ${other} and ${account.number} both name billcomId ${account.billcomId}`)
     } else {
@@ -87,7 +90,8 @@ export const matchCharts = (ledgerAccounts: ReadonlyArray<LedgerAccount>, chart:
     if (known !== undefined) return known
     const parent = ledger.get(number)?.parent
     if (parent === undefined || !ledger.has(parent)) {
-      if (parent !== undefined) problems.push(`account ${number} names parent ${parent}, which is not in the ledger chart`)
+      if (parent !== undefined)
+        problems.push(`account ${number} names parent ${parent}, which is not in the ledger chart`)
       depth.set(number, 0)
       return 0
     }

@@ -20,7 +20,8 @@ export interface PipelineEntry {
 
 const DEFAULT_DEV_KEY_VARIABLE = "BILLCOM_DEFAULT_DEV_KEY"
 
-const record = (u: unknown): Record<string, unknown> => (typeof u === "object" && u !== null && !Array.isArray(u) ? (u as Record<string, unknown>) : {})
+const record = (u: unknown): Record<string, unknown> =>
+  typeof u === "object" && u !== null && !Array.isArray(u) ? (u as Record<string, unknown>) : {}
 const string = (u: unknown): string | undefined => (typeof u === "string" && u.trim() !== "" ? u.trim() : undefined)
 
 export const pipelineEntryOf = (file: string, text: string): PipelineEntry => {
@@ -35,9 +36,11 @@ export const pipelineEntryOf = (file: string, text: string): PipelineEntry => {
   const inProcess = environment === "emulator" && string(billcom["baseUrl"]) === undefined
   const secretVariables = inProcess
     ? []
-    : [string(credentials["devKey"]) ?? DEFAULT_DEV_KEY_VARIABLE, string(credentials["username"]), string(credentials["password"])].filter(
-        (v): v is string => v !== undefined && /^[A-Z_][A-Z0-9_]*$/.test(v)
-      )
+    : [
+        string(credentials["devKey"]) ?? DEFAULT_DEV_KEY_VARIABLE,
+        string(credentials["username"]),
+        string(credentials["password"])
+      ].filter((v): v is string => v !== undefined && /^[A-Z_][A-Z0-9_]*$/.test(v))
   return {
     name,
     file,
@@ -66,7 +69,10 @@ export const readPipelineIndex = (root: string): ReadonlyArray<PipelineEntry> =>
  * Pipelines a change touches: its own file, or any file under its mappings folder. A change to
  * anything else under pipelines/ or mappings/ (a shared file) affects every pipeline.
  */
-export const affectedPipelines = (changedFiles: ReadonlyArray<string>, pipelines: ReadonlyArray<PipelineEntry>): ReadonlyArray<string> => {
+export const affectedPipelines = (
+  changedFiles: ReadonlyArray<string>,
+  pipelines: ReadonlyArray<PipelineEntry>
+): ReadonlyArray<string> => {
   const affected = new Set<string>()
   for (const changed of changedFiles) {
     const owners = pipelines.filter((p) => changed === p.file || changed.startsWith(`${p.mappingsDir}/`))

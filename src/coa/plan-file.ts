@@ -67,7 +67,9 @@ export type CoaPlan = typeof CoaPlan.Type
 export const canonicalJson = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        )
       : v
   )
 
@@ -156,7 +158,12 @@ export const writePlanFile = Effect.fn("CoaPlanFile.write")(function* (path: str
   const fs = yield* FileSystem.FileSystem
   yield* fs
     .writeFileString(path, JSON.stringify(plan, null, 2) + "\n")
-    .pipe(Effect.mapError((cause) => new CoaError({ reason: "plan-file", message: `cannot write the plan file ${path}: ${cause.message}`, cause })))
+    .pipe(
+      Effect.mapError(
+        (cause) =>
+          new CoaError({ reason: "plan-file", message: `cannot write the plan file ${path}: ${cause.message}`, cause })
+      )
+    )
 })
 
 /** Reads and checks a plan file: its schema, and that its snapshot still has the fingerprint it claims. */
@@ -164,12 +171,23 @@ export const readPlanFile = Effect.fn("CoaPlanFile.read")(function* (path: strin
   const fs = yield* FileSystem.FileSystem
   const text = yield* fs
     .readFileString(path)
-    .pipe(Effect.mapError((cause) => new CoaError({ reason: "plan-file", message: `cannot read the plan file ${path}: ${cause.message}`, cause })))
+    .pipe(
+      Effect.mapError(
+        (cause) =>
+          new CoaError({ reason: "plan-file", message: `cannot read the plan file ${path}: ${cause.message}`, cause })
+      )
+    )
   const plan = yield* decodePlan(text).pipe(
-    Effect.mapError((cause) => new CoaError({ reason: "plan-file", message: `${path} is not a billsync COA plan: ${cause.message}`, cause }))
+    Effect.mapError(
+      (cause) =>
+        new CoaError({ reason: "plan-file", message: `${path} is not a billsync COA plan: ${cause.message}`, cause })
+    )
   )
   if (chartFingerprint(plan.billcom.chart) !== plan.billcom.fingerprint || planIdOf(plan) !== plan.planId) {
-    return yield* new CoaError({ reason: "plan-file", message: `${path} was edited after it was made: its snapshot or actions no longer match its fingerprint and id; re-run billsync plan coa` })
+    return yield* new CoaError({
+      reason: "plan-file",
+      message: `${path} was edited after it was made: its snapshot or actions no longer match its fingerprint and id; re-run billsync plan coa`
+    })
   }
   return plan
 })

@@ -106,7 +106,14 @@ export const planCoa = ({ ledger, chart, policy }: PlanInput): PlanBody => {
     }
     const patch = patchOf(account, row, parent)
     if (Object.keys(patch).length > 0) {
-      updates.push({ _tag: "update", account: account.number, id: row.id, before, patch, after: applyPatch(before, patch) })
+      updates.push({
+        _tag: "update",
+        account: account.number,
+        id: row.id,
+        before,
+        patch,
+        after: applyPatch(before, patch)
+      })
     }
   }
 
@@ -114,22 +121,41 @@ export const planCoa = ({ ledger, chart, policy }: PlanInput): PlanBody => {
   const archive = (row: ChartRow, why: ArchiveAction["why"], account?: string) => {
     const before = viewOfRow(row, m.rows)
     archives.push({
-      action: { _tag: "archive", ...(account !== undefined ? { account } : {}), id: row.id, before, after: { ...before, archived: true }, why },
+      action: {
+        _tag: "archive",
+        ...(account !== undefined ? { account } : {}),
+        id: row.id,
+        before,
+        after: { ...before, archived: true },
+        why
+      },
       depth: rowDepth(row, m.rows)
     })
   }
   for (const account of m.ledger.values()) {
     const row = m.match.get(account.number)
-    if (row !== undefined && !row.archived && !isPresent(account.number)) archive(row, "inactive-in-ledger", account.number)
+    if (row !== undefined && !row.archived && !isPresent(account.number))
+      archive(row, "inactive-in-ledger", account.number)
   }
   for (const row of chart) if (!row.archived && !m.claimedBy.has(row.id)) archive(row, "absent-from-ledger")
-  archives.sort((a, b) => b.depth - a.depth || byNumber(a.action.before.number, b.action.before.number) || (a.action.id < b.action.id ? -1 : 1))
+  archives.sort(
+    (a, b) =>
+      b.depth - a.depth ||
+      byNumber(a.action.before.number, b.action.before.number) ||
+      (a.action.id < b.action.id ? -1 : 1)
+  )
 
   const actions: Array<CoaAction> = [...restores, ...creates, ...updates]
   const held: Array<HeldArchive> = []
   for (const { action } of archives) {
     if (policy.allowArchive) actions.push(action)
-    else held.push({ ...(action.account !== undefined ? { account: action.account } : {}), id: action.id, before: action.before, why: action.why })
+    else
+      held.push({
+        ...(action.account !== undefined ? { account: action.account } : {}),
+        id: action.id,
+        before: action.before,
+        why: action.why
+      })
   }
   return { actions, held, ledgerDiffs: [], warnings, problems: m.problems }
 }
@@ -145,7 +171,13 @@ const createOf = (
 ): CreateAction => {
   const type = billcomTypeOf(account.type)
   // The reference's "duplicate chart-of-account rows": no number-and-type match, but the name exists.
-  const similar = sameName.map((row) => ({ id: row.id, name: row.name, ...(norm(row.number) !== undefined ? { number: row.number } : {}), type: row.type, archived: row.archived }))
+  const similar = sameName.map((row) => ({
+    id: row.id,
+    name: row.name,
+    ...(norm(row.number) !== undefined ? { number: row.number } : {}),
+    type: row.type,
+    archived: row.archived
+  }))
   for (const row of similar) {
     const owner = claimedBy.get(row.id)
     warnings.push({
@@ -174,8 +206,12 @@ const patchOf = (account: LedgerAccount, row: ChartRow, parent: ParentRef | null
   const type = billcomTypeOf(account.type)
   const parentChange: { parent?: ParentRef | null } =
     parent === null
-      ? row.parentId !== undefined ? { parent: null } : {}
-      : parent.id === undefined || parent.id !== row.parentId ? { parent } : {}
+      ? row.parentId !== undefined
+        ? { parent: null }
+        : {}
+      : parent.id === undefined || parent.id !== row.parentId
+        ? { parent }
+        : {}
   return {
     ...(account.name !== row.name ? { name: account.name } : {}),
     ...(account.number !== norm(row.number) ? { number: account.number } : {}),

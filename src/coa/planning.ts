@@ -17,7 +17,10 @@ export interface PlanRequest {
 /** Reads Bill.com's chart and computes the plan file for one pipeline. Read-only. */
 export const computePlan = Effect.fn("Coa.computePlan")(function* (request: PlanRequest) {
   const reader = yield* ChartReader
-  const [chart, mappings] = yield* Effect.all([reader.read, describeMappings(request.root, request.mappingsDir, request.pipeline.file)], { concurrency: 2 })
+  const [chart, mappings] = yield* Effect.all(
+    [reader.read, describeMappings(request.root, request.mappingsDir, request.pipeline.file)],
+    { concurrency: 2 }
+  )
   const body = planCoa({ ledger: request.ledger, chart, policy: request.policy })
   yield* Effect.logDebug("COA plan computed").pipe(
     Effect.annotateLogs({ pipeline: request.pipeline.name, rows: chart.length, actions: body.actions.length })

@@ -32,20 +32,28 @@ export interface PlanInputs {
 }
 
 /** True when the plan was made from files Git does not hold (no repository, or uncommitted changes). */
-export const isUncommitted = (plan: CoaPlan): boolean => plan.mappings.gitCommit === undefined || plan.mappings.gitDirty === true
+export const isUncommitted = (plan: CoaPlan): boolean =>
+  plan.mappings.gitCommit === undefined || plan.mappings.gitDirty === true
 
 const readCommitted = (root: string, commit: string, plan: CoaPlan) =>
   Effect.gen(function* () {
     const known = yield* gitBytes(root, ["cat-file", "-e", `${commit}^{commit}`])
     if (known === undefined) {
-      return yield* refuse(`the plan was made at commit ${commit.slice(0, 12)}, which this repository does not have; fetch it (CI: actions/checkout with fetch-depth: 0) or re-plan`)
+      return yield* refuse(
+        `the plan was made at commit ${commit.slice(0, 12)}, which this repository does not have; fetch it (CI: actions/checkout with fetch-depth: 0) or re-plan`
+      )
     }
     const ancestor = yield* gitBytes(root, ["merge-base", "--is-ancestor", commit, "HEAD"])
     if (ancestor === undefined) {
-      return yield* refuse(`the plan was made at commit ${commit.slice(0, 12)}, which is not in the history of the checked-out commit; apply plans of this branch only, or re-plan`)
+      return yield* refuse(
+        `the plan was made at commit ${commit.slice(0, 12)}, which is not in the history of the checked-out commit; apply plans of this branch only, or re-plan`
+      )
     }
     const listing = yield* gitBytes(root, ["ls-tree", "-z", "--name-only", `${commit}:${plan.mappings.dir}/`])
-    const names = (listing?.toString("utf8") ?? "").split("\u0000").filter((n) => /\.ya?ml$/.test(n)).sort()
+    const names = (listing?.toString("utf8") ?? "")
+      .split("\u0000")
+      .filter((n) => /\.ya?ml$/.test(n))
+      .sort()
     const files = new Map<string, Buffer>()
     for (const name of names) {
       const path = `${plan.mappings.dir}/${name}`
@@ -53,7 +61,8 @@ const readCommitted = (root: string, commit: string, plan: CoaPlan) =>
       if (bytes !== undefined) files.set(path, bytes)
     }
     const pipelineBytes = yield* gitBytes(root, ["cat-file", "blob", `${commit}:${plan.pipeline.file}`])
-    if (pipelineBytes === undefined) return yield* refuse(`${plan.pipeline.file} does not exist at the plan's commit ${commit.slice(0, 12)}; re-plan`)
+    if (pipelineBytes === undefined)
+      return yield* refuse(`${plan.pipeline.file} does not exist at the plan's commit ${commit.slice(0, 12)}; re-plan`)
     files.set(plan.pipeline.file, pipelineBytes)
     return files
   })
@@ -61,7 +70,8 @@ const readCommitted = (root: string, commit: string, plan: CoaPlan) =>
 const readWorkingTree = (root: string, plan: CoaPlan) =>
   Effect.promise(async () => {
     const files = new Map<string, Buffer>()
-    for (const f of plan.mappings.files) files.set(f.path, await readFile(join(root, f.path)).catch(() => Buffer.alloc(0)))
+    for (const f of plan.mappings.files)
+      files.set(f.path, await readFile(join(root, f.path)).catch(() => Buffer.alloc(0)))
     files.set(plan.pipeline.file, await readFile(join(root, plan.pipeline.file)).catch(() => Buffer.alloc(0)))
     return files
   })
@@ -73,9 +83,11 @@ const checkDigests = (plan: CoaPlan, files: ReadonlyMap<string, Buffer>, where: 
   for (const [path, bytes] of actual) {
     const digest = recorded.get(path)
     if (digest === undefined) return `${path} (${where}) is not one of the plan's mapping files`
-    if (digest !== sha256(bytes)) return `${path} (${where}) is not the file the plan was made from (its digest differs)`
+    if (digest !== sha256(bytes))
+      return `${path} (${where}) is not the file the plan was made from (its digest differs)`
   }
-  for (const path of recorded.keys()) if (!files.has(path)) return `${path}, one of the plan's mapping files, is missing (${where})`
+  for (const path of recorded.keys())
+    if (!files.has(path)) return `${path}, one of the plan's mapping files, is missing (${where})`
   return undefined
 }
 
@@ -84,29 +96,47 @@ const checkDigests = (plan: CoaPlan, files: ReadonlyMap<string, Buffer>, where: 
  * run must apply what was reviewed and merged); locally it is warned about and its files must
  * still be on disk unchanged.
  */
-export const planInputs = Effect.fn("CoaProvenance.planInputs")(function* (plan: CoaPlan, root: string, options: { readonly ci: boolean }) {
+export const planInputs = Effect.fn("CoaProvenance.planInputs")(function* (
+  plan: CoaPlan,
+  root: string,
+  options: { readonly ci: boolean }
+) {
   let files: ReadonlyMap<string, Buffer>
   let from: PlanInputs["from"]
   if (isUncommitted(plan)) {
-    const why = plan.mappings.gitCommit === undefined ? "outside a Git repository" : `with uncommitted changes on top of commit ${plan.mappings.gitCommit.slice(0, 12)}`
+    const why =
+      plan.mappings.gitCommit === undefined
+        ? "outside a Git repository"
+        : `with uncommitted changes on top of commit ${plan.mappings.gitCommit.slice(0, 12)}`
     if (options.ci) {
       return yield* refuse(
         `this plan was made from mapping files ${why}, so what it would apply was never committed or reviewed; CI applies only plans made from committed files: commit the mappings and re-plan`
       )
     }
-    yield* Effect.logWarning(`this plan was made from mapping files ${why}; it is applied only if those files are still exactly as planned (CI would refuse it)`)
+    yield* Effect.logWarning(
+      `this plan was made from mapping files ${why}; it is applied only if those files are still exactly as planned (CI would refuse it)`
+    )
     files = yield* readWorkingTree(root, plan)
     from = "working-tree"
     const current = yield* describeMappings(root, plan.mappings.dir)
     if (current.fingerprint !== plan.mappings.fingerprint) {
-      return yield* refuse(`the mapping files changed since this uncommitted plan was made, so its inputs are gone; re-run billsync plan coa ${plan.pipeline.name}`)
+      return yield* refuse(
+        `the mapping files changed since this uncommitted plan was made, so its inputs are gone; re-run billsync plan coa ${plan.pipeline.name}`
+      )
     }
   } else {
     files = yield* readCommitted(root, plan.mappings.gitCommit!, plan)
     from = "commit"
   }
-  const mismatch = checkDigests(plan, files, from === "commit" ? `at commit ${plan.mappings.gitCommit!.slice(0, 12)}` : "in the working tree")
-  if (mismatch !== undefined) return yield* refuse(`the plan does not match its recorded inputs: ${mismatch}; nothing was changed — re-run billsync plan coa ${plan.pipeline.name}`)
+  const mismatch = checkDigests(
+    plan,
+    files,
+    from === "commit" ? `at commit ${plan.mappings.gitCommit!.slice(0, 12)}` : "in the working tree"
+  )
+  if (mismatch !== undefined)
+    return yield* refuse(
+      `the plan does not match its recorded inputs: ${mismatch}; nothing was changed — re-run billsync plan coa ${plan.pipeline.name}`
+    )
 
   // Load exactly those files with the normal loader and its checks, from a scratch copy.
   const scratch = yield* Effect.acquireRelease(
@@ -120,7 +150,11 @@ export const planInputs = Effect.fn("CoaProvenance.planInputs")(function* (plan:
     }
   })
   const loaded = yield* loadPipeline(plan.pipeline.file, { cwd: scratch }).pipe(
-    Effect.mapError((e) => refuse(`the plan's inputs (${plan.pipeline.file} and ${plan.mappings.dir} ${from === "commit" ? `at commit ${plan.mappings.gitCommit!.slice(0, 12)}` : "on disk"}) do not load: ${e.message}`))
+    Effect.mapError((e) =>
+      refuse(
+        `the plan's inputs (${plan.pipeline.file} and ${plan.mappings.dir} ${from === "commit" ? `at commit ${plan.mappings.gitCommit!.slice(0, 12)}` : "on disk"}) do not load: ${e.message}`
+      )
+    )
   )
   return { loaded, from } satisfies PlanInputs
 })

@@ -24,7 +24,13 @@ const code = (s: string): string => "`" + s.replace(/`/g, "'") + "`"
  */
 export const renderMarkdown = (plan: CoaPlan, options: MarkdownOptions = {}): string => {
   const budget = Math.min(options.maxChars ?? 60_000, GITHUB_COMMENT_LIMIT)
-  const longest = Math.max(plan.actions.length, plan.held.length, plan.ledgerDiffs.length, plan.warnings.length, plan.problems.length)
+  const longest = Math.max(
+    plan.actions.length,
+    plan.held.length,
+    plan.ledgerDiffs.length,
+    plan.warnings.length,
+    plan.problems.length
+  )
   const full = render(plan, longest, options)
   if (full.length <= budget) return full
   let lo = 0
@@ -47,19 +53,33 @@ const render = (plan: CoaPlan, limit: number, options: MarkdownOptions): string 
     total > limit ? [``, `_… and ${total - limit} more ${what} — see ${hint}._`] : []
 
   out.push(`### Chart-of-accounts plan: ${code(plan.pipeline.name)}`, "")
-  const mode = plan.policy.sourceOfTruth === "billcom" ? "Bill.com is the source of truth — **nothing will be written to Bill.com**" : "the ledger is the source of truth"
+  const mode =
+    plan.policy.sourceOfTruth === "billcom"
+      ? "Bill.com is the source of truth — **nothing will be written to Bill.com**"
+      : "the ledger is the source of truth"
   out.push(
     `Company ${code(plan.pipeline.company)} → Bill.com organization ${code(plan.pipeline.organizationId)} (${plan.pipeline.environment}); ${mode}.`
   )
   if (plan.policy.sourceOfTruth === "billcom") {
-    out.push("", `**${plan.ledgerDiffs.length} ledger-side difference(s)** to resolve in ${code(`${plan.mappings.dir}/accounts.yaml`)}.`)
+    out.push(
+      "",
+      `**${plan.ledgerDiffs.length} ledger-side difference(s)** to resolve in ${code(`${plan.mappings.dir}/accounts.yaml`)}.`
+    )
   } else {
-    const parts = [`**${s.create} to create**`, `**${s.update} to update**`, `**${s.restore} to restore**`, `**${s.archive} to archive**`]
+    const parts = [
+      `**${s.create} to create**`,
+      `**${s.update} to update**`,
+      `**${s.restore} to restore**`,
+      `**${s.archive} to archive**`
+    ]
     if (s.wouldArchive > 0) parts.push(`${s.wouldArchive} would archive (held: \`coa.allowArchive\` is false)`)
     if (s.possibleDuplicates > 0) parts.push(`⚠️ ${s.possibleDuplicates} possible duplicate(s)`)
     out.push("", parts.join(" · "))
   }
-  const mappings = plan.mappings.gitCommit !== undefined ? `commit ${code(plan.mappings.gitCommit.slice(0, 12))}${plan.mappings.gitDirty === true ? " + uncommitted changes" : ""}` : code(plan.mappings.fingerprint.slice(0, 12))
+  const mappings =
+    plan.mappings.gitCommit !== undefined
+      ? `commit ${code(plan.mappings.gitCommit.slice(0, 12))}${plan.mappings.gitDirty === true ? " + uncommitted changes" : ""}`
+      : code(plan.mappings.fingerprint.slice(0, 12))
   out.push(
     "",
     `<sub>Computed from Bill.com chart ${code(plan.billcom.fingerprint.slice(0, 28) + "…")} (${plan.billcom.accounts} rows) and mappings ${mappings}. Plan ${code(plan.planId)}; applied only after approval, and refused if Bill.com changes first.</sub>`
@@ -73,8 +93,13 @@ const render = (plan: CoaPlan, limit: number, options: MarkdownOptions): string 
 
   const archives = plan.actions.flatMap((a, i) => (a._tag === "archive" ? [{ a, i }] : []))
   if (archives.length > 0) {
-    out.push("", `> [!WARNING]`, `> **Destructive: ${archives.length} account(s) will be archived in Bill.com.** Bills and payments can no longer be coded to them.`)
-    for (const { a, i } of archives.slice(0, limit)) out.push(`> - #${i + 1} ${cell(accountLabel(a.before))} (${code(a.id)}): ${whyText(a.why)}`)
+    out.push(
+      "",
+      `> [!WARNING]`,
+      `> **Destructive: ${archives.length} account(s) will be archived in Bill.com.** Bills and payments can no longer be coded to them.`
+    )
+    for (const { a, i } of archives.slice(0, limit))
+      out.push(`> - #${i + 1} ${cell(accountLabel(a.before))} (${code(a.id)}): ${whyText(a.why)}`)
     if (archives.length > limit) out.push(`> - … and ${archives.length - limit} more`)
   }
 
@@ -86,7 +111,9 @@ const render = (plan: CoaPlan, limit: number, options: MarkdownOptions): string 
       `> **Possible duplicates: no number-and-type match found in Bill.com**, but a row with the same name exists. Creating these adds duplicate rows; align the number and type, or set \`billcomId\` in accounts.yaml.`
     )
     for (const { a, i } of duplicates.slice(0, limit)) {
-      const rows = a.similar.map((r) => `${code(r.id)} ${cell(r.number ?? "no number")} ${r.type}${r.archived ? " (archived)" : ""}`).join(", ")
+      const rows = a.similar
+        .map((r) => `${code(r.id)} ${cell(r.number ?? "no number")} ${r.type}${r.archived ? " (archived)" : ""}`)
+        .join(", ")
       out.push(`> - #${i + 1} ${cell(accountLabel(a.after))} ${a.after.type} — Bill.com has ${rows}`)
     }
     if (duplicates.length > limit) out.push(`> - … and ${duplicates.length - limit} more`)
@@ -104,16 +131,23 @@ const render = (plan: CoaPlan, limit: number, options: MarkdownOptions): string 
   }
 
   if (plan.held.length > 0) {
-    out.push("", `<details><summary>Would archive (${plan.held.length}) — held because <code>coa.allowArchive</code> is false</summary>`, "")
+    out.push(
+      "",
+      `<details><summary>Would archive (${plan.held.length}) — held because <code>coa.allowArchive</code> is false</summary>`,
+      ""
+    )
     out.push("| Account | Bill.com id | Why |", "|---|---|---|")
-    for (const h of plan.held.slice(0, limit)) out.push(`| ${cell(accountLabel(h.before))} | ${code(h.id)} | ${whyText(h.why)} |`)
+    for (const h of plan.held.slice(0, limit))
+      out.push(`| ${cell(accountLabel(h.before))} | ${code(h.id)} | ${whyText(h.why)} |`)
     out.push(...more(plan.held.length, "held archives"), "", "</details>")
   }
 
   if (plan.ledgerDiffs.length > 0) {
     out.push("", "| Ledger change | Account | Bill.com id | Suggested accounts.yaml values |", "|---|---|---|---|")
     for (const d of plan.ledgerDiffs.slice(0, limit)) {
-      out.push(`| ${diffTitle[d.kind]} | ${cell(diffAccount(d))} | ${d.id !== undefined ? code(d.id) : "—"} | ${cell(diffChanges(d))} |`)
+      out.push(
+        `| ${diffTitle[d.kind]} | ${cell(diffAccount(d))} | ${d.id !== undefined ? code(d.id) : "—"} | ${cell(diffChanges(d))} |`
+      )
     }
     out.push(...more(plan.ledgerDiffs.length, "ledger differences"))
   }

@@ -13,21 +13,31 @@ import { planCoa } from "./planner.ts"
 export const rederive = (plan: CoaPlan, inputs: LoadedPipeline): CoaPlan => {
   const request = planRequestOf(inputs)
   const body = planCoa({ ledger: request.ledger, chart: plan.billcom.chart, policy: request.policy })
-  return makePlan({ pipeline: request.pipeline, policy: request.policy, mappings: plan.mappings, chart: plan.billcom.chart, body, now: new Date(plan.createdAt) })
+  return makePlan({
+    pipeline: request.pipeline,
+    policy: request.policy,
+    mappings: plan.mappings,
+    chart: plan.billcom.chart,
+    body,
+    now: new Date(plan.createdAt)
+  })
 }
 
 const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b)
 
 /** What differs between a plan file and its re-derivation (the first difference), or undefined. */
 export const planDifference = (plan: CoaPlan, derived: CoaPlan): string | undefined => {
-  if (!same(plan.pipeline, derived.pipeline)) return `its pipeline (${canonicalJson(plan.pipeline)}) is not the one its commit defines (${canonicalJson(derived.pipeline)})`
-  if (!same(plan.policy, derived.policy)) return `its coa policy (${canonicalJson(plan.policy)}) is not the pipeline's (${canonicalJson(derived.policy)})`
+  if (!same(plan.pipeline, derived.pipeline))
+    return `its pipeline (${canonicalJson(plan.pipeline)}) is not the one its commit defines (${canonicalJson(derived.pipeline)})`
+  if (!same(plan.policy, derived.policy))
+    return `its coa policy (${canonicalJson(plan.policy)}) is not the pipeline's (${canonicalJson(derived.policy)})`
   const n = Math.max(plan.actions.length, derived.actions.length)
   for (let i = 0; i < n; i++) {
     const claimed = plan.actions[i]
     const actual = derived.actions[i]
     if (same(claimed, actual)) continue
-    const show = (a: typeof claimed) => (a === undefined ? "nothing" : `"${a._tag} ${actionAccount(a)} (${changesOf(a).join("; ")})"`)
+    const show = (a: typeof claimed) =>
+      a === undefined ? "nothing" : `"${a._tag} ${actionAccount(a)} (${changesOf(a).join("; ")})"`
     return `action #${i + 1} is ${show(claimed)}, but the mappings and chart it was made from give ${show(actual)}`
   }
   if (!same(plan.held, derived.held)) return "its held archives are not the ones its inputs give"

@@ -33,7 +33,13 @@ export const checkPipeline = (source: SourceFile, expectedName: string | undefin
   const problems: Array<Problem> = []
   const name = text(raw["name"])
   if (expectedName !== undefined && name !== undefined && name !== expectedName) {
-    problems.push(problemAt(source, ["name"], `name ${JSON.stringify(name)} must match the file name (${expectedName}), so \`billsync sync ${expectedName}\` finds this pipeline`))
+    problems.push(
+      problemAt(
+        source,
+        ["name"],
+        `name ${JSON.stringify(name)} must match the file name (${expectedName}), so \`billsync sync ${expectedName}\` finds this pipeline`
+      )
+    )
   }
   const stages = at(raw, "sync", "stages")
   if (Array.isArray(stages)) {
@@ -45,7 +51,13 @@ export const checkPipeline = (source: SourceFile, expectedName: string | undefin
       if (position < 0 || seen.has(stages[i])) continue
       seen.add(stages[i])
       if (position < last) {
-        problems.push(problemAt(source, ["sync", "stages", i], `stage ${String(stages[i])} is out of order: stages always run as ${StageNames.join(", ")}; leave stages out to disable them, but keep this order`))
+        problems.push(
+          problemAt(
+            source,
+            ["sync", "stages", i],
+            `stage ${String(stages[i])} is out of order: stages always run as ${StageNames.join(", ")}; leave stages out to disable them, but keep this order`
+          )
+        )
         break
       }
       last = position
@@ -59,12 +71,33 @@ export const checkPipeline = (source: SourceFile, expectedName: string | undefin
   const billcom = record(raw["billcom"])
   const environment = text(billcom["environment"])
   if (billcom["emulator"] !== undefined && environment !== undefined && environment !== "emulator") {
-    problems.push(problemAt(source, ["billcom", "emulator"], `billcom.emulator only applies to environment emulator (this pipeline uses ${environment})`, "key"))
+    problems.push(
+      problemAt(
+        source,
+        ["billcom", "emulator"],
+        `billcom.emulator only applies to environment emulator (this pipeline uses ${environment})`,
+        "key"
+      )
+    )
   } else if (billcom["emulator"] !== undefined && billcom["baseUrl"] !== undefined) {
-    problems.push(problemAt(source, ["billcom", "emulator"], "billcom.emulator starts an in-process emulator, which billcom.baseUrl overrides: keep one of them", "key"))
+    problems.push(
+      problemAt(
+        source,
+        ["billcom", "emulator"],
+        "billcom.emulator starts an in-process emulator, which billcom.baseUrl overrides: keep one of them",
+        "key"
+      )
+    )
   }
   if (billcom["v2BaseUrl"] !== undefined && billcom["baseUrl"] === undefined && environment === "emulator") {
-    problems.push(problemAt(source, ["billcom", "v2BaseUrl"], "billcom.v2BaseUrl needs billcom.baseUrl for an external emulator (without baseUrl the in-process emulator serves both)", "key"))
+    problems.push(
+      problemAt(
+        source,
+        ["billcom", "v2BaseUrl"],
+        "billcom.v2BaseUrl needs billcom.baseUrl for an external emulator (without baseUrl the in-process emulator serves both)",
+        "key"
+      )
+    )
   }
   return problems
 }
@@ -75,7 +108,11 @@ const accountsOf = (sources: MappingSources): ReadonlyArray<Raw> => list(record(
 const LEDGER_ACCOUNT_SETTINGS = [
   { key: "apAccount", types: ["accounts-payable"], what: "the AP control account must be of type accounts-payable" },
   { key: "openingBalanceAccount", types: ["equity"], what: "opening balances at the cutoff go to an equity account" },
-  { key: "fxGainLossAccount", types: ["income", "other-income", "expense", "other-expense"], what: "realised FX gains and losses go to an income or expense account (income, other-income, expense, other-expense)" },
+  {
+    key: "fxGainLossAccount",
+    types: ["income", "other-income", "expense", "other-expense"],
+    what: "realised FX gains and losses go to an income or expense account (income, other-income, expense, other-expense)"
+  },
   { key: "walletAccount", types: ["bank"], what: "wallet-funded payments come out of a bank account" }
 ] as const
 
@@ -88,8 +125,19 @@ export const checkLedgerAccounts = (source: SourceFile, sources: MappingSources)
   const raw = record(source.value)
   const problems: Array<Problem> = []
   const ledger = raw["ledger"]
-  if (text(raw["cutoff"]) !== undefined && typeof ledger === "object" && ledger !== null && at(raw, "ledger", "openingBalanceAccount") === undefined) {
-    problems.push(problemAt(source, ["cutoff"], "a cutoff needs ledger.openingBalanceAccount (an equity account): bills dated before the cutoff that are still open at it come in as opening items against that account"))
+  if (
+    text(raw["cutoff"]) !== undefined &&
+    typeof ledger === "object" &&
+    ledger !== null &&
+    at(raw, "ledger", "openingBalanceAccount") === undefined
+  ) {
+    problems.push(
+      problemAt(
+        source,
+        ["cutoff"],
+        "a cutoff needs ledger.openingBalanceAccount (an equity account): bills dated before the cutoff that are still open at it come in as opening items against that account"
+      )
+    )
   }
   const accountsSource = sources.accounts
   if (accountsSource === undefined) return problems
@@ -104,9 +152,21 @@ export const checkLedgerAccounts = (source: SourceFile, sources: MappingSources)
     if (account === undefined) {
       problems.push(problemAt(source, path, `${name} is not an account in ${accountsSource.file}`))
     } else if (!(setting.types as ReadonlyArray<unknown>).includes(account["type"])) {
-      problems.push(problemAt(source, path, `${name} has type ${String(account["type"])} (${where(accountsSource, ["accounts", index, "type"])}); ${setting.what}`))
+      problems.push(
+        problemAt(
+          source,
+          path,
+          `${name} has type ${String(account["type"])} (${where(accountsSource, ["accounts", index, "type"])}); ${setting.what}`
+        )
+      )
     } else if (account["active"] === false) {
-      problems.push(problemAt(source, path, `${name} is retired (active: false at ${where(accountsSource, ["accounts", index, "active"])})`))
+      problems.push(
+        problemAt(
+          source,
+          path,
+          `${name} is retired (active: false at ${where(accountsSource, ["accounts", index, "active"])})`
+        )
+      )
     }
   }
   return problems
@@ -120,7 +180,13 @@ const checkChart = (accounts: ReadonlyArray<Raw>, source: SourceFile): Array<Pro
     if (number === undefined) return
     const first = byNumber.get(number)
     if (first !== undefined) {
-      problems.push(problemAt(source, ["accounts", i, "number"], `duplicate account number ${JSON.stringify(number)}: already defined at ${where(source, ["accounts", first, "number"])}`))
+      problems.push(
+        problemAt(
+          source,
+          ["accounts", i, "number"],
+          `duplicate account number ${JSON.stringify(number)}: already defined at ${where(source, ["accounts", first, "number"])}`
+        )
+      )
     } else byNumber.set(number, i)
   })
   accounts.forEach((account, i) => {
@@ -129,7 +195,13 @@ const checkChart = (accounts: ReadonlyArray<Raw>, source: SourceFile): Array<Pro
     if (parent === account["number"]) {
       problems.push(problemAt(source, ["accounts", i, "parent"], `account ${parent} cannot be its own parent`))
     } else if (!byNumber.has(parent)) {
-      problems.push(problemAt(source, ["accounts", i, "parent"], `parent ${JSON.stringify(parent)} of account ${String(account["number"])} is not an account in this file`))
+      problems.push(
+        problemAt(
+          source,
+          ["accounts", i, "parent"],
+          `parent ${JSON.stringify(parent)} of account ${String(account["number"])} is not an account in this file`
+        )
+      )
     }
   })
   // Walk up from each account; a walk that comes back to its start is a cycle, reported once, at
@@ -185,11 +257,29 @@ export const checkMappings = (sources: MappingSources): Array<Problem> => {
       const account = index === undefined ? undefined : accounts[index]
       const path: Path = ["fundingAccounts", i, "ledgerAccount"]
       if (index === undefined || account === undefined) {
-        problems.push(problemAt(fundingSource, path, `ledgerAccount ${JSON.stringify(ledgerAccount)} is not an account in ${accountsSource.file}`))
+        problems.push(
+          problemAt(
+            fundingSource,
+            path,
+            `ledgerAccount ${JSON.stringify(ledgerAccount)} is not an account in ${accountsSource.file}`
+          )
+        )
       } else if (account["type"] !== "bank" && account["type"] !== "credit-card") {
-        problems.push(problemAt(fundingSource, path, `ledgerAccount ${JSON.stringify(ledgerAccount)} has type ${String(account["type"])} (${where(accountsSource, ["accounts", index, "type"])}); a funding account must map to a bank or credit-card account`))
+        problems.push(
+          problemAt(
+            fundingSource,
+            path,
+            `ledgerAccount ${JSON.stringify(ledgerAccount)} has type ${String(account["type"])} (${where(accountsSource, ["accounts", index, "type"])}); a funding account must map to a bank or credit-card account`
+          )
+        )
       } else if (account["active"] === false) {
-        problems.push(problemAt(fundingSource, path, `ledgerAccount ${JSON.stringify(ledgerAccount)} is retired (active: false at ${where(accountsSource, ["accounts", index, "active"])})`))
+        problems.push(
+          problemAt(
+            fundingSource,
+            path,
+            `ledgerAccount ${JSON.stringify(ledgerAccount)} is retired (active: false at ${where(accountsSource, ["accounts", index, "active"])})`
+          )
+        )
       }
     })
   }
@@ -204,7 +294,13 @@ export const checkMappings = (sources: MappingSources): Array<Problem> => {
       const path: Path = [key, i, "billcomId"]
       const first = ids.get(id)
       if (first !== undefined) {
-        problems.push(problemAt(source, path, `Bill.com id ${id} is mapped twice: already mapped at ${where(first.source, first.path)}`))
+        problems.push(
+          problemAt(
+            source,
+            path,
+            `Bill.com id ${id} is mapped twice: already mapped at ${where(first.source, first.path)}`
+          )
+        )
       } else ids.set(id, { source, path })
     })
   }

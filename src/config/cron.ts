@@ -12,7 +12,13 @@ export const GITHUB_MIN_INTERVAL_MINUTES = 5
 
 const FIELDS = ["minute", "hour", "day of month", "month", "day of week"] as const
 /** Each field's allowed numbers (day of week: 0 and 7 are Sunday). */
-const RANGES: ReadonlyArray<readonly [number, number]> = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]]
+const RANGES: ReadonlyArray<readonly [number, number]> = [
+  [0, 59],
+  [0, 23],
+  [1, 31],
+  [1, 12],
+  [0, 7]
+]
 
 /** One comma-separated part of a field: `*`, `n`, `n-m`, any of them `/step`; names only in month and day of week. */
 const PART = /^(\*|\d+(-\d+)?)(\/\d+)?$/
@@ -54,7 +60,8 @@ const shortestGapUnderAnHour = (expression: string): number | undefined => {
   for (let i = 1; i < minutes.length; i++) candidates.push(minutes[i]! - minutes[i - 1]!)
   const acrossTheHour = 60 - minutes[minutes.length - 1]! + minutes[0]!
   if ([...hours].some((h) => hours.has(h + 1))) candidates.push(acrossTheHour)
-  else if (hours.has(23) && hours.has(0) && acrossTheHour < 60 && gaps(expression).includes(acrossTheHour)) candidates.push(acrossTheHour)
+  else if (hours.has(23) && hours.has(0) && acrossTheHour < 60 && gaps(expression).includes(acrossTheHour))
+    candidates.push(acrossTheHour)
   const shortest = Math.min(...candidates)
   return shortest < 60 ? shortest : undefined
 }
@@ -62,7 +69,8 @@ const shortestGapUnderAnHour = (expression: string): number | undefined => {
 /** Why a schedule is not one GitHub Actions will run as written, or undefined. */
 export const cronProblem = (expression: string): string | undefined => {
   const fields = expression.trim().split(/\s+/)
-  if (fields.length !== 5) return `expected 5 fields (minute hour day-of-month month day-of-week), found ${fields.length}`
+  if (fields.length !== 5)
+    return `expected 5 fields (minute hour day-of-month month day-of-week), found ${fields.length}`
   for (let i = 0; i < 5; i++) {
     const field = fields[i]!
     const pattern = i >= 3 ? NAMED_PART : PART
@@ -71,7 +79,11 @@ export const cronProblem = (expression: string): string | undefined => {
     }
     // Said in the field's words before cron-parser's own ("Constraint error, got value 24 …").
     const [lo, hi] = RANGES[i]!
-    const numbers = field.split(",").flatMap((part) => part.replace(/\/\d+$/, "").split("-")).filter((n) => /^\d+$/.test(n)).map(Number)
+    const numbers = field
+      .split(",")
+      .flatMap((part) => part.replace(/\/\d+$/, "").split("-"))
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number)
     if (numbers.some((n) => n < lo || n > hi)) return `${FIELDS[i]} field "${field}" is out of range (${lo}–${hi})`
   }
   let shortest: number | undefined

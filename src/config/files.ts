@@ -32,7 +32,14 @@ export const FileKinds = {
 
 export type FileKindName = keyof typeof FileKinds
 
-export const MappingKinds = ["accounts", "vendors", "funding-accounts", "items", "customers", "classifications"] as const
+export const MappingKinds = [
+  "accounts",
+  "vendors",
+  "funding-accounts",
+  "items",
+  "customers",
+  "classifications"
+] as const
 export type MappingKind = (typeof MappingKinds)[number]
 
 export const schemaFileName = (kind: FileKindName): string => `${kind}.schema.json`

@@ -92,6 +92,7 @@ const envVarMessage = (actual: unknown): string =>
     : `${JSON.stringify(actual)} is not an environment variable name (uppercase letters, digits and _, not starting with a digit, e.g. BILLCOM_ACME_USERNAME)`
 
 export const EnvVarName = (description: string, example: string) =>
-  Schema.String.pipe(
-    Schema.pattern(ENV_VAR_NAME, { message: (issue) => envVarMessage(issue.actual) })
-  ).annotations({ description, examples: [example] })
+  Schema.String.pipe(Schema.pattern(ENV_VAR_NAME, { message: (issue) => envVarMessage(issue.actual) })).annotations({
+    description,
+    examples: [example]
+  })

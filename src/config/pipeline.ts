@@ -47,21 +47,32 @@ const Slug = (description: string, example: string) =>
 const HttpUrl = (description: string, example: string) =>
   Schema.String.pipe(
     Schema.pattern(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, {
-      message: (issue) => `${JSON.stringify(issue.actual)} is not an http(s) URL without query or fragment (e.g. ${example})`
+      message: (issue) =>
+        `${JSON.stringify(issue.actual)} is not an http(s) URL without query or fragment (e.g. ${example})`
     })
   ).annotations({ description, examples: [example] })
 
 export const Environment = Schema.Literal("sandbox", "production", "emulator").annotations({
-  description: "Which Bill.com to talk to: sandbox (gateway.stage.bill.com), production (gateway.prod.bill.com) or emulator (billsync's built-in Bill.com emulator)."
+  description:
+    "Which Bill.com to talk to: sandbox (gateway.stage.bill.com), production (gateway.prod.bill.com) or emulator (billsync's built-in Bill.com emulator)."
 })
 export type Environment = typeof Environment.Type
 
 export const Credentials = Schema.Struct({
   devKey: optional(
-    EnvVarName("NAME of the environment variable holding the Bill.com developer key. Optional: when left out, BILLCOM_DEFAULT_DEV_KEY (the deployment's default key) is used.", "BILLCOM_ACME_DEV_KEY")
+    EnvVarName(
+      "NAME of the environment variable holding the Bill.com developer key. Optional: when left out, BILLCOM_DEFAULT_DEV_KEY (the deployment's default key) is used.",
+      "BILLCOM_ACME_DEV_KEY"
+    )
   ),
-  username: EnvVarName("NAME of the environment variable holding the Bill.com API user name (the sync token name).", "BILLCOM_ACME_USERNAME"),
-  password: EnvVarName("NAME of the environment variable holding the Bill.com API password (the sync token value).", "BILLCOM_ACME_PASSWORD")
+  username: EnvVarName(
+    "NAME of the environment variable holding the Bill.com API user name (the sync token name).",
+    "BILLCOM_ACME_USERNAME"
+  ),
+  password: EnvVarName(
+    "NAME of the environment variable holding the Bill.com API password (the sync token value).",
+    "BILLCOM_ACME_PASSWORD"
+  )
 }).annotations({
   description: "NAMES of the environment variables that hold the secrets, never the secrets themselves."
 })
@@ -69,7 +80,8 @@ export const Credentials = Schema.Struct({
 export const EmulatorSettings = Schema.Struct({
   seed: withDefault(
     Schema.String.pipe(Schema.minLength(1)).annotations({
-      description: "Seed of the generated organization. `demo` is the fixed demo organization whose links live in mappings/demo.",
+      description:
+        "Seed of the generated organization. `demo` is the fixed demo organization whose links live in mappings/demo.",
       examples: ["demo"]
     }),
     "demo"
@@ -88,37 +100,85 @@ export const EmulatorSettings = Schema.Struct({
 
 export const Billcom = Schema.Struct({
   environment: Environment,
-  baseUrl: optional(HttpUrl("Overrides the v3 base URL (everything before /v3/...), e.g. a running `billsync emulator`.", "http://127.0.0.1:4010/connect")),
-  v2BaseUrl: optional(HttpUrl("Overrides the legacy v2 base URL (everything before /Login.json).", "http://127.0.0.1:4010/api/v2")),
+  baseUrl: optional(
+    HttpUrl(
+      "Overrides the v3 base URL (everything before /v3/...), e.g. a running `billsync emulator`.",
+      "http://127.0.0.1:4010/connect"
+    )
+  ),
+  v2BaseUrl: optional(
+    HttpUrl("Overrides the legacy v2 base URL (everything before /Login.json).", "http://127.0.0.1:4010/api/v2")
+  ),
   emulator: optional(EmulatorSettings),
-  organizationId: BillcomId("organization", "The Bill.com organization id used to log in (008…, shown in Bill.com under Settings → Sync & Integrations)."),
+  organizationId: BillcomId(
+    "organization",
+    "The Bill.com organization id used to log in (008…, shown in Bill.com under Settings → Sync & Integrations)."
+  ),
   credentials: Credentials.annotations({
     description: "NAMES of the environment variables that hold the secrets, never the secrets themselves."
   })
 }).annotations({ description: "Which Bill.com organization to sync and how to reach it." })
 
 const RetrySettings = Schema.Struct({
-  attempts: withDefault(Int(0, 20, "0–20 retries").annotations({ description: "Retries of a failed request (429, 5xx, network) before the record or stage fails.", examples: [6] }), 6),
-  baseDelayMs: withDefault(Int(1, 60_000, "1–60000 ms").annotations({ description: "First backoff delay in milliseconds; it doubles (with jitter) on each retry.", examples: [500] }), 500),
-  maxDelayMs: withDefault(Int(1, 3_600_000, "1–3600000 ms").annotations({ description: "Upper bound of one backoff delay in milliseconds.", examples: [60_000] }), 60_000)
+  attempts: withDefault(
+    Int(0, 20, "0–20 retries").annotations({
+      description: "Retries of a failed request (429, 5xx, network) before the record or stage fails.",
+      examples: [6]
+    }),
+    6
+  ),
+  baseDelayMs: withDefault(
+    Int(1, 60_000, "1–60000 ms").annotations({
+      description: "First backoff delay in milliseconds; it doubles (with jitter) on each retry.",
+      examples: [500]
+    }),
+    500
+  ),
+  maxDelayMs: withDefault(
+    Int(1, 3_600_000, "1–3600000 ms").annotations({
+      description: "Upper bound of one backoff delay in milliseconds.",
+      examples: [60_000]
+    }),
+    60_000
+  )
 }).annotations({ description: "Retry policy for transient Bill.com failures (exponential backoff with jitter)." })
 
 const ReauthSettings = Schema.Struct({
-  maxPerRun: withDefault(Int(0, 50, "0–50 logins").annotations({ description: "Most re-logins after an expired session (BDC_1109) in one run; beyond it the run fails.", examples: [3] }), 3),
-  idleRefreshMinutes: withDefault(Int(1, 34, "1–34 minutes (Bill.com sessions expire after 35 idle minutes)").annotations({ description: "Log in again before a call when the session has been idle this long (sessions expire after 35 idle minutes).", examples: [30] }), 30)
+  maxPerRun: withDefault(
+    Int(0, 50, "0–50 logins").annotations({
+      description: "Most re-logins after an expired session (BDC_1109) in one run; beyond it the run fails.",
+      examples: [3]
+    }),
+    3
+  ),
+  idleRefreshMinutes: withDefault(
+    Int(1, 34, "1–34 minutes (Bill.com sessions expire after 35 idle minutes)").annotations({
+      description:
+        "Log in again before a call when the session has been idle this long (sessions expire after 35 idle minutes).",
+      examples: [30]
+    }),
+    30
+  )
 }).annotations({ description: "Session re-authentication policy." })
 
 const DocumentsSettings = Schema.Struct({
   enabled: withDefault(
-    Schema.Boolean.annotations({ description: "Whether to read the documents metadata (attachments: name, pages, scan status) of imported bills. false makes no document calls at all.", examples: [true] }),
+    Schema.Boolean.annotations({
+      description:
+        "Whether to read the documents metadata (attachments: name, pages, scan status) of imported bills. false makes no document calls at all.",
+      examples: [true]
+    }),
     true
   ),
   maxPerRun: withDefault(
     Schema.Number.pipe(
       Schema.int({ message: (issue) => `${JSON.stringify(issue.actual)} is not a whole number` }),
-      Schema.greaterThanOrEqualTo(0, { message: (issue) => `${JSON.stringify(issue.actual)} is out of range: 0 or more document reads` })
+      Schema.greaterThanOrEqualTo(0, {
+        message: (issue) => `${JSON.stringify(issue.actual)} is out of range: 0 or more document reads`
+      })
     ).annotations({
-      description: "Most bill document reads (one request per bill) in one run, oldest first; the rest stays in the backlog for later runs. Keeps a first sync of many bills from spending the hourly request budget on documents.",
+      description:
+        "Most bill document reads (one request per bill) in one run, oldest first; the rest stays in the backlog for later runs. Keeps a first sync of many bills from spending the hourly request budget on documents.",
       examples: [500]
     }),
     500
@@ -129,20 +189,42 @@ const StageName = Schema.Literal(...StageNames).annotations({ description: "A sy
 
 export const SyncSettings = Schema.Struct({
   stages: withDefault(
-    Schema.Array(StageName).pipe(
-      Schema.filter((a) => new Set(a).size === a.length, {
-        message: () => "a stage is listed twice",
-        jsonSchema: { uniqueItems: true }
-      })
-    ).annotations({
-      description: "Enabled stages, in the fixed order vendors, funding-accounts, accounts, bills, vendor-credits, vendor-payments, items, customers, classifications. Leave a stage out to disable it; never reorder.",
-      examples: [[...StageNames]]
-    }),
+    Schema.Array(StageName)
+      .pipe(
+        Schema.filter((a) => new Set(a).size === a.length, {
+          message: () => "a stage is listed twice",
+          jsonSchema: { uniqueItems: true }
+        })
+      )
+      .annotations({
+        description:
+          "Enabled stages, in the fixed order vendors, funding-accounts, accounts, bills, vendor-credits, vendor-payments, items, customers, classifications. Leave a stage out to disable it; never reorder.",
+        examples: [[...StageNames]]
+      }),
     [...StageNames]
   ),
-  pageSize: withDefault(Int(1, 100, "1–100 (Bill.com returns at most 100 records a page)").annotations({ description: "Records per list page (Bill.com maximum 100).", examples: [100] }), 100),
-  concurrency: withDefault(Int(1, 3, "1–3 (Bill.com allows 3 requests in flight per devKey and organization)").annotations({ description: "Requests in flight at once (Bill.com allows 3 per devKey and organization).", examples: [3] }), 3),
-  requestsPerHour: withDefault(Int(1, 20_000, "1–20000 (Bill.com allows 20000 requests an hour per devKey)").annotations({ description: "Request budget per hour (Bill.com allows 20000 per devKey, shared by every pipeline using the key).", examples: [20_000] }), 20_000),
+  pageSize: withDefault(
+    Int(1, 100, "1–100 (Bill.com returns at most 100 records a page)").annotations({
+      description: "Records per list page (Bill.com maximum 100).",
+      examples: [100]
+    }),
+    100
+  ),
+  concurrency: withDefault(
+    Int(1, 3, "1–3 (Bill.com allows 3 requests in flight per devKey and organization)").annotations({
+      description: "Requests in flight at once (Bill.com allows 3 per devKey and organization).",
+      examples: [3]
+    }),
+    3
+  ),
+  requestsPerHour: withDefault(
+    Int(1, 20_000, "1–20000 (Bill.com allows 20000 requests an hour per devKey)").annotations({
+      description:
+        "Request budget per hour (Bill.com allows 20000 per devKey, shared by every pipeline using the key).",
+      examples: [20_000]
+    }),
+    20_000
+  ),
   maxRequestsPerRun: Schema.optional(
     Int(100, 1_000_000, "100–1000000").annotations({
       description:
@@ -150,14 +232,23 @@ export const SyncSettings = Schema.Struct({
       examples: [10_000]
     })
   ),
-  requestTimeoutMs: withDefault(Int(1_000, 600_000, "1000–600000 ms").annotations({ description: "Timeout of one HTTP request in milliseconds.", examples: [30_000] }), 30_000),
+  requestTimeoutMs: withDefault(
+    Int(1_000, 600_000, "1000–600000 ms").annotations({
+      description: "Timeout of one HTTP request in milliseconds.",
+      examples: [30_000]
+    }),
+    30_000
+  ),
   retry: withDefault(RetrySettings, { attempts: 6, baseDelayMs: 500, maxDelayMs: 60_000 }),
   reauth: withDefault(ReauthSettings, { maxPerRun: 3, idleRefreshMinutes: 30 }),
   documents: withDefault(DocumentsSettings, { enabled: true, maxPerRun: 500 })
 }).annotations({ description: "What to sync and how hard to push Bill.com." })
 
 const AccountNumber = (description: string, example: string) =>
-  Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" })).annotations({ description, examples: [example] })
+  Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" })).annotations({
+    description,
+    examples: [example]
+  })
 
 export const ClosedPeriodPolicy = Schema.Literal("next-open-period", "error").annotations({
   description:
@@ -166,10 +257,15 @@ export const ClosedPeriodPolicy = Schema.Literal("next-open-period", "error").an
 export type ClosedPeriodPolicy = typeof ClosedPeriodPolicy.Type
 
 export const LedgerSettings = Schema.Struct({
-  apAccount: AccountNumber("Number of the accounts-payable control account in accounts.yaml; bills and credits post against it.", "2000"),
+  apAccount: AccountNumber(
+    "Number of the accounts-payable control account in accounts.yaml; bills and credits post against it.",
+    "2000"
+  ),
   currency: withDefault(
     Schema.String.pipe(
-      Schema.pattern(/^[A-Z]{3}$/, { message: (issue) => `${JSON.stringify(issue.actual)} is not an ISO 4217 currency code (e.g. USD, GBP)` })
+      Schema.pattern(/^[A-Z]{3}$/, {
+        message: (issue) => `${JSON.stringify(issue.actual)} is not an ISO 4217 currency code (e.g. USD, GBP)`
+      })
     ).annotations({
       description:
         "Functional currency of the ledger (ISO 4217): every journal line is in it. A transaction in another currency posts at Bill.com's exchange rate for that transaction (Bill.com's rates convert into USD, so a non-USD ledger can only hold transactions in its own currency).",
@@ -208,24 +304,45 @@ export const LedgerSettings = Schema.Struct({
 export const CoaSettings = Schema.Struct({
   sourceOfTruth: withDefault(
     Schema.Literal("ledger", "billcom").annotations({
-      description: "Which side owns the chart of accounts: ledger (plans create/update Bill.com rows to match accounts.yaml) or billcom (plans only report differences)."
+      description:
+        "Which side owns the chart of accounts: ledger (plans create/update Bill.com rows to match accounts.yaml) or billcom (plans only report differences)."
     }),
     "ledger"
   ),
-  allowArchive: withDefault(Schema.Boolean.annotations({ description: "Whether a COA plan may archive Bill.com rows that have no active ledger account." }), false),
-  createParents: withDefault(Schema.Boolean.annotations({ description: "Whether a COA plan may create missing parent accounts in Bill.com before their children." }), true)
+  allowArchive: withDefault(
+    Schema.Boolean.annotations({
+      description: "Whether a COA plan may archive Bill.com rows that have no active ledger account."
+    }),
+    false
+  ),
+  createParents: withDefault(
+    Schema.Boolean.annotations({
+      description: "Whether a COA plan may create missing parent accounts in Bill.com before their children."
+    }),
+    true
+  )
 }).annotations({ description: "Chart-of-accounts alignment policy (the only writes billsync makes to Bill.com)." })
 
 const Cron = Schema.String.pipe(
   Schema.pattern(/^\s*\S+(\s+\S+){4}\s*$/, {
-    message: (issue) => `${JSON.stringify(issue.actual)} is not a 5-field cron expression (minute hour day-of-month month day-of-week)`
+    message: (issue) =>
+      `${JSON.stringify(issue.actual)} is not a 5-field cron expression (minute hour day-of-month month day-of-week)`
   })
-).annotations({ description: "Cron schedule (UTC, 5 fields) of the scheduled sync workflow.", examples: ["0 */4 * * *"] })
+).annotations({
+  description: "Cron schedule (UTC, 5 fields) of the scheduled sync workflow.",
+  examples: ["0 */4 * * *"]
+})
 
 export const Pipeline = Schema.Struct({
   version: Schema.Literal(1).annotations({ description: "Format version of this file. Always 1." }),
-  name: Slug("Pipeline name, unique in the repository and equal to the file name: `billsync sync demo` reads pipelines/demo.yaml.", "acme-us"),
-  company: Slug("Ledger company key: the ledger company this integration writes to (one Bill.com organization per company).", "acme-us"),
+  name: Slug(
+    "Pipeline name, unique in the repository and equal to the file name: `billsync sync demo` reads pipelines/demo.yaml.",
+    "acme-us"
+  ),
+  company: Slug(
+    "Ledger company key: the ledger company this integration writes to (one Bill.com organization per company).",
+    "acme-us"
+  ),
   billcom: Billcom,
   mappings: optional(
     Schema.String.pipe(Schema.minLength(1)).annotations({

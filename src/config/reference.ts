@@ -45,7 +45,9 @@ const rows = (node: Node, prefix: string, out: Array<string>): void => {
     // An object's default is its fields' defaults, listed on their own rows.
     const def = child["default"] === undefined ? "" : child["type"] === "object" ? "see fields" : code(child["default"])
     const example = Array.isArray(child["examples"]) && child["examples"].length > 0 ? code(child["examples"][0]) : ""
-    out.push(`| \`${path}\` | ${cell(typeOf(child))} | ${required.has(key) ? "yes" : "no"} | ${cell(def)} | ${cell(String(child["description"] ?? ""))}${example === "" ? "" : ` Example: ${cell(example)}`} |`)
+    out.push(
+      `| \`${path}\` | ${cell(typeOf(child))} | ${required.has(key) ? "yes" : "no"} | ${cell(def)} | ${cell(String(child["description"] ?? ""))}${example === "" ? "" : ` Example: ${cell(example)}`} |`
+    )
     if (child["type"] === "object") rows(child, `${path}.`, out)
     const items = child["items"] as Node | undefined
     if (child["type"] === "array" && items?.["type"] === "object") rows(items, `${path}[].`, out)
@@ -66,10 +68,18 @@ export const referenceMarkdown = (): string => {
     "",
     "Files:"
   ]
-  for (const kind of Object.keys(FileKinds) as Array<FileKindName>) out.push(`- [\`${WHERE[kind]}\`](#${kind}) — \`schemas/${schemaFileName(kind)}\``)
+  for (const kind of Object.keys(FileKinds) as Array<FileKindName>)
+    out.push(`- [\`${WHERE[kind]}\`](#${kind}) — \`schemas/${schemaFileName(kind)}\``)
   for (const kind of Object.keys(FileKinds) as Array<FileKindName>) {
     const schema = jsonSchemaOf(kind) as Node
-    out.push("", `<a id="${kind}"></a>`, `## ${String(schema["title"] ?? kind)} — \`${WHERE[kind]}\``, "", String(schema["description"] ?? ""), "")
+    out.push(
+      "",
+      `<a id="${kind}"></a>`,
+      `## ${String(schema["title"] ?? kind)} — \`${WHERE[kind]}\``,
+      "",
+      String(schema["description"] ?? ""),
+      ""
+    )
     out.push(`Schema: [\`schemas/${schemaFileName(kind)}\`](../schemas/${schemaFileName(kind)})`, "")
     out.push("| Field | Type | Required | Default | Description |", "|---|---|---|---|---|")
     rows(schema, "", out)

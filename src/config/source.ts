@@ -1,4 +1,16 @@
-import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from "yaml"
+import {
+  isAlias,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node
+} from "yaml"
 import type { Problem } from "./errors.ts"
 
 /** Files larger than this are refused before parsing: config is small, a huge file is a mistake or an attack. */
@@ -79,16 +91,32 @@ const firstAlias = (doc: Document.Parsed): number => {
  * several documents in one file are all problems with their position. Never throws: whatever the
  * parser or the alias expansion raises becomes a problem too.
  */
-export const parseSource = (file: string, text: string): { readonly source?: SourceFile; readonly problems: Array<Problem> } => {
+export const parseSource = (
+  file: string,
+  text: string
+): { readonly source?: SourceFile; readonly problems: Array<Problem> } => {
   const lineCounter = new LineCounter()
   if (Buffer.byteLength(text, "utf8") > MAX_FILE_BYTES) {
-    return { problems: [{ file, line: 1, col: 1, message: `file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB; config files are expected to be small` }] }
+    return {
+      problems: [
+        {
+          file,
+          line: 1,
+          col: 1,
+          message: `file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB; config files are expected to be small`
+        }
+      ]
+    }
   }
   const tooDeep = flowDepthExceeded(text)
   if (tooDeep >= 0) {
     lineCounter.addNewLine(0)
     for (let i = text.indexOf("\n"); i >= 0 && i < tooDeep; i = text.indexOf("\n", i + 1)) lineCounter.addNewLine(i + 1)
-    return { problems: [at(file, lineCounter, tooDeep, `the document is nested too deeply (more than ${MAX_FLOW_DEPTH} levels)`)] }
+    return {
+      problems: [
+        at(file, lineCounter, tooDeep, `the document is nested too deeply (more than ${MAX_FLOW_DEPTH} levels)`)
+      ]
+    }
   }
   let doc: Document.Parsed
   try {
@@ -98,11 +126,13 @@ export const parseSource = (file: string, text: string): { readonly source?: Sou
     return { problems: [{ file, line: 1, col: 1, message: `cannot parse YAML: ${message}` }] }
   }
   const problems: Array<Problem> = []
-  for (const error of doc.errors) problems.push(at(file, lineCounter, error.pos[0], errorMessage(error.code, error.message)))
+  for (const error of doc.errors)
+    problems.push(at(file, lineCounter, error.pos[0], errorMessage(error.code, error.message)))
   for (const warning of doc.warnings) {
-    const message = warning.code === "TAG_RESOLVE_FAILED"
-      ? `${firstLine(warning.message)}: custom YAML tags are not allowed in config files`
-      : firstLine(warning.message)
+    const message =
+      warning.code === "TAG_RESOLVE_FAILED"
+        ? `${firstLine(warning.message)}: custom YAML tags are not allowed in config files`
+        : firstLine(warning.message)
     problems.push(at(file, lineCounter, warning.pos[0], message))
   }
   if (problems.length > 0) return { problems }
@@ -110,9 +140,10 @@ export const parseSource = (file: string, text: string): { readonly source?: Sou
   try {
     value = doc.contents === null ? {} : doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
   } catch (cause) {
-    const message = cause instanceof Error && /alias/i.test(cause.message)
-      ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}); anchors and aliases may not be used to inflate a document`
-      : `cannot read YAML: ${cause instanceof Error ? errorMessage("", cause.message) : String(cause)}`
+    const message =
+      cause instanceof Error && /alias/i.test(cause.message)
+        ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}); anchors and aliases may not be used to inflate a document`
+        : `cannot read YAML: ${cause instanceof Error ? errorMessage("", cause.message) : String(cause)}`
     return { problems: [at(file, lineCounter, firstAlias(doc), message)] }
   }
   if (value === null || value === undefined) value = {}
@@ -121,16 +152,19 @@ export const parseSource = (file: string, text: string): { readonly source?: Sou
 
 const errorMessage = (code: string, message: string): string => {
   if (code === "DUPLICATE_KEY") return "duplicate key: a key may appear only once in a mapping"
-  if (code === "MULTIPLE_DOCS") return "a config file holds one YAML document: remove the --- separator and what follows, or split it into files"
+  if (code === "MULTIPLE_DOCS")
+    return "a config file holds one YAML document: remove the --- separator and what follows, or split it into files"
   if (/call stack/i.test(message)) return "the document is nested too deeply"
   return firstLine(message)
 }
 
-const firstLine = (message: string): string => (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "")
+const firstLine = (message: string): string =>
+  (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "")
 
 const resolve = (doc: Document.Parsed, node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node)
 
-const keyText = (key: unknown): string | undefined => (isScalar(key) ? String(key.value) : typeof key === "string" ? key : undefined)
+const keyText = (key: unknown): string | undefined =>
+  isScalar(key) ? String(key.value) : typeof key === "string" ? key : undefined
 
 const startOf = (node: unknown): number | undefined => (isNode(node) && node.range ? node.range[0] : undefined)
 
@@ -139,7 +173,11 @@ const startOf = (node: unknown): number | undefined => (isNode(node) && node.ran
  * it (for unexpected keys). When the path does not exist (a missing key) it is the deepest node
  * that does, reported at the key that names that node when there is one.
  */
-export const positionOf = (source: SourceFile, path: Path, target: "value" | "key" = "value"): { line: number; col: number } => {
+export const positionOf = (
+  source: SourceFile,
+  path: Path,
+  target: "value" | "key" = "value"
+): { line: number; col: number } => {
   let node: unknown = source.doc.contents
   let keyNode: unknown = undefined
   let complete = true
@@ -153,7 +191,8 @@ export const positionOf = (source: SourceFile, path: Path, target: "value" | "ke
       }
       keyNode = pair.key
       const value = pair.value
-      node = value === null || (isScalar(value) && value.value === null && startOf(value) === undefined) ? pair.key : value
+      node =
+        value === null || (isScalar(value) && value.value === null && startOf(value) === undefined) ? pair.key : value
     } else if (isSeq(node) && typeof segment === "number") {
       const item = node.items[segment]
       if (item === undefined) {
@@ -172,7 +211,12 @@ export const positionOf = (source: SourceFile, path: Path, target: "value" | "ke
   return source.lineCounter.linePos(chosen)
 }
 
-export const problemAt = (source: SourceFile, path: Path, message: string, target: "value" | "key" = "value"): Problem => ({
+export const problemAt = (
+  source: SourceFile,
+  path: Path,
+  message: string,
+  target: "value" | "key" = "value"
+): Problem => ({
   file: source.file,
   ...positionOf(source, path, target),
   message
@@ -180,6 +224,9 @@ export const problemAt = (source: SourceFile, path: Path, message: string, targe
 
 /** `accounts[3].parent` — how a path reads in a message. */
 export const showPath = (path: Path): string =>
-  path.reduce<string>((acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : acc === "" ? seg : `${acc}.${seg}`), "")
+  path.reduce<string>(
+    (acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : acc === "" ? seg : `${acc}.${seg}`),
+    ""
+  )
 
 export type { Node }

@@ -14,7 +14,13 @@ export const StageNames = [
 export type StageName = (typeof StageNames)[number]
 
 /** The initial seed (first run only): master data before the transactional pulls. */
-export const SeedStages: ReadonlyArray<StageName> = ["vendors", "funding-accounts", "accounts", "items", "classifications"]
+export const SeedStages: ReadonlyArray<StageName> = [
+  "vendors",
+  "funding-accounts",
+  "accounts",
+  "items",
+  "classifications"
+]
 
 /** Stages whose records respect the pipeline's cutoff date. */
 export const CutoffStages: ReadonlyArray<StageName> = ["bills", "vendor-credits", "vendor-payments"]

@@ -72,8 +72,18 @@ export const CHART_TEMPLATE: ReadonlyArray<ChartRow> = [
  */
 export const LEDGER_ROWS: ReadonlyArray<ChartRow> = [
   { number: "1050", name: "BILL Wallet", type: "BANK", description: "Balance held with BILL" },
-  { number: "3900", name: "Opening Balance Equity", type: "EQUITY", description: "Offsets balances brought in at the sync cutoff" },
-  { number: "7900", name: "Foreign Exchange Gain/Loss", type: "OTHER_EXPENSE", description: "Realised gains and losses on foreign-currency payables" }
+  {
+    number: "3900",
+    name: "Opening Balance Equity",
+    type: "EQUITY",
+    description: "Offsets balances brought in at the sync cutoff"
+  },
+  {
+    number: "7900",
+    name: "Foreign Exchange Gain/Loss",
+    type: "OTHER_EXPENSE",
+    description: "Realised gains and losses on foreign-currency payables"
+  }
 ]
 
 /** Expense accounts a line may post to when it does not use its vendor's default. */

@@ -70,7 +70,8 @@ const rebase = (schema: unknown): unknown => {
 
 /** Problems worded the way Bill.com words its validation errors ("field: must not be null"). */
 const describe = (e: ErrorObject): string => {
-  if (e.keyword === "enum") return `must be one of ${(e.params as { allowedValues: ReadonlyArray<unknown> }).allowedValues.join(", ")}`
+  if (e.keyword === "enum")
+    return `must be one of ${(e.params as { allowedValues: ReadonlyArray<unknown> }).allowedValues.join(", ")}`
   if (e.keyword === "required") return "must not be null"
   if (e.keyword === "minLength" && (e.params as { limit: number }).limit === 1) return "must not be blank"
   if (e.keyword === "type") {
@@ -96,7 +97,9 @@ const problems = (validate: ValidateFunction, value: unknown, prefix: string): R
   const out: Array<ContractProblem> = []
   for (const e of errors) {
     if (e.keyword === "allOf" || e.keyword === "anyOf" || e.keyword === "oneOf" || e.keyword === "if") continue
-    const path = pathOf(e.instancePath + (e.keyword === "required" ? `/${(e.params as { missingProperty: string }).missingProperty}` : ""))
+    const path = pathOf(
+      e.instancePath + (e.keyword === "required" ? `/${(e.params as { missingProperty: string }).missingProperty}` : "")
+    )
     const where = path === "" ? prefix : prefix === "" ? path : `${prefix}.${path}`.replace(/\.\[/g, "[")
     const problem = describe(e)
     const key = `${where}|${problem}`
@@ -192,13 +195,15 @@ export class Contract {
       out.push(...problems(this.validator(`${op.id}|${where}`, p.schema), value, where))
     }
     for (const name of new Set(input.query.keys())) {
-      if (!declared.has(`query:${name}`)) out.push({ where: `query.${name}`, problem: `is not a parameter of ${op.id}` })
+      if (!declared.has(`query:${name}`))
+        out.push({ where: `query.${name}`, problem: `is not a parameter of ${op.id}` })
     }
     const rb = op.requestBody
     if (rb !== undefined) {
       if (rb.contentType === "application/x-www-form-urlencoded") {
         const schema = rb.schema as { required?: ReadonlyArray<string>; properties?: Record<string, Json> }
-        for (const name of schema.required ?? []) if ((input.form.get(name) ?? "") === "") out.push({ where: `form.${name}`, problem: "must not be null" })
+        for (const name of schema.required ?? [])
+          if ((input.form.get(name) ?? "") === "") out.push({ where: `form.${name}`, problem: "must not be null" })
         const dataSchema = schema.properties?.["data"]
         const data = input.form.get("data")
         if (dataSchema !== undefined && data !== null && data !== "") {
@@ -208,12 +213,14 @@ export class Contract {
           } catch {
             out.push({ where: "form.data", problem: "must be a JSON string" })
           }
-          if (parsed !== undefined) out.push(...problems(this.validator(`${op.id}|data`, dataSchema), parsed, "form.data"))
+          if (parsed !== undefined)
+            out.push(...problems(this.validator(`${op.id}|data`, dataSchema), parsed, "form.data"))
         }
       } else if (input.body === undefined) {
         if (rb.required) out.push({ where: "body", problem: "must not be null" })
       } else out.push(...problems(this.validator(`${op.id}|body`, rb.schema), input.body, "body"))
-    } else if (input.body !== undefined && op.api === "v3") out.push({ where: "body", problem: `${op.id} takes no request body` })
+    } else if (input.body !== undefined && op.api === "v3")
+      out.push({ where: "body", problem: `${op.id} takes no request body` })
     return out
   }
 
@@ -222,10 +229,20 @@ export class Contract {
     const key = String(status)
     const range = `${key[0]}XX`
     const doc = op.responses[key] ?? op.responses[range]
-    if (doc === undefined) return [{ where: "status", problem: `${status} is not a documented status of ${op.id} (documented: ${Object.keys(op.responses).join(", ")})` }]
+    if (doc === undefined)
+      return [
+        {
+          where: "status",
+          problem: `${status} is not a documented status of ${op.id} (documented: ${Object.keys(op.responses).join(", ")})`
+        }
+      ]
     if (doc.body === "none") return body === undefined ? [] : [{ where: "response", problem: "must be empty" }]
     if (doc.schema === undefined) return []
-    return problems(this.validator(`${op.id}|${op.responses[key] !== undefined ? key : range}`, doc.schema), body, "response")
+    return problems(
+      this.validator(`${op.id}|${op.responses[key] !== undefined ? key : range}`, doc.schema),
+      body,
+      "response"
+    )
   }
 }
 
@@ -234,7 +251,8 @@ const pathParams = (template: string, path: string): Record<string, string> => {
   const out: Record<string, string> = {}
   const parts = path.split("/")
   template.split("/").forEach((t, i) => {
-    if (t.startsWith("{") && t.endsWith("}") && parts[i] !== undefined) out[t.slice(1, -1)] = decodeURIComponent(parts[i]!)
+    if (t.startsWith("{") && t.endsWith("}") && parts[i] !== undefined)
+      out[t.slice(1, -1)] = decodeURIComponent(parts[i]!)
   })
   return out
 }
@@ -260,10 +278,11 @@ const typeOf = (schema: Json, definitions: Readonly<Record<string, Json>>): stri
     return target === undefined ? undefined : typeOf(target, definitions)
   }
   const all = schema["allOf"]
-  if (Array.isArray(all)) for (const s of all) {
-    const found = typeOf(s as Json, definitions)
-    if (found !== undefined) return found
-  }
+  if (Array.isArray(all))
+    for (const s of all) {
+      const found = typeOf(s as Json, definitions)
+      if (found !== undefined) return found
+    }
   return undefined
 }
 
@@ -330,4 +349,3 @@ export class ContractLog {
     this.summary = {}
   }
 }
-

@@ -9,10 +9,25 @@ import type { Route } from "./router.ts"
  * snapshot, sessions and clock. No Bill.com session needed — it is the test harness's side door.
  */
 export const controlRoutes = (core: EmulatorCore): ReadonlyArray<Route> => {
-  const route = (method: string, template: string, handle: Route["handle"]): Route => ({ method, template, surface: "control", auth: false, handle })
+  const route = (method: string, template: string, handle: Route["handle"]): Route => ({
+    method,
+    template,
+    surface: "control",
+    auth: false,
+    handle
+  })
   const ok = (body: unknown) => ({ status: 200, body })
   return [
-    route("GET", "/info", () => ok({ origin: core.origin, v3BaseUrl: `${core.origin}/connect`, v2BaseUrl: `${core.origin}/api/v2`, seed: core.seed, credentials: core.credentials, now: new Date(core.state.now()).toISOString() })),
+    route("GET", "/info", () =>
+      ok({
+        origin: core.origin,
+        v3BaseUrl: `${core.origin}/connect`,
+        v2BaseUrl: `${core.origin}/api/v2`,
+        seed: core.seed,
+        credentials: core.credentials,
+        now: new Date(core.state.now()).toISOString()
+      })
+    ),
     route("GET", "/counters", () => ok(core.counterSnapshot())),
     route("POST", "/counters/reset", () => {
       core.resetCounters()

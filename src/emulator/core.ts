@@ -77,8 +77,12 @@ export class EmulatorCore {
     this.sessions = new SessionStore(options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS)
     this.limits = new Limits(options.limits ?? {})
     this.strict = options.strict ?? false
-    this.contractMode = { requests: options.contract?.requests ?? "enforce", responses: options.contract?.responses ?? "validate" }
-    this.contract = this.contractMode.requests === "off" && this.contractMode.responses === "off" ? undefined : Contract.load()
+    this.contractMode = {
+      requests: options.contract?.requests ?? "enforce",
+      responses: options.contract?.responses ?? "validate"
+    }
+    this.contract =
+      this.contractMode.requests === "off" && this.contractMode.responses === "off" ? undefined : Contract.load()
     this.faults = new FaultPlan(options.faults ?? {}, this.seed)
     this.mutationRandom = new Random(`${this.seed}/mutations`)
   }

@@ -26,12 +26,20 @@ export const rateMicrosOn = (currency: string, day: number): number => {
 }
 
 /** A document's rate in millionths: its own, else its currency's rate on its business day. */
-export const documentRateMicros = (doc: { readonly currency?: string; readonly rateMicros?: number }, day: number): number =>
-  doc.rateMicros ?? rateMicrosOn(doc.currency ?? "USD", day)
+export const documentRateMicros = (
+  doc: { readonly currency?: string; readonly rateMicros?: number },
+  day: number
+): number => doc.rateMicros ?? rateMicrosOn(doc.currency ?? "USD", day)
 
 /** A document's `fundingAmount` in USD cents. */
-export const fundingCents = (doc: { readonly currency?: string; readonly rateMicros?: number }, amountCents: number, day: number): number =>
-  doc.currency === undefined || doc.currency === "USD" ? amountCents : convertCents(amountCents, documentRateMicros(doc, day))
+export const fundingCents = (
+  doc: { readonly currency?: string; readonly rateMicros?: number },
+  amountCents: number,
+  day: number
+): number =>
+  doc.currency === undefined || doc.currency === "USD"
+    ? amountCents
+    : convertCents(amountCents, documentRateMicros(doc, day))
 
 /** cents × rate, rounded half away from zero, in integer arithmetic. */
 export const convertCents = (cents: number, rateMicros: number): number => {

@@ -13,7 +13,10 @@ export interface BdcError {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly errors: ReadonlyArray<BdcError>) {
+  constructor(
+    readonly status: number,
+    readonly errors: ReadonlyArray<BdcError>
+  ) {
     super(errors.map((e) => `${e.code}: ${e.message}`).join("; "))
   }
   get code(): string {
@@ -56,15 +59,27 @@ export const Errors = {
   serverError: () => one(503, "BDC_1001", "System error occurred.", "SERVER"),
   /** A faulty gateway's answer that quotes the request's credentials back (the echoSecrets fault). */
   echoingSecrets: (status: number, devKey: string, sessionId: string) =>
-    one(status, "BDC_1001", `Request rejected: devKey=${devKey} sessionId=${sessionId} is not allowed for this operation.`, status >= 500 ? "SERVER" : "REQUEST"),
+    one(
+      status,
+      "BDC_1001",
+      `Request rejected: devKey=${devKey} sessionId=${sessionId} is not allowed for this operation.`,
+      status >= 500 ? "SERVER" : "REQUEST"
+    ),
   /** One entry per invalid field, messages like "field: must not be null" (§5.1). */
   validation: (problems: ReadonlyArray<readonly [field: string, problem: string]>) =>
     new ApiError(
       400,
-      problems.map(([field, problem]) => ({ code: "BDC_1001", message: `${field}: ${problem}`, category: "REQUEST" as const }))
+      problems.map(([field, problem]) => ({
+        code: "BDC_1001",
+        message: `${field}: ${problem}`,
+        category: "REQUEST" as const
+      }))
     ),
   badRequest: (message: string) => one(400, "BDC_1001", message, "REQUEST"),
   /** A request the published contract says Bill.com refuses (missing or invalid parameter or body). */
   contract: (problems: ReadonlyArray<{ readonly field: string; readonly problem: string }>) =>
-    new ApiError(400, problems.map((p) => ({ code: "BDC_1001", message: `${p.field}: ${p.problem}`, category: "REQUEST" as const })))
+    new ApiError(
+      400,
+      problems.map((p) => ({ code: "BDC_1001", message: `${p.field}: ${p.problem}`, category: "REQUEST" as const }))
+    )
 }

@@ -78,7 +78,10 @@ export class FaultPlan {
   private burstLeft = 0
   readonly seed: string
 
-  constructor(readonly config: FaultConfig, defaultSeed: string) {
+  constructor(
+    readonly config: FaultConfig,
+    defaultSeed: string
+  ) {
     this.seed = config.seed ?? defaultSeed
   }
 
@@ -145,5 +148,7 @@ export const resolveFaults = (spec: string): FaultConfig => {
   const profile = FAULT_PROFILES[spec]
   if (profile !== undefined) return profile
   if (spec.trim().startsWith("{")) return JSON.parse(spec) as FaultConfig
-  throw new Error(`unknown fault profile '${spec}' (one of ${Object.keys(FAULT_PROFILES).join(", ")}, or a JSON object)`)
+  throw new Error(
+    `unknown fault profile '${spec}' (one of ${Object.keys(FAULT_PROFILES).join(", ")}, or a JSON object)`
+  )
 }

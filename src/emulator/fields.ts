@@ -1,5 +1,20 @@
 import { documentRateMicros, fundingCents, rateNumber } from "./currency.ts"
-import type { ApCard, BankAccount, Bill, CardAccount, ChartOfAccount, Classification, Customer, Item, LineClassifications, Payment, Stamped, User, Vendor, VendorCredit } from "./model.ts"
+import type {
+  ApCard,
+  BankAccount,
+  Bill,
+  CardAccount,
+  ChartOfAccount,
+  Classification,
+  Customer,
+  Item,
+  LineClassifications,
+  Payment,
+  Stamped,
+  User,
+  Vendor,
+  VendorCredit
+} from "./model.ts"
 import { billPaymentStatus, type Collection } from "./organization.ts"
 import type { Fields } from "./query.ts"
 import { formatDay, money } from "./random.ts"
@@ -35,7 +50,9 @@ const lineIds = (b: Bill, key: keyof LineClassifications): ReadonlyArray<string>
   return out
 }
 
-const namedFields = <R extends Stamped & { name: string; shortName?: string; description?: string; parentId?: string }>(): Fields<R> => ({
+const namedFields = <
+  R extends Stamped & { name: string; shortName?: string; description?: string; parentId?: string }
+>(): Fields<R> => ({
   ...common<R>(),
   name: { kind: "string", get: (r) => r.name },
   shortName: { kind: "string", get: (r) => r.shortName },
@@ -69,12 +86,29 @@ export const FIELDS: Record<Collection, Fields<any>> = {
     paymentStatus: { kind: "string", get: (b: Bill) => billPaymentStatus(b), sortable: false, ops: ID_OPS },
     approvalStatus: { kind: "string", get: (b: Bill) => b.approvalStatus, sortable: false },
     amount: { kind: "number", get: (b: Bill) => money(b.amountCents), sortable: false },
-    fundingAmount: { kind: "number", get: (b: Bill) => money(fundingCents(b, b.amountCents, b.invoiceDay)), filterable: false },
-    exchangeRate: { kind: "number", get: (b: Bill) => rateNumber(documentRateMicros(b, b.invoiceDay)), filterable: false },
+    fundingAmount: {
+      kind: "number",
+      get: (b: Bill) => money(fundingCents(b, b.amountCents, b.invoiceDay)),
+      filterable: false
+    },
+    exchangeRate: {
+      kind: "number",
+      get: (b: Bill) => rateNumber(documentRateMicros(b, b.invoiceDay)),
+      filterable: false
+    },
     description: { kind: "string", get: (b: Bill) => b.description, filterable: false },
-    payFromChartOfAccountId: { kind: "string", get: (b: Bill) => b.payFromChartOfAccountId, sortable: false, ops: ID_OPS },
+    payFromChartOfAccountId: {
+      kind: "string",
+      get: (b: Bill) => b.payFromChartOfAccountId,
+      sortable: false,
+      ops: ID_OPS
+    },
     "classifications.chartOfAccountId": { kind: "ids", get: (b: Bill) => lineIds(b, "chartOfAccountId"), ops: ID_OPS },
-    "classifications.accountingClassId": { kind: "ids", get: (b: Bill) => lineIds(b, "accountingClassId"), ops: ID_OPS },
+    "classifications.accountingClassId": {
+      kind: "ids",
+      get: (b: Bill) => lineIds(b, "accountingClassId"),
+      ops: ID_OPS
+    },
     "classifications.departmentId": { kind: "ids", get: (b: Bill) => lineIds(b, "departmentId"), ops: ID_OPS },
     "classifications.locationId": { kind: "ids", get: (b: Bill) => lineIds(b, "locationId"), ops: ID_OPS },
     "classifications.itemId": { kind: "ids", get: (b: Bill) => lineIds(b, "itemId"), ops: ID_OPS }
@@ -84,7 +118,11 @@ export const FIELDS: Record<Collection, Fields<any>> = {
     vendorId: { kind: "string", get: (p: Payment) => p.vendorId, sortable: false },
     status: { kind: "string", get: (p: Payment) => p.status, sortable: false },
     disbursementType: { kind: "string", get: (p: Payment) => p.disbursementType, sortable: false },
-    disbursementStatus: { kind: "string", get: (p: Payment) => paymentStatuses[p.status].disbursementStatus, filterable: false },
+    disbursementStatus: {
+      kind: "string",
+      get: (p: Payment) => paymentStatuses[p.status].disbursementStatus,
+      filterable: false
+    },
     processDate: { kind: "date", get: (p: Payment) => formatDay(p.processDay) },
     amount: { kind: "number", get: (p: Payment) => money(p.amountCents) },
     description: { kind: "string", get: (p: Payment) => p.description, filterable: false },

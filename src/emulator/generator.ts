@@ -60,7 +60,11 @@ export const optionsForSeed = (seed: string, overrides: Partial<GenerateOptions>
 export const credentialsForSeed = (seed: string): Credentials => {
   if (seed === "demo") return demoCredentials
   const r = new Random(`${seed}/credentials`)
-  const slug = seed.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "org"
+  const slug =
+    seed
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "") || "org"
   return {
     username: `api@${slug}.emulator`,
     password: `pw-${r.alnum(12)}`,
@@ -200,17 +204,28 @@ export const generateOrganization = (options: GenerateOptions): Organization => 
   const approversFor = (status: ApprovalStatus, created: number): Array<Approver> => {
     if (status === "UNASSIGNED") return []
     const count = status === "APPROVING" ? r.int(2, 3) : r.int(1, 2)
-    const chain = [...approverIds].sort(() => 0).slice(r.int(0, approverIds.length - count), undefined).slice(0, count)
+    const chain = [...approverIds]
+      .sort(() => 0)
+      .slice(r.int(0, approverIds.length - count), undefined)
+      .slice(0, count)
     return chain.map((userId, order) => {
       const changed = Math.min(created + (order + 1) * r.int(1, 48) * 3_600_000, asOf - 3_600_000)
       const s =
         status === "APPROVED"
           ? "APPROVED"
           : status === "DENIED"
-            ? order === 0 ? "DENIED" : "STALE"
+            ? order === 0
+              ? "DENIED"
+              : "STALE"
             : status === "APPROVING"
-              ? order === 0 ? "APPROVED" : order === 1 ? r.pick(["WAITING", "VIEWED"] as const) : "UPCOMING"
-              : order === 0 ? r.pick(["WAITING", "VIEWED"] as const) : "UPCOMING"
+              ? order === 0
+                ? "APPROVED"
+                : order === 1
+                  ? r.pick(["WAITING", "VIEWED"] as const)
+                  : "UPCOMING"
+              : order === 0
+                ? r.pick(["WAITING", "VIEWED"] as const)
+                : "UPCOMING"
       return { userId, status: s, order, changedTime: changed }
     })
   }
@@ -243,7 +258,9 @@ export const generateOrganization = (options: GenerateOptions): Organization => 
     const vIndex = pickVendorIndex(invoiceDay)
     const vendor = vendors[vIndex]!
     const cat = VENDOR_CATEGORIES[vendor.category]!
-    const totalCents = Math.round(Math.exp(Math.log(cat.minCents) + r.next() * (Math.log(cat.maxCents) - Math.log(cat.minCents))))
+    const totalCents = Math.round(
+      Math.exp(Math.log(cat.minCents) + r.next() * (Math.log(cat.maxCents) - Math.log(cat.minCents)))
+    )
     const created = at(invoiceDay + r.int(0, 3))
     const lines = makeLines(cat, totalCents, invoiceDay)
     const age = asOfDay - invoiceDay
@@ -252,7 +269,10 @@ export const generateOrganization = (options: GenerateOptions): Organization => 
     const approvers = approversFor(approvalStatus, created)
     const bill: Bill = {
       id: ids.make("00n"),
-      ...stamp(created, approvers.reduce((t, a) => Math.max(t, a.changedTime), created)),
+      ...stamp(
+        created,
+        approvers.reduce((t, a) => Math.max(t, a.changedTime), created)
+      ),
       vendorId: vendor.id,
       invoiceNumber: flat(`${vendor.shortName?.slice(0, 3) ?? "INV"}-${invoiceDay % 100000}-${r.int(100, 999)}`),
       invoiceDay,
@@ -261,9 +281,10 @@ export const generateOrganization = (options: GenerateOptions): Organization => 
       ...(r.chance(0.15) ? { poNumber: flat(`PO-${r.digits(5)}`) } : {}),
       lines,
       ...(r.chance(0.2) ? { payFromChartOfAccountId: coa("1000") } : {}),
-      classifications: r.chance(0.25) && lines[0]?.classifications.chartOfAccountId !== undefined
-        ? { chartOfAccountId: lines[0].classifications.chartOfAccountId }
-        : NO_CLASSIFICATIONS,
+      classifications:
+        r.chance(0.25) && lines[0]?.classifications.chartOfAccountId !== undefined
+          ? { chartOfAccountId: lines[0].classifications.chartOfAccountId }
+          : NO_CLASSIFICATIONS,
       approvalStatus,
       approvers,
       createdBy: r.chance(0.8) ? userId : r.pick(approverIds),
@@ -293,9 +314,18 @@ export const generateOrganization = (options: GenerateOptions): Organization => 
         vendorId: vendor.id,
         referenceNumber: `CM-${r.digits(6)}`,
         creditDay,
-        ...(r.chance(0.5) ? { description: r.pick(["Returned goods", "Billing adjustment", "Service credit", "Volume rebate"]) } : {}),
+        ...(r.chance(0.5)
+          ? { description: r.pick(["Returned goods", "Billing adjustment", "Service credit", "Volume rebate"]) }
+          : {}),
         amountCents,
-        lines: [{ id: ids.make("vci"), description: "Credit", amountCents, classifications: { chartOfAccountId: lines[0]!.classifications.chartOfAccountId ?? coa(cat.account) } }],
+        lines: [
+          {
+            id: ids.make("vci"),
+            description: "Credit",
+            amountCents,
+            classifications: { chartOfAccountId: lines[0]!.classifications.chartOfAccountId ?? coa(cat.account) }
+          }
+        ],
         usage: []
       }
       vendorCredits.push(credit)
@@ -318,13 +348,27 @@ export const generateOrganization = (options: GenerateOptions): Organization => 
     if (fate === "unpaid") continue
     const open = bill.amountCents - bill.creditCents
     const scheduled = fate === "scheduled"
-    const processDay = scheduled ? asOfDay + r.int(1, 14) : Math.min(Math.max(invoiceDay + 1, bill.dueDay + r.int(-5, 3)), asOfDay - 1)
+    const processDay = scheduled
+      ? asOfDay + r.int(1, 14)
+      : Math.min(Math.max(invoiceDay + 1, bill.dueDay + r.int(-5, 3)), asOfDay - 1)
     let payment: Payment
     const existing = batch.get(vendor.id)
-    if (fate === "paid" && existing !== undefined && existing.status === "PAID" && Math.abs(existing.processDay - processDay) <= 7 && existing.billPayments.length < 6 && r.chance(0.5)) {
+    if (
+      fate === "paid" &&
+      existing !== undefined &&
+      existing.status === "PAID" &&
+      Math.abs(existing.processDay - processDay) <= 7 &&
+      existing.billPayments.length < 6 &&
+      r.chance(0.5)
+    ) {
       payment = existing
     } else {
-      payment = newPayment(vendor, processDay, scheduled ? "SCHEDULED" : "PAID", scheduled ? asOf - r.int(1, 96) * 3_600_000 : at(processDay - r.int(0, 4)))
+      payment = newPayment(
+        vendor,
+        processDay,
+        scheduled ? "SCHEDULED" : "PAID",
+        scheduled ? asOf - r.int(1, 96) * 3_600_000 : at(processDay - r.int(0, 4))
+      )
       if (fate === "paid") batch.set(vendor.id, payment)
     }
     const withCredit = creditToApplyWithPayment !== undefined && !scheduled
@@ -386,11 +430,34 @@ export const generateOrganization = (options: GenerateOptions): Organization => 
     if (bill !== undefined) bill.malformed = "amount"
   }
 
-  const apCards = options.statusCoverage === true ? addStatusCoverage({ g, r, ids, userId, vendors, chartOfAccounts, bills, payments, banks, cards, makeLines, approversFor }) : []
+  const apCards =
+    options.statusCoverage === true
+      ? addStatusCoverage({
+          g,
+          r,
+          ids,
+          userId,
+          vendors,
+          chartOfAccounts,
+          bills,
+          payments,
+          banks,
+          cards,
+          makeLines,
+          approversFor
+        })
+      : []
   // Ledger accounts beside the template (chart.ts LEDGER_ROWS), with ids of their own.
   const ledgerIds = new IdFactory(new Random(`${seed}/ledger-accounts`), RUNTIME_ID_BASE - 1000)
   for (const row of LEDGER_ROWS) {
-    chartOfAccounts.push({ id: ledgerIds.make("0ca"), ...stamp(g.setupMs), name: row.name, type: row.type, number: row.number, ...(row.description !== undefined ? { description: row.description } : {}) })
+    chartOfAccounts.push({
+      id: ledgerIds.make("0ca"),
+      ...stamp(g.setupMs),
+      name: row.name,
+      type: row.type,
+      number: row.number,
+      ...(row.description !== undefined ? { description: row.description } : {})
+    })
   }
 
   // Foreign-currency vendors: mid-sized ones (a vendor with bills, never the busiest), chosen
@@ -399,7 +466,9 @@ export const generateOrganization = (options: GenerateOptions): Organization => 
   if (foreign > 0) {
     const billsOf = new Map<string, number>()
     for (const b of bills) billsOf.set(b.vendorId, (billsOf.get(b.vendorId) ?? 0) + 1)
-    const candidates = vendors.filter((v) => !v.archived && (billsOf.get(v.id) ?? 0) > 0).sort((a, b) => (billsOf.get(b.id) ?? 0) - (billsOf.get(a.id) ?? 0) || (a.id < b.id ? -1 : 1))
+    const candidates = vendors
+      .filter((v) => !v.archived && (billsOf.get(v.id) ?? 0) > 0)
+      .sort((a, b) => (billsOf.get(b.id) ?? 0) - (billsOf.get(a.id) ?? 0) || (a.id < b.id ? -1 : 1))
     const first = Math.max(1, Math.floor(candidates.length / 3))
     const chosen = new Map<string, string>()
     for (let i = 0; i < foreign && first + i < candidates.length; i++) {
@@ -466,8 +535,22 @@ const addStatusCoverage = (c: CoverageContext): Array<ApCard> => {
   account("9810", "Legacy import (type unknown to the v3 API)", "UNDEFINED")
 
   const apCards: Array<ApCard> = [
-    { id: ids.make("dva"), ...g.stamp(g.setupMs + 70 * DAY_MS), nameOnAccount: "Demo Co AP Card", status: "ACTIVE", balanceCents: 1_850_000, limitCents: 5_000_000 },
-    { id: ids.make("dva"), ...g.stamp(g.setupMs + 71 * DAY_MS), nameOnAccount: "Demo Co AP Card (replaced)", status: "INACTIVE", balanceCents: 0, limitCents: 2_500_000 }
+    {
+      id: ids.make("dva"),
+      ...g.stamp(g.setupMs + 70 * DAY_MS),
+      nameOnAccount: "Demo Co AP Card",
+      status: "ACTIVE",
+      balanceCents: 1_850_000,
+      limitCents: 5_000_000
+    },
+    {
+      id: ids.make("dva"),
+      ...g.stamp(g.setupMs + 71 * DAY_MS),
+      nameOnAccount: "Demo Co AP Card (replaced)",
+      status: "INACTIVE",
+      balanceCents: 0,
+      limitCents: 2_500_000
+    }
   ]
 
   const vendor = c.vendors.find((v) => !v.archived)!
@@ -497,7 +580,12 @@ const addStatusCoverage = (c: CoverageContext): Array<ApCard> => {
     c.bills.push(b)
     return b
   }
-  const pay = (b: Bill, status: PaymentStatus, day: number, funding: { type: FundingType; id?: string } = { type: "BANK_ACCOUNT", id: bank.id }): Payment => {
+  const pay = (
+    b: Bill,
+    status: PaymentStatus,
+    day: number,
+    funding: { type: FundingType; id?: string } = { type: "BANK_ACCOUNT", id: bank.id }
+  ): Payment => {
     const created = g.at(day - 1)
     const p: Payment = {
       id: ids.make("stp"),
@@ -525,7 +613,12 @@ const addStatusCoverage = (c: CoverageContext): Array<ApCard> => {
   // Bills whose recordStatus is neither ACTIVE nor INACTIVE (archived, so never imported).
   const draft = bill(asOfDay - 12, "UNASSIGNED", { archived: true, recordStatus: "DRAFT" })
   bill(asOfDay - 11, "UNASSIGNED", { archived: true, recordStatus: "DRAFT_DELETED" })
-  bill(asOfDay - 10, "UNASSIGNED", { archived: true, recordStatus: "UNDEFINED", approvalUndefinedInV3: true, paymentStatusUndefined: true })
+  bill(asOfDay - 10, "UNASSIGNED", {
+    archived: true,
+    recordStatus: "UNDEFINED",
+    approvalUndefinedInV3: true,
+    paymentStatusUndefined: true
+  })
   // An approved bill whose v3 approvalStatus is UNDEFINED (the sync asks v2), and bills still in approval.
   bill(asOfDay - 35, "APPROVED", { approvalUndefinedInV3: true })
   bill(asOfDay - 4, "ASSIGNED")

@@ -109,7 +109,8 @@ export class Emulator extends Context.Tag("billsync/Emulator")<Emulator, Emulato
       Effect.acquireRelease(
         Effect.tryPromise({
           try: () => startEmulator(options),
-          catch: (cause) => new EmulatorError({ reason: "Start", message: `emulator failed to start: ${String(cause)}`, cause })
+          catch: (cause) =>
+            new EmulatorError({ reason: "Start", message: `emulator failed to start: ${String(cause)}`, cause })
         }),
         (running) =>
           Effect.promise(() => running.stop()).pipe(
@@ -121,13 +122,22 @@ export class Emulator extends Context.Tag("billsync/Emulator")<Emulator, Emulato
                 return n === 0
                   ? Effect.void
                   : Effect.logWarning(`emulator: ${n} requests/responses off Bill.com's published contract`).pipe(
-                      Effect.annotateLogs({ violations: Object.entries(c.summary).slice(0, 10).map(([k, v]) => `${v}× ${k}`).join(" | ") })
+                      Effect.annotateLogs({
+                        violations: Object.entries(c.summary)
+                          .slice(0, 10)
+                          .map(([k, v]) => `${v}× ${k}`)
+                          .join(" | ")
+                      })
                     )
               })
             )
           )
       ).pipe(
-        Effect.tap((running) => Effect.logDebug("emulator started").pipe(Effect.annotateLogs({ origin: running.core.origin, seed: running.core.seed }))),
+        Effect.tap((running) =>
+          Effect.logDebug("emulator started").pipe(
+            Effect.annotateLogs({ origin: running.core.origin, seed: running.core.seed })
+          )
+        ),
         Effect.map((running) => toApi(running.core))
       )
     )

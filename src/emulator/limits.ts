@@ -16,7 +16,12 @@ export interface LimitOptions {
   readonly rateLimitStatus?: number
 }
 
-export const DEFAULT_LIMITS = { concurrent: 3, requestsPerHour: 20_000, loginsPerHour: 200, rateLimitStatus: 422 } as const
+export const DEFAULT_LIMITS = {
+  concurrent: 3,
+  requestsPerHour: 20_000,
+  loginsPerHour: 200,
+  rateLimitStatus: 422
+} as const
 
 const HOUR_MS = 3_600_000
 

@@ -43,7 +43,10 @@ export interface GenContext {
   readonly setupMs: number
   /** A timestamp on `day` during business hours. */
   readonly at: (day: number) => number
-  readonly stamp: (created: number, updated?: number) => { archived: boolean; createdTime: number; updatedTime: number; seq: number }
+  readonly stamp: (
+    created: number,
+    updated?: number
+  ) => { archived: boolean; createdTime: number; updatedTime: number; seq: number }
   readonly person: () => readonly [string, string]
   readonly address: () => Address
   readonly phone: () => string
@@ -150,7 +153,10 @@ export const generateMasterData = (g: GenContext, options: GenerateOptions, size
       createdBy: userId
     })
   }
-  const cardTemplates = [["American Express", "AMEX"], ["Chase", "VISA"]] as const
+  const cardTemplates = [
+    ["American Express", "AMEX"],
+    ["Chase", "VISA"]
+  ] as const
   const cards: Array<CardAccount> = []
   for (let i = 0; i < (options.cards ?? 2); i++) {
     const t = cardTemplates[i % cardTemplates.length]!
@@ -194,10 +200,26 @@ export const generateMasterData = (g: GenContext, options: GenerateOptions, size
       const parent = i === 2 && list[0] !== undefined ? { parentId: list[0].id } : {}
       if (kind === "employees") {
         const [firstName, lastName] = person()
-        list.push({ ...base, ...parent, name: `${firstName} ${lastName}`, firstName, lastName, shortName: `${firstName[0]}${lastName}`.toUpperCase() })
+        list.push({
+          ...base,
+          ...parent,
+          name: `${firstName} ${lastName}`,
+          firstName,
+          lastName,
+          shortName: `${firstName[0]}${lastName}`.toUpperCase()
+        })
       } else {
         const name = names[i % names.length]! + (i >= names.length ? ` ${Math.floor(i / names.length) + 1}` : "")
-        list.push({ ...base, ...parent, name, shortName: name.replace(/[^A-Za-z]/g, "").slice(0, 6).toUpperCase(), ...(r.chance(0.4) ? { description: `${name} (${kind})` } : {}) })
+        list.push({
+          ...base,
+          ...parent,
+          name,
+          shortName: name
+            .replace(/[^A-Za-z]/g, "")
+            .slice(0, 6)
+            .toUpperCase(),
+          ...(r.chance(0.4) ? { description: `${name} (${kind})` } : {})
+        })
       }
     }
     // One retired value per kind once there are enough to spare.
@@ -220,7 +242,10 @@ export const generateMasterData = (g: GenContext, options: GenerateOptions, size
       ...stamp(created),
       type,
       name,
-      shortName: name.replace(/[^A-Za-z0-9]/g, "").slice(0, 10).toUpperCase(),
+      shortName: name
+        .replace(/[^A-Za-z0-9]/g, "")
+        .slice(0, 10)
+        .toUpperCase(),
       description: `${name} (${type.toLowerCase().replace(/_/g, " ")})`,
       priceCents: Math.round(costCents * 1.6),
       purchaseCostCents: costCents,
@@ -276,7 +301,8 @@ export const generateMasterData = (g: GenContext, options: GenerateOptions, size
     names.add(name)
     // The first few vendors exist from the start so every bill date has a vendor to pick.
     const createdDay = i < 5 ? fromDay - 60 + i : r.int(fromDay - 90, asOfDay - 45)
-    const archiveDay = i >= 5 && r.chance(0.06) ? r.int(Math.min(createdDay + 240, asOfDay - 20), asOfDay - 10) : Infinity
+    const archiveDay =
+      i >= 5 && r.chance(0.06) ? r.int(Math.min(createdDay + 240, asOfDay - 20), asOfDay - 10) : Infinity
     vendorCreatedDay.push(createdDay)
     vendorArchiveDay.push(archiveDay)
     const person1099 = cat.label === "legal" || cat.label === "accounting" || cat.label === "repairs"
@@ -285,7 +311,10 @@ export const generateMasterData = (g: GenContext, options: GenerateOptions, size
       id: ids.make("009"),
       ...stamp(created, Number.isFinite(archiveDay) ? at(archiveDay) : created + r.int(0, 400) * DAY_MS),
       name,
-      shortName: name.replace(/[^A-Za-z0-9]/g, "").slice(0, 12).toUpperCase(),
+      shortName: name
+        .replace(/[^A-Za-z0-9]/g, "")
+        .slice(0, 12)
+        .toUpperCase(),
       ...(r.chance(0.7) ? { accountNumber: `AC-${r.digits(6)}` } : {}),
       accountType: "BUSINESS",
       email: `billing@${slugify(name)}.example`,
@@ -322,4 +351,9 @@ export const generateMasterData = (g: GenContext, options: GenerateOptions, size
 }
 
 export const slugify = (text: string): string =>
-  text.toLowerCase().replace(/&/g, "and").replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || `x${hash32(text)}`
+  text
+    .toLowerCase()
+    .replace(/&/g, "and")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 40) || `x${hash32(text)}`

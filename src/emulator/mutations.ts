@@ -1,6 +1,16 @@
 import { Errors } from "./errors.ts"
 import { NO_CLASSIFICATIONS } from "./model.ts"
-import type { ApprovalStatus, Bill, BillLine, LineClassifications, Payment, PaymentStatus, Stamped, Vendor, VendorCredit } from "./model.ts"
+import type {
+  ApprovalStatus,
+  Bill,
+  BillLine,
+  LineClassifications,
+  Payment,
+  PaymentStatus,
+  Stamped,
+  Vendor,
+  VendorCredit
+} from "./model.ts"
 import { rateMicrosOf } from "./currency.ts"
 import { billDueCents, type Collection, type OrgState } from "./organization.ts"
 import { DAY_MS, dayOf, parseDay, Random } from "./random.ts"
@@ -22,7 +32,13 @@ export interface LineInput {
 
 export type Mutation =
   | { readonly op: "createVendor"; readonly name?: string; readonly billCurrency?: string }
-  | { readonly op: "updateVendor"; readonly id: string; readonly name?: string; readonly email?: string; readonly phone?: string }
+  | {
+      readonly op: "updateVendor"
+      readonly id: string
+      readonly name?: string
+      readonly email?: string
+      readonly phone?: string
+    }
   | {
       readonly op: "createBill"
       readonly vendorId?: string
@@ -77,7 +93,13 @@ export type Mutation =
    * `duplicate` its list pages carry a second copy (same updatedTime) with those values over it.
    * Empty `set` and no `duplicate` heal the record. Bumps updatedTime like any change.
    */
-  | { readonly op: "poison"; readonly collection: Collection; readonly id: string; readonly set?: Readonly<Record<string, unknown>>; readonly duplicate?: Readonly<Record<string, unknown>> }
+  | {
+      readonly op: "poison"
+      readonly collection: Collection
+      readonly id: string
+      readonly set?: Readonly<Record<string, unknown>>
+      readonly duplicate?: Readonly<Record<string, unknown>>
+    }
 
 export interface MutationResult {
   readonly op: Mutation["op"]
@@ -86,22 +108,33 @@ export interface MutationResult {
 }
 
 const cents = (amount: number, field: string): number => {
-  if (typeof amount !== "number" || !Number.isFinite(amount) || amount <= 0) throw Errors.validation([[field, "must be a positive number"]])
+  if (typeof amount !== "number" || !Number.isFinite(amount) || amount <= 0)
+    throw Errors.validation([[field, "must be a positive number"]])
   return Math.round(amount * 100)
 }
 
-const PAYMENT_STATUSES: ReadonlyArray<PaymentStatus> = ["APPROVING", "SCHEDULED", "PAID", "CANCELLED", "VOID", "ESCHEATED", "UNDEFINED"]
+const PAYMENT_STATUSES: ReadonlyArray<PaymentStatus> = [
+  "APPROVING",
+  "SCHEDULED",
+  "PAID",
+  "CANCELLED",
+  "VOID",
+  "ESCHEATED",
+  "UNDEFINED"
+]
 
 /** An explicit exchange rate of a mutation, in millionths (undefined: the day's rate). */
 const rateOf = (rate: number | undefined): { rateMicros?: number } => {
   if (rate === undefined) return {}
   const micros = rateMicrosOf(rate)
-  if (micros === undefined) throw Errors.validation([["exchangeRate", "must be a positive number with at most 6 decimals"]])
+  if (micros === undefined)
+    throw Errors.validation([["exchangeRate", "must be a positive number with at most 6 decimals"]])
   return { rateMicros: micros }
 }
 
 /** The currency a new document of the vendor is in (absent = USD). */
-const currencyOf = (vendor: Vendor): { currency?: string } => (vendor.billCurrency !== undefined && vendor.billCurrency !== "USD" ? { currency: vendor.billCurrency } : {})
+const currencyOf = (vendor: Vendor): { currency?: string } =>
+  vendor.billCurrency !== undefined && vendor.billCurrency !== "USD" ? { currency: vendor.billCurrency } : {}
 
 export const applyMutation = (state: OrgState, m: Mutation, random: Random): MutationResult => {
   const org = state.org
@@ -116,7 +149,8 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
   }
   const today = () => dayOf(state.now())
   const day = (text: string | undefined, fallback: number) => (text === undefined ? fallback : parseDay(text))
-  const expenseAccount = () => org.chartOfAccounts.find((a) => a.type === "EXPENSE" && !a.archived && a.parentId !== undefined)?.id
+  const expenseAccount = () =>
+    org.chartOfAccounts.find((a) => a.type === "EXPENSE" && !a.archived && a.parentId !== undefined)?.id
   const toLines = (inputs: ReadonlyArray<LineInput>): Array<BillLine> =>
     inputs.map((l, i) => {
       const amountCents = cents(l.amount, `lines[${i}].amount`)
@@ -127,19 +161,35 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
       if (l.locationId !== undefined) classifications.locationId = l.locationId
       if (l.accountingClassId !== undefined) classifications.accountingClassId = l.accountingClassId
       if (l.itemId !== undefined) classifications.itemId = l.itemId
-      return { id: state.ids.make("bli"), amountCents, quantity: 1, priceCents: amountCents, description: l.description ?? "Line item", classifications }
+      return {
+        id: state.ids.make("bli"),
+        amountCents,
+        quantity: 1,
+        priceCents: amountCents,
+        description: l.description ?? "Line item",
+        classifications
+      }
     })
   const scaleLines = (bill: Bill, amountCents: number) => {
     const total = bill.amountCents
     let left = amountCents
     bill.lines.forEach((line, i) => {
-      const share = i === bill.lines.length - 1 ? left : Math.round((line.amountCents * amountCents) / Math.max(1, total))
+      const share =
+        i === bill.lines.length - 1 ? left : Math.round((line.amountCents * amountCents) / Math.max(1, total))
       left -= share
       line.amountCents = share
       line.priceCents = Math.round(share / Math.max(1, line.quantity))
     })
   }
-  const newBill = (vendor: Vendor, invoiceDay: number, dueDay: number, lines: Array<BillLine>, approvalStatus: ApprovalStatus, description?: string, rate: { rateMicros?: number } = {}): Bill => {
+  const newBill = (
+    vendor: Vendor,
+    invoiceDay: number,
+    dueDay: number,
+    lines: Array<BillLine>,
+    approvalStatus: ApprovalStatus,
+    description?: string,
+    rate: { rateMicros?: number } = {}
+  ): Bill => {
     const now = state.now()
     const bill: Bill = {
       id: state.ids.make("00n"),
@@ -155,7 +205,17 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
       lines,
       classifications: NO_CLASSIFICATIONS,
       approvalStatus,
-      approvers: approvalStatus === "UNASSIGNED" ? [] : [{ userId: org.users[1]?.id ?? org.userId, status: approvalStatus === "APPROVED" ? "APPROVED" : "WAITING", order: 0, changedTime: now }],
+      approvers:
+        approvalStatus === "UNASSIGNED"
+          ? []
+          : [
+              {
+                userId: org.users[1]?.id ?? org.userId,
+                status: approvalStatus === "APPROVED" ? "APPROVED" : "WAITING",
+                order: 0,
+                changedTime: now
+              }
+            ],
       createdBy: org.userId,
       ...currencyOf(vendor),
       ...rate,
@@ -175,8 +235,23 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
       const now = state.now()
       const template = org.vendors[0]!
       const name = m.name ?? `New Vendor ${random.alnum(4).toUpperCase()}`
-      if (m.billCurrency !== undefined && !/^[A-Z]{3}$/.test(m.billCurrency)) throw Errors.validation([["billCurrency", "must be a three-letter ISO 4217 code"]])
-      const vendor: Vendor = { ...template, address: { ...template.address }, id: state.ids.make("009"), archived: false, createdTime: now, updatedTime: now, seq: state.seq(), name, shortName: name.replace(/[^A-Za-z0-9]/g, "").slice(0, 12).toUpperCase(), email: `billing@${name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}.example` }
+      if (m.billCurrency !== undefined && !/^[A-Z]{3}$/.test(m.billCurrency))
+        throw Errors.validation([["billCurrency", "must be a three-letter ISO 4217 code"]])
+      const vendor: Vendor = {
+        ...template,
+        address: { ...template.address },
+        id: state.ids.make("009"),
+        archived: false,
+        createdTime: now,
+        updatedTime: now,
+        seq: state.seq(),
+        name,
+        shortName: name
+          .replace(/[^A-Za-z0-9]/g, "")
+          .slice(0, 12)
+          .toUpperCase(),
+        email: `billing@${name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}.example`
+      }
       delete vendor.malformed
       delete vendor.billCurrency
       if (m.billCurrency !== undefined) vendor.billCurrency = m.billCurrency
@@ -193,10 +268,19 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
       return { op: m.op, ids: [vendor.id] }
     }
     case "createBill": {
-      const vendor = m.vendorId !== undefined ? find<Vendor>("vendors", m.vendorId, "Vendor") : org.vendors.find((v) => !v.archived)!
+      const vendor =
+        m.vendorId !== undefined ? find<Vendor>("vendors", m.vendorId, "Vendor") : org.vendors.find((v) => !v.archived)!
       const invoiceDay = day(m.invoiceDate, today())
       const lines = toLines(m.lines ?? [{ amount: m.amount ?? 100 }])
-      const bill = newBill(vendor, invoiceDay, day(m.dueDate, invoiceDay + 30), lines, m.approvalStatus ?? "APPROVED", m.description, rateOf(m.exchangeRate))
+      const bill = newBill(
+        vendor,
+        invoiceDay,
+        day(m.dueDate, invoiceDay + 30),
+        lines,
+        m.approvalStatus ?? "APPROVED",
+        m.description,
+        rateOf(m.exchangeRate)
+      )
       return { op: m.op, ids: [bill.id] }
     }
     case "editBill": {
@@ -215,7 +299,12 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
       bill.approvalStatus = m.status
       const now = state.now()
       const status = m.status === "APPROVED" ? "APPROVED" : m.status === "DENIED" ? "DENIED" : "WAITING"
-      bill.approvers = m.status === "UNASSIGNED" ? [] : bill.approvers.length > 0 ? bill.approvers.map((a) => ({ ...a, status, changedTime: now })) : [{ userId: org.users[1]?.id ?? org.userId, status, order: 0, changedTime: now }]
+      bill.approvers =
+        m.status === "UNASSIGNED"
+          ? []
+          : bill.approvers.length > 0
+            ? bill.approvers.map((a) => ({ ...a, status, changedTime: now }))
+            : [{ userId: org.users[1]?.id ?? org.userId, status, order: 0, changedTime: now }]
       touch(bill)
       return { op: m.op, ids: [bill.id] }
     }
@@ -223,13 +312,25 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
       const bill = find<Bill>("bills", m.billId, "Bill")
       const due = billDueCents(bill)
       const amountCents = m.amount !== undefined ? cents(m.amount, "amount") : due
-      if (amountCents <= 0 || amountCents > due) throw Errors.validation([["amount", `must be between 0.01 and the due amount ${(due / 100).toFixed(2)}`]])
+      if (amountCents <= 0 || amountCents > due)
+        throw Errors.validation([["amount", `must be between 0.01 and the due amount ${(due / 100).toFixed(2)}`]])
       const wallet = m.fundingType === "WALLET"
-      if (wallet && m.fundingAccountId !== undefined) throw Errors.validation([["fundingAccountId", "a WALLET payment has no funding account id"]])
-      const funding = wallet ? undefined : (m.fundingAccountId ?? org.banks.find((b) => b.payables)?.id ?? org.banks[0]?.id ?? "")
-      const fundingType = funding === undefined ? "WALLET" : funding.startsWith("cat") ? "CARD_ACCOUNT" : funding.startsWith("dva") ? "AP_CARD" : "BANK_ACCOUNT"
+      if (wallet && m.fundingAccountId !== undefined)
+        throw Errors.validation([["fundingAccountId", "a WALLET payment has no funding account id"]])
+      const funding = wallet
+        ? undefined
+        : (m.fundingAccountId ?? org.banks.find((b) => b.payables)?.id ?? org.banks[0]?.id ?? "")
+      const fundingType =
+        funding === undefined
+          ? "WALLET"
+          : funding.startsWith("cat")
+            ? "CARD_ACCOUNT"
+            : funding.startsWith("dva")
+              ? "AP_CARD"
+              : "BANK_ACCOUNT"
       const status = m.status ?? "PAID"
-      if (!PAYMENT_STATUSES.includes(status)) throw Errors.validation([["status", `must be one of ${PAYMENT_STATUSES.join(", ")}`]])
+      if (!PAYMENT_STATUSES.includes(status))
+        throw Errors.validation([["status", `must be one of ${PAYMENT_STATUSES.join(", ")}`]])
       const vendor = find<Vendor>("vendors", bill.vendorId, "Vendor")
       const now = state.now()
       const payment: Payment = {
@@ -263,7 +364,8 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
     case "setPaymentStatus": {
       const payment = find<Payment>("payments", m.id, "Payment")
       const status = m.op === "clearPayment" ? "PAID" : m.op === "voidPayment" ? "VOID" : m.status
-      if (!PAYMENT_STATUSES.includes(status)) throw Errors.validation([["status", `must be one of ${PAYMENT_STATUSES.join(", ")}`]])
+      if (!PAYMENT_STATUSES.includes(status))
+        throw Errors.validation([["status", `must be one of ${PAYMENT_STATUSES.join(", ")}`]])
       payment.status = status
       const bills = payment.billPayments.map((bp) => find<Bill>("bills", bp.billId, "Bill"))
       for (const b of bills) state.recomputeBill(b)
@@ -287,7 +389,14 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
         ...currencyOf(vendor),
         ...rateOf(m.exchangeRate),
         amountCents,
-        lines: [{ id: state.ids.make("vci"), description: "Credit", amountCents, classifications: coa !== undefined ? { chartOfAccountId: coa } : {} }],
+        lines: [
+          {
+            id: state.ids.make("vci"),
+            description: "Credit",
+            amountCents,
+            classifications: coa !== undefined ? { chartOfAccountId: coa } : {}
+          }
+        ],
         usage: []
       }
       org.vendorCredits.push(credit)
@@ -311,7 +420,8 @@ export const applyMutation = (state: OrgState, m: Mutation, random: Random): Mut
     case "archive":
     case "restore": {
       const record = find<Stamped>(m.collection, m.id, m.collection)
-      if (m.op === "restore" && m.collection === "vendor-credits") throw Errors.badRequest("Vendor credits cannot be restored.")
+      if (m.op === "restore" && m.collection === "vendor-credits")
+        throw Errors.badRequest("Vendor credits cannot be restored.")
       record.archived = m.op === "archive"
       touch(record)
       return { op: m.op, ids: [record.id] }

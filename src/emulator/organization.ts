@@ -1,16 +1,11 @@
-import type {
-  Bill,
-  ClassificationKind,
-  Organization,
-  Payment,
-  Stamped,
-  VendorCredit
-} from "./model.ts"
+import type { Bill, ClassificationKind, Organization, Payment, Stamped, VendorCredit } from "./model.ts"
 import { CLASSIFICATION_KINDS } from "./model.ts"
 import { IdFactory, Random, RUNTIME_ID_BASE } from "./random.ts"
 
 /** Bill.com's derived payment status of a bill (§4.2), from its amounts. */
-export const billPaymentStatus = (bill: Bill): "PAID" | "UNPAID" | "PARTIALLY_PAID" | "SCHEDULED" | "IN_PROCESS" | "UNDEFINED" => {
+export const billPaymentStatus = (
+  bill: Bill
+): "PAID" | "UNPAID" | "PARTIALLY_PAID" | "SCHEDULED" | "IN_PROCESS" | "UNDEFINED" => {
   if (bill.paymentStatusUndefined === true) return "UNDEFINED"
   if ((bill.inProcessCents ?? 0) > 0) return "IN_PROCESS"
   if (bill.scheduledCents > 0) return "SCHEDULED"
@@ -52,7 +47,10 @@ export class OrgState {
   private readonly startedAt = Date.now()
   private clockOffsetMs = 0
 
-  constructor(readonly org: Organization, seed: string) {
+  constructor(
+    readonly org: Organization,
+    seed: string
+  ) {
     this.ids = new IdFactory(new Random(`${seed}/runtime-ids`), RUNTIME_ID_BASE)
     let seq = 0
     for (const name of COLLECTIONS) {

@@ -61,7 +61,8 @@ const parseFilters = <R>(text: string, fields: Fields<R>): ReadonlyArray<Filter>
       if (end < 0) throw Errors.badRequest(`filters: unterminated quote in '${text.slice(i)}'`)
       raw = text.slice(j + 1, end)
       j = end + 1
-      if (j < text.length && text[j] !== ",") throw Errors.badRequest(`filters: unexpected text after quoted value in '${text.slice(i)}'`)
+      if (j < text.length && text[j] !== ",")
+        throw Errors.badRequest(`filters: unexpected text after quoted value in '${text.slice(i)}'`)
     } else {
       const end = text.indexOf(",", j)
       raw = end < 0 ? text.slice(j) : text.slice(j, end)
@@ -69,10 +70,13 @@ const parseFilters = <R>(text: string, fields: Fields<R>): ReadonlyArray<Filter>
     }
     i = j + 1
     const def = fields[field]
-    if (def === undefined || def.filterable === false) throw Errors.badRequest(`filters: field '${field}' is not filterable`)
+    if (def === undefined || def.filterable === false)
+      throw Errors.badRequest(`filters: field '${field}' is not filterable`)
     if (!(OPERATORS as ReadonlyArray<string>).includes(op)) throw Errors.badRequest(`filters: unknown operator '${op}'`)
-    if (def.ops !== undefined && !def.ops.includes(op)) throw Errors.badRequest(`filters: operator '${op}' is not supported for '${field}'`)
-    if (op === "sw" && def.kind !== "string") throw Errors.badRequest(`filters: operator 'sw' is not supported for '${field}'`)
+    if (def.ops !== undefined && !def.ops.includes(op))
+      throw Errors.badRequest(`filters: operator '${op}' is not supported for '${field}'`)
+    if (op === "sw" && def.kind !== "string")
+      throw Errors.badRequest(`filters: operator 'sw' is not supported for '${field}'`)
     const values = op === "in" || op === "nin" ? raw.split(",").map((v) => v.trim()) : [raw]
     for (const v of values) validateValue(field, def.kind, v)
     filters.push({ field, op, values })
@@ -126,7 +130,12 @@ const compare = (a: unknown, b: unknown): number => {
 }
 
 /** `wanted`: the filter's values coerced to the field's kind, once per query (a date-time parse per record cost ~40 ms a request at 200k bills). */
-const matches = <R>(record: R, filter: Filter, def: FieldDef<R>, wanted: ReadonlyArray<ReturnType<typeof coerce>>): boolean => {
+const matches = <R>(
+  record: R,
+  filter: Filter,
+  def: FieldDef<R>,
+  wanted: ReadonlyArray<ReturnType<typeof coerce>>
+): boolean => {
   const actual = def.get(record)
   if (Array.isArray(actual)) {
     const has = wanted.some((w) => actual.includes(w as string))
@@ -162,8 +171,10 @@ const parseSort = <R>(text: string, fields: Fields<R>): ReadonlyArray<SortKey> =
     .map((part) => {
       const [field = "", dir = "asc", extra] = part.trim().split(":")
       const def = fields[field]
-      if (def === undefined || def.sortable === false || def.kind === "ids") throw Errors.badRequest(`sort: field '${field}' is not sortable`)
-      if ((dir !== "asc" && dir !== "desc") || extra !== undefined) throw Errors.badRequest(`sort: invalid direction in '${part}'`)
+      if (def === undefined || def.sortable === false || def.kind === "ids")
+        throw Errors.badRequest(`sort: field '${field}' is not sortable`)
+      if ((dir !== "asc" && dir !== "desc") || extra !== undefined)
+        throw Errors.badRequest(`sort: invalid direction in '${part}'`)
       return { field, desc: dir === "desc" }
     })
 
@@ -194,7 +205,13 @@ const encodeCursor = (c: Cursor): string => Buffer.from(JSON.stringify(c)).toStr
 const decodeCursor = (page: string): Cursor => {
   try {
     const c = JSON.parse(Buffer.from(page, "base64url").toString("utf8")) as Partial<Cursor>
-    if (typeof c.s === "string" && typeof c.o === "number" && c.o >= 0 && typeof c.f === "string" && typeof c.so === "string")
+    if (
+      typeof c.s === "string" &&
+      typeof c.o === "number" &&
+      c.o >= 0 &&
+      typeof c.f === "string" &&
+      typeof c.so === "string"
+    )
       return c as Cursor
   } catch {
     // fall through to the error below
@@ -227,7 +244,12 @@ export class SnapshotStore {
     if (query.page !== undefined && query.page !== "") {
       cursor = decodeCursor(query.page)
     } else {
-      cursor = { s: `${this.instance}:${collection}:${this.counter++}`, o: 0, f: query.filters ?? "", so: query.sort ?? "" }
+      cursor = {
+        s: `${this.instance}:${collection}:${this.counter++}`,
+        o: 0,
+        f: query.filters ?? "",
+        so: query.sort ?? ""
+      }
     }
     let rows = this.mode === "live" ? undefined : (this.snapshots.get(cursor.s) as ReadonlyArray<R> | undefined)
     if (rows === undefined) {
@@ -251,12 +273,20 @@ export class SnapshotStore {
     this.snapshots.clear()
   }
 
-  private evaluate<R extends Stamped>(records: ReadonlyArray<R>, fields: Fields<R>, filterText: string, sortText: string): ReadonlyArray<R> {
+  private evaluate<R extends Stamped>(
+    records: ReadonlyArray<R>,
+    fields: Fields<R>,
+    filterText: string,
+    sortText: string
+  ): ReadonlyArray<R> {
     const filters = filterText === "" ? [] : parseFilters(filterText, fields)
     const sort = parseSort(sortText, fields)
     const defs = filters.map((f) => fields[f.field]!)
     const wanted = filters.map((f, i) => f.values.map((v) => coerce(defs[i]!.kind, v)))
-    const rows = filters.length === 0 ? records.slice() : records.filter((r) => filters.every((f, i) => matches(r, f, defs[i]!, wanted[i]!)))
+    const rows =
+      filters.length === 0
+        ? records.slice()
+        : records.filter((r) => filters.every((f, i) => matches(r, f, defs[i]!, wanted[i]!)))
     if (sort.length > 0) {
       const getters = sort.map((k) => fields[k.field]!.get)
       rows.sort((a, b) => {

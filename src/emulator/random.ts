@@ -106,7 +106,10 @@ const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
  */
 export class IdFactory {
   private counter: number
-  constructor(private readonly random: Random, counterBase = 1) {
+  constructor(
+    private readonly random: Random,
+    counterBase = 1
+  ) {
     this.counter = counterBase
   }
 
@@ -131,7 +134,8 @@ export class IdFactory {
 }
 
 /** (a × b) mod m without leaving the 2^53 safe-integer range (a, m < 2^30). */
-const mulMod = (a: number, b: number, m: number): number => ((((a * Math.floor(b / 65536)) % m) * 65536) + a * (b % 65536)) % m
+const mulMod = (a: number, b: number, m: number): number =>
+  (((a * Math.floor(b / 65536)) % m) * 65536 + a * (b % 65536)) % m
 
 const ALNUM_CODES = Array.from(ALNUM, (c) => c.charCodeAt(0))
 

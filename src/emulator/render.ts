@@ -36,11 +36,22 @@ const compact = <A extends Json>(obj: A): A | undefined => {
   return undefined
 }
 
-const stamps = (r: Stamped) => ({ createdTime: formatTimestamp(r.createdTime), updatedTime: formatTimestamp(r.updatedTime) })
+const stamps = (r: Stamped) => ({
+  createdTime: formatTimestamp(r.createdTime),
+  updatedTime: formatTimestamp(r.updatedTime)
+})
 
 /** The wrong JSON type for a value (malformed-record faults and anomalies). */
 export const wrongType = (value: unknown): unknown =>
-  typeof value === "number" ? "n/a" : typeof value === "string" ? 12345 : typeof value === "boolean" ? "yes" : value === undefined ? 42 : "[object]"
+  typeof value === "number"
+    ? "n/a"
+    : typeof value === "string"
+      ? 12345
+      : typeof value === "boolean"
+        ? "yes"
+        : value === undefined
+          ? 42
+          : "[object]"
 
 /** Sets raw values at dotted paths ("invoice.invoiceDate", "billLineItems.0.amount") of a rendered record. */
 export const overlay = (out: Json, values: Readonly<Record<string, unknown>>): Json => {
@@ -236,9 +247,10 @@ const renderVendorCredit = (c: VendorCredit): Json => {
       amount: money(l.amountCents),
       classifications: classifications(l.classifications)
     })),
-    usage: c.usage.length > 0
-      ? c.usage.map((u) => ({ billId: u.billId, paymentId: u.paymentId, amount: money(u.amountCents) }))
-      : undefined,
+    usage:
+      c.usage.length > 0
+        ? c.usage.map((u) => ({ billId: u.billId, paymentId: u.paymentId, amount: money(u.amountCents) }))
+        : undefined,
     ...stamps(c)
   }
 }
@@ -272,8 +284,24 @@ const renderItem = (i: Item): Json => ({
 
 const renderClassification = (c: Classification): Json =>
   c.firstName !== undefined
-    ? { id: c.id, firstName: c.firstName, lastName: c.lastName, shortName: c.shortName, parentId: c.parentId, archived: c.archived, ...stamps(c) }
-    : { id: c.id, name: c.name, shortName: c.shortName, description: c.description, parentId: c.parentId, archived: c.archived, ...stamps(c) }
+    ? {
+        id: c.id,
+        firstName: c.firstName,
+        lastName: c.lastName,
+        shortName: c.shortName,
+        parentId: c.parentId,
+        archived: c.archived,
+        ...stamps(c)
+      }
+    : {
+        id: c.id,
+        name: c.name,
+        shortName: c.shortName,
+        description: c.description,
+        parentId: c.parentId,
+        archived: c.archived,
+        ...stamps(c)
+      }
 
 const renderBank = (b: BankAccount): Json => ({
   id: b.id,
@@ -333,7 +361,12 @@ export const documentsOf = (b: Bill): ReadonlyArray<{ id: string; name: string; 
   const count = h % 3
   const out = []
   for (let i = 0; i < count; i++)
-    out.push({ id: `00h02${b.id.slice(6)}${i}`, name: i === 0 ? `${b.invoiceNumber}.pdf` : `${b.invoiceNumber}-backup-${i}.pdf`, pages: 1 + ((h >>> (4 + i)) % 4), created: b.createdTime + 60_000 * (i + 1) })
+    out.push({
+      id: `00h02${b.id.slice(6)}${i}`,
+      name: i === 0 ? `${b.invoiceNumber}.pdf` : `${b.invoiceNumber}-backup-${i}.pdf`,
+      pages: 1 + ((h >>> (4 + i)) % 4),
+      created: b.createdTime + 60_000 * (i + 1)
+    })
   return out
 }
 

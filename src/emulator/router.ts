@@ -49,7 +49,11 @@ export class Router {
     this.compiled = routes.map((route) => ({ route, parts: route.template.split("/") }))
   }
 
-  match(surface: Surface, method: string, path: string): { route: Route; params: Record<string, string> } | "method" | undefined {
+  match(
+    surface: Surface,
+    method: string,
+    path: string
+  ): { route: Route; params: Record<string, string> } | "method" | undefined {
     const parts = path.split("/")
     let methodMismatch = false
     for (const { route, parts: tpl } of this.compiled) {

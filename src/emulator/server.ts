@@ -50,7 +50,9 @@ export const startServer = (core: EmulatorCore): Promise<Server> => {
       // A defect in a handler: answer 500 rather than hanging the client.
       if (!res.headersSent) {
         res.writeHead(500, { "content-type": "application/json" })
-        res.end(JSON.stringify(renderV3Errors([{ code: "BDC_1001", message: String(error), category: "SERVER" }], Date.now())))
+        res.end(
+          JSON.stringify(renderV3Errors([{ code: "BDC_1001", message: String(error), category: "SERVER" }], Date.now()))
+        )
       } else res.destroy()
     })
   })
@@ -86,7 +88,10 @@ const handle = async (core: EmulatorCore, router: Router, req: IncomingMessage, 
   const operation = contract?.find(api, method, path)
   const opLabel = operation?.id ?? `${method} ${surface === "v2" ? `/v2${path}` : path}`
   let injected = false
-  if (counted) core.counters.request(`${method} ${route !== undefined ? (surface === "v2" ? `/v2${route.template}` : route.template) : "(unknown)"}`)
+  if (counted)
+    core.counters.request(
+      `${method} ${route !== undefined ? (surface === "v2" ? `/v2${route.template}` : route.template) : "(unknown)"}`
+    )
 
   const send = async (reply: Reply, bodyFaults?: { slowMs: number | undefined; truncate: boolean }) => {
     if (counted) core.counters.status(reply.status)
@@ -137,7 +142,12 @@ const handle = async (core: EmulatorCore, router: Router, req: IncomingMessage, 
     const raw = await readBody(req)
     if (route === undefined || typeof matched !== "object") {
       if (contract !== undefined && core.contractMode.requests !== "off")
-        core.contractLog.record({ kind: "request", operation: opLabel, where: "route", problem: "no such Bill.com operation" })
+        core.contractLog.record({
+          kind: "request",
+          operation: opLabel,
+          where: "route",
+          problem: "no such Bill.com operation"
+        })
       return await fail(Errors.notSupported())
     }
     const form = surface === "v2" ? new URLSearchParams(raw) : new URLSearchParams()
@@ -150,7 +160,8 @@ const handle = async (core: EmulatorCore, router: Router, req: IncomingMessage, 
       const sessionId = surface === "v2" ? (form.get("sessionId") ?? headers["sessionid"]) : headers["sessionid"]
       session = core.sessions.touch(sessionId ?? undefined, devKey ?? undefined)
       if (session === undefined) return await fail(Errors.sessionInvalid())
-      if (!core.limits.takeRequest(session.devKey)) return await fail(Errors.hourlyLimit(core.limits.rateLimitStatus, core.limits.requestsPerHour))
+      if (!core.limits.takeRequest(session.devKey))
+        return await fail(Errors.hourlyLimit(core.limits.rateLimitStatus, core.limits.requestsPerHour))
       const key = `${session.devKey}/${session.organizationId}`
       release = core.limits.acquire(key)
       if (release === undefined) return await fail(Errors.tooManyConcurrent(core.limits.rateLimitStatus))
@@ -162,13 +173,21 @@ const handle = async (core: EmulatorCore, router: Router, req: IncomingMessage, 
     }
     if (operation !== undefined && contract !== undefined && core.contractMode.requests !== "off") {
       core.contractLog.checkedRequest()
-      const problems = contract.checkRequest(operation, { path, query: url.searchParams, body: surface === "v2" ? undefined : body, form })
+      const problems = contract.checkRequest(operation, {
+        path,
+        query: url.searchParams,
+        body: surface === "v2" ? undefined : body,
+        form
+      })
       for (const p of problems) core.contractLog.record({ kind: "request", operation: operation.id, ...p })
       if (problems.length > 0 && core.contractMode.requests === "enforce")
         return await fail(Errors.contract(problems.map((p) => ({ field: fieldOf(p.where), problem: p.problem }))))
     }
     if (n >= 0) {
-      if (route.auth && core.faults.echoSecrets(n, `${method} ${surface === "v2" ? `/v2${route.template}` : route.template}`)) {
+      if (
+        route.auth &&
+        core.faults.echoSecrets(n, `${method} ${surface === "v2" ? `/v2${route.template}` : route.template}`)
+      ) {
         core.counters.fault("echoSecrets")
         const status = core.faults.config.echoSecrets?.status ?? 400
         return await fail(Errors.echoingSecrets(status, session!.devKey, session!.id))
@@ -216,7 +235,8 @@ const handle = async (core: EmulatorCore, router: Router, req: IncomingMessage, 
       }
     }
     const reply = await route.handle(request)
-    const bodyFaults = n >= 0 && route.auth ? { slowMs: faults.slowBodyDelay(n), truncate: faults.truncate(n) } : undefined
+    const bodyFaults =
+      n >= 0 && route.auth ? { slowMs: faults.slowBodyDelay(n), truncate: faults.truncate(n) } : undefined
     await send(reply, bodyFaults)
   } catch (error) {
     if (error instanceof ApiError) return await fail(error)

@@ -18,7 +18,13 @@ export class SessionStore {
   constructor(private readonly idleMs: number) {}
 
   create(devKey: string, organizationId: string, userId: string): Session {
-    const session: Session = { id: randomBytes(24).toString("base64url"), devKey, organizationId, userId, lastUsed: Date.now() }
+    const session: Session = {
+      id: randomBytes(24).toString("base64url"),
+      devKey,
+      organizationId,
+      userId,
+      lastUsed: Date.now()
+    }
     this.sessions.set(session.id, session)
     return session
   }

@@ -20,9 +20,20 @@ const APPROVAL_V2 = { UNASSIGNED: "0", ASSIGNED: "1", APPROVED: "3", APPROVING: 
 const PAYMENT_V2 = { PAID: "0", UNPAID: "1", PARTIALLY_PAID: "2", SCHEDULED: "4", IN_PROCESS: "6" } as const
 /** isActive for the v3 recordStatus values besides ACTIVE/INACTIVE (v2 has no code for UNDEFINED: inactive). */
 const RECORD_V2 = { DRAFT: "5", DRAFT_DELETED: "6", UNDEFINED: "2" } as const
-const APPROVER_V2 = { WAITING: "0", VIEWED: "1", REROUTED: "2", DENIED: "3", APPROVED: "4", UPCOMING: "5", STALE: "6" } as const
+const APPROVER_V2 = {
+  WAITING: "0",
+  VIEWED: "1",
+  REROUTED: "2",
+  DENIED: "3",
+  APPROVED: "4",
+  UPCOMING: "5",
+  STALE: "6"
+} as const
 
-const success = (data: unknown): Reply => ({ status: 200, body: { response_status: 0, response_message: "Success", response_data: data } })
+const success = (data: unknown): Reply => ({
+  status: 200,
+  body: { response_status: 0, response_message: "Success", response_data: data }
+})
 
 const idOf = (req: Req, key: string): string => {
   const data = req.body
@@ -130,7 +141,13 @@ export const renderChartOfAccountV2 = (a: ChartOfAccount) => ({
 })
 
 export const v2Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
-  const route = (template: string, handle: Route["handle"], auth = true): Route => ({ method: "POST", template, surface: "v2", auth, handle })
+  const route = (template: string, handle: Route["handle"], auth = true): Route => ({
+    method: "POST",
+    template,
+    surface: "v2",
+    auth,
+    handle
+  })
   const bill = (id: string): Bill => {
     const record = core.state.get<Bill>("bills", id)
     if (record === undefined) throw Errors.notFound("Bill", id)
@@ -142,12 +159,24 @@ export const v2Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
       (req) => {
         const f = req.form
         // v2 field names differ from v3: userName / orgId (§1.5).
-        const reply = v2Login(core, { username: f.get("userName"), password: f.get("password"), organizationId: f.get("orgId"), devKey: f.get("devKey") })
-        return success({ sessionId: reply.sessionId, orgId: reply.organizationId, apiEndPoint: `${core.origin}/api`, usersId: reply.userId })
+        const reply = v2Login(core, {
+          username: f.get("userName"),
+          password: f.get("password"),
+          organizationId: f.get("orgId"),
+          devKey: f.get("devKey")
+        })
+        return success({
+          sessionId: reply.sessionId,
+          orgId: reply.organizationId,
+          apiEndPoint: `${core.origin}/api`,
+          usersId: reply.userId
+        })
       },
       false
     ),
-    route("/GetSessionInfo.json", (req) => success({ organizationId: req.session!.organizationId, userId: req.session!.userId })),
+    route("/GetSessionInfo.json", (req) =>
+      success({ organizationId: req.session!.organizationId, userId: req.session!.userId })
+    ),
     route("/Logout.json", (req) => {
       if (core.sessions.invalidate(req.session!.id)) core.counters.logout()
       return success({})
@@ -164,7 +193,8 @@ export const v2Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
     route("/ListApprovers.json", (req) => {
       const data = (req.body ?? {}) as Record<string, unknown>
       const entity = data["entity"]
-      if (entity !== "Bill" && entity !== "VendorCredit") throw Errors.validation([["entity", "must be Bill or VendorCredit"]])
+      if (entity !== "Bill" && entity !== "VendorCredit")
+        throw Errors.validation([["entity", "must be Bill or VendorCredit"]])
       const id = idOf(req, "objectId")
       if (entity === "VendorCredit") {
         if (core.state.get("vendor-credits", id) === undefined) throw Errors.notFound("Vendor credit", id)
@@ -192,4 +222,3 @@ const v2Login = (core: EmulatorCore, fields: Record<string, string | null>) => {
   const reply = loginV3(core, body)
   return reply.body as { sessionId: string; organizationId: string; userId: string }
 }
-

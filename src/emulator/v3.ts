@@ -4,7 +4,16 @@ import { ACCOUNT_TYPES, type AccountType, type Bill, type ChartOfAccount, type S
 import type { Collection } from "./organization.ts"
 import { parseMax } from "./query.ts"
 import { FIELDS } from "./fields.ts"
-import { documentsOf, overlay, renderCard, renderChartOfAccount, renderDocument, renderRecord, wrongType, type RenderContext } from "./render.ts"
+import {
+  documentsOf,
+  overlay,
+  renderCard,
+  renderChartOfAccount,
+  renderDocument,
+  renderRecord,
+  wrongType,
+  type RenderContext
+} from "./render.ts"
 import type { Reply, Req, Route } from "./router.ts"
 
 /** v3 routes (§1.2–1.4, §4): login/session/logout, list + get per collection, documents, COA writes. */
@@ -19,7 +28,11 @@ export const v3Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
   })
 
   const faultField = (collection: Collection): string =>
-    collection === "bills" || collection === "payments" || collection === "vendor-credits" ? "amount" : collection === "ap-cards" ? "balance" : "archived"
+    collection === "bills" || collection === "payments" || collection === "vendor-credits"
+      ? "amount"
+      : collection === "ap-cards"
+        ? "balance"
+        : "archived"
 
   const render = (collection: Collection, record: Stamped, detail: boolean, req: Req, index: number) => {
     // A documented anomaly renders a field with the wrong type on purpose (decode-error testing).
@@ -73,7 +86,12 @@ export const v3Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
   return [
     route("POST", "/v3/login", (req) => login(core, req.body), false),
     route("GET", "/v3/login/session", (req) =>
-      ok({ organizationId: req.session!.organizationId, userId: req.session!.userId, mfaStatus: "UNDEFINED", mfaBypass: false })
+      ok({
+        organizationId: req.session!.organizationId,
+        userId: req.session!.userId,
+        mfaStatus: "UNDEFINED",
+        mfaBypass: false
+      })
     ),
     route("POST", "/v3/logout", (req) => {
       if (core.sessions.invalidate(req.session!.id)) core.counters.logout()
@@ -89,7 +107,8 @@ export const v3Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
     // Cards are not a paged envelope: {rates, cards}, for one cardUserStatus (§4.5).
     route("GET", "/v3/funding-accounts/cards", (req) => {
       const status = req.query.get("cardUserStatus")
-      if (status !== "VERIFIED" && status !== "NOMINATED") throw Errors.validation([["cardUserStatus", "must be one of VERIFIED, NOMINATED"]])
+      if (status !== "VERIFIED" && status !== "NOMINATED")
+        throw Errors.validation([["cardUserStatus", "must be one of VERIFIED, NOMINATED"]])
       const cards = core.state.org.cards.filter((c) => c.userStatus === status)
       return ok({
         rates: {
@@ -105,7 +124,9 @@ export const v3Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
     }),
     get("cards", "/v3/funding-accounts/cards/{cardAccountId}", "Card account"),
     // AP Cards: a bare array, no paging or filters (§4.5).
-    route("GET", "/v3/funding-accounts/ap-cards", (req) => ok(core.state.org.apCards.map((c, i) => render("ap-cards", c, false, req, i)))),
+    route("GET", "/v3/funding-accounts/ap-cards", (req) =>
+      ok(core.state.org.apCards.map((c, i) => render("ap-cards", c, false, req, i)))
+    ),
     ...pair("chart-of-accounts", "/v3/classifications/chart-of-accounts", "chartOfAccountId", "Chart of account"),
     ...coaRoutes,
     ...pair("items", "/v3/classifications/items", "itemId", "Item"),
@@ -164,12 +185,22 @@ export const login = (core: EmulatorCore, body: unknown): Reply => {
   if (missing.length > 0) throw Errors.validation(missing.map((k) => [k, "must not be blank"] as const))
   const creds = core.credentials
   if (b["devKey"] !== creds.devKey) throw Errors.badDevKey()
-  if (!core.limits.takeLogin(creds.devKey)) throw Errors.loginLimit(core.limits.rateLimitStatus, core.limits.loginsPerHour)
-  if (b["username"] !== creds.username || b["password"] !== creds.password || b["organizationId"] !== creds.organizationId)
+  if (!core.limits.takeLogin(creds.devKey))
+    throw Errors.loginLimit(core.limits.rateLimitStatus, core.limits.loginsPerHour)
+  if (
+    b["username"] !== creds.username ||
+    b["password"] !== creds.password ||
+    b["organizationId"] !== creds.organizationId
+  )
     throw Errors.badCredentials()
   core.counters.login()
   const session = core.sessions.create(creds.devKey, creds.organizationId, core.state.org.userId)
-  return ok({ sessionId: session.id, organizationId: creds.organizationId, userId: core.state.org.userId, trusted: false })
+  return ok({
+    sessionId: session.id,
+    organizationId: creds.organizationId,
+    userId: core.state.org.userId,
+    trusted: false
+  })
 }
 
 /** Validate a COA create/update body; returns the problems, one per field (§5.1). */
@@ -177,8 +208,10 @@ const coaProblems = (core: EmulatorCore, body: Record<string, unknown>, creating
   const problems: Array<readonly [string, string]> = []
   const name = body["name"]
   if (creating && (typeof name !== "string" || name.trim() === "")) problems.push(["name", "must not be blank"])
-  if (!creating && name !== undefined && (typeof name !== "string" || name.trim() === "")) problems.push(["name", "must not be blank"])
-  if (body["description"] !== undefined && typeof body["description"] !== "string") problems.push(["description", "must be a string"])
+  if (!creating && name !== undefined && (typeof name !== "string" || name.trim() === ""))
+    problems.push(["name", "must not be blank"])
+  if (body["description"] !== undefined && typeof body["description"] !== "string")
+    problems.push(["description", "must be a string"])
   const parentId = body["parentId"]
   if (parentId !== undefined && parentId !== null && parentId !== "") {
     if (typeof parentId !== "string" || core.state.get("chart-of-accounts", parentId) === undefined)
@@ -193,7 +226,8 @@ const coaProblems = (core: EmulatorCore, body: Record<string, unknown>, creating
       if (creating && type === undefined) problems.push(["account.type", "must not be null"])
       if (type !== undefined && !(ACCOUNT_TYPES as ReadonlyArray<unknown>).includes(type))
         problems.push(["account.type", `must be one of ${ACCOUNT_TYPES.join(", ")}`])
-      if (account["number"] !== undefined && typeof account["number"] !== "string") problems.push(["account.number", "must be a string"])
+      if (account["number"] !== undefined && typeof account["number"] !== "string")
+        problems.push(["account.number", "must be a string"])
     }
   }
   return problems
@@ -215,7 +249,13 @@ const applyCoa = (record: ChartOfAccount, body: Record<string, unknown>): void =
 const chartOfAccountWrites = (core: EmulatorCore): ReadonlyArray<Route> => {
   const base = "/v3/classifications/chart-of-accounts"
   const state = core.state
-  const route = (method: string, template: string, handle: Route["handle"]): Route => ({ method, template, surface: "v3", auth: true, handle })
+  const route = (method: string, template: string, handle: Route["handle"]): Route => ({
+    method,
+    template,
+    surface: "v3",
+    auth: true,
+    handle
+  })
   const find = (id: string): ChartOfAccount => {
     const record = state.get<ChartOfAccount>("chart-of-accounts", id)
     if (record === undefined) throw Errors.notFound("Chart of account", id)
@@ -223,7 +263,15 @@ const chartOfAccountWrites = (core: EmulatorCore): ReadonlyArray<Route> => {
   }
   const create = (body: Record<string, unknown>): ChartOfAccount => {
     const now = state.now()
-    const record: ChartOfAccount = { id: state.ids.make("0ca"), archived: false, createdTime: now, updatedTime: now, seq: state.seq(), name: "", type: "UNSPECIFIED" }
+    const record: ChartOfAccount = {
+      id: state.ids.make("0ca"),
+      archived: false,
+      createdTime: now,
+      updatedTime: now,
+      seq: state.seq(),
+      name: "",
+      type: "UNSPECIFIED"
+    }
     applyCoa(record, body)
     state.org.chartOfAccounts.push(record)
     state.register(record)
@@ -243,7 +291,11 @@ const chartOfAccountWrites = (core: EmulatorCore): ReadonlyArray<Route> => {
     return body
   }
   const bulkItems = (body: unknown): ReadonlyArray<Record<string, unknown>> => {
-    const items = Array.isArray(body) ? body : isObject(body) && Array.isArray(body["chartOfAccounts"]) ? body["chartOfAccounts"] : undefined
+    const items = Array.isArray(body)
+      ? body
+      : isObject(body) && Array.isArray(body["chartOfAccounts"])
+        ? body["chartOfAccounts"]
+        : undefined
     if (items === undefined || items.length === 0 || items.length > 50 || !items.every(isObject))
       throw Errors.badRequest("Request body must be an array of 1 to 50 chart of accounts.")
     return items as ReadonlyArray<Record<string, unknown>>
@@ -260,14 +312,20 @@ const chartOfAccountWrites = (core: EmulatorCore): ReadonlyArray<Route> => {
   return [
     route("POST", `${base}/bulk`, (req) => {
       const items = bulkItems(req.body)
-      const problems = items.flatMap((item, i) => coaProblems(core, item, true).map(([f, p]) => [`[${i}].${f}`, p] as const))
+      const problems = items.flatMap((item, i) =>
+        coaProblems(core, item, true).map(([f, p]) => [`[${i}].${f}`, p] as const)
+      )
       check(problems)
       return { status: 201, body: { chartOfAccounts: items.map((item) => renderChartOfAccount(create(item))) } }
     }),
     route("PATCH", `${base}/bulk`, (req) => {
       const items = bulkItems(req.body)
       const records = items.map((item) => find(typeof item["id"] === "string" ? item["id"] : ""))
-      check(items.flatMap((item, i) => coaProblems(core, item, false, records[i]!.id).map(([f, p]) => [`[${i}].${f}`, p] as const)))
+      check(
+        items.flatMap((item, i) =>
+          coaProblems(core, item, false, records[i]!.id).map(([f, p]) => [`[${i}].${f}`, p] as const)
+        )
+      )
       records.forEach((r, i) => {
         update(r, items[i]!)
       })

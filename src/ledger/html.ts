@@ -2,8 +2,25 @@ import type { OpenError } from "../store/integration-errors.ts"
 import type { RunSummary } from "../store/runs.ts"
 import { describeInvariants, invariantsStatus, type InvariantsCheck } from "./invariants.ts"
 import { formatMoney } from "./money.ts"
-import { agingTable, bucketLabel, latePostingsTable, runsTable, tieOutLines, trialBalanceTable, type Table } from "./render.ts"
-import { errorContextKey, type AgingReport, type AgingRow, type ErrorContext, type LatePosting, type OpenItem, type TrialBalance, type UnmappedRecord } from "./reports.ts"
+import {
+  agingTable,
+  bucketLabel,
+  latePostingsTable,
+  runsTable,
+  tieOutLines,
+  trialBalanceTable,
+  type Table
+} from "./render.ts"
+import {
+  errorContextKey,
+  type AgingReport,
+  type AgingRow,
+  type ErrorContext,
+  type LatePosting,
+  type OpenItem,
+  type TrialBalance,
+  type UnmappedRecord
+} from "./reports.ts"
 
 export interface HtmlReportInput {
   readonly pipeline: string
@@ -13,7 +30,16 @@ export interface HtmlReportInput {
   readonly trialBalance: TrialBalance
   readonly runs: ReadonlyArray<RunSummary>
   readonly openErrors: ReadonlyArray<OpenError>
-  readonly resolved: ReadonlyArray<{ stage: string; kind: string; billcom_id: string; code: string; symptom: string; resolution: string; message: string; resolved_at: string }>
+  readonly resolved: ReadonlyArray<{
+    stage: string
+    kind: string
+    billcom_id: string
+    code: string
+    symptom: string
+    resolution: string
+    message: string
+    resolved_at: string
+  }>
   readonly unmapped: ReadonlyArray<UnmappedRecord>
   /** Entries dated after their document's date because its period was closed. */
   readonly latePostings: ReadonlyArray<LatePosting>
@@ -38,7 +64,11 @@ const colorOf = (keys: ReadonlyArray<string>, key: string): string => {
 }
 /** "Current", "1–30 days", "Over 90 days", "Unapplied" for a bucket key. */
 const labelOf = (key: string): string =>
-  key === "current" || key === "unapplied" ? bucketLabel(key) : key.endsWith("+") ? `Over ${key.slice(0, -1)} days` : `${bucketLabel(key)} days`
+  key === "current" || key === "unapplied"
+    ? bucketLabel(key)
+    : key.endsWith("+")
+      ? `Over ${key.slice(0, -1)} days`
+      : `${bucketLabel(key)} days`
 
 const tableHtml = (t: Table, id: string) => `
 <table id="${id}">
@@ -51,11 +81,14 @@ const tableHtml = (t: Table, id: string) => `
 /** A table without one column: the page names documents by vendor and number (the memo), never by Bill.com's internal ids. */
 const withoutColumn = (t: Table, header: string): Table => {
   const i = t.columns.findIndex((c) => c.header === header)
-  return i < 0 ? t : { ...t, columns: t.columns.filter((_, j) => j !== i), rows: t.rows.map((row) => row.filter((_, j) => j !== i)) }
+  return i < 0
+    ? t
+    : { ...t, columns: t.columns.filter((_, j) => j !== i), rows: t.rows.map((row) => row.filter((_, j) => j !== i)) }
 }
 
 /** What AP owes a vendor before its unapplied credits and payments: the sum of its aged buckets. */
-const gross = (keys: ReadonlyArray<string>, r: AgingRow): bigint => keys.reduce((s, b) => s + ((r.buckets[b] ?? 0n) > 0n ? r.buckets[b]! : 0n), 0n)
+const gross = (keys: ReadonlyArray<string>, r: AgingRow): bigint =>
+  keys.reduce((s, b) => s + ((r.buckets[b] ?? 0n) > 0n ? r.buckets[b]! : 0n), 0n)
 
 /**
  * The aging chart as inline SVG: one bar per vendor, every vendor of the aging (a zero or negative
@@ -67,7 +100,9 @@ export const agingSvg = (aging: AgingReport): string => {
   const aged = aging.bucketKeys
   const g = (r: AgingRow) => gross(aged, r)
   const unappliedOf = (r: AgingRow) => r.buckets["unapplied"] ?? 0n
-  const rows = [...aging.rows].sort((a, b) => (g(b) > g(a) ? 1 : g(b) < g(a) ? -1 : a.vendorName.localeCompare(b.vendorName)))
+  const rows = [...aging.rows].sort((a, b) =>
+    g(b) > g(a) ? 1 : g(b) < g(a) ? -1 : a.vendorName.localeCompare(b.vendorName)
+  )
   const maxRight = rows.reduce((m, r) => Math.max(m, Number(g(r))), 1)
   const maxLeft = rows.reduce((m, r) => Math.max(m, unappliedOf(r) < 0n ? -Number(unappliedOf(r)) : 0), 0)
   const label = 220
@@ -78,7 +113,12 @@ export const agingSvg = (aging: AgingReport): string => {
   const scale = (width - label - 150) / (maxRight + maxLeft)
   const axis = label + maxLeft * scale
   const keys = [...aged, "unapplied"]
-  const legend = keys.map((b, i) => `<rect x="${label + i * 110}" y="6" width="12" height="12" fill="${colorOf(aged, b)}"/><text x="${label + i * 110 + 16}" y="17">${esc(labelOf(b))}</text>`).join("")
+  const legend = keys
+    .map(
+      (b, i) =>
+        `<rect x="${label + i * 110}" y="6" width="12" height="12" fill="${colorOf(aged, b)}"/><text x="${label + i * 110 + 16}" y="17">${esc(labelOf(b))}</text>`
+    )
+    .join("")
   const bars = rows
     .map((r, i) => {
       const y = top + i * (bar + 6)
@@ -93,12 +133,13 @@ export const agingSvg = (aging: AgingReport): string => {
           return rect
         })
         .join("")
-      const unapplied = unappliedOf(r) < 0n
-        ? (() => {
-            const w = -Number(unappliedOf(r)) * scale
-            return `<rect class="segment" x="${(axis - w).toFixed(1)}" y="${y}" width="${Math.max(w, 1).toFixed(1)}" height="${bar}" fill="${UNAPPLIED_COLOR}"><title>${esc(`${r.vendorName}: unapplied credits and payments ${formatMoney(unappliedOf(r))}`)}</title></rect>`
-          })()
-        : ""
+      const unapplied =
+        unappliedOf(r) < 0n
+          ? (() => {
+              const w = -Number(unappliedOf(r)) * scale
+              return `<rect class="segment" x="${(axis - w).toFixed(1)}" y="${y}" width="${Math.max(w, 1).toFixed(1)}" height="${bar}" fill="${UNAPPLIED_COLOR}"><title>${esc(`${r.vendorName}: unapplied credits and payments ${formatMoney(unappliedOf(r))}`)}</title></rect>`
+            })()
+          : ""
       const name = r.vendorName.length > 30 ? `${r.vendorName.slice(0, 29)}…` : r.vendorName
       return `<text x="${label - 8}" y="${y + 14}" text-anchor="end">${esc(name)}</text>${unapplied}${segments}<text x="${(Math.max(x, axis) + 6).toFixed(1)}" y="${y + 14}">net ${esc(formatMoney(r.total))}</text>`
     })
@@ -108,7 +149,11 @@ export const agingSvg = (aging: AgingReport): string => {
 }
 
 const itemLabel = (i: OpenItem): string =>
-  i.kind === "bill" ? `Invoice ${i.reference ?? "(no number)"}` : i.kind === "vendor-credit" ? `Credit ${i.reference ?? "(no reference)"}` : "Payment not applied to a bill in the ledger"
+  i.kind === "bill"
+    ? `Invoice ${i.reference ?? "(no number)"}`
+    : i.kind === "vendor-credit"
+      ? `Credit ${i.reference ?? "(no reference)"}`
+      : "Payment not applied to a bill in the ledger"
 
 /** One vendor's open items: the drill-down under its aging row, and the print appendix. */
 const itemsTable = (r: AgingRow): string => `<table class="items">
@@ -129,17 +174,28 @@ const vendorId = (key: string) => `vendor-${key.replace(/[^A-Za-z0-9_-]/g, "_")}
  */
 const agingTableHtml = (aging: AgingReport): string => {
   const t = agingTable(aging)
-  const cells = (row: AgingRow) => [...aging.bucketKeys, "unapplied"].map((b) => formatMoney(row.buckets[b] ?? 0n)).concat(formatMoney(row.total), formatMoney(row.scheduled))
+  const cells = (row: AgingRow) =>
+    [...aging.bucketKeys, "unapplied"]
+      .map((b) => formatMoney(row.buckets[b] ?? 0n))
+      .concat(formatMoney(row.total), formatMoney(row.scheduled))
   return `
 <table id="aging">
   <caption>${esc(t.title)}</caption>
   <thead><tr>${t.columns.map((c) => `<th class="${c.align}">${esc(c.header)}</th>`).join("")}</tr></thead>
-  <tbody>${aging.rows.length === 0 ? `<tr><td colspan="${t.columns.length}" class="empty">Nothing to show.</td></tr>` : aging.rows
-    .map(
-      (row) =>
-        `<tr><td class="left vendor"><details class="drill" id="${vendorId(row.vendorKey)}"><summary>${esc(`${row.vendorName} (${row.vendorKey})`)} <span class="count">${row.items.length} open item(s)</span></summary>${itemsTable(row)}</details></td>${cells(row).map((c) => `<td class="right">${esc(c)}</td>`).join("")}</tr>`
-    )
-    .join("\n")}</tbody>
+  <tbody>${
+    aging.rows.length === 0
+      ? `<tr><td colspan="${t.columns.length}" class="empty">Nothing to show.</td></tr>`
+      : aging.rows
+          .map(
+            (row) =>
+              `<tr><td class="left vendor"><details class="drill" id="${vendorId(row.vendorKey)}"><summary>${esc(`${row.vendorName} (${row.vendorKey})`)} <span class="count">${row.items.length} open item(s)</span></summary>${itemsTable(row)}</details></td>${cells(
+                row
+              )
+                .map((c) => `<td class="right">${esc(c)}</td>`)
+                .join("")}</tr>`
+          )
+          .join("\n")
+  }</tbody>
   ${t.footer ? `<tfoot><tr>${t.footer.map((c, i) => `<td class="${t.columns[i]?.align ?? "left"}">${esc(c)}</td>`).join("")}</tr></tfoot>` : ""}
 </table>${(t.notes ?? []).map((n) => `<p class="note">${esc(n)}</p>`).join("")}`
 }
@@ -172,7 +228,10 @@ const agingExplanation = (aging: AgingReport): string => {
 /** How a person names a record: its vendor and document (Bill.com's internal id only when nothing else is known). */
 const recordOf = (r: HtmlReportInput, kind: string, billcomId: string): [string, string] => {
   const c = r.errorContext.get(errorContextKey(kind, billcomId))
-  return [c?.vendor ?? "—", c?.document ?? (c === undefined ? `${kind} ${billcomId} (not in the pulled records)` : kind)]
+  return [
+    c?.vendor ?? "—",
+    c?.document ?? (c === undefined ? `${kind} ${billcomId} (not in the pulled records)` : kind)
+  ]
 }
 
 interface ErrorGroup {
@@ -184,7 +243,9 @@ interface ErrorGroup {
 const errorGroups = (errors: ReadonlyArray<OpenError>): ReadonlyArray<ErrorGroup> => {
   const byCode = new Map<string, Array<OpenError>>()
   for (const e of errors) byCode.set(e.code, [...(byCode.get(e.code) ?? []), e])
-  return [...byCode].map(([code, list]) => ({ code, errors: list })).sort((a, b) => b.errors.length - a.errors.length || a.code.localeCompare(b.code))
+  return [...byCode]
+    .map(([code, list]) => ({ code, errors: list }))
+    .sort((a, b) => b.errors.length - a.errors.length || a.code.localeCompare(b.code))
 }
 
 const errorsHtml = (r: HtmlReportInput): string => {
@@ -242,7 +303,10 @@ export const renderHtml = (r: HtmlReportInput): string => {
   const record = (kind: string, billcomId: string) => recordOf(r, kind, billcomId)
   const resolvedTable: Table = {
     title: `Recently resolved errors (${r.resolved.length})`,
-    columns: ["Vendor", "Record", "Symptom", "How it was resolved", "Resolved"].map((h) => ({ header: h, align: "left" as const })),
+    columns: ["Vendor", "Record", "Symptom", "How it was resolved", "Resolved"].map((h) => ({
+      header: h,
+      align: "left" as const
+    })),
     rows: r.resolved.map((e) => [...record(e.kind, e.billcom_id), e.symptom, e.resolution, e.resolved_at.slice(0, 19)])
   }
   const unmappedTable: Table = {
@@ -274,7 +338,9 @@ ${r.csv === true ? `<p class="downloads">Download: <a href="aging.csv" download>
 </div>
 ${healthy ? "" : `<ul class="bad">${r.invariants.violations.map((v) => `<li>${esc(`${v.check}: ${v.message}`)}</li>`).join("")}</ul>`}
 <h2>AP aging</h2>
-<ul id="tie-out-lines">${tieOutLines(r.aging).map((l) => `<li>${esc(l)}</li>`).join("")}</ul>
+<ul id="tie-out-lines">${tieOutLines(r.aging)
+    .map((l) => `<li>${esc(l)}</li>`)
+    .join("")}</ul>
 ${agingExplanation(r.aging)}
 ${agingSvg(r.aging)}
 ${agingTableHtml(r.aging)}

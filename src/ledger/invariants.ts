@@ -47,9 +47,16 @@ export class LedgerChecks extends Effect.Service<LedgerChecks>()("billsync/Ledge
         SELECT e.id::text, coalesce(sum(l.amount), 0)::text AS total, count(l.*)::int AS n
         FROM journal_entries e LEFT JOIN journal_lines l ON l.entry_id = e.id
         WHERE e.company_id = ${companyId} GROUP BY e.id HAVING coalesce(sum(l.amount), 0) <> 0 OR count(l.*) < 2`
-      for (const u of unbalanced) out.push({ check: "balanced", message: `entry ${u.id}: ${u.n} lines, debits − credits = ${u.total}` })
+      for (const u of unbalanced)
+        out.push({ check: "balanced", message: `entry ${u.id}: ${u.n} lines, debits − credits = ${u.total}` })
 
-      const live = yield* sql<{ source_kind: string; source_id: string; live: number; head: string | null; pointed: string | null }>`
+      const live = yield* sql<{
+        source_kind: string
+        source_id: string
+        live: number
+        head: string | null
+        pointed: string | null
+      }>`
         WITH l AS (
           SELECT p.source_kind, p.source_id, count(*)::int AS live, max(p.id) AS pointed FROM journal_entries p
           WHERE p.company_id = ${companyId} AND p.kind = 'posting'
@@ -62,13 +69,25 @@ export class LedgerChecks extends Effect.Service<LedgerChecks>()("billsync/Ledge
           ON h.source_kind = l.source_kind AND h.source_id = l.source_id
         WHERE coalesce(l.live, 0) > 1 OR h.live_entry_id IS DISTINCT FROM l.pointed`
       for (const r of live) {
-        if (r.live > 1) out.push({ check: "one-live-posting", message: `${r.source_kind} ${r.source_id} has ${r.live} live postings` })
-        else out.push({ check: "head", message: `${r.source_kind} ${r.source_id}: head points at ${r.head ?? "nothing"}, live posting is ${r.pointed ?? "none"}` })
+        if (r.live > 1)
+          out.push({
+            check: "one-live-posting",
+            message: `${r.source_kind} ${r.source_id} has ${r.live} live postings`
+          })
+        else
+          out.push({
+            check: "head",
+            message: `${r.source_kind} ${r.source_id}: head points at ${r.head ?? "nothing"}, live posting is ${r.pointed ?? "none"}`
+          })
       }
 
       const ap = yield* sql<{ vendor_id: string | null; journal: string; subledger: string }>`
         SELECT vendor_id::text, journal::text, subledger::text FROM journal_ap_differences(${companyId})`
-      for (const d of ap) out.push({ check: "ap-subledger", message: `vendor ${d.vendor_id ?? "(none)"}: AP control ${d.journal} ≠ open items ${d.subledger}` })
+      for (const d of ap)
+        out.push({
+          check: "ap-subledger",
+          message: `vendor ${d.vendor_id ?? "(none)"}: AP control ${d.journal} ≠ open items ${d.subledger}`
+        })
 
       // Every line on the AP control account names the open item it belongs to, and no open item is carried elsewhere:
       // then the aging (open items) and the AP control balance are the same lines and tie.
@@ -76,18 +95,26 @@ export class LedgerChecks extends Effect.Service<LedgerChecks>()("billsync/Ledge
         SELECT l.entry_id::text, l.line_no, CASE WHEN l.open_item_id IS NULL THEN 'an AP control line without an open item' ELSE 'an open item off the AP control account' END AS problem
         FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id JOIN journal_settings s ON s.company_id = e.company_id
         WHERE e.company_id = ${companyId} AND ((l.account_id = s.ap_account_id) <> (l.open_item_id IS NOT NULL)) LIMIT 20`
-      for (const c of control) out.push({ check: "ap-control", message: `entry ${c.entry_id} line ${c.line_no}: ${c.problem}` })
+      for (const c of control)
+        out.push({ check: "ap-control", message: `entry ${c.entry_id} line ${c.line_no}: ${c.problem}` })
 
-      const tb = yield* sql<{ currency: string; total: string }>`SELECT e.currency, coalesce(sum(l.amount), 0)::text AS total
+      const tb = yield* sql<{
+        currency: string
+        total: string
+      }>`SELECT e.currency, coalesce(sum(l.amount), 0)::text AS total
         FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id WHERE e.company_id = ${companyId} GROUP BY e.currency`
-      for (const t of tb) if (toCents(t.total) !== 0n) out.push({ check: "trial-balance", message: `trial balance in ${t.currency} sums to ${t.total}` })
+      for (const t of tb)
+        if (toCents(t.total) !== 0n)
+          out.push({ check: "trial-balance", message: `trial balance in ${t.currency} sums to ${t.total}` })
       return out
     })
 
     /** The checks and the number of journal entries they covered. */
     const checkAll = Effect.fn("LedgerChecks.checkAll")(function* (companyId: number) {
       const violations = yield* check(companyId)
-      const rows = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM journal_entries WHERE company_id = ${companyId}`
+      const rows = yield* sql<{
+        n: number
+      }>`SELECT count(*)::int AS n FROM journal_entries WHERE company_id = ${companyId}`
       return { entriesChecked: rows[0]?.n ?? 0, violations } satisfies InvariantsCheck
     })
 

@@ -30,7 +30,11 @@ export interface PostingCounts {
   unchanged: number
 }
 
-const add = (a: PostingCounts, b: PostingCounts): PostingCounts => ({ posted: a.posted + b.posted, reversed: a.reversed + b.reversed, unchanged: a.unchanged + b.unchanged })
+const add = (a: PostingCounts, b: PostingCounts): PostingCounts => ({
+  posted: a.posted + b.posted,
+  reversed: a.reversed + b.reversed,
+  unchanged: a.unchanged + b.unchanged
+})
 const none = (): PostingCounts => ({ posted: 0, reversed: 0, unchanged: 0 })
 
 /** The pipeline's `ledger` section as the journal keeps it (journal_settings). */
@@ -88,12 +92,21 @@ const chunks = <A>(rows: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>
 }
 
 /** The day after `date` (yyyy-MM-dd): the first open day after a closed period. */
-export const dayAfter = (date: string): string => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+export const dayAfter = (date: string): string =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
 
 /** When an entry wanted on `date` is dated: `date`, or the first open day when `date` lies in the closed period. */
-export const postingDate = (date: string, closedThrough: string | undefined): string => (closedThrough !== undefined && date <= closedThrough ? dayAfter(closedThrough) : date)
+export const postingDate = (date: string, closedThrough: string | undefined): string =>
+  closedThrough !== undefined && date <= closedThrough ? dayAfter(closedThrough) : date
 
-type DocLineRow = { account_id: number; item_id: number | null; customer_id: number | null; dimension_ids: Array<number>; description: string | null; amount: string }
+type DocLineRow = {
+  account_id: number
+  item_id: number | null
+  customer_id: number | null
+  dimension_ids: Array<number>
+  description: string | null
+  amount: string
+}
 
 /**
  * The posting service. Each `post*` call takes Bill.com ids of documents already written to the
@@ -116,10 +129,15 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
 
     const accountId = (companyId: number, setting: string, number: string, types: ReadonlyArray<string>) =>
       Effect.gen(function* () {
-        const rows = yield* sql<{ id: string; type: string }>`SELECT id::text, type FROM ledger_accounts WHERE company_id = ${companyId} AND number = ${number}`
+        const rows = yield* sql<{
+          id: string
+          type: string
+        }>`SELECT id::text, type FROM ledger_accounts WHERE company_id = ${companyId} AND number = ${number}`
         const row = rows[0]
         if (row === undefined || !types.includes(row.type)) {
-          return yield* Effect.dieMessage(`ledger.${setting} ${number} is not ${types.length === 1 ? `an ${types[0]}` : `a ${types.join("/")}`} account of company ${companyId}`)
+          return yield* Effect.dieMessage(
+            `ledger.${setting} ${number} is not ${types.length === 1 ? `an ${types[0]}` : `a ${types.join("/")}`} account of company ${companyId}`
+          )
         }
         return Number(row.id)
       })
@@ -137,8 +155,19 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
           ON CONFLICT (company_id) DO UPDATE SET ap_account_id = EXCLUDED.ap_account_id, updated_at = now()`
         return
       }
-      const opening = c.openingBalanceAccount === undefined ? null : yield* accountId(companyId, "openingBalanceAccount", c.openingBalanceAccount, ["equity"])
-      const fx = c.fxGainLossAccount === undefined ? null : yield* accountId(companyId, "fxGainLossAccount", c.fxGainLossAccount, ["income", "other-income", "expense", "other-expense"])
+      const opening =
+        c.openingBalanceAccount === undefined
+          ? null
+          : yield* accountId(companyId, "openingBalanceAccount", c.openingBalanceAccount, ["equity"])
+      const fx =
+        c.fxGainLossAccount === undefined
+          ? null
+          : yield* accountId(companyId, "fxGainLossAccount", c.fxGainLossAccount, [
+              "income",
+              "other-income",
+              "expense",
+              "other-expense"
+            ])
       const currency = c.currency ?? (yield* currencyOf(companyId))
       yield* sql`INSERT INTO journal_settings ${sql.insert({
         company_id: companyId,
@@ -156,19 +185,34 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
     })
 
     const currencyOf = (companyId: number) =>
-      Effect.map(sql<{ currency: string }>`SELECT currency FROM companies WHERE id = ${companyId}`, (r) => r[0]?.currency.trim() ?? "USD")
+      Effect.map(
+        sql<{ currency: string }>`SELECT currency FROM companies WHERE id = ${companyId}`,
+        (r) => r[0]?.currency.trim() ?? "USD"
+      )
 
     /** The configured settings; without ledger.apAccount, the company's only active accounts-payable account. */
     const settings = (companyId: number) =>
       Effect.gen(function* () {
-        const rows = yield* sql<{ ap: string; currency: string | null; cutoff: string | null; opening: string | null; fx: string | null; closed_through: string | null; closed_policy: "next-open-period" | "error" }>`
+        const rows = yield* sql<{
+          ap: string
+          currency: string | null
+          cutoff: string | null
+          opening: string | null
+          fx: string | null
+          closed_through: string | null
+          closed_policy: "next-open-period" | "error"
+        }>`
           SELECT ap_account_id::text AS ap, currency, cutoff::text AS cutoff, opening_account_id::text AS opening, fx_account_id::text AS fx,
                  closed_through::text AS closed_through, closed_policy FROM journal_settings WHERE company_id = ${companyId}`
         const r = rows[0]
         const functional = r?.currency?.trim() ?? (yield* currencyOf(companyId))
         if (r !== undefined) {
           const out: CompanySettings = {
-            accounts: { ap: Number(r.ap), fxGainLoss: r.fx === null ? undefined : Number(r.fx), openingBalance: r.opening === null ? undefined : Number(r.opening) },
+            accounts: {
+              ap: Number(r.ap),
+              fxGainLoss: r.fx === null ? undefined : Number(r.fx),
+              openingBalance: r.opening === null ? undefined : Number(r.opening)
+            },
             currency: functional,
             cutoff: r.cutoff ?? undefined,
             closedThrough: r.closed_through ?? undefined,
@@ -183,7 +227,13 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
             `company ${companyId} has ${candidates.length} active accounts-payable accounts and no configured AP control account (Journal.configure with ledger.apAccount)`
           )
         }
-        const out: CompanySettings = { accounts: { ap: Number(candidates[0]!.id) }, currency: functional, cutoff: undefined, closedThrough: undefined, closedPolicy: "next-open-period" }
+        const out: CompanySettings = {
+          accounts: { ap: Number(candidates[0]!.id) },
+          currency: functional,
+          cutoff: undefined,
+          closedThrough: undefined,
+          closedPolicy: "next-open-period"
+        }
         return out
       })
 
@@ -191,7 +241,10 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
     const conversionOf = (functional: string, what: string, currency: string, rate: string | null): Conversion => {
       const c = currency.trim()
       if (c === functional) return FUNCTIONAL(functional)
-      if (rate === null || rate === "") throw new Error(`${what} is in ${c} and has no exchange rate into ${functional} (the sync records an integration error instead of posting it)`)
+      if (rate === null || rate === "")
+        throw new Error(
+          `${what} is in ${c} and has no exchange rate into ${functional} (the sync records an integration error instead of posting it)`
+        )
       return { currency: c, rate: normalRate(rate) }
     }
 
@@ -200,11 +253,23 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
      * key is each table's upsert conflict target, so a row's key never changes, and an id is never
      * reused (a cached id of a rolled-back row is simply never asked for again).
      */
-    const keyCache = { account: new Map<number, string>(), vendor: new Map<number, string>(), item: new Map<number, string>(), customer: new Map<number, string>(), dimension: new Map<number, string>() }
+    const keyCache = {
+      account: new Map<number, string>(),
+      vendor: new Map<number, string>(),
+      item: new Map<number, string>(),
+      customer: new Map<number, string>(),
+      dimension: new Map<number, string>()
+    }
     type KeyTable = keyof typeof keyCache
     const naturalKeys = (specs: Iterable<EntrySpec>) =>
       Effect.gen(function* () {
-        const wanted: Record<KeyTable, Set<number>> = { account: new Set(), vendor: new Set(), item: new Set(), customer: new Set(), dimension: new Set() }
+        const wanted: Record<KeyTable, Set<number>> = {
+          account: new Set(),
+          vendor: new Set(),
+          item: new Set(),
+          customer: new Set(),
+          dimension: new Set()
+        }
         const need = (table: KeyTable, id: number | null) => {
           if (id !== null && !keyCache[table].has(id)) wanted[table].add(id)
         }
@@ -233,24 +298,42 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
           if (key === undefined) throw new Error(`journal line references ${t} ${id}, which does not exist`)
           return key
         }
-        const keys: NaturalKeys = { account: lookup("account"), vendor: lookup("vendor"), item: lookup("item"), customer: lookup("customer"), dimension: lookup("dimension") }
+        const keys: NaturalKeys = {
+          account: lookup("account"),
+          vendor: lookup("vendor"),
+          item: lookup("item"),
+          customer: lookup("customer"),
+          dimension: lookup("dimension")
+        }
         return keys
       })
 
-
     /** Reconciles the heads of `ids` (one source kind) with the entries the documents want now. */
-    const reconcile = (companyId: number, s: CompanySettings, kind: SourceKind, ids: ReadonlyArray<string>, wanted: ReadonlyMap<string, EntrySpec>) =>
+    const reconcile = (
+      companyId: number,
+      s: CompanySettings,
+      kind: SourceKind,
+      ids: ReadonlyArray<string>,
+      wanted: ReadonlyMap<string, EntrySpec>
+    ) =>
       Effect.gen(function* () {
         const counts: PostingCounts = none()
         if (ids.length === 0) return counts
         const heads = new Map(
           (yield* sql<Head>`SELECT source_kind, source_id, live_entry_id::text, version_hash, postings FROM journal_heads
-            WHERE company_id = ${companyId} AND source_kind = ${kind} AND source_id IN ${sql.in(ids)} FOR UPDATE`).map((h) => [h.source_id, h])
+            WHERE company_id = ${companyId} AND source_kind = ${kind} AND source_id IN ${sql.in(ids)} FOR UPDATE`).map(
+            (h) => [h.source_id, h]
+          )
         )
         const keys = yield* naturalKeys(wanted.values())
         const toReverse: Array<string> = []
         const toPost: Array<{ spec: EntrySpec; hash: string; generation: number }> = []
-        const headRows: Array<{ source_id: string; live: EntrySpec | undefined; hash: string | null; postings: number }> = []
+        const headRows: Array<{
+          source_id: string
+          live: EntrySpec | undefined
+          hash: string | null
+          postings: number
+        }> = []
         for (const id of new Set(ids)) {
           const head = heads.get(id)
           const desired = wanted.get(id)
@@ -267,9 +350,23 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
         }
         if (toReverse.length === 0 && toPost.length === 0) return counts
 
-        const originals = toReverse.length === 0 ? [] : yield* sql<{ id: string; source_id: string; version_hash: string; entry_date: string; currency: string; vendor_id: string | null; memo: string | null }>`
+        const originals =
+          toReverse.length === 0
+            ? []
+            : yield* sql<{
+                id: string
+                source_id: string
+                version_hash: string
+                entry_date: string
+                currency: string
+                vendor_id: string | null
+                memo: string | null
+              }>`
           SELECT id::text, source_id, version_hash, entry_date::text, currency, vendor_id::text, memo FROM journal_entries WHERE id IN ${sql.in(toReverse)}`
-        const originalLines = toReverse.length === 0 ? [] : yield* sql<StoredLine>`
+        const originalLines =
+          toReverse.length === 0
+            ? []
+            : yield* sql<StoredLine>`
           SELECT entry_id::text, line_no, account_id::text, amount::text, vendor_id::text, item_id::text, customer_id::text,
                  dimension_ids::text[] AS dimension_ids, open_item_kind, open_item_id, description, currency, txn_amount::text, exchange_rate::text
           FROM journal_lines WHERE entry_id IN ${sql.in(toReverse)} ORDER BY entry_id, line_no`
@@ -306,7 +403,10 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
             memo: spec.memo
           }))
         ]
-        const inserted = yield* sql<{ id: string; idempotency_key: string }>`INSERT INTO journal_entries ${sql.insert(entryRows)} RETURNING id::text, idempotency_key`
+        const inserted = yield* sql<{
+          id: string
+          idempotency_key: string
+        }>`INSERT INTO journal_entries ${sql.insert(entryRows)} RETURNING id::text, idempotency_key`
         const idOf = new Map(inserted.map((r) => [r.idempotency_key, Number(r.id)]))
 
         const lineRows = [
@@ -353,7 +453,10 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
           company_id: companyId,
           source_kind: kind,
           source_id: h.source_id,
-          live_entry_id: h.live === undefined ? null : idOf.get(`${companyId}/${kind}/${h.source_id}/${h.hash!.slice(0, 32)}/${h.postings}`)!,
+          live_entry_id:
+            h.live === undefined
+              ? null
+              : idOf.get(`${companyId}/${kind}/${h.source_id}/${h.hash!.slice(0, 32)}/${h.postings}`)!,
           version_hash: h.hash,
           postings: h.postings
         }))
@@ -365,11 +468,17 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
         return counts
       })
 
-    const docLines = (table: "bill_lines" | "vendor_credit_lines", parent: "bill_id" | "vendor_credit_id", parentIds: ReadonlyArray<string>) =>
+    const docLines = (
+      table: "bill_lines" | "vendor_credit_lines",
+      parent: "bill_id" | "vendor_credit_id",
+      parentIds: ReadonlyArray<string>
+    ) =>
       parentIds.length === 0
         ? Effect.succeed(new Map<string, Array<DocLineRow>>())
         : Effect.map(
-            sql<DocLineRow & { parent: string }>`SELECT ${sql(parent)}::text AS parent, account_id::int, item_id::int, customer_id::int,
+            sql<
+              DocLineRow & { parent: string }
+            >`SELECT ${sql(parent)}::text AS parent, account_id::int, item_id::int, customer_id::int,
                 dimension_ids::int[] AS dimension_ids, description, amount::text
               FROM ${sql(table)} WHERE ${sql(parent)} IN ${sql.in(parentIds)} ORDER BY ${sql(parent)}, line_no`,
             (rows) => {
@@ -403,13 +512,18 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
       billIds.length === 0
         ? Effect.succeed(new Map<string, Conversion>())
         : Effect.map(
-            sql<{ billcom_id: string; currency: string; exchange_rate: string | null }>`SELECT billcom_id, currency, exchange_rate::text
+            sql<{
+              billcom_id: string
+              currency: string
+              exchange_rate: string | null
+            }>`SELECT billcom_id, currency, exchange_rate::text
               FROM bills WHERE company_id = ${companyId} AND billcom_id IN ${sql.in(billIds)} AND NOT archived`,
             (rows) => {
               const out = new Map<string, Conversion>()
               for (const r of rows) {
                 if (r.currency.trim() === s.currency) out.set(r.billcom_id, FUNCTIONAL(s.currency))
-                else if (r.exchange_rate !== null) out.set(r.billcom_id, { currency: r.currency.trim(), rate: normalRate(r.exchange_rate) })
+                else if (r.exchange_rate !== null)
+                  out.set(r.billcom_id, { currency: r.currency.trim(), rate: normalRate(r.exchange_rate) })
               }
               return out
             }
@@ -428,7 +542,8 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
                 AND u->>'billId' IS NOT NULL AND jsonb_typeof(u->'amount') = 'number'`,
             (rows) => {
               const usage = new Map<string, Array<{ billId: string; amount: string }>>()
-              for (const u of rows) usage.set(u.billcom_id, [...(usage.get(u.billcom_id) ?? []), { billId: u.bill_id, amount: u.amount }])
+              for (const u of rows)
+                usage.set(u.billcom_id, [...(usage.get(u.billcom_id) ?? []), { billId: u.bill_id, amount: u.amount }])
               return usage
             }
           )
@@ -437,7 +552,12 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
      * Puts documents whose opening item may have changed in the backlog `settle` works off: the
      * given bills and credits when dated before the cutoff or already holding an opening item.
      */
-    const markOpenings = (companyId: number, s: CompanySettings, kind: "bill" | "vendor-credit", ids: ReadonlyArray<string>) =>
+    const markOpenings = (
+      companyId: number,
+      s: CompanySettings,
+      kind: "bill" | "vendor-credit",
+      ids: ReadonlyArray<string>
+    ) =>
       ids.length === 0
         ? Effect.void
         : kind === "bill"
@@ -454,12 +574,26 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
     const postBills = Effect.fn("Journal.postBills")(function* (companyId: number, billcomIds: ReadonlyArray<string>) {
       if (billcomIds.length === 0) return none()
       const s = yield* settings(companyId)
-      const bills = yield* sql<{ id: string; billcom_id: string; vendor_id: number; invoice_number: string | null; invoice_date: string; amount: string; currency: string; exchange_rate: string | null; archived: boolean }>`
+      const bills = yield* sql<{
+        id: string
+        billcom_id: string
+        vendor_id: number
+        invoice_number: string | null
+        invoice_date: string
+        amount: string
+        currency: string
+        exchange_rate: string | null
+        archived: boolean
+      }>`
         SELECT id::text, billcom_id, vendor_id::int, invoice_number, invoice_date::text, amount::text, currency, exchange_rate::text, archived
         FROM bills WHERE company_id = ${companyId} AND billcom_id IN ${sql.in(billcomIds)}`
       // A bill dated before the cutoff has no entry of its own: its opening item comes from `settle`.
       const regular = bills.filter((b) => s.cutoff === undefined || b.invoice_date >= s.cutoff)
-      const lines = yield* docLines("bill_lines", "bill_id", regular.map((b) => b.id))
+      const lines = yield* docLines(
+        "bill_lines",
+        "bill_id",
+        regular.map((b) => b.id)
+      )
       const wanted = new Map<string, EntrySpec>()
       for (const b of regular) {
         if (b.archived) continue
@@ -489,7 +623,13 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
              jsonb_array_elements(CASE jsonb_typeof(s.raw->'usage') WHEN 'array' THEN s.raw->'usage' ELSE '[]'::jsonb END) u
         WHERE c.company_id = ${companyId} AND u->>'billId' IN ${sql.in(billcomIds)}`
       if (credits.length === 0) return counts
-      return add(counts, yield* postVendorCredits(companyId, credits.map((c) => c.billcom_id)))
+      return add(
+        counts,
+        yield* postVendorCredits(
+          companyId,
+          credits.map((c) => c.billcom_id)
+        )
+      )
     })
 
     /**
@@ -497,13 +637,30 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
      * opening item instead) and its applications to bills on or after the cutoff (Bill.com's `usage`,
      * from the raw record).
      */
-    const postVendorCredits = Effect.fn("Journal.postVendorCredits")(function* (companyId: number, billcomIds: ReadonlyArray<string>) {
+    const postVendorCredits = Effect.fn("Journal.postVendorCredits")(function* (
+      companyId: number,
+      billcomIds: ReadonlyArray<string>
+    ) {
       if (billcomIds.length === 0) return none()
       const s = yield* settings(companyId)
-      const credits = yield* sql<{ id: string; billcom_id: string; vendor_id: number; reference_number: string | null; credit_date: string; amount: string; currency: string; exchange_rate: string | null; archived: boolean }>`
+      const credits = yield* sql<{
+        id: string
+        billcom_id: string
+        vendor_id: number
+        reference_number: string | null
+        credit_date: string
+        amount: string
+        currency: string
+        exchange_rate: string | null
+        archived: boolean
+      }>`
         SELECT id::text, billcom_id, vendor_id::int, reference_number, credit_date::text, amount::text, currency, exchange_rate::text, archived
         FROM vendor_credits WHERE company_id = ${companyId} AND billcom_id IN ${sql.in(billcomIds)}`
-      const lines = yield* docLines("vendor_credit_lines", "vendor_credit_id", credits.map((c) => c.id))
+      const lines = yield* docLines(
+        "vendor_credit_lines",
+        "vendor_credit_id",
+        credits.map((c) => c.id)
+      )
       const usage = yield* usageOf(companyId, billcomIds)
       const appliedBills = [...new Set([...usage.values()].flat().map((u) => u.billId))]
       const billDates = yield* billDatesOf(companyId, appliedBills)
@@ -527,7 +684,10 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
         const spec = before ? undefined : creditEntry(doc, s.accounts.ap)
         if (spec !== undefined) credit.set(c.billcom_id, spec)
         // A credit before the cutoff still applies to bills afterwards (against its opening item).
-        const applied = before || spec !== undefined ? creditApplicationEntry(doc, s.accounts, billDates, billRates, s.cutoff) : undefined
+        const applied =
+          before || spec !== undefined
+            ? creditApplicationEntry(doc, s.accounts, billDates, billRates, s.cutoff)
+            : undefined
         if (applied !== undefined && !c.archived) application.set(c.billcom_id, applied)
       }
       const a = yield* reconcile(companyId, s, "vendor-credit", billcomIds, credit)
@@ -538,13 +698,29 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
     })
 
     /** Vendor payments by Bill.com id: posted while money has left (PAID, ESCHEATED) and from the cutoff on; otherwise reversed. */
-    const postVendorPayments = Effect.fn("Journal.postVendorPayments")(function* (companyId: number, billcomIds: ReadonlyArray<string>) {
+    const postVendorPayments = Effect.fn("Journal.postVendorPayments")(function* (
+      companyId: number,
+      billcomIds: ReadonlyArray<string>
+    ) {
       if (billcomIds.length === 0) return none()
       const s = yield* settings(companyId)
-      const payments = yield* sql<{ id: string; billcom_id: string; vendor_id: number; process_date: string; amount: string; currency: string; exchange_rate: string | null; cash_account_id: number | null; posts: boolean }>`
+      const payments = yield* sql<{
+        id: string
+        billcom_id: string
+        vendor_id: number
+        process_date: string
+        amount: string
+        currency: string
+        exchange_rate: string | null
+        cash_account_id: number | null
+        posts: boolean
+      }>`
         SELECT id::text, billcom_id, vendor_id::int, process_date::text, amount::text, currency, exchange_rate::text, cash_account_id::int, journal_payment_posts(status) AS posts
         FROM vendor_payments WHERE company_id = ${companyId} AND billcom_id IN ${sql.in(billcomIds)}`
-      const apps = payments.length === 0 ? [] : yield* sql<{ payment: string; billcom_bill_id: string; amount: string }>`
+      const apps =
+        payments.length === 0
+          ? []
+          : yield* sql<{ payment: string; billcom_bill_id: string; amount: string }>`
         SELECT vendor_payment_id::text AS payment, billcom_bill_id, amount::text FROM vendor_payment_applications
         WHERE vendor_payment_id IN ${sql.in(payments.map((p) => p.id))} ORDER BY vendor_payment_id, line_no`
       const paidBills = [...new Set(apps.map((a) => a.billcom_bill_id))]
@@ -562,7 +738,9 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
           conversion: conversionOf(s.currency, `payment ${p.billcom_id}`, p.currency, p.exchange_rate),
           cashAccountId: p.cash_account_id,
           posts: p.posts,
-          applications: apps.filter((a) => a.payment === p.id).map((a) => ({ billcomBillId: a.billcom_bill_id, amount: a.amount }))
+          applications: apps
+            .filter((a) => a.payment === p.id)
+            .map((a) => ({ billcomBillId: a.billcom_bill_id, amount: a.amount }))
         }
         const spec = paymentEntry(doc, s.accounts, billRates)
         if (spec !== undefined) wanted.set(p.billcom_id, spec)
@@ -573,24 +751,45 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
     })
 
     /** Opening items of bills and credits (Bill.com ids) at the cutoff: their balance open then, or none. */
-    const postOpenings = (companyId: number, s: CompanySettings, kind: "bill" | "vendor-credit", ids: ReadonlyArray<string>) =>
+    const postOpenings = (
+      companyId: number,
+      s: CompanySettings,
+      kind: "bill" | "vendor-credit",
+      ids: ReadonlyArray<string>
+    ) =>
       Effect.gen(function* () {
         if (ids.length === 0) return none()
         const cutoff = s.cutoff
         const wanted = new Map<string, EntrySpec>()
         if (kind === "bill") {
-          const bills = yield* sql<{ id: string; billcom_id: string; vendor_id: number; invoice_number: string | null; invoice_date: string; amount: string; currency: string; exchange_rate: string | null; archived: boolean }>`
+          const bills = yield* sql<{
+            id: string
+            billcom_id: string
+            vendor_id: number
+            invoice_number: string | null
+            invoice_date: string
+            amount: string
+            currency: string
+            exchange_rate: string | null
+            archived: boolean
+          }>`
             SELECT id::text, billcom_id, vendor_id::int, invoice_number, invoice_date::text, amount::text, currency, exchange_rate::text, archived
             FROM bills WHERE company_id = ${companyId} AND billcom_id IN ${sql.in(ids)}`
           const before = cutoff === undefined ? [] : bills.filter((b) => !b.archived && b.invoice_date < cutoff)
           const beforeIds = before.map((b) => b.billcom_id)
           // Settled before the cutoff: payments that moved money then, and credits applied then (a credit
           // dated before the cutoff; the bill is too, so the application is).
-          const paid = beforeIds.length === 0 ? [] : yield* sql<{ bill: string; amount: string }>`
+          const paid =
+            beforeIds.length === 0
+              ? []
+              : yield* sql<{ bill: string; amount: string }>`
             SELECT a.billcom_bill_id AS bill, sum(a.amount)::text AS amount FROM vendor_payment_applications a JOIN vendor_payments p ON p.id = a.vendor_payment_id
             WHERE p.company_id = ${companyId} AND a.billcom_bill_id IN ${sql.in(beforeIds)} AND p.process_date < ${cutoff!}::date AND journal_payment_posts(p.status)
             GROUP BY 1`
-          const credited = beforeIds.length === 0 ? [] : yield* sql<{ bill: string; amount: string }>`
+          const credited =
+            beforeIds.length === 0
+              ? []
+              : yield* sql<{ bill: string; amount: string }>`
             SELECT u->>'billId' AS bill, sum((u->>'amount')::numeric(18,2))::text AS amount
             FROM vendor_credits c JOIN integrations i ON i.company_id = c.company_id
             JOIN source_records s ON s.integration_id = i.id AND s.kind = 'vendor-credit' AND s.billcom_id = c.billcom_id,
@@ -605,7 +804,14 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
             const o = toCents(b.amount) - (settled.get(b.billcom_id) ?? 0n)
             open.set(b.billcom_id, o)
             const spec = openingEntry(
-              { kind: "bill", billcomId: b.billcom_id, vendorId: b.vendor_id, reference: b.invoice_number, currency: s.currency, conversion: conversionOf(s.currency, `bill ${b.billcom_id}`, b.currency, b.exchange_rate) },
+              {
+                kind: "bill",
+                billcomId: b.billcom_id,
+                vendorId: b.vendor_id,
+                reference: b.invoice_number,
+                currency: s.currency,
+                conversion: conversionOf(s.currency, `bill ${b.billcom_id}`, b.currency, b.exchange_rate)
+              },
               o,
               cutoff!,
               s.accounts
@@ -614,19 +820,42 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
           }
           yield* storeOpenings(companyId, "bills", ids, open)
         } else {
-          const credits = yield* sql<{ billcom_id: string; vendor_id: number; reference_number: string | null; credit_date: string; amount: string; currency: string; exchange_rate: string | null; archived: boolean }>`
+          const credits = yield* sql<{
+            billcom_id: string
+            vendor_id: number
+            reference_number: string | null
+            credit_date: string
+            amount: string
+            currency: string
+            exchange_rate: string | null
+            archived: boolean
+          }>`
             SELECT billcom_id, vendor_id::int, reference_number, credit_date::text, amount::text, currency, exchange_rate::text, archived
             FROM vendor_credits WHERE company_id = ${companyId} AND billcom_id IN ${sql.in(ids)}`
           const before = cutoff === undefined ? [] : credits.filter((c) => !c.archived && c.credit_date < cutoff)
-          const usage = yield* usageOf(companyId, before.map((c) => c.billcom_id))
+          const usage = yield* usageOf(
+            companyId,
+            before.map((c) => c.billcom_id)
+          )
           const billDates = yield* billDatesOf(companyId, [...new Set([...usage.values()].flat().map((u) => u.billId))])
           const open = new Map<string, Cents>()
           for (const c of before) {
-            const appliedBefore = sumCents((usage.get(c.billcom_id) ?? []).filter((u) => applicationDate(c.credit_date, billDates.get(u.billId)) < cutoff!).map((u) => toCents(u.amount)))
+            const appliedBefore = sumCents(
+              (usage.get(c.billcom_id) ?? [])
+                .filter((u) => applicationDate(c.credit_date, billDates.get(u.billId)) < cutoff!)
+                .map((u) => toCents(u.amount))
+            )
             const o = toCents(c.amount) - appliedBefore
             open.set(c.billcom_id, o)
             const spec = openingEntry(
-              { kind: "vendor-credit", billcomId: c.billcom_id, vendorId: c.vendor_id, reference: c.reference_number, currency: s.currency, conversion: conversionOf(s.currency, `vendor credit ${c.billcom_id}`, c.currency, c.exchange_rate) },
+              {
+                kind: "vendor-credit",
+                billcomId: c.billcom_id,
+                vendorId: c.vendor_id,
+                reference: c.reference_number,
+                currency: s.currency,
+                conversion: conversionOf(s.currency, `vendor credit ${c.billcom_id}`, c.currency, c.exchange_rate)
+              },
               o,
               cutoff!,
               s.accounts
@@ -639,7 +868,12 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
       })
 
     /** Records each document's balance open at the cutoff (null when it has none): the AP subledger check reads it. */
-    const storeOpenings = (companyId: number, table: "bills" | "vendor_credits", ids: ReadonlyArray<string>, open: ReadonlyMap<string, Cents>) =>
+    const storeOpenings = (
+      companyId: number,
+      table: "bills" | "vendor_credits",
+      ids: ReadonlyArray<string>,
+      open: ReadonlyMap<string, Cents>
+    ) =>
       Effect.gen(function* () {
         yield* sql`UPDATE ${sql(table)} SET opening_amount = NULL WHERE company_id = ${companyId} AND billcom_id IN ${sql.in(ids)} AND opening_amount IS NOT NULL`
         const rows = [...open].map(([id, cents]) => ({ id, amount: fromCents(cents) }))
@@ -657,7 +891,15 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
      */
     const settleRounding = (companyId: number, s: CompanySettings) =>
       Effect.gen(function* () {
-        const items = yield* sql<{ kind: OpenItemKind; id: string; vendor_id: number; currency: string; txn: string; functional: string; last: string }>`
+        const items = yield* sql<{
+          kind: OpenItemKind
+          id: string
+          vendor_id: number
+          currency: string
+          txn: string
+          functional: string
+          last: string
+        }>`
           WITH foreign_items AS (
             SELECT DISTINCT l.open_item_kind, l.open_item_id FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
             WHERE l.exchange_rate IS NOT NULL AND l.open_item_id IS NOT NULL AND e.company_id = ${companyId}
@@ -673,10 +915,22 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
         const wanted = new Map<string, EntrySpec>()
         for (const i of items) {
           if (toCents(i.txn) !== 0n) continue
-          const spec = fxRoundingEntry({ kind: i.kind, id: i.id, vendorId: i.vendor_id, currency: i.currency.trim() }, toCents(i.functional), i.last, s.currency, s.accounts)
+          const spec = fxRoundingEntry(
+            { kind: i.kind, id: i.id, vendorId: i.vendor_id, currency: i.currency.trim() },
+            toCents(i.functional),
+            i.last,
+            s.currency,
+            s.accounts
+          )
           if (spec !== undefined) wanted.set(i.id, spec)
         }
-        return yield* reconcile(companyId, s, "fx-rounding", items.map((i) => i.id), wanted)
+        return yield* reconcile(
+          companyId,
+          s,
+          "fx-rounding",
+          items.map((i) => i.id),
+          wanted
+        )
       })
 
     /**
@@ -709,9 +963,16 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
     })
 
     /** Live postings' dates of documents (one source kind): what a change would reverse. */
-    const liveDates = Effect.fn("Journal.liveDates")(function* (companyId: number, kinds: ReadonlyArray<SourceKind>, ids: ReadonlyArray<string>) {
+    const liveDates = Effect.fn("Journal.liveDates")(function* (
+      companyId: number,
+      kinds: ReadonlyArray<SourceKind>,
+      ids: ReadonlyArray<string>
+    ) {
       if (ids.length === 0) return new Map<string, string>()
-      const rows = yield* sql<{ source_id: string; entry_date: string }>`SELECT h.source_id, min(e.entry_date)::text AS entry_date FROM journal_heads h
+      const rows = yield* sql<{
+        source_id: string
+        entry_date: string
+      }>`SELECT h.source_id, min(e.entry_date)::text AS entry_date FROM journal_heads h
         JOIN journal_entries e ON e.id = h.live_entry_id
         WHERE h.company_id = ${companyId} AND h.source_kind IN ${sql.in(kinds)} AND h.source_id IN ${sql.in(ids)} GROUP BY h.source_id`
       return new Map(rows.map((r) => [r.source_id, r.entry_date]))
@@ -720,15 +981,31 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
     /** Every document of a company (backfill after an upgrade, repair): unchanged ones are no-ops. */
     const postAll = Effect.fn("Journal.postAll")(function* (companyId: number) {
       const ids = (table: "bills" | "vendor_credits" | "vendor_payments") =>
-        Effect.map(sql<{ billcom_id: string }>`SELECT billcom_id FROM ${sql(table)} WHERE company_id = ${companyId} ORDER BY billcom_id`, (r) => r.map((x) => x.billcom_id))
+        Effect.map(
+          sql<{
+            billcom_id: string
+          }>`SELECT billcom_id FROM ${sql(table)} WHERE company_id = ${companyId} ORDER BY billcom_id`,
+          (r) => r.map((x) => x.billcom_id)
+        )
       let total = none()
       for (const chunk of chunks(yield* ids("bills"), 1000)) total = add(total, yield* postBills(companyId, chunk))
-      for (const chunk of chunks(yield* ids("vendor_credits"), 1000)) total = add(total, yield* postVendorCredits(companyId, chunk))
-      for (const chunk of chunks(yield* ids("vendor_payments"), 1000)) total = add(total, yield* postVendorPayments(companyId, chunk))
+      for (const chunk of chunks(yield* ids("vendor_credits"), 1000))
+        total = add(total, yield* postVendorCredits(companyId, chunk))
+      for (const chunk of chunks(yield* ids("vendor_payments"), 1000))
+        total = add(total, yield* postVendorPayments(companyId, chunk))
       return add(total, yield* settle(companyId))
     })
 
-    return { configure, settings, postBills, postVendorCredits, postVendorPayments, settle, liveDates, postAll } as const
+    return {
+      configure,
+      settings,
+      postBills,
+      postVendorCredits,
+      postVendorPayments,
+      settle,
+      liveDates,
+      postAll
+    } as const
   })
 }) {}
 

@@ -36,7 +36,15 @@ export interface BillWrite {
    */
   readonly sourceVersion?: string | undefined
   /** Documents metadata; undefined = not fetched this time (keep what is stored). */
-  readonly documents: ReadonlyArray<{ billcomId: string; name: string; pages: number | null; scanStatus: string | null; createdTime: string | null }> | undefined
+  readonly documents:
+    | ReadonlyArray<{
+        billcomId: string
+        name: string
+        pages: number | null
+        scanStatus: string | null
+        createdTime: string | null
+      }>
+    | undefined
 }
 
 export interface VendorCreditWrite {
@@ -74,7 +82,13 @@ export interface VendorPaymentWrite {
   readonly status: string | null
   readonly description: string | null
   readonly updatedTime: string | null
-  readonly applications: ReadonlyArray<{ line_no: number; billcom_id: string | null; billcom_bill_id: string; bill_id: number | null; amount: string }>
+  readonly applications: ReadonlyArray<{
+    line_no: number
+    billcom_id: string | null
+    billcom_bill_id: string
+    bill_id: number | null
+    amount: string
+  }>
 }
 
 /**
@@ -89,7 +103,10 @@ export class LedgerPayables extends Effect.Service<LedgerPayables>()("billsync/L
     const sql = yield* SqlClient.SqlClient
     const journal = yield* Journal
 
-    const writeBills = Effect.fn("LedgerPayables.writeBills")(function* (companyId: number, bills: ReadonlyArray<BillWrite>) {
+    const writeBills = Effect.fn("LedgerPayables.writeBills")(function* (
+      companyId: number,
+      bills: ReadonlyArray<BillWrite>
+    ) {
       if (bills.length === 0) return new Map<string, number>()
       const rows = bills.map((b) => ({
         company_id: companyId,
@@ -121,7 +138,9 @@ export class LedgerPayables extends Effect.Service<LedgerPayables>()("billsync/L
       const idOf = new Map(ids.map((r) => [r.billcom_id, Number(r.id)]))
       const billIds = [...idOf.values()]
       yield* sql`DELETE FROM bill_lines WHERE bill_id IN ${sql.in(billIds)}`
-      const lines = bills.flatMap((b) => b.lines.map((l) => ({ bill_id: idOf.get(b.billcomId)!, ...l, dimension_ids: [...l.dimension_ids] })))
+      const lines = bills.flatMap((b) =>
+        b.lines.map((l) => ({ bill_id: idOf.get(b.billcomId)!, ...l, dimension_ids: [...l.dimension_ids] }))
+      )
       if (lines.length > 0) yield* sql`INSERT INTO bill_lines ${sql.insert(lines)}`
       const docs = bills.flatMap((b) =>
         (b.documents ?? []).map((d) => ({
@@ -143,7 +162,10 @@ export class LedgerPayables extends Effect.Service<LedgerPayables>()("billsync/L
       return idOf
     })
 
-    const writeVendorCredits = Effect.fn("LedgerPayables.writeVendorCredits")(function* (companyId: number, credits: ReadonlyArray<VendorCreditWrite>) {
+    const writeVendorCredits = Effect.fn("LedgerPayables.writeVendorCredits")(function* (
+      companyId: number,
+      credits: ReadonlyArray<VendorCreditWrite>
+    ) {
       if (credits.length === 0) return new Map<string, number>()
       const rows = credits.map((c) => ({
         company_id: companyId,
@@ -167,13 +189,18 @@ export class LedgerPayables extends Effect.Service<LedgerPayables>()("billsync/L
         RETURNING id::text, billcom_id`
       const idOf = new Map(ids.map((r) => [r.billcom_id, Number(r.id)]))
       yield* sql`DELETE FROM vendor_credit_lines WHERE vendor_credit_id IN ${sql.in([...idOf.values()])}`
-      const lines = credits.flatMap((c) => c.lines.map((l) => ({ vendor_credit_id: idOf.get(c.billcomId)!, ...l, dimension_ids: [...l.dimension_ids] })))
+      const lines = credits.flatMap((c) =>
+        c.lines.map((l) => ({ vendor_credit_id: idOf.get(c.billcomId)!, ...l, dimension_ids: [...l.dimension_ids] }))
+      )
       if (lines.length > 0) yield* sql`INSERT INTO vendor_credit_lines ${sql.insert(lines)}`
       yield* journal.postVendorCredits(companyId, [...idOf.keys()])
       return idOf
     })
 
-    const writeVendorPayments = Effect.fn("LedgerPayables.writeVendorPayments")(function* (companyId: number, payments: ReadonlyArray<VendorPaymentWrite>) {
+    const writeVendorPayments = Effect.fn("LedgerPayables.writeVendorPayments")(function* (
+      companyId: number,
+      payments: ReadonlyArray<VendorPaymentWrite>
+    ) {
       if (payments.length === 0) return new Map<string, number>()
       const rows = payments.map((p) => ({
         company_id: companyId,
@@ -199,14 +226,20 @@ export class LedgerPayables extends Effect.Service<LedgerPayables>()("billsync/L
         RETURNING id::text, billcom_id`
       const idOf = new Map(ids.map((r) => [r.billcom_id, Number(r.id)]))
       yield* sql`DELETE FROM vendor_payment_applications WHERE vendor_payment_id IN ${sql.in([...idOf.values()])}`
-      const apps = payments.flatMap((p) => p.applications.map((a) => ({ vendor_payment_id: idOf.get(p.billcomId)!, ...a })))
+      const apps = payments.flatMap((p) =>
+        p.applications.map((a) => ({ vendor_payment_id: idOf.get(p.billcomId)!, ...a }))
+      )
       if (apps.length > 0) yield* sql`INSERT INTO vendor_payment_applications ${sql.insert(apps)}`
       yield* journal.postVendorPayments(companyId, [...idOf.keys()])
       return idOf
     })
 
     /** Archives ledger records whose Bill.com record was archived (the journal reversal belongs here too). */
-    const archive = Effect.fn("LedgerPayables.archive")(function* (table: "bills" | "vendor_credits", companyId: number, billcomIds: ReadonlyArray<string>) {
+    const archive = Effect.fn("LedgerPayables.archive")(function* (
+      table: "bills" | "vendor_credits",
+      companyId: number,
+      billcomIds: ReadonlyArray<string>
+    ) {
       if (billcomIds.length === 0) return
       yield* sql`UPDATE ${sql(table)} SET archived = true, updated_at = now()
         WHERE company_id = ${companyId} AND billcom_id IN ${sql.in(billcomIds)} AND NOT archived`

@@ -123,7 +123,13 @@ const ROUNDING = "rounding at the exchange rate"
 const FX = "realised exchange gain (−) or loss (+)"
 
 /** A line of `txn` in the conversion's currency; its functional amount is `txn` at the conversion's rate. */
-const line = (accountId: number, conversion: Conversion, txn: Cents, vendorId: number, rest: Partial<LineSpec> = {}): LineSpec => ({
+const line = (
+  accountId: number,
+  conversion: Conversion,
+  txn: Cents,
+  vendorId: number,
+  rest: Partial<LineSpec> = {}
+): LineSpec => ({
   accountId,
   amount: convertCents(txn, conversion.rate),
   vendorId,
@@ -143,7 +149,13 @@ const line = (accountId: number, conversion: Conversion, txn: Cents, vendorId: n
  * total, each converted; when the converted lines miss the converted total by rounding, a rounding
  * line on the first line's account makes them meet it (Bill.com's total wins, visibly).
  */
-const distribution = (lines: ReadonlyArray<DocumentLine>, total: Cents, sign: 1n | -1n, vendorId: number, conversion: Conversion): Array<LineSpec> => {
+const distribution = (
+  lines: ReadonlyArray<DocumentLine>,
+  total: Cents,
+  sign: 1n | -1n,
+  vendorId: number,
+  conversion: Conversion
+): Array<LineSpec> => {
   const out = lines
     .map((l) =>
       line(l.account_id, conversion, sign * toCents(l.amount), vendorId, {
@@ -159,7 +171,8 @@ const distribution = (lines: ReadonlyArray<DocumentLine>, total: Cents, sign: 1n
   const difference = sign * total - sumCents(out.map((l) => l.txnAmount))
   if (difference !== 0n) out.push(line(first.account_id, conversion, difference, vendorId, { description: DIFFERENCE }))
   const rounding = convertCents(sign * total, conversion.rate) - sumCents(out.map((l) => l.amount))
-  if (rounding !== 0n) out.push({ ...line(first.account_id, conversion, 0n, vendorId, { description: ROUNDING }), amount: rounding })
+  if (rounding !== 0n)
+    out.push({ ...line(first.account_id, conversion, 0n, vendorId, { description: ROUNDING }), amount: rounding })
   return out
 }
 
@@ -173,10 +186,19 @@ const entry = (spec: Omit<EntrySpec, "lines">, lines: ReadonlyArray<LineSpec>): 
 }
 
 /** The line that balances a settlement at two rates: a realised FX gain or loss. */
-const fxLine = (lines: ReadonlyArray<LineSpec>, accounts: PostingAccounts, vendorId: number, functional: string, what: string): Array<LineSpec> => {
+const fxLine = (
+  lines: ReadonlyArray<LineSpec>,
+  accounts: PostingAccounts,
+  vendorId: number,
+  functional: string,
+  what: string
+): Array<LineSpec> => {
   const gap = -sumCents(lines.map((l) => l.amount))
   if (gap === 0n) return []
-  if (accounts.fxGainLoss === undefined) throw new Error(`${what} settles at another exchange rate than it was booked at, and the pipeline names no ledger.fxGainLossAccount`)
+  if (accounts.fxGainLoss === undefined)
+    throw new Error(
+      `${what} settles at another exchange rate than it was booked at, and the pipeline names no ledger.fxGainLossAccount`
+    )
   return [line(accounts.fxGainLoss, FUNCTIONAL(functional), gap, vendorId, { description: FX })]
 }
 
@@ -184,8 +206,18 @@ export const billEntry = (bill: BillDocument, apAccountId: number): EntrySpec | 
   if (bill.archived || bill.lines.length === 0) return undefined
   const total = toCents(bill.amount)
   return entry(
-    { sourceKind: "bill", sourceId: bill.billcomId, entryDate: bill.invoiceDate, currency: bill.currency, vendorId: bill.vendorId, memo: `Bill ${bill.invoiceNumber ?? bill.billcomId}` },
-    [...distribution(bill.lines, total, 1n, bill.vendorId, bill.conversion), line(apAccountId, bill.conversion, -total, bill.vendorId, { openItem: { kind: "bill", id: bill.billcomId } })]
+    {
+      sourceKind: "bill",
+      sourceId: bill.billcomId,
+      entryDate: bill.invoiceDate,
+      currency: bill.currency,
+      vendorId: bill.vendorId,
+      memo: `Bill ${bill.invoiceNumber ?? bill.billcomId}`
+    },
+    [
+      ...distribution(bill.lines, total, 1n, bill.vendorId, bill.conversion),
+      line(apAccountId, bill.conversion, -total, bill.vendorId, { openItem: { kind: "bill", id: bill.billcomId } })
+    ]
   )
 }
 
@@ -193,14 +225,33 @@ export const creditEntry = (credit: CreditDocument, apAccountId: number): EntryS
   if (credit.archived || credit.lines.length === 0) return undefined
   const total = toCents(credit.amount)
   return entry(
-    { sourceKind: "vendor-credit", sourceId: credit.billcomId, entryDate: credit.creditDate, currency: credit.currency, vendorId: credit.vendorId, memo: `Vendor credit ${credit.referenceNumber ?? credit.billcomId}` },
-    [line(apAccountId, credit.conversion, total, credit.vendorId, { openItem: { kind: "vendor-credit", id: credit.billcomId } }), ...distribution(credit.lines, total, -1n, credit.vendorId, credit.conversion)]
+    {
+      sourceKind: "vendor-credit",
+      sourceId: credit.billcomId,
+      entryDate: credit.creditDate,
+      currency: credit.currency,
+      vendorId: credit.vendorId,
+      memo: `Vendor credit ${credit.referenceNumber ?? credit.billcomId}`
+    },
+    [
+      line(apAccountId, credit.conversion, total, credit.vendorId, {
+        openItem: { kind: "vendor-credit", id: credit.billcomId }
+      }),
+      ...distribution(credit.lines, total, -1n, credit.vendorId, credit.conversion)
+    ]
   )
 }
 
 /** A bill's or credit's balance open at the cutoff, brought in against opening balance equity. */
 export const openingEntry = (
-  doc: { readonly kind: "bill" | "vendor-credit"; readonly billcomId: string; readonly vendorId: number; readonly reference: string | null; readonly currency: string; readonly conversion: Conversion },
+  doc: {
+    readonly kind: "bill" | "vendor-credit"
+    readonly billcomId: string
+    readonly vendorId: number
+    readonly reference: string | null
+    readonly currency: string
+    readonly conversion: Conversion
+  },
   open: Cents,
   cutoff: string,
   accounts: PostingAccounts
@@ -210,7 +261,14 @@ export const openingEntry = (
   const ap = doc.kind === "bill" ? -open : open
   const what = doc.kind === "bill" ? "bill" : "vendor credit"
   return entry(
-    { sourceKind: "opening", sourceId: doc.billcomId, entryDate: cutoff, currency: doc.currency, vendorId: doc.vendorId, memo: `Opening balance of ${what} ${doc.reference ?? doc.billcomId} at the cutoff` },
+    {
+      sourceKind: "opening",
+      sourceId: doc.billcomId,
+      entryDate: cutoff,
+      currency: doc.currency,
+      vendorId: doc.vendorId,
+      memo: `Opening balance of ${what} ${doc.reference ?? doc.billcomId} at the cutoff`
+    },
     [
       line(accounts.openingBalance, doc.conversion, -ap, doc.vendorId, { description: `open at the cutoff ${cutoff}` }),
       line(accounts.ap, doc.conversion, ap, doc.vendorId, { openItem: { kind: doc.kind, id: doc.billcomId } })
@@ -219,7 +277,8 @@ export const openingEntry = (
 }
 
 /** When an application of a credit to a bill happened: not before either of them. */
-export const applicationDate = (creditDate: string, billDate: string | undefined): string => (billDate !== undefined && billDate > creditDate ? billDate : creditDate)
+export const applicationDate = (creditDate: string, billDate: string | undefined): string =>
+  billDate !== undefined && billDate > creditDate ? billDate : creditDate
 
 /**
  * The credit's applications to bills, one entry per credit, for the applications on or after the
@@ -250,10 +309,19 @@ export const creditApplicationEntry = (
       const conversion = billRates.get(billId) ?? credit.conversion
       return line(accounts.ap, conversion, cents, credit.vendorId, { openItem: { kind: "bill", id: billId } })
     }),
-    line(accounts.ap, credit.conversion, -applied, credit.vendorId, { openItem: { kind: "vendor-credit", id: credit.billcomId } })
+    line(accounts.ap, credit.conversion, -applied, credit.vendorId, {
+      openItem: { kind: "vendor-credit", id: credit.billcomId }
+    })
   ]
   return entry(
-    { sourceKind: "credit-application", sourceId: credit.billcomId, entryDate: date, currency: credit.currency, vendorId: credit.vendorId, memo: `Vendor credit ${credit.referenceNumber ?? credit.billcomId} applied` },
+    {
+      sourceKind: "credit-application",
+      sourceId: credit.billcomId,
+      entryDate: date,
+      currency: credit.currency,
+      vendorId: credit.vendorId,
+      memo: `Vendor credit ${credit.referenceNumber ?? credit.billcomId} applied`
+    },
     [...settled, ...fxLine(settled, accounts, credit.vendorId, credit.currency, `vendor credit ${credit.billcomId}`)]
   )
 }
@@ -263,13 +331,18 @@ export const creditApplicationEntry = (
  * on the payment itself, the funding account credited with what left it (at the payment's rate);
  * the gap is realised FX.
  */
-export const paymentEntry = (payment: PaymentDocument, accounts: PostingAccounts | number, billRates: ReadonlyMap<string, Conversion> = new Map()): EntrySpec | undefined => {
+export const paymentEntry = (
+  payment: PaymentDocument,
+  accounts: PostingAccounts | number,
+  billRates: ReadonlyMap<string, Conversion> = new Map()
+): EntrySpec | undefined => {
   if (!payment.posts) return undefined
   const acc: PostingAccounts = typeof accounts === "number" ? { ap: accounts } : accounts
   const conversion = payment.conversion
   const total = toCents(payment.amount)
   const perBill = new Map<string, Cents>()
-  for (const a of payment.applications) perBill.set(a.billcomBillId, (perBill.get(a.billcomBillId) ?? 0n) + toCents(a.amount))
+  for (const a of payment.applications)
+    perBill.set(a.billcomBillId, (perBill.get(a.billcomBillId) ?? 0n) + toCents(a.amount))
   const applied = [...perBill].map(([billId, cents]) => {
     const billConversion = billRates.get(billId) ?? conversion
     return line(acc.ap, billConversion, cents, payment.vendorId, { openItem: { kind: "bill", id: billId } })
@@ -277,11 +350,21 @@ export const paymentEntry = (payment: PaymentDocument, accounts: PostingAccounts
   const rest = total - sumCents(applied.map((l) => l.txnAmount))
   const lines = [
     ...applied,
-    line(acc.ap, conversion, rest, payment.vendorId, { openItem: { kind: "payment", id: payment.billcomId }, description: "unapplied part of the payment" }),
+    line(acc.ap, conversion, rest, payment.vendorId, {
+      openItem: { kind: "payment", id: payment.billcomId },
+      description: "unapplied part of the payment"
+    }),
     line(payment.cashAccountId, conversion, -total, payment.vendorId)
   ].filter((l) => l.txnAmount !== 0n)
   return entry(
-    { sourceKind: "payment", sourceId: payment.billcomId, entryDate: payment.processDate, currency: payment.currency, vendorId: payment.vendorId, memo: `Vendor payment ${payment.billcomId}` },
+    {
+      sourceKind: "payment",
+      sourceId: payment.billcomId,
+      entryDate: payment.processDate,
+      currency: payment.currency,
+      vendorId: payment.vendorId,
+      memo: `Vendor payment ${payment.billcomId}`
+    },
     [...lines, ...fxLine(lines, acc, payment.vendorId, payment.currency, `payment ${payment.billcomId}`)]
   )
 }
@@ -290,12 +373,32 @@ export const paymentEntry = (payment: PaymentDocument, accounts: PostingAccounts
  * A foreign-currency open item settled in its own currency (transaction balance zero) that keeps
  * a functional balance (`residue`, the cents of converting its parts separately): cleared to FX.
  */
-export const fxRoundingEntry = (item: { readonly kind: OpenItemKind; readonly id: string; readonly vendorId: number; readonly currency: string }, residue: Cents, date: string, functional: string, accounts: PostingAccounts): EntrySpec | undefined => {
+export const fxRoundingEntry = (
+  item: { readonly kind: OpenItemKind; readonly id: string; readonly vendorId: number; readonly currency: string },
+  residue: Cents,
+  date: string,
+  functional: string,
+  accounts: PostingAccounts
+): EntrySpec | undefined => {
   if (residue === 0n || accounts.fxGainLoss === undefined) return undefined
   return entry(
-    { sourceKind: "fx-rounding", sourceId: item.id, entryDate: date, currency: functional, vendorId: item.vendorId, memo: `Exchange rounding of ${item.kind} ${item.id}, settled in ${item.currency}` },
+    {
+      sourceKind: "fx-rounding",
+      sourceId: item.id,
+      entryDate: date,
+      currency: functional,
+      vendorId: item.vendorId,
+      memo: `Exchange rounding of ${item.kind} ${item.id}, settled in ${item.currency}`
+    },
     [
-      { ...line(accounts.ap, { currency: item.currency, rate: "1" }, 0n, item.vendorId, { openItem: { kind: item.kind, id: item.id }, description: ROUNDING }), amount: -residue, rate: null },
+      {
+        ...line(accounts.ap, { currency: item.currency, rate: "1" }, 0n, item.vendorId, {
+          openItem: { kind: item.kind, id: item.id },
+          description: ROUNDING
+        }),
+        amount: -residue,
+        rate: null
+      },
       line(accounts.fxGainLoss, FUNCTIONAL(functional), residue, item.vendorId, { description: FX })
     ]
   )
@@ -325,7 +428,9 @@ const byKey = (ids: ReadonlyArray<number>, key: (id: number) => string): Array<n
 /** The spec with its lines' dimensions in natural-key order (what is stored and hashed). */
 export const canonicalEntry = (spec: EntrySpec, keys: NaturalKeys): EntrySpec => ({
   ...spec,
-  lines: spec.lines.map((l) => (l.dimensionIds.length < 2 ? l : { ...l, dimensionIds: byKey(l.dimensionIds, keys.dimension) }))
+  lines: spec.lines.map((l) =>
+    l.dimensionIds.length < 2 ? l : { ...l, dimensionIds: byKey(l.dimensionIds, keys.dimension) }
+  )
 })
 
 const nullable = (id: number | null, key: (id: number) => string): string | null => (id === null ? null : key(id))

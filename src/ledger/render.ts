@@ -15,7 +15,10 @@ export const textTable = (t: Table): string => {
   const all = [t.columns.map((c) => c.header), ...t.rows, ...(t.footer ? [t.footer] : [])]
   const widths = t.columns.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)))
   const fmt = (r: ReadonlyArray<string>) =>
-    t.columns.map((c, i) => (c.align === "right" ? (r[i] ?? "").padStart(widths[i]!) : (r[i] ?? "").padEnd(widths[i]!))).join("  ").trimEnd()
+    t.columns
+      .map((c, i) => (c.align === "right" ? (r[i] ?? "").padStart(widths[i]!) : (r[i] ?? "").padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd()
   const rule = widths.map((w) => "-".repeat(w)).join("  ")
   return [
     t.title,
@@ -43,7 +46,8 @@ export const markdownTable = (t: Table): string =>
   ].join("\n")
 
 /** A bucket key as a column header: current → Current, 31-60 → 31–60, 90+ → 90+. */
-export const bucketLabel = (key: string): string => (key === "current" ? "Current" : key === "unapplied" ? "Unapplied" : key.replace("-", "–"))
+export const bucketLabel = (key: string): string =>
+  key === "current" ? "Current" : key === "unapplied" ? "Unapplied" : key.replace("-", "–")
 
 const money = (cents: bigint, currency: string) => `${formatMoney(cents)} ${currency}`
 
@@ -67,7 +71,12 @@ export const tieOutLines = (r: AgingReport): Array<string> => {
 /** Foreign-currency vendors' open balances in their own currency. */
 const foreignLines = (r: AgingReport): Array<string> =>
   r.rows.flatMap((row) =>
-    row.currencies.filter((c) => c.currency !== r.currency && (c.open !== 0n || c.functional !== 0n)).map((c) => `${row.vendorName} (${row.vendorKey}) open in ${c.currency}: ${money(c.open, c.currency)} = ${money(c.functional, r.currency)}`)
+    row.currencies
+      .filter((c) => c.currency !== r.currency && (c.open !== 0n || c.functional !== 0n))
+      .map(
+        (c) =>
+          `${row.vendorName} (${row.vendorKey}) open in ${c.currency}: ${money(c.open, c.currency)} = ${money(c.functional, r.currency)}`
+      )
   )
 
 export const agingTable = (r: AgingReport): Table => {
@@ -80,8 +89,18 @@ export const agingTable = (r: AgingReport): Table => {
       { header: "Total", align: "right" },
       { header: "Scheduled", align: "right" }
     ],
-    rows: r.rows.map((row) => [`${row.vendorName} (${row.vendorKey})`, ...keys.map((b) => formatMoney(row.buckets[b] ?? 0n)), formatMoney(row.total), formatMoney(row.scheduled)]),
-    footer: ["Total", ...keys.map((b) => formatMoney(r.totals[b] ?? 0n)), formatMoney(r.totals.total), formatMoney(r.totals.scheduled)],
+    rows: r.rows.map((row) => [
+      `${row.vendorName} (${row.vendorKey})`,
+      ...keys.map((b) => formatMoney(row.buckets[b] ?? 0n)),
+      formatMoney(row.total),
+      formatMoney(row.scheduled)
+    ]),
+    footer: [
+      "Total",
+      ...keys.map((b) => formatMoney(r.totals[b] ?? 0n)),
+      formatMoney(r.totals.total),
+      formatMoney(r.totals.scheduled)
+    ],
     notes: [
       ...tieOutLines(r),
       ...foreignLines(r),
@@ -100,7 +119,13 @@ export const trialBalanceTable = (tb: TrialBalance): Table => ({
     { header: "Debit", align: "right" },
     { header: "Credit", align: "right" }
   ],
-  rows: tb.rows.map((r) => [r.number, r.name, r.type, r.balance > 0n ? formatMoney(r.balance) : "", r.balance < 0n ? formatMoney(-r.balance) : ""]),
+  rows: tb.rows.map((r) => [
+    r.number,
+    r.name,
+    r.type,
+    r.balance > 0n ? formatMoney(r.balance) : "",
+    r.balance < 0n ? formatMoney(-r.balance) : ""
+  ]),
   footer: ["Total", "", "", formatMoney(tb.debits), formatMoney(tb.credits)],
   notes: [
     `Debits ${formatMoney(tb.debits)} = credits ${formatMoney(tb.credits)}, difference ${formatMoney(tb.debits - tb.credits)}`,
@@ -120,10 +145,20 @@ export const latePostingsTable = (rows: ReadonlyArray<LatePosting>, currency: st
     { header: `Amount (${currency})`, align: "right" },
     { header: "Memo", align: "left" }
   ],
-  rows: rows.map((r) => [String(r.entryId), r.kind, `${r.sourceKind} ${r.sourceId}`, r.vendorKey ?? "", r.documentDate, r.postedOn, formatMoney(r.amount), r.memo ?? ""])
+  rows: rows.map((r) => [
+    String(r.entryId),
+    r.kind,
+    `${r.sourceKind} ${r.sourceId}`,
+    r.vendorKey ?? "",
+    r.documentDate,
+    r.postedOn,
+    formatMoney(r.amount),
+    r.memo ?? ""
+  ])
 })
 
-export const latePostingsJson = (rows: ReadonlyArray<LatePosting>) => rows.map((r) => ({ ...r, amount: fromCents(r.amount) }))
+export const latePostingsJson = (rows: ReadonlyArray<LatePosting>) =>
+  rows.map((r) => ({ ...r, amount: fromCents(r.amount) }))
 
 export const form1099Table = (r: Form1099Report): Table => ({
   title: `1099 payments in ${r.year} (${r.currency}): vendors Bill.com tracks for 1099, card-funded payments excluded`,
@@ -143,10 +178,21 @@ export const form1099Table = (r: Form1099Report): Table => ({
     String(row.cardPayments),
     formatMoney(row.cardAmount)
   ]),
-  footer: ["Total", "", String(r.rows.reduce((n, x) => n + x.payments, 0)), formatMoney(r.total), String(r.rows.reduce((n, x) => n + x.cardPayments, 0)), formatMoney(r.rows.reduce((n, x) => n + x.cardAmount, 0n))],
+  footer: [
+    "Total",
+    "",
+    String(r.rows.reduce((n, x) => n + x.payments, 0)),
+    formatMoney(r.total),
+    String(r.rows.reduce((n, x) => n + x.cardPayments, 0)),
+    formatMoney(r.rows.reduce((n, x) => n + x.cardAmount, 0n))
+  ],
   notes: [
     "Payments count when money moved (PAID, ESCHEATED) with a process date in the year; card-funded payments (CARD_ACCOUNT, AP_CARD) are reported by the card processor on Form 1099-K.",
-    ...(r.missingTaxId > 0 ? [`${r.missingTaxId} vendor(s) tracked for 1099 have no tax id on file in Bill.com: request a W-9 before filing.`] : [])
+    ...(r.missingTaxId > 0
+      ? [
+          `${r.missingTaxId} vendor(s) tracked for 1099 have no tax id on file in Bill.com: request a W-9 before filing.`
+        ]
+      : [])
   ]
 })
 
@@ -160,7 +206,13 @@ export const form1099Json = (r: Form1099Report) => ({
 
 /** Run times are stored to the second, so a run under a second reads "< 1 s", never "0 ms". */
 const duration = (ms: number | null): string =>
-  ms === null ? "running" : ms < 1000 ? "< 1 s" : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`
+  ms === null
+    ? "running"
+    : ms < 1000
+      ? "< 1 s"
+      : ms < 60_000
+        ? `${(ms / 1000).toFixed(1)} s`
+        : `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`
 
 /** Wall time from start to finish (to the second), or the stages' measured time when that is longer. */
 export const runDurationMs = (r: RunSummary): number | null => {
@@ -169,7 +221,8 @@ export const runDurationMs = (r: RunSummary): number | null => {
   return Math.max(Date.parse(r.finishedAt) - Date.parse(r.startedAt), stages)
 }
 
-const total = (r: RunSummary, k: "pulled" | "inserted" | "updated" | "skipped" | "errors") => r.stages.reduce((s, x) => s + x[k], 0)
+const total = (r: RunSummary, k: "pulled" | "inserted" | "updated" | "skipped" | "errors") =>
+  r.stages.reduce((s, x) => s + x[k], 0)
 
 export const runsTable = (runs: ReadonlyArray<RunSummary>): Table => ({
   title: `Recent sync runs (${runs.length})`,
@@ -201,12 +254,22 @@ export const runsTable = (runs: ReadonlyArray<RunSummary>): Table => ({
     String(total(r, "skipped")),
     String(total(r, "errors")),
     r.openErrorsAfter === null ? "—" : String(r.openErrorsAfter),
-    r.stages.map((s) => `${s.stage} ${s.pulled}/${s.inserted}/${s.updated}/${s.errors}${s.status === "failed" ? " FAILED" : ""}`).join(", ") + (r.error ? ` — ${r.error}` : "")
+    r.stages
+      .map(
+        (s) => `${s.stage} ${s.pulled}/${s.inserted}/${s.updated}/${s.errors}${s.status === "failed" ? " FAILED" : ""}`
+      )
+      .join(", ") + (r.error ? ` — ${r.error}` : "")
   ]),
-  notes: ["Errors in run: records that run evaluated and could not import. Open errors after: the integration error log when it finished (all stages)."]
+  notes: [
+    "Errors in run: records that run evaluated and could not import. Open errors after: the integration error log when it finished (all stages)."
+  ]
 })
 
-const balanceJson = (b: CurrencyBalance) => ({ currency: b.currency, open: fromCents(b.open), functional: fromCents(b.functional) })
+const balanceJson = (b: CurrencyBalance) => ({
+  currency: b.currency,
+  open: fromCents(b.open),
+  functional: fromCents(b.functional)
+})
 
 /** JSON forms: money as exact decimal strings. */
 export const agingJson = (r: AgingReport) => ({
@@ -230,7 +293,9 @@ export const agingJson = (r: AgingReport) => ({
     aging: fromCents(r.tieOut.aging),
     control: fromCents(r.tieOut.control),
     difference: fromCents(r.tieOut.difference),
-    ties: r.tieOut.difference === 0n && r.tieOut.currencies.every((c) => c.difference === 0n && c.differenceInCurrency === 0n),
+    ties:
+      r.tieOut.difference === 0n &&
+      r.tieOut.currencies.every((c) => c.difference === 0n && c.differenceInCurrency === 0n),
     currencies: r.tieOut.currencies.map((c) => ({
       currency: c.currency,
       aging: balanceJson(c.aging),

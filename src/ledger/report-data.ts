@@ -11,12 +11,27 @@ export const todayUtc = (): string => new Date().toISOString().slice(0, 10)
 
 /** The pipeline's integration/company, or a clear failure before its first sync. */
 export const reportScope = (pipeline: string) =>
-  Effect.flatMap(Effect.flatMap(Reports, (r) => r.scope(pipeline)), (scope) =>
-    scope === undefined ? Effect.fail(new StoreError({ reason: "missing", message: `pipeline ${pipeline} has not been synced into this database yet (run \`billsync sync ${pipeline}\` first)` })) : Effect.succeed(scope)
+  Effect.flatMap(
+    Effect.flatMap(Reports, (r) => r.scope(pipeline)),
+    (scope) =>
+      scope === undefined
+        ? Effect.fail(
+            new StoreError({
+              reason: "missing",
+              message: `pipeline ${pipeline} has not been synced into this database yet (run \`billsync sync ${pipeline}\` first)`
+            })
+          )
+        : Effect.succeed(scope)
   )
 
 /** Everything the HTML report shows, read in one go. */
-export const collectHtmlInput = (pipeline: string, company: string, asOf: string, runLimit = 20, buckets?: ReadonlyArray<number>) =>
+export const collectHtmlInput = (
+  pipeline: string,
+  company: string,
+  asOf: string,
+  runLimit = 20,
+  buckets?: ReadonlyArray<number>
+) =>
   Effect.gen(function* () {
     const reports = yield* Reports
     const scope = yield* reportScope(pipeline)

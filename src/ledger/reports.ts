@@ -23,8 +23,10 @@ export const bucketKeys = (boundaries: ReadonlyArray<number> = DEFAULT_BUCKETS):
 /** Why a `--buckets` list is unusable, or undefined: whole days, ascending, at least one. */
 export const bucketsProblem = (boundaries: ReadonlyArray<number>): string | undefined => {
   if (boundaries.length === 0) return "give at least one boundary, e.g. 30,60,90"
-  if (boundaries.some((b) => !Number.isInteger(b) || b < 1 || b > 3650)) return "boundaries are whole numbers of days from 1 to 3650"
-  if (boundaries.some((b, i) => i > 0 && b <= boundaries[i - 1]!)) return "boundaries must be in ascending order without repeats"
+  if (boundaries.some((b) => !Number.isInteger(b) || b < 1 || b > 3650))
+    return "boundaries are whole numbers of days from 1 to 3650"
+  if (boundaries.some((b, i) => i > 0 && b <= boundaries[i - 1]!))
+    return "boundaries must be in ascending order without repeats"
   return undefined
 }
 
@@ -69,7 +71,13 @@ export interface TieOut {
   readonly control: Cents
   readonly aging: Cents
   readonly difference: Cents
-  readonly currencies: ReadonlyArray<{ readonly currency: string; readonly aging: CurrencyBalance; readonly control: CurrencyBalance; readonly difference: Cents; readonly differenceInCurrency: Cents }>
+  readonly currencies: ReadonlyArray<{
+    readonly currency: string
+    readonly aging: CurrencyBalance
+    readonly control: CurrencyBalance
+    readonly difference: Cents
+    readonly differenceInCurrency: Cents
+  }>
 }
 
 export interface AgingReport {
@@ -152,7 +160,8 @@ export interface Form1099Report {
 }
 
 const DAY_MS = 86_400_000
-const days = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS)
+const days = (from: string, to: string) =>
+  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS)
 
 /** 0 or less → current; then one bucket per boundary, then over the last (default 1–30, 31–60, 61–90, 90+). */
 export const bucketOf = (daysPastDue: number, boundaries: ReadonlyArray<number> = DEFAULT_BUCKETS): string => {
@@ -162,14 +171,22 @@ export const bucketOf = (daysPastDue: number, boundaries: ReadonlyArray<number> 
   return keys[i < 0 ? keys.length - 1 : i + 1]!
 }
 
-const emptyBuckets = (keys: ReadonlyArray<string>): Record<string, Cents> => Object.fromEntries([...keys, "unapplied"].map((k) => [k, 0n]))
+const emptyBuckets = (keys: ReadonlyArray<string>): Record<string, Cents> =>
+  Object.fromEntries([...keys, "unapplied"].map((k) => [k, 0n]))
 
-const addBalance = (into: Map<string, { open: Cents; functional: Cents }>, currency: string, open: Cents, functional: Cents) => {
+const addBalance = (
+  into: Map<string, { open: Cents; functional: Cents }>,
+  currency: string,
+  open: Cents,
+  functional: Cents
+) => {
   const b = into.get(currency) ?? { open: 0n, functional: 0n }
   into.set(currency, { open: b.open + open, functional: b.functional + functional })
 }
 const balances = (m: Map<string, { open: Cents; functional: Cents }>): Array<CurrencyBalance> =>
-  [...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([currency, b]) => ({ currency, open: b.open, functional: b.functional }))
+  [...m]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([currency, b]) => ({ currency, open: b.open, functional: b.functional }))
 
 /** Read models over the journal: AP aging and the trial balance as of a date, open errors and unmapped records. */
 export class Reports extends Effect.Service<Reports>()("billsync/Reports", {
@@ -182,7 +199,9 @@ export class Reports extends Effect.Service<Reports>()("billsync/Reports", {
         SELECT i.id::text AS integration_id, c.id::text AS company_id, c.currency FROM integrations i JOIN companies c ON c.id = i.company_id
         WHERE i.pipeline = ${pipeline}`
       const r = rows[0]
-      return r === undefined ? undefined : { integrationId: Number(r.integration_id), companyId: Number(r.company_id), currency: r.currency.trim() }
+      return r === undefined
+        ? undefined
+        : { integrationId: Number(r.integration_id), companyId: Number(r.company_id), currency: r.currency.trim() }
     })
 
     /**
@@ -191,9 +210,24 @@ export class Reports extends Effect.Service<Reports>()("billsync/Reports", {
      * the given buckets, with each item's transaction currency; the tie-out compares the total
      * with the AP control account's balance as of the same date, overall and per currency.
      */
-    const aging = Effect.fn("Reports.aging")(function* (companyId: number, currency: string, asOf: string, boundaries: ReadonlyArray<number> = DEFAULT_BUCKETS) {
+    const aging = Effect.fn("Reports.aging")(function* (
+      companyId: number,
+      currency: string,
+      asOf: string,
+      boundaries: ReadonlyArray<number> = DEFAULT_BUCKETS
+    ) {
       const keys = bucketKeys(boundaries)
-      const items = yield* sql<{ vendor_key: string; vendor_name: string; kind: OpenItem["kind"]; open_item_id: string; owed: string; txn: string; currency: string | null; due: string | null; reference: string | null }>`
+      const items = yield* sql<{
+        vendor_key: string
+        vendor_name: string
+        kind: OpenItem["kind"]
+        open_item_id: string
+        owed: string
+        txn: string
+        currency: string | null
+        due: string | null
+        reference: string | null
+      }>`
         WITH items AS (
           SELECT l.vendor_id, l.open_item_kind, l.open_item_id, -sum(l.amount) AS owed, -sum(coalesce(l.txn_amount, l.amount)) AS txn,
                  max(l.currency) FILTER (WHERE l.txn_amount IS DISTINCT FROM 0) AS currency
@@ -220,24 +254,45 @@ export class Reports extends Effect.Service<Reports>()("billsync/Reports", {
         // Only a bill the ledger holds, with money still owed, is aged; everything else is unapplied.
         const bucket = r.kind === "bill" && r.due !== null && open > 0n ? bucketOf(dpd!, boundaries) : "unapplied"
         const entry = byVendor.get(r.vendor_key) ?? { name: r.vendor_name, items: [] }
-        entry.items.push({ kind: r.kind, billcomId: r.open_item_id, reference: r.reference, dueDate: r.due, daysPastDue: dpd, open, currency: r.currency?.trim() ?? currency, openInCurrency: toCents(r.txn), bucket })
+        entry.items.push({
+          kind: r.kind,
+          billcomId: r.open_item_id,
+          reference: r.reference,
+          dueDate: r.due,
+          daysPastDue: dpd,
+          open,
+          currency: r.currency?.trim() ?? currency,
+          openInCurrency: toCents(r.txn),
+          bucket
+        })
         byVendor.set(r.vendor_key, entry)
       }
       const scheduledOf = new Map(scheduled.map((s) => [s.vendor_key, toCents(s.amount)]))
-      for (const s of scheduled) if (!byVendor.has(s.vendor_key)) byVendor.set(s.vendor_key, { name: s.vendor_name, items: [] })
+      for (const s of scheduled)
+        if (!byVendor.has(s.vendor_key)) byVendor.set(s.vendor_key, { name: s.vendor_name, items: [] })
       const totals = emptyBuckets(keys)
       const all = new Map<string, { open: Cents; functional: Cents }>()
-      const rows: Array<AgingRow> = [...byVendor].sort(([a], [b]) => (a < b ? -1 : 1)).map(([vendorKey, v]) => {
-        const buckets = emptyBuckets(keys)
-        const own = new Map<string, { open: Cents; functional: Cents }>()
-        for (const item of v.items) {
-          buckets[item.bucket] = (buckets[item.bucket] ?? 0n) + item.open
-          totals[item.bucket] = (totals[item.bucket] ?? 0n) + item.open
-          addBalance(own, item.currency, item.openInCurrency, item.open)
-          addBalance(all, item.currency, item.openInCurrency, item.open)
-        }
-        return { vendorKey, vendorName: v.name, buckets, total: sumCents(v.items.map((i) => i.open)), scheduled: scheduledOf.get(vendorKey) ?? 0n, currencies: balances(own), items: v.items }
-      })
+      const rows: Array<AgingRow> = [...byVendor]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([vendorKey, v]) => {
+          const buckets = emptyBuckets(keys)
+          const own = new Map<string, { open: Cents; functional: Cents }>()
+          for (const item of v.items) {
+            buckets[item.bucket] = (buckets[item.bucket] ?? 0n) + item.open
+            totals[item.bucket] = (totals[item.bucket] ?? 0n) + item.open
+            addBalance(own, item.currency, item.openInCurrency, item.open)
+            addBalance(all, item.currency, item.openInCurrency, item.open)
+          }
+          return {
+            vendorKey,
+            vendorName: v.name,
+            buckets,
+            total: sumCents(v.items.map((i) => i.open)),
+            scheduled: scheduledOf.get(vendorKey) ?? 0n,
+            currencies: balances(own),
+            items: v.items
+          }
+        })
       const total = sumCents(rows.map((r) => r.total))
       const currencies = balances(all)
       return {
@@ -252,9 +307,21 @@ export class Reports extends Effect.Service<Reports>()("billsync/Reports", {
     })
 
     /** The AP control account's balance as of a date (AP owes: positive), overall and per transaction currency, against the aging. */
-    const tieOut = (companyId: number, functional: string, asOf: string, agingTotal: Cents, agingCurrencies: ReadonlyArray<CurrencyBalance>) =>
+    const tieOut = (
+      companyId: number,
+      functional: string,
+      asOf: string,
+      agingTotal: Cents,
+      agingCurrencies: ReadonlyArray<CurrencyBalance>
+    ) =>
       Effect.gen(function* () {
-        const rows = yield* sql<{ number: string; name: string; currency: string | null; txn: string | null; amount: string | null }>`
+        const rows = yield* sql<{
+          number: string
+          name: string
+          currency: string | null
+          txn: string | null
+          amount: string | null
+        }>`
           SELECT a.number, a.name, coalesce(l.currency, e.currency) AS currency, (-sum(coalesce(l.txn_amount, l.amount)))::text AS txn, (-sum(l.amount))::text AS amount
           FROM journal_settings s JOIN ledger_accounts a ON a.id = s.ap_account_id
           LEFT JOIN journal_lines l ON l.account_id = a.id
@@ -262,7 +329,9 @@ export class Reports extends Effect.Service<Reports>()("billsync/Reports", {
           WHERE s.company_id = ${companyId} AND (l.entry_id IS NULL OR e.id IS NOT NULL)
           GROUP BY a.number, a.name, 3`
         const control = new Map<string, { open: Cents; functional: Cents }>()
-        for (const r of rows) if (r.currency !== null && r.amount !== null) addBalance(control, r.currency.trim(), toCents(r.txn ?? "0"), toCents(r.amount))
+        for (const r of rows)
+          if (r.currency !== null && r.amount !== null)
+            addBalance(control, r.currency.trim(), toCents(r.txn ?? "0"), toCents(r.amount))
         const controlTotal = sumCents([...control.values()].map((b) => b.functional))
         const names = [...new Set([...control.keys(), ...agingCurrencies.map((c) => c.currency)])].sort()
         const out: TieOut = {
@@ -274,20 +343,32 @@ export class Reports extends Effect.Service<Reports>()("billsync/Reports", {
           currencies: names.map((c) => {
             const a = agingCurrencies.find((x) => x.currency === c) ?? { currency: c, open: 0n, functional: 0n }
             const k = control.get(c) ?? { open: 0n, functional: 0n }
-            return { currency: c, aging: a, control: { currency: c, open: k.open, functional: k.functional }, difference: a.functional - k.functional, differenceInCurrency: a.open - k.open }
+            return {
+              currency: c,
+              aging: a,
+              control: { currency: c, open: k.open, functional: k.functional },
+              difference: a.functional - k.functional,
+              differenceInCurrency: a.open - k.open
+            }
           })
         }
         void functional
         return out
       })
 
-    const trialBalance = Effect.fn("Reports.trialBalance")(function* (companyId: number, currency: string, asOf: string) {
+    const trialBalance = Effect.fn("Reports.trialBalance")(function* (
+      companyId: number,
+      currency: string,
+      asOf: string
+    ) {
       const rows = yield* sql<{ number: string; name: string; type: string; balance: string }>`
         SELECT a.number, a.name, a.type, sum(l.amount)::text AS balance
         FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id JOIN ledger_accounts a ON a.id = l.account_id
         WHERE e.company_id = ${companyId} AND e.entry_date <= ${asOf}::date
         GROUP BY a.number, a.name, a.type HAVING sum(l.amount) <> 0 ORDER BY a.number`
-      const out = rows.map((r): TrialBalanceRow => ({ number: r.number, name: r.name, type: r.type, balance: toCents(r.balance) }))
+      const out = rows.map(
+        (r): TrialBalanceRow => ({ number: r.number, name: r.name, type: r.type, balance: toCents(r.balance) })
+      )
       return {
         asOf,
         currency,
@@ -299,7 +380,17 @@ export class Reports extends Effect.Service<Reports>()("billsync/Reports", {
 
     /** Entries dated later than their document asked for (its period was closed), posted in [from, to]. */
     const latePostings = Effect.fn("Reports.latePostings")(function* (companyId: number, to: string, from?: string) {
-      const rows = yield* sql<{ id: string; kind: "posting" | "reversal"; source_kind: string; source_id: string; vendor_key: string | null; document_date: string; entry_date: string; amount: string; memo: string | null }>`
+      const rows = yield* sql<{
+        id: string
+        kind: "posting" | "reversal"
+        source_kind: string
+        source_id: string
+        vendor_key: string | null
+        document_date: string
+        entry_date: string
+        amount: string
+        memo: string | null
+      }>`
         SELECT e.id::text, e.kind, e.source_kind, e.source_id, v.key AS vendor_key, e.document_date::text, e.entry_date::text,
                (SELECT coalesce(sum(l.amount) FILTER (WHERE l.amount > 0), 0) FROM journal_lines l WHERE l.entry_id = e.id)::text AS amount, e.memo
         FROM journal_entries e LEFT JOIN vendors v ON v.id = e.vendor_id
@@ -307,7 +398,17 @@ export class Reports extends Effect.Service<Reports>()("billsync/Reports", {
           AND e.entry_date <= ${to}::date AND e.entry_date >= ${from ?? "0001-01-01"}::date
         ORDER BY e.entry_date, e.id LIMIT 5000`
       return rows.map(
-        (r): LatePosting => ({ entryId: Number(r.id), kind: r.kind, sourceKind: r.source_kind, sourceId: r.source_id, vendorKey: r.vendor_key, documentDate: r.document_date, postedOn: r.entry_date, amount: toCents(r.amount), memo: r.memo })
+        (r): LatePosting => ({
+          entryId: Number(r.id),
+          kind: r.kind,
+          sourceKind: r.source_kind,
+          sourceId: r.source_id,
+          vendorKey: r.vendor_key,
+          documentDate: r.document_date,
+          postedOn: r.entry_date,
+          amount: toCents(r.amount),
+          memo: r.memo
+        })
       )
     })
 
@@ -317,7 +418,16 @@ export class Reports extends Effect.Service<Reports>()("billsync/Reports", {
      * AP_CARD: reported by the card processor on 1099-K) counted apart; vendors without a tax id flagged.
      */
     const form1099 = Effect.fn("Reports.form1099")(function* (companyId: number, currency: string, year: number) {
-      const rows = yield* sql<{ vendor_key: string; vendor_name: string; tax_id: boolean; tax_id_type: string | null; payments: number; amount: string; card_payments: number; card_amount: string }>`
+      const rows = yield* sql<{
+        vendor_key: string
+        vendor_name: string
+        tax_id: boolean
+        tax_id_type: string | null
+        payments: number
+        amount: string
+        card_payments: number
+        card_amount: string
+      }>`
         SELECT v.key AS vendor_key, v.name AS vendor_name, coalesce((v.details->>'taxIdOnFile')::boolean, false) AS tax_id, v.details->>'taxIdType' AS tax_id_type,
                count(p.id) FILTER (WHERE NOT p.card)::int AS payments, coalesce(sum(p.amount) FILTER (WHERE NOT p.card), 0)::text AS amount,
                count(p.id) FILTER (WHERE p.card)::int AS card_payments, coalesce(sum(p.amount) FILTER (WHERE p.card), 0)::text AS card_amount
@@ -334,23 +444,61 @@ export class Reports extends Effect.Service<Reports>()("billsync/Reports", {
         HAVING count(p.id) > 0 OR NOT coalesce((v.details->>'taxIdOnFile')::boolean, false)
         ORDER BY v.key`
       const out = rows.map(
-        (r): Form1099Row => ({ vendorKey: r.vendor_key, vendorName: r.vendor_name, taxIdOnFile: r.tax_id, taxIdType: r.tax_id_type, payments: r.payments, amount: toCents(r.amount), cardPayments: r.card_payments, cardAmount: toCents(r.card_amount) })
+        (r): Form1099Row => ({
+          vendorKey: r.vendor_key,
+          vendorName: r.vendor_name,
+          taxIdOnFile: r.tax_id,
+          taxIdType: r.tax_id_type,
+          payments: r.payments,
+          amount: toCents(r.amount),
+          cardPayments: r.card_payments,
+          cardAmount: toCents(r.card_amount)
+        })
       )
-      return { year, currency, rows: out, total: sumCents(out.map((r) => r.amount)), missingTaxId: out.filter((r) => !r.taxIdOnFile).length } satisfies Form1099Report
+      return {
+        year,
+        currency,
+        rows: out,
+        total: sumCents(out.map((r) => r.amount)),
+        missingTaxId: out.filter((r) => !r.taxIdOnFile).length
+      } satisfies Form1099Report
     })
 
     /** Pulled records that no mapping covers yet (their open integration errors name what is missing). */
     const unmapped = Effect.fn("Reports.unmapped")(function* (integrationId: number) {
-      const rows = yield* sql<{ kind: string; billcom_id: string; code: string; message: string; last_seen_at: string }>`
+      const rows = yield* sql<{
+        kind: string
+        billcom_id: string
+        code: string
+        message: string
+        last_seen_at: string
+      }>`
         SELECT kind, billcom_id, code, message, last_seen_at::text FROM integration_errors
         WHERE integration_id = ${integrationId} AND resolved_at IS NULL AND code LIKE '%unmapped%'
         ORDER BY kind, billcom_id LIMIT 500`
-      return rows.map((r): UnmappedRecord => ({ kind: r.kind, billcomId: r.billcom_id, code: r.code, message: r.message, lastSeenAt: r.last_seen_at }))
+      return rows.map(
+        (r): UnmappedRecord => ({
+          kind: r.kind,
+          billcomId: r.billcom_id,
+          code: r.code,
+          message: r.message,
+          lastSeenAt: r.last_seen_at
+        })
+      )
     })
 
     /** Resolved errors of the last runs, with the resolution that applied (the HTML report shows them with the open ones). */
     const recentlyResolved = Effect.fn("Reports.recentlyResolved")(function* (integrationId: number, limit: number) {
-      return yield* sql<{ stage: string; kind: string; billcom_id: string; code: string; symptom: string; resolution: string; message: string; resolved_at: string }>`
+      return yield* sql<{
+        stage: string
+        kind: string
+        billcom_id: string
+        code: string
+        symptom: string
+        resolution: string
+        message: string
+        resolved_at: string
+      }>`
         SELECT stage, kind, billcom_id, code, symptom, resolution, message, resolved_at::text FROM integration_errors
         WHERE integration_id = ${integrationId} AND resolved_at IS NOT NULL ORDER BY resolved_at DESC, id DESC LIMIT ${limit}`
     })
@@ -359,10 +507,22 @@ export class Reports extends Effect.Service<Reports>()("billsync/Reports", {
      * Vendor and document of the records behind integration errors, read from the raw records as
      * pulled (a record that failed to import has no ledger row). Keyed by errorContextKey.
      */
-    const errorContext = Effect.fn("Reports.errorContext")(function* (integrationId: number, records: ReadonlyArray<{ readonly kind: string; readonly billcomId: string }>) {
+    const errorContext = Effect.fn("Reports.errorContext")(function* (
+      integrationId: number,
+      records: ReadonlyArray<{ readonly kind: string; readonly billcomId: string }>
+    ) {
       const out = new Map<string, ErrorContext>()
       if (records.length === 0) return out
-      const rows = yield* sql<{ kind: string; billcom_id: string; vendor: string | null; invoice: string | null; reference: string | null; amount: string | null; process_date: string | null; paid_invoice: string | null }>`
+      const rows = yield* sql<{
+        kind: string
+        billcom_id: string
+        vendor: string | null
+        invoice: string | null
+        reference: string | null
+        amount: string | null
+        process_date: string | null
+        paid_invoice: string | null
+      }>`
         SELECT s.kind, s.billcom_id,
                coalesce(nullif(s.raw->>'vendorName', ''), v.raw->>'name', CASE WHEN s.kind = 'vendor' THEN s.raw->>'name' END) AS vendor,
                s.raw->'invoice'->>'invoiceNumber' AS invoice, s.raw->>'referenceNumber' AS reference,
@@ -375,9 +535,13 @@ export class Reports extends Effect.Service<Reports>()("billsync/Reports", {
       for (const r of rows) {
         const document =
           r.kind === "bill"
-            ? r.invoice !== null && r.invoice !== "" ? `invoice ${r.invoice}` : undefined
+            ? r.invoice !== null && r.invoice !== ""
+              ? `invoice ${r.invoice}`
+              : undefined
             : r.kind === "vendor-credit"
-              ? r.reference !== null && r.reference !== "" ? `credit ${r.reference}` : undefined
+              ? r.reference !== null && r.reference !== ""
+                ? `credit ${r.reference}`
+                : undefined
               : r.kind === "payment"
                 ? `payment${r.amount !== null ? ` of ${r.amount}` : ""}${r.process_date !== null ? ` on ${r.process_date}` : ""}${r.paid_invoice !== null ? ` (invoice ${r.paid_invoice})` : ""}`
                 : undefined

@@ -2,7 +2,20 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import type { Pulled, PulledKind } from "./suggest.ts"
 
-const KINDS: ReadonlyArray<PulledKind> = ["vendor", "item", "customer", "department", "job", "location", "accounting-class", "employee", "chart-of-account", "bank-account", "card-account", "ap-card"]
+const KINDS: ReadonlyArray<PulledKind> = [
+  "vendor",
+  "item",
+  "customer",
+  "department",
+  "job",
+  "location",
+  "accounting-class",
+  "employee",
+  "chart-of-account",
+  "bank-account",
+  "card-account",
+  "ap-card"
+]
 
 /** The Bill.com master records the sync has pulled for an integration (raw copies in source_records), as suggestion input. */
 export const pulledMasterRecords = (integrationId: number) =>

@@ -13,7 +13,19 @@ import { ledgerTypeOf, type Mappings } from "../config/mappings.ts"
  * never guessed. New keys follow the file's existing pattern (see `nextKey`).
  */
 export type LinkFile = "vendors" | "items" | "customers" | "classifications"
-export type PulledKind = "vendor" | "item" | "customer" | "department" | "job" | "location" | "accounting-class" | "employee" | "chart-of-account" | "bank-account" | "card-account" | "ap-card"
+export type PulledKind =
+  | "vendor"
+  | "item"
+  | "customer"
+  | "department"
+  | "job"
+  | "location"
+  | "accounting-class"
+  | "employee"
+  | "chart-of-account"
+  | "bank-account"
+  | "card-account"
+  | "ap-card"
 
 export interface Pulled {
   readonly kind: PulledKind
@@ -55,7 +67,22 @@ export interface SuggestResult {
   readonly unmatched: ReadonlyArray<Unresolved>
 }
 
-const LEGAL = new Set(["inc", "incorporated", "llc", "ltd", "limited", "co", "corp", "corporation", "company", "the", "plc", "gmbh", "lp", "llp"])
+const LEGAL = new Set([
+  "inc",
+  "incorporated",
+  "llc",
+  "ltd",
+  "limited",
+  "co",
+  "corp",
+  "corporation",
+  "company",
+  "the",
+  "plc",
+  "gmbh",
+  "lp",
+  "llp"
+])
 
 /** Lower case, accents and punctuation removed, "&" → "and", legal suffixes dropped, single spaces. */
 export const normalizeName = (name: string): string =>
@@ -99,7 +126,8 @@ export const keyGenerator = (file: string, existing: ReadonlyArray<string>) => {
   if (existing.length === 0) pattern = DEFAULT_PATTERN[file] ?? "slug"
   else if (numbered.length * 2 >= existing.length) {
     const counts = new Map<string, number>()
-    for (const m of numbered) counts.set(`${m[1]}\u0000${m[2]!.length}`, (counts.get(`${m[1]}\u0000${m[2]!.length}`) ?? 0) + 1)
+    for (const m of numbered)
+      counts.set(`${m[1]}\u0000${m[2]!.length}`, (counts.get(`${m[1]}\u0000${m[2]!.length}`) ?? 0) + 1)
     const [best] = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]!
     const [prefix, width] = best.split("\u0000") as [string, string]
     pattern = { prefix, width: Number(width) }
@@ -122,7 +150,10 @@ export const keyGenerator = (file: string, existing: ReadonlyArray<string>) => {
   }
 }
 
-const linkTargets: Record<Exclude<PulledKind, "chart-of-account" | "bank-account" | "card-account" | "ap-card">, { file: LinkFile; section: string; fileName: string }> = {
+const linkTargets: Record<
+  Exclude<PulledKind, "chart-of-account" | "bank-account" | "card-account" | "ap-card">,
+  { file: LinkFile; section: string; fileName: string }
+> = {
   vendor: { file: "vendors", section: "vendors", fileName: "vendors.yaml" },
   item: { file: "items", section: "items", fileName: "items.yaml" },
   customer: { file: "customers", section: "customers", fileName: "customers.yaml" },
@@ -132,7 +163,6 @@ const linkTargets: Record<Exclude<PulledKind, "chart-of-account" | "bank-account
   "accounting-class": { file: "classifications", section: "accountingClasses", fileName: "classifications.yaml" },
   employee: { file: "classifications", section: "employees", fileName: "classifications.yaml" }
 }
-
 
 type LinkEntry = { readonly billcomId: string; readonly billcomName?: string | undefined; readonly key: string }
 
@@ -145,7 +175,11 @@ const linksOf = (m: Mappings, section: string): ReadonlyArray<LinkEntry> => {
     case "customers":
       return m.customers.map((l) => ({ billcomId: l.billcomId, billcomName: l.billcomName, key: l.ledgerCustomer }))
     default:
-      return (m.classifications[section as keyof Mappings["classifications"]] ?? []).map((l) => ({ billcomId: l.billcomId, billcomName: l.billcomName, key: l.ledgerValue }))
+      return (m.classifications[section as keyof Mappings["classifications"]] ?? []).map((l) => ({
+        billcomId: l.billcomId,
+        billcomName: l.billcomName,
+        key: l.ledgerValue
+      }))
   }
 }
 
@@ -171,54 +205,160 @@ export const suggestMappings = (mappings: Mappings, pulled: ReadonlyArray<Pulled
     const type = ledgerTypeOf(row.type ?? "")
     const sameNumber = row.number === undefined ? [] : accounts.filter((a) => a.number === row.number)
     if (sameNumber.length > 0 && sameNumber.every((a) => a.type !== type)) {
-      ambiguous.push({ kind: row.kind, billcomId: row.billcomId, billcomName: row.name, reason: `number ${row.number} is a ${sameNumber[0]!.type} account in the ledger but ${row.type ?? "untyped"} in Bill.com`, candidates: sameNumber.map((a) => a.number) })
+      ambiguous.push({
+        kind: row.kind,
+        billcomId: row.billcomId,
+        billcomName: row.name,
+        reason: `number ${row.number} is a ${sameNumber[0]!.type} account in the ledger but ${row.type ?? "untyped"} in Bill.com`,
+        candidates: sameNumber.map((a) => a.number)
+      })
       continue
     }
-    const byName = accounts.filter((a) => a.type === type && a.billcomId === undefined && normalizeName(a.name) === normalizeName(row.name))
+    const byName = accounts.filter(
+      (a) => a.type === type && a.billcomId === undefined && normalizeName(a.name) === normalizeName(row.name)
+    )
     if (byName.length === 1 && !claimed.has(byName[0]!.number)) {
       claimed.add(byName[0]!.number)
-      suggestions.push({ kind: row.kind, billcomId: row.billcomId, billcomName: row.name, file: "accounts.yaml", section: "accounts", target: byName[0]!.number, basis: "name", confidence: 0.8, note: `same type and name as ledger account ${byName[0]!.number}; sets its billcomId` })
-    } else if (byName.length > 1) ambiguous.push({ kind: row.kind, billcomId: row.billcomId, billcomName: row.name, reason: "several ledger accounts of this type have this name", candidates: byName.map((a) => a.number) })
-    else unmatched.push({ kind: row.kind, billcomId: row.billcomId, billcomName: row.name, reason: `no ledger account with number ${row.number ?? "(none)"} and type ${type ?? row.type ?? "(none)"}: add it to accounts.yaml (or let \`billsync plan coa\` align the charts)`, candidates: [] })
+      suggestions.push({
+        kind: row.kind,
+        billcomId: row.billcomId,
+        billcomName: row.name,
+        file: "accounts.yaml",
+        section: "accounts",
+        target: byName[0]!.number,
+        basis: "name",
+        confidence: 0.8,
+        note: `same type and name as ledger account ${byName[0]!.number}; sets its billcomId`
+      })
+    } else if (byName.length > 1)
+      ambiguous.push({
+        kind: row.kind,
+        billcomId: row.billcomId,
+        billcomName: row.name,
+        reason: "several ledger accounts of this type have this name",
+        candidates: byName.map((a) => a.number)
+      })
+    else
+      unmatched.push({
+        kind: row.kind,
+        billcomId: row.billcomId,
+        billcomName: row.name,
+        reason: `no ledger account with number ${row.number ?? "(none)"} and type ${type ?? row.type ?? "(none)"}: add it to accounts.yaml (or let \`billsync plan coa\` align the charts)`,
+        candidates: []
+      })
   }
 
   // Funding accounts → a bank or credit-card ledger account.
   const covered = new Set(mappings.fundingAccounts.map((l) => l.billcomId))
   const cash = accounts.filter((a) => a.type === "bank" || a.type === "credit-card")
-  for (const f of live.filter((p) => (p.kind === "bank-account" || p.kind === "card-account" || p.kind === "ap-card") && !covered.has(p.billcomId))) {
+  for (const f of live.filter(
+    (p) => (p.kind === "bank-account" || p.kind === "card-account" || p.kind === "ap-card") && !covered.has(p.billcomId)
+  )) {
     const coa = f.chartOfAccountId === undefined ? undefined : coaRows.get(f.chartOfAccountId)
     const exact = coa === undefined ? undefined : accountFor(coa)
     if (exact !== undefined && (exact.type === "bank" || exact.type === "credit-card")) {
-      suggestions.push({ kind: f.kind, billcomId: f.billcomId, billcomName: f.name, file: "funding-accounts.yaml", section: "fundingAccounts", target: exact.number, basis: "exact", confidence: 1, note: `its Bill.com GL account ${coa!.number ?? coa!.billcomId} is ledger account ${exact.number}` })
+      suggestions.push({
+        kind: f.kind,
+        billcomId: f.billcomId,
+        billcomName: f.name,
+        file: "funding-accounts.yaml",
+        section: "fundingAccounts",
+        target: exact.number,
+        basis: "exact",
+        confidence: 1,
+        note: `its Bill.com GL account ${coa!.number ?? coa!.billcomId} is ledger account ${exact.number}`
+      })
       continue
     }
     // Cards and AP cards (BILL's charge card) are liabilities: a credit-card account.
     const wanted = f.kind === "bank-account" ? "bank" : "credit-card"
     const name = normalizeName(f.name)
-    const candidates = cash.filter((a) => a.type === wanted && (normalizeName(a.name) === name || (normalizeName(a.name) !== "" && name.includes(normalizeName(a.name)))))
-    if (candidates.length === 1) suggestions.push({ kind: f.kind, billcomId: f.billcomId, billcomName: f.name, file: "funding-accounts.yaml", section: "fundingAccounts", target: candidates[0]!.number, basis: "name", confidence: 0.7, note: `name matches ledger ${wanted} account ${candidates[0]!.number} ${candidates[0]!.name}` })
-    else if (candidates.length > 1) ambiguous.push({ kind: f.kind, billcomId: f.billcomId, billcomName: f.name, reason: `several ledger ${wanted} accounts match the name`, candidates: candidates.map((a) => a.number) })
-    else unmatched.push({ kind: f.kind, billcomId: f.billcomId, billcomName: f.name, reason: `no ledger ${wanted} account matches; map it by hand in funding-accounts.yaml`, candidates: cash.filter((a) => a.type === wanted).map((a) => a.number) })
+    const candidates = cash.filter(
+      (a) =>
+        a.type === wanted &&
+        (normalizeName(a.name) === name || (normalizeName(a.name) !== "" && name.includes(normalizeName(a.name))))
+    )
+    if (candidates.length === 1)
+      suggestions.push({
+        kind: f.kind,
+        billcomId: f.billcomId,
+        billcomName: f.name,
+        file: "funding-accounts.yaml",
+        section: "fundingAccounts",
+        target: candidates[0]!.number,
+        basis: "name",
+        confidence: 0.7,
+        note: `name matches ledger ${wanted} account ${candidates[0]!.number} ${candidates[0]!.name}`
+      })
+    else if (candidates.length > 1)
+      ambiguous.push({
+        kind: f.kind,
+        billcomId: f.billcomId,
+        billcomName: f.name,
+        reason: `several ledger ${wanted} accounts match the name`,
+        candidates: candidates.map((a) => a.number)
+      })
+    else
+      unmatched.push({
+        kind: f.kind,
+        billcomId: f.billcomId,
+        billcomName: f.name,
+        reason: `no ledger ${wanted} account matches; map it by hand in funding-accounts.yaml`,
+        candidates: cash.filter((a) => a.type === wanted).map((a) => a.number)
+      })
   }
 
   // Link files: name match with an existing link, else a new key.
-  for (const [kind, t] of Object.entries(linkTargets) as Array<[keyof typeof linkTargets, (typeof linkTargets)[keyof typeof linkTargets]]>) {
+  for (const [kind, t] of Object.entries(linkTargets) as Array<
+    [keyof typeof linkTargets, (typeof linkTargets)[keyof typeof linkTargets]]
+  >) {
     const links = linksOf(mappings, t.section)
     const mapped = new Set(links.map((l) => l.billcomId))
     const open = live.filter((p) => p.kind === kind && !mapped.has(p.billcomId))
     if (open.length === 0) continue
     const byName = new Map<string, Set<string>>()
-    for (const l of links) if (l.billcomName) byName.set(normalizeName(l.billcomName), new Set([...(byName.get(normalizeName(l.billcomName)) ?? []), l.key]))
+    for (const l of links)
+      if (l.billcomName)
+        byName.set(normalizeName(l.billcomName), new Set([...(byName.get(normalizeName(l.billcomName)) ?? []), l.key]))
     const sharing = new Map<string, number>()
     for (const p of open) sharing.set(normalizeName(p.name), (sharing.get(normalizeName(p.name)) ?? 0) + 1)
-    const next = keyGenerator(t.file, links.map((l) => l.key))
-    for (const p of [...open].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.billcomId < b.billcomId ? -1 : 1))) {
+    const next = keyGenerator(
+      t.file,
+      links.map((l) => l.key)
+    )
+    for (const p of [...open].sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : a.billcomId < b.billcomId ? -1 : 1
+    )) {
       const n = normalizeName(p.name)
       const keys = [...(byName.get(n) ?? [])]
       const base = { kind: p.kind, billcomId: p.billcomId, billcomName: p.name, file: t.fileName, section: t.section }
-      if (n !== "" && keys.length === 1) suggestions.push({ ...base, target: keys[0]!, basis: "name", confidence: 0.9, note: `same name as the record already linked to ${keys[0]}` })
-      else if (keys.length > 1) ambiguous.push({ kind: p.kind, billcomId: p.billcomId, billcomName: p.name, reason: "the name matches several ledger keys", candidates: keys })
-      else if (n === "" || (sharing.get(n) ?? 0) > 1) ambiguous.push({ kind: p.kind, billcomId: p.billcomId, billcomName: p.name, reason: n === "" ? "the record has no usable name" : "several unmapped Bill.com records share this name (duplicates?)", candidates: [] })
+      if (n !== "" && keys.length === 1)
+        suggestions.push({
+          ...base,
+          target: keys[0]!,
+          basis: "name",
+          confidence: 0.9,
+          note: `same name as the record already linked to ${keys[0]}`
+        })
+      else if (keys.length > 1)
+        ambiguous.push({
+          kind: p.kind,
+          billcomId: p.billcomId,
+          billcomName: p.name,
+          reason: "the name matches several ledger keys",
+          candidates: keys
+        })
+      else if (n === "" || (sharing.get(n) ?? 0) > 1)
+        ambiguous.push({
+          kind: p.kind,
+          billcomId: p.billcomId,
+          billcomName: p.name,
+          reason:
+            n === ""
+              ? "the record has no usable name"
+              : "several unmapped Bill.com records share this name (duplicates?)",
+          candidates: []
+        })
       else suggestions.push({ ...base, target: next(p.name), basis: "new-key", confidence: 1, note: "new ledger key" })
     }
   }

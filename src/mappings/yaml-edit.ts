@@ -23,7 +23,8 @@ const keyField: Record<string, string> = {
 }
 
 /** A missing mapping file starts with its schema modeline (docs/design.md). */
-const emptyFile = (file: string) => `# yaml-language-server: $schema=../../schemas/${schemaOf[file] ?? file.replace(/\.yaml$/, "")}.schema.json\n`
+const emptyFile = (file: string) =>
+  `# yaml-language-server: $schema=../../schemas/${schemaOf[file] ?? file.replace(/\.yaml$/, "")}.schema.json\n`
 
 const quoted = (value: string) => {
   const s = new Scalar(value)
@@ -47,7 +48,10 @@ const sequence = (doc: Document, section: string): YAMLSeq => {
  * of the section's existing entries); account suggestions set `billcomId` on the ledger account.
  * Returns the new text of every changed file.
  */
-export const applySuggestions = (files: ReadonlyMap<string, string | undefined>, suggestions: ReadonlyArray<Suggestion>): Map<string, string> => {
+export const applySuggestions = (
+  files: ReadonlyMap<string, string | undefined>,
+  suggestions: ReadonlyArray<Suggestion>
+): Map<string, string> => {
   const out = new Map<string, string>()
   const byFile = new Map<string, Array<Suggestion>>()
   for (const s of suggestions) byFile.set(s.file, [...(byFile.get(s.file) ?? []), s])
@@ -63,7 +67,12 @@ export const applySuggestions = (files: ReadonlyMap<string, string | undefined>,
       }
       const seq = sequence(doc, s.section)
       const flow = seq.items.length > 0 && seq.items.every((i) => isMap(i) && i.flow === true)
-      const nameQuoted = seq.items.some((i) => isMap(i) && isScalar(i.get("billcomName", true)) && (i.get("billcomName", true) as Scalar).type === Scalar.QUOTE_DOUBLE)
+      const nameQuoted = seq.items.some(
+        (i) =>
+          isMap(i) &&
+          isScalar(i.get("billcomName", true)) &&
+          (i.get("billcomName", true) as Scalar).type === Scalar.QUOTE_DOUBLE
+      )
       const entry = doc.createNode({ billcomId: s.billcomId }) as YAMLMap
       entry.set("billcomName", nameQuoted ? quoted(s.billcomName) : s.billcomName)
       // Account numbers are text: quote them so YAML does not read "1000" as a number.

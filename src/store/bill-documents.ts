@@ -42,7 +42,10 @@ export class BillDocuments extends Effect.Service<BillDocuments>()("billsync/Bil
     })
 
     /** Replaces the bill's documents with what Bill.com returned and marks `version` as read. */
-    const record = Effect.fn("BillDocuments.record")(function* (bill: PendingBill, documents: ReadonlyArray<DocumentWrite>) {
+    const record = Effect.fn("BillDocuments.record")(function* (
+      bill: PendingBill,
+      documents: ReadonlyArray<DocumentWrite>
+    ) {
       const unique = [...new Map(documents.map((d) => [d.billcomId, d])).values()]
       yield* sql.withTransaction(
         Effect.gen(function* () {
@@ -51,7 +54,14 @@ export class BillDocuments extends Effect.Service<BillDocuments>()("billsync/Bil
           if (keep.length === 0) yield* sql`DELETE FROM bill_documents WHERE bill_id = ${bill.id}`
           else yield* sql`DELETE FROM bill_documents WHERE bill_id = ${bill.id} AND billcom_id NOT IN ${sql.in(keep)}`
           if (unique.length > 0) {
-            const rows = unique.map((d) => ({ bill_id: bill.id, billcom_id: d.billcomId, name: d.name, pages: d.pages, scan_status: d.scanStatus, billcom_created_time: d.createdTime }))
+            const rows = unique.map((d) => ({
+              bill_id: bill.id,
+              billcom_id: d.billcomId,
+              name: d.name,
+              pages: d.pages,
+              scan_status: d.scanStatus,
+              billcom_created_time: d.createdTime
+            }))
             yield* sql`INSERT INTO bill_documents ${sql.insert(rows)}
               ON CONFLICT (billcom_id) DO UPDATE SET bill_id = EXCLUDED.bill_id, name = EXCLUDED.name, pages = EXCLUDED.pages,
                 scan_status = EXCLUDED.scan_status, billcom_created_time = EXCLUDED.billcom_created_time, updated_at = now()`

@@ -64,11 +64,18 @@ const checkLedgerNotLost = (dataDir: string, newLedger: boolean) =>
 const writeLedgerMarker = (dataDir: string) =>
   Effect.sync(() => {
     const marker = ledgerMarkerOf(dataDir)
-    if (!existsSync(marker)) writeFileSync(marker, `${JSON.stringify({ createdAt: new Date().toISOString(), dataDir })}\n`)
+    if (!existsSync(marker))
+      writeFileSync(marker, `${JSON.stringify({ createdAt: new Date().toISOString(), dataDir })}\n`)
   })
 
 export const rawClientLayer = (target: DatabaseTarget, options: ClientOptions = {}) => {
-  if (target._tag === "Url") return PgClient.layer({ url: target.url, maxConnections: 8, connectTimeout: Duration.seconds(10), applicationName: "billsync" })
+  if (target._tag === "Url")
+    return PgClient.layer({
+      url: target.url,
+      maxConnections: 8,
+      connectTimeout: Duration.seconds(10),
+      applicationName: "billsync"
+    })
   const dataDir = target.dataDir
   if (dataDir === undefined) return embeddedClientLayer({})
   return Layer.unwrapEffect(
@@ -99,7 +106,11 @@ export class DatabaseInfo extends Context.Tag("billsync/DatabaseInfo")<
 export type DatabaseAccess = "write" | "read"
 
 const describeForUser = (target: DatabaseTarget): string =>
-  target._tag === "Url" ? "the database at DATABASE_URL" : target.dataDir === undefined ? "the in-memory database" : `the embedded database at ${target.dataDir}`
+  target._tag === "Url"
+    ? "the database at DATABASE_URL"
+    : target.dataDir === undefined
+      ? "the in-memory database"
+      : `the embedded database at ${target.dataDir}`
 
 /** Read access: the migrations this code knows must all be applied (none created, none run). */
 const checkMigrated = (target: DatabaseTarget) =>
@@ -107,7 +118,14 @@ const checkMigrated = (target: DatabaseTarget) =>
     const sql = yield* SqlClient.SqlClient
     const known = (yield* discoverMigrations).map(([id, name]) => ({ id, name }))
     const table = yield* sql<{ present: boolean }>`SELECT to_regclass(${migrationsTable}) IS NOT NULL AS present`
-    const applied = table[0]?.present === true ? new Set((yield* sql<{ id: number }>`SELECT migration_id AS id FROM ${sql(migrationsTable)}`).map((r) => Number(r.id))) : new Set<number>()
+    const applied =
+      table[0]?.present === true
+        ? new Set(
+            (yield* sql<{ id: number }>`SELECT migration_id AS id FROM ${sql(migrationsTable)}`).map((r) =>
+              Number(r.id)
+            )
+          )
+        : new Set<number>()
     const pending = known.filter((m) => !applied.has(m.id))
     if (pending.length === 0) return
     return yield* new StoreError({
@@ -117,7 +135,17 @@ const checkMigrated = (target: DatabaseTarget) =>
           ? `${describeForUser(target)} has no billsync tables: nothing has been synced into it yet (read-only commands never create them); run \`billsync sync <pipeline>\` (or \`npm run demo\`) first`
           : `${describeForUser(target)} is not migrated to this version of billsync (${pending.length} pending: ${pending.map((m) => `${m.id}_${m.name}`).join(", ")}); read-only commands never migrate: run \`billsync sync <pipeline>\` or \`billsync connect <pipeline>\` first`
     })
-  }).pipe(Effect.catchTag("SqlError", (cause) => Effect.fail(new StoreError({ reason: "query", message: `could not read ${describeForUser(target)}: ${cause.message}`, cause }))))
+  }).pipe(
+    Effect.catchTag("SqlError", (cause) =>
+      Effect.fail(
+        new StoreError({
+          reason: "query",
+          message: `could not read ${describeForUser(target)}: ${cause.message}`,
+          cause
+        })
+      )
+    )
+  )
 
 /** Read access to the embedded database: it must exist already (opening a missing directory would create one). */
 const checkExists = (target: DatabaseTarget) =>
@@ -138,7 +166,9 @@ export const clientLayer = (target: DatabaseTarget, access: DatabaseAccess = "wr
   Layer.merge(
     access === "write"
       ? Layer.effectDiscard(migrate).pipe(Layer.provideMerge(rawClientLayer(target, options)))
-      : Layer.effectDiscard(checkMigrated(target)).pipe(Layer.provideMerge(Layer.unwrapEffect(Effect.as(checkExists(target), rawClientLayer(target))))),
+      : Layer.effectDiscard(checkMigrated(target)).pipe(
+          Layer.provideMerge(Layer.unwrapEffect(Effect.as(checkExists(target), rawClientLayer(target))))
+        ),
     Layer.succeed(DatabaseInfo, {
       embedded: target._tag === "Embedded",
       description: describeTarget(target),
@@ -161,10 +191,15 @@ const passwordOf = (url: string): string | undefined => {
  */
 export const targetFor = (environment?: string) =>
   Effect.gen(function* () {
-    const url = Option.filter(yield* Config.option(Config.redacted("DATABASE_URL")), (u) => Redacted.value(u).trim() !== "")
+    const url = Option.filter(
+      yield* Config.option(Config.redacted("DATABASE_URL")),
+      (u) => Redacted.value(u).trim() !== ""
+    )
     // A database's messages may quote its URL: its password is scrubbed like the Bill.com secrets.
     if (Option.isSome(url)) registerSecret(passwordOf(Redacted.value(url.value)))
-    const dir = yield* Config.string("BILLSYNC_EMBEDDED_DIR").pipe(Config.withDefault(environment === "emulator" ? emulatorEmbeddedDir : defaultEmbeddedDir))
+    const dir = yield* Config.string("BILLSYNC_EMBEDDED_DIR").pipe(
+      Config.withDefault(environment === "emulator" ? emulatorEmbeddedDir : defaultEmbeddedDir)
+    )
     return Option.match(url, {
       onSome: (url): DatabaseTarget => ({ _tag: "Url", url }),
       onNone: (): DatabaseTarget => ({ _tag: "Embedded", dataDir: dir })
@@ -176,11 +211,14 @@ export const targetFor = (environment?: string) =>
  * `GITHUB_ACTIONS=true` — a runner that is discarded after the job.
  */
 export const inCi = (env: NodeJS.ProcessEnv = process.env): boolean =>
-  ["true", "1"].includes((env["CI"] ?? "").trim().toLowerCase()) || (env["GITHUB_ACTIONS"] ?? "").trim().toLowerCase() === "true"
+  ["true", "1"].includes((env["CI"] ?? "").trim().toLowerCase()) ||
+  (env["GITHUB_ACTIONS"] ?? "").trim().toLowerCase() === "true"
 
 /** The variable that said so, for messages ("CI=1", "GITHUB_ACTIONS=true"). */
 const ciVariable = (env: NodeJS.ProcessEnv): string =>
-  (env["GITHUB_ACTIONS"] ?? "").trim().toLowerCase() === "true" ? `GITHUB_ACTIONS=${env["GITHUB_ACTIONS"]}` : `CI=${env["CI"]}`
+  (env["GITHUB_ACTIONS"] ?? "").trim().toLowerCase() === "true"
+    ? `GITHUB_ACTIONS=${env["GITHUB_ACTIONS"]}`
+    : `CI=${env["CI"]}`
 
 /**
  * connect, sync and apply in CI: the embedded database would live on a runner that is discarded

@@ -30,7 +30,11 @@ export class IntegrationErrors extends Effect.Service<IntegrationErrors>()("bill
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
-    const record = Effect.fn("IntegrationErrors.record")(function* (integrationId: number, runId: number, errors: ReadonlyArray<ErrorInput>) {
+    const record = Effect.fn("IntegrationErrors.record")(function* (
+      integrationId: number,
+      runId: number,
+      errors: ReadonlyArray<ErrorInput>
+    ) {
       const unique = [...new Map(errors.map((e) => [`${e.stage}\u0000${e.billcomId}`, e])).values()]
       if (unique.length === 0) return
       const rows = unique.map((e) => ({
@@ -54,16 +58,26 @@ export class IntegrationErrors extends Effect.Service<IntegrationErrors>()("bill
     })
 
     /** Resolves the open errors of records that have now been processed successfully (or skipped on purpose). */
-    const resolve = Effect.fn("IntegrationErrors.resolve")(function* (integrationId: number, runId: number, stage: string, ids: ReadonlyArray<string>) {
+    const resolve = Effect.fn("IntegrationErrors.resolve")(function* (
+      integrationId: number,
+      runId: number,
+      stage: string,
+      ids: ReadonlyArray<string>
+    ) {
       if (ids.length === 0) return 0
-      const rows = yield* sql<{ id: string }>`UPDATE integration_errors SET resolved_at = now(), resolved_run_id = ${runId}
+      const rows = yield* sql<{
+        id: string
+      }>`UPDATE integration_errors SET resolved_at = now(), resolved_run_id = ${runId}
         WHERE integration_id = ${integrationId} AND stage = ${stage} AND resolved_at IS NULL AND billcom_id IN ${sql.in(ids)}
         RETURNING id::text`
       return rows.length
     })
 
     /** Errors first seen in these runs and still open (a recurrence of a known error is not new). */
-    const newInRuns = Effect.fn("IntegrationErrors.newInRuns")(function* (integrationId: number, runIds: ReadonlyArray<number>) {
+    const newInRuns = Effect.fn("IntegrationErrors.newInRuns")(function* (
+      integrationId: number,
+      runIds: ReadonlyArray<number>
+    ) {
       if (runIds.length === 0) return 0
       const rows = yield* sql<{ n: string }>`SELECT count(*)::text AS n FROM integration_errors
         WHERE integration_id = ${integrationId} AND resolved_at IS NULL AND occurrences = 1 AND last_run_id IN ${sql.in(runIds)}`

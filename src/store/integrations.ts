@@ -103,7 +103,11 @@ export class Integrations extends Effect.Service<Integrations>()("billsync/Integ
                    billcom_user_id = ${userId ?? null}, connected_at = now(), updated_at = now() WHERE id = ${id}`
     })
 
-    const setError = Effect.fn("Integrations.setError")(function* (id: number, message: string, advice: string | undefined) {
+    const setError = Effect.fn("Integrations.setError")(function* (
+      id: number,
+      message: string,
+      advice: string | undefined
+    ) {
       yield* sql`UPDATE integrations SET status = 'error', last_error = ${message}, last_error_advice = ${advice ?? null},
                    updated_at = now() WHERE id = ${id}`
     })

@@ -1,8 +1,28 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
-import { Clock, Config, Deferred, Duration, Effect, Exit, FiberId, Layer, Option, Random, Redacted, Stream } from "effect"
+import {
+  Clock,
+  Config,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  FiberId,
+  Layer,
+  Option,
+  Random,
+  Redacted,
+  Stream
+} from "effect"
 import { createHmac, randomBytes } from "node:crypto"
-import { KEY_LIMITS, KeyBudgets, loginBudgetError, type BudgetKind, type KeyBudget, type KeyLimits } from "../billcom/budget.ts"
+import {
+  KEY_LIMITS,
+  KeyBudgets,
+  loginBudgetError,
+  type BudgetKind,
+  type KeyBudget,
+  type KeyLimits
+} from "../billcom/budget.ts"
 import { BillcomError } from "../billcom/errors.ts"
 import { hourlyBudgetError } from "../billcom/limiter.ts"
 import type { DatabaseTarget } from "./database.ts"
@@ -28,7 +48,8 @@ const storeFailure = (cause: SqlError.SqlError) =>
   new BillcomError({
     reason: "Transport",
     message: `could not reserve Bill.com's request budget in the ledger's database: ${cause.message}`,
-    advice: "The budget of a developer key is shared through the ledger's Postgres (DATABASE_URL); check that the database is reachable and re-run."
+    advice:
+      "The budget of a developer key is shared through the ledger's Postgres (DATABASE_URL); check that the database is reachable and re-run."
   })
 
 /**
@@ -64,7 +85,9 @@ export const makeKeyBudgets = (limits: KeyLimits = KEY_LIMITS) =>
     if (Option.isSome(pg))
       yield* pg.value.listen(SLOT_CHANNEL).pipe(
         Stream.runForEach((id) => Effect.sync(() => wake(id))),
-        Effect.catchAllCause((cause) => Effect.logDebug("listening for freed Bill.com slots stopped; waiters poll", cause)),
+        Effect.catchAllCause((cause) =>
+          Effect.logDebug("listening for freed Bill.com slots stopped; waiters poll", cause)
+        ),
         Effect.forkScoped
       )
 
@@ -117,10 +140,11 @@ export const makeKeyBudgets = (limits: KeyLimits = KEY_LIMITS) =>
             if (yield* countIn(kind, hour)) return
             const resumeAt = (hour + 1) * HOUR_MS
             const logins = kind === "login" && (yield* loginsSpent(hour))
-            if (resumeAt - now > maxWaitMs) return yield* logins ? loginBudgetError(resumeAt, limits.loginsPerHour) : hourlyBudgetError(resumeAt)
-            yield* Effect.logWarning(`Bill.com hourly ${logins ? "login" : "request"} budget of the developer key spent (shared with other processes); waiting for the next clock hour`).pipe(
-              Effect.annotateLogs({ resumeAt: new Date(resumeAt).toISOString() })
-            )
+            if (resumeAt - now > maxWaitMs)
+              return yield* logins ? loginBudgetError(resumeAt, limits.loginsPerHour) : hourlyBudgetError(resumeAt)
+            yield* Effect.logWarning(
+              `Bill.com hourly ${logins ? "login" : "request"} budget of the developer key spent (shared with other processes); waiting for the next clock hour`
+            ).pipe(Effect.annotateLogs({ resumeAt: new Date(resumeAt).toISOString() }))
             yield* Effect.sleep(Duration.millis(resumeAt - now))
             return yield* count(kind)
           })
@@ -128,7 +152,9 @@ export const makeKeyBudgets = (limits: KeyLimits = KEY_LIMITS) =>
         const tryTake = (holder: string) =>
           Effect.map(
             // A scalar subquery (evaluated once): as a joined FROM item the planner may rescan it and take every free slot.
-            sql<{ slot: number }>`UPDATE billcom_key_slots SET holder = ${holder}, held_until = clock_timestamp() + make_interval(secs => ${leaseMs / 1000})
+            sql<{
+              slot: number
+            }>`UPDATE billcom_key_slots SET holder = ${holder}, held_until = clock_timestamp() + make_interval(secs => ${leaseMs / 1000})
               WHERE key_hash = ${key} AND organization_id = ${org} AND slot = (
                 SELECT slot FROM billcom_key_slots
                 WHERE key_hash = ${key} AND organization_id = ${org} AND slot < ${slots}
@@ -147,7 +173,13 @@ export const makeKeyBudgets = (limits: KeyLimits = KEY_LIMITS) =>
                 ? Effect.succeed(slot)
                 : Effect.flatMap(Random.next, (u) => {
                     const d = Math.min(SLOT_POLL_MAX_MS, 20 * Math.pow(1.5, attempt))
-                    return Effect.zipRight(Effect.race(Deferred.await(freed), Effect.sleep(Duration.millis(Math.round(d / 2 + (d / 2) * u)))), take(holder, attempt + 1))
+                    return Effect.zipRight(
+                      Effect.race(
+                        Deferred.await(freed),
+                        Effect.sleep(Duration.millis(Math.round(d / 2 + (d / 2) * u)))
+                      ),
+                      take(holder, attempt + 1)
+                    )
                   })
             )
           })
@@ -155,10 +187,16 @@ export const makeKeyBudgets = (limits: KeyLimits = KEY_LIMITS) =>
         const give = (holder: string, slot: number) =>
           sql`WITH freed AS (UPDATE billcom_key_slots SET holder = NULL, held_until = NULL
                 WHERE key_hash = ${key} AND organization_id = ${org} AND slot = ${slot} AND holder = ${holder} RETURNING 1)
-              SELECT pg_notify(${SLOT_CHANNEL}, ${id}) FROM freed`.pipe(Effect.ignore, Effect.zipRight(Effect.sync(() => wake(id))))
+              SELECT pg_notify(${SLOT_CHANNEL}, ${id}) FROM freed`.pipe(
+            Effect.ignore,
+            Effect.zipRight(Effect.sync(() => wake(id)))
+          )
 
         // Counted first, then a slot: a request waiting for the next hour holds no slot (its lease would run out).
-        const hold = <A, E, R>(kind: BudgetKind, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | BillcomError, R> =>
+        const hold = <A, E, R>(
+          kind: BudgetKind,
+          effect: Effect.Effect<A, E, R>
+        ): Effect.Effect<A, E | BillcomError, R> =>
           Effect.zipRight(
             count(kind).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(storeFailure(e)))),
             Effect.acquireUseRelease(
@@ -210,7 +248,10 @@ export const keyLimitsFromEnv = Effect.gen(function* () {
   const read = (name: string, max: number) =>
     Config.integer(name).pipe(
       Config.withDefault(max),
-      Config.validate({ message: `must be between 1 and ${max} (Bill.com's limit per developer key)`, validation: (n) => n >= 1 && n <= max })
+      Config.validate({
+        message: `must be between 1 and ${max} (Bill.com's limit per developer key)`,
+        validation: (n) => n >= 1 && n <= max
+      })
     )
   return {
     requestsPerHour: yield* read("BILLSYNC_KEY_REQUESTS_PER_HOUR", KEY_LIMITS.requestsPerHour),

@@ -38,7 +38,9 @@ export type BankAccountRow = {
   readonly archived: boolean
 }
 
-const dedupe = <A>(rows: ReadonlyArray<A>, key: (a: A) => string): Array<A> => [...new Map(rows.map((r) => [key(r), r])).values()]
+const dedupe = <A>(rows: ReadonlyArray<A>, key: (a: A) => string): Array<A> => [
+  ...new Map(rows.map((r) => [key(r), r])).values()
+]
 
 /** Ledger master data: the chart of accounts (from accounts.yaml), vendors, customers, items, dimensions, bank/card accounts. */
 export class LedgerMaster extends Effect.Service<LedgerMaster>()("billsync/LedgerMaster", {
@@ -48,7 +50,15 @@ export class LedgerMaster extends Effect.Service<LedgerMaster>()("billsync/Ledge
     /** Makes ledger_accounts match accounts.yaml: upsert every account, retire the ones no longer listed. */
     const syncChart = Effect.fn("LedgerMaster.syncChart")(function* (
       companyId: number,
-      chart: ReadonlyArray<{ number: string; name: string; type: string; parent?: string | undefined; description?: string | undefined; billcomId?: string | undefined; active: boolean }>
+      chart: ReadonlyArray<{
+        number: string
+        name: string
+        type: string
+        parent?: string | undefined
+        description?: string | undefined
+        billcomId?: string | undefined
+        active: boolean
+      }>
     ) {
       const rows = dedupe(chart, (a) => a.number).map((a) => ({
         company_id: companyId,
@@ -75,11 +85,23 @@ export class LedgerMaster extends Effect.Service<LedgerMaster>()("billsync/Ledge
     const chart = Effect.fn("LedgerMaster.chart")(function* (companyId: number) {
       const rows = yield* sql<{ id: string; number: string; type: string; billcom_id: string | null; active: boolean }>`
         SELECT id::text, number, type, billcom_id, active FROM ledger_accounts WHERE company_id = ${companyId}`
-      return rows.map((r): ChartAccount => ({ id: Number(r.id), number: r.number, type: r.type, billcomId: r.billcom_id, active: r.active }))
+      return rows.map(
+        (r): ChartAccount => ({
+          id: Number(r.id),
+          number: r.number,
+          type: r.type,
+          billcomId: r.billcom_id,
+          active: r.active
+        })
+      )
     })
 
     /** Upserts vendors/customers/items keyed by ledger key; returns key → id. */
-    const upsertParties = Effect.fn("LedgerMaster.upsertParties")(function* (table: PartyTable, companyId: number, input: ReadonlyArray<PartyRow>) {
+    const upsertParties = Effect.fn("LedgerMaster.upsertParties")(function* (
+      table: PartyTable,
+      companyId: number,
+      input: ReadonlyArray<PartyRow>
+    ) {
       const rows = dedupe(input, (r) => r.key).map((r) => ({ company_id: companyId, ...r }))
       if (rows.length === 0) return new Map<string, number>()
       const out = yield* sql<{ id: string; key: string }>`INSERT INTO ${sql(table)} ${sql.insert(rows)}
@@ -90,7 +112,10 @@ export class LedgerMaster extends Effect.Service<LedgerMaster>()("billsync/Ledge
     })
 
     /** Upserts classification values keyed by (kind, ledger value); returns "kind/key" → id. */
-    const upsertDimensions = Effect.fn("LedgerMaster.upsertDimensions")(function* (companyId: number, input: ReadonlyArray<DimensionRow>) {
+    const upsertDimensions = Effect.fn("LedgerMaster.upsertDimensions")(function* (
+      companyId: number,
+      input: ReadonlyArray<DimensionRow>
+    ) {
       const rows = dedupe(input, (r) => `${r.kind}/${r.key}`).map((r) => ({ company_id: companyId, ...r }))
       if (rows.length === 0) return new Map<string, number>()
       const out = yield* sql<{ id: string; kind: string; key: string }>`INSERT INTO dimensions ${sql.insert(rows)}
@@ -101,7 +126,10 @@ export class LedgerMaster extends Effect.Service<LedgerMaster>()("billsync/Ledge
     })
 
     /** Upserts funding accounts (bank / card) keyed by Bill.com id; returns Bill.com id → id. */
-    const upsertBankAccounts = Effect.fn("LedgerMaster.upsertBankAccounts")(function* (companyId: number, input: ReadonlyArray<BankAccountRow>) {
+    const upsertBankAccounts = Effect.fn("LedgerMaster.upsertBankAccounts")(function* (
+      companyId: number,
+      input: ReadonlyArray<BankAccountRow>
+    ) {
       const rows = dedupe(input, (r) => r.billcom_id).map((r) => ({ company_id: companyId, ...r }))
       if (rows.length === 0) return new Map<string, number>()
       const out = yield* sql<{ id: string; billcom_id: string }>`INSERT INTO bank_accounts ${sql.insert(rows)}
@@ -113,29 +141,46 @@ export class LedgerMaster extends Effect.Service<LedgerMaster>()("billsync/Ledge
     })
 
     const bankAccounts = Effect.fn("LedgerMaster.bankAccounts")(function* (ids: ReadonlyArray<number>) {
-      if (ids.length === 0) return new Map<number, { ledgerAccountId: number; billcomChartOfAccountId: string | null }>()
+      if (ids.length === 0)
+        return new Map<number, { ledgerAccountId: number; billcomChartOfAccountId: string | null }>()
       const rows = yield* sql<{ id: string; ledger_account_id: string; billcom_chart_of_account_id: string | null }>`
         SELECT id::text, ledger_account_id::text, billcom_chart_of_account_id FROM bank_accounts WHERE id IN ${sql.in([...new Set(ids)])}`
-      return new Map(rows.map((r) => [Number(r.id), { ledgerAccountId: Number(r.ledger_account_id), billcomChartOfAccountId: r.billcom_chart_of_account_id }]))
+      return new Map(
+        rows.map((r) => [
+          Number(r.id),
+          { ledgerAccountId: Number(r.ledger_account_id), billcomChartOfAccountId: r.billcom_chart_of_account_id }
+        ])
+      )
     })
 
     /** Ledger vendor id → the currency its Bill.com vendor bills in (details.currency; blank = USD, Bill.com's default). */
     const vendorCurrencies = Effect.fn("LedgerMaster.vendorCurrencies")(function* (ids: ReadonlyArray<number>) {
       if (ids.length === 0) return new Map<number, string | null>()
-      const rows = yield* sql<{ id: string; currency: string | null }>`SELECT id::text, details->>'currency' AS currency FROM vendors WHERE id IN ${sql.in([...new Set(ids)])}`
+      const rows = yield* sql<{
+        id: string
+        currency: string | null
+      }>`SELECT id::text, details->>'currency' AS currency FROM vendors WHERE id IN ${sql.in([...new Set(ids)])}`
       return new Map(rows.map((r) => [Number(r.id), r.currency]))
     })
 
     /** Ids of the ledger accounts with these numbers (a pipeline's ledger section names accounts by number). */
-    const accountIds = Effect.fn("LedgerMaster.accountIds")(function* (companyId: number, numbers: ReadonlyArray<string>) {
+    const accountIds = Effect.fn("LedgerMaster.accountIds")(function* (
+      companyId: number,
+      numbers: ReadonlyArray<string>
+    ) {
       if (numbers.length === 0) return new Map<string, number>()
-      const rows = yield* sql<{ id: string; number: string }>`SELECT id::text, number FROM ledger_accounts WHERE company_id = ${companyId} AND number IN ${sql.in([...new Set(numbers)])}`
+      const rows = yield* sql<{
+        id: string
+        number: string
+      }>`SELECT id::text, number FROM ledger_accounts WHERE company_id = ${companyId} AND number IN ${sql.in([...new Set(numbers)])}`
       return new Map(rows.map((r) => [r.number, Number(r.id)]))
     })
 
     /** Types of the ledger accounts that Bill.com chart-of-account rows are linked to (the setup gate's COA check). */
     const mappedAccountTypes = Effect.fn("LedgerMaster.mappedAccountTypes")(function* (integrationId: number) {
-      const rows = yield* sql<{ type: string }>`SELECT DISTINCT la.type FROM links l JOIN ledger_accounts la ON la.id = l.ledger_id
+      const rows = yield* sql<{
+        type: string
+      }>`SELECT DISTINCT la.type FROM links l JOIN ledger_accounts la ON la.id = l.ledger_id
         WHERE l.integration_id = ${integrationId} AND l.kind = 'chart-of-account' AND la.active`
       return new Set(rows.map((r) => r.type))
     })
@@ -157,6 +202,17 @@ export class LedgerMaster extends Effect.Service<LedgerMaster>()("billsync/Ledge
         UNION ALL SELECT 'vendor_payment_applications', count(*)::int FROM vendor_payment_applications a JOIN vendor_payments p ON p.id = a.vendor_payment_id WHERE p.company_id = ${companyId}`
     })
 
-    return { syncChart, chart, mappedAccountTypes, counts, upsertParties, upsertDimensions, upsertBankAccounts, bankAccounts, vendorCurrencies, accountIds } as const
+    return {
+      syncChart,
+      chart,
+      mappedAccountTypes,
+      counts,
+      upsertParties,
+      upsertDimensions,
+      upsertBankAccounts,
+      bankAccounts,
+      vendorCurrencies,
+      accountIds
+    } as const
   })
 }) {}

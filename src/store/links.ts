@@ -16,7 +16,11 @@ export class Links extends Effect.Service<Links>()("billsync/Links", {
     const sql = yield* SqlClient.SqlClient
 
     /** Ledger ids for the given Bill.com ids of one kind (missing = not linked). */
-    const lookup = Effect.fn("Links.lookup")(function* (integrationId: number, kind: string, ids: ReadonlyArray<string>) {
+    const lookup = Effect.fn("Links.lookup")(function* (
+      integrationId: number,
+      kind: string,
+      ids: ReadonlyArray<string>
+    ) {
       const unique = [...new Set(ids)]
       if (unique.length === 0) return new Map<string, number>()
       const rows = yield* sql<{ billcom_id: string; ledger_id: string }>`
@@ -33,13 +37,20 @@ export class Links extends Effect.Service<Links>()("billsync/Links", {
         WHERE links.ledger_id <> EXCLUDED.ledger_id OR links.ledger_key IS DISTINCT FROM EXCLUDED.ledger_key`
     })
 
-    const remove = Effect.fn("Links.remove")(function* (integrationId: number, kind: string, ids: ReadonlyArray<string>) {
+    const remove = Effect.fn("Links.remove")(function* (
+      integrationId: number,
+      kind: string,
+      ids: ReadonlyArray<string>
+    ) {
       if (ids.length === 0) return
       yield* sql`DELETE FROM links WHERE integration_id = ${integrationId} AND kind = ${kind} AND billcom_id IN ${sql.in(ids)}`
     })
 
     const countByKind = Effect.fn("Links.countByKind")(function* (integrationId: number) {
-      const rows = yield* sql<{ kind: string; n: number }>`SELECT kind, count(*)::int AS n FROM links WHERE integration_id = ${integrationId} GROUP BY kind`
+      const rows = yield* sql<{
+        kind: string
+        n: number
+      }>`SELECT kind, count(*)::int AS n FROM links WHERE integration_id = ${integrationId} GROUP BY kind`
       return new Map(rows.map((r) => [r.kind, r.n]))
     })
 

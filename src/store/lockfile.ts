@@ -60,37 +60,54 @@ const waitForLockFile = <R>(acquire: Effect.Effect<void, StoreError, R>, what: s
   const attempt = acquire.pipe(
     Effect.tapError((e) =>
       e.reason === "locked" && !said
-        ? Effect.zipRight(Effect.sync(() => {
-            said = true
-          }), Effect.logInfo(`waiting for ${what}: ${e.message.split(". ")[0]} (--wait)`))
+        ? Effect.zipRight(
+            Effect.sync(() => {
+              said = true
+            }),
+            Effect.logInfo(`waiting for ${what}: ${e.message.split(". ")[0]} (--wait)`)
+          )
         : Effect.void
     )
   )
   return Effect.raceFirst(
-    attempt.pipe(Effect.retry({ while: (e) => e.reason === "locked" && !e.message.includes("this process already"), schedule: Schedule.spaced(WAIT_POLL) })),
-    Effect.flatMap(wait.until, (signal) => Effect.fail(new StoreError({ reason: "interrupted", message: `interrupted by ${signal} while waiting for ${what}: nothing was written` })))
+    attempt.pipe(
+      Effect.retry({
+        while: (e) => e.reason === "locked" && !e.message.includes("this process already"),
+        schedule: Schedule.spaced(WAIT_POLL)
+      })
+    ),
+    Effect.flatMap(wait.until, (signal) =>
+      Effect.fail(
+        new StoreError({
+          reason: "interrupted",
+          message: `interrupted by ${signal} while waiting for ${what}: nothing was written`
+        })
+      )
+    )
   )
 }
 
 const takeLockFile = (path: string, what: string) =>
-    Effect.try({
-      try: () => {
-        for (let attempt = 0; attempt < 3; attempt++) {
-          if (tryCreate(path)) return
-          const owner = Number(readFileSync(path, "utf8").trim())
-          if (Number.isInteger(owner) && owner > 0 && (owner === process.pid || isAlive(owner))) {
-            throw new StoreError({
-              reason: "locked",
-              message:
-                `${what} is in use by ${owner === process.pid ? "this process already" : `another billsync process (pid ${owner})`}. ` +
-                "Wait for it to finish (`billsync sync --wait` queues behind it), or set DATABASE_URL to use a Postgres server that several processes can share."
-            })
-          }
-          // Stale lock from a process that no longer exists.
-          unlinkSync(path)
+  Effect.try({
+    try: () => {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        if (tryCreate(path)) return
+        const owner = Number(readFileSync(path, "utf8").trim())
+        if (Number.isInteger(owner) && owner > 0 && (owner === process.pid || isAlive(owner))) {
+          throw new StoreError({
+            reason: "locked",
+            message:
+              `${what} is in use by ${owner === process.pid ? "this process already" : `another billsync process (pid ${owner})`}. ` +
+              "Wait for it to finish (`billsync sync --wait` queues behind it), or set DATABASE_URL to use a Postgres server that several processes can share."
+          })
         }
-        throw new StoreError({ reason: "locked", message: `could not take the lock file ${path}` })
-      },
-      catch: (cause) =>
-        cause instanceof StoreError ? cause : new StoreError({ reason: "open", message: `could not take the lock file ${path}: ${String(cause)}`, cause })
-    })
+        // Stale lock from a process that no longer exists.
+        unlinkSync(path)
+      }
+      throw new StoreError({ reason: "locked", message: `could not take the lock file ${path}` })
+    },
+    catch: (cause) =>
+      cause instanceof StoreError
+        ? cause
+        : new StoreError({ reason: "open", message: `could not take the lock file ${path}: ${String(cause)}`, cause })
+  })

@@ -23,11 +23,13 @@ export const discoverMigrations: Migrator.Loader = Effect.sync(() => {
     .map((file) => ({ file, match: /^(\d{4})_([A-Za-z0-9_-]+)\.(ts|js)$/.exec(file) }))
     .filter((f) => f.match !== null && !f.file.endsWith(".d.ts"))
   return files
-    .map(({ file, match }): Migrator.ResolvedMigration => [
-      Number(match![1]),
-      match![2]!,
-      Effect.promise(() => import(pathToFileURL(join(migrationsDir, file)).href))
-    ])
+    .map(
+      ({ file, match }): Migrator.ResolvedMigration => [
+        Number(match![1]),
+        match![2]!,
+        Effect.promise(() => import(pathToFileURL(join(migrationsDir, file)).href))
+      ]
+    )
     .sort(([a], [b]) => a - b)
 })
 
@@ -50,16 +52,32 @@ export const migrateWith = (loader: Migrator.Loader) =>
           created_at timestamptz NOT NULL DEFAULT now(),
           name text NOT NULL
         )`
-        const recorded = new Set((yield* sql<{ id: number }>`SELECT migration_id AS id FROM ${sql(migrationsTable)}`).map((r) => r.id))
+        const recorded = new Set(
+          (yield* sql<{ id: number }>`SELECT migration_id AS id FROM ${sql(migrationsTable)}`).map((r) => r.id)
+        )
         const all = yield* loader
-        if (new Set(all.map(([id]) => id)).size !== all.length) return yield* new Migrator.MigrationError({ reason: "duplicates", message: `two migrations share an id: ${all.map(([id, name]) => `${id}_${name}`).join(", ")}` })
+        if (new Set(all.map(([id]) => id)).size !== all.length)
+          return yield* new Migrator.MigrationError({
+            reason: "duplicates",
+            message: `two migrations share an id: ${all.map(([id, name]) => `${id}_${name}`).join(", ")}`
+          })
         const pending = all.filter(([id]) => !recorded.has(id))
         for (const [id, name, load] of pending) {
           const module = yield* load
           const run = (module as { readonly default?: unknown }).default
-          if (!Effect.isEffect(run)) return yield* new Migrator.MigrationError({ reason: "import-error", message: `migration ${id}_${name} has no default export Effect` })
+          if (!Effect.isEffect(run))
+            return yield* new Migrator.MigrationError({
+              reason: "import-error",
+              message: `migration ${id}_${name} has no default export Effect`
+            })
           yield* (run as Effect.Effect<unknown, unknown, SqlClient.SqlClient>).pipe(
-            Effect.mapError((cause) => new Migrator.MigrationError({ reason: "failed", message: `migration ${id}_${name} failed: ${String(cause)}` }))
+            Effect.mapError(
+              (cause) =>
+                new Migrator.MigrationError({
+                  reason: "failed",
+                  message: `migration ${id}_${name} failed: ${String(cause)}`
+                })
+            )
           )
           yield* sql`INSERT INTO ${sql(migrationsTable)} ${sql.insert({ migration_id: id, name })}`
         }
@@ -70,8 +88,12 @@ export const migrateWith = (loader: Migrator.Loader) =>
 
 export const migrate = migrateWith(discoverMigrations).pipe(
   Effect.tap((applied) =>
-    applied.length > 0 ? Effect.logInfo(`database migrated: ${applied.map(([id, name]) => `${id}_${name}`).join(", ")}`) : Effect.void
+    applied.length > 0
+      ? Effect.logInfo(`database migrated: ${applied.map(([id, name]) => `${id}_${name}`).join(", ")}`)
+      : Effect.void
   ),
-  Effect.mapError((cause) => new StoreError({ reason: "migration", message: `database migration failed: ${cause.message}`, cause })),
+  Effect.mapError(
+    (cause) => new StoreError({ reason: "migration", message: `database migration failed: ${cause.message}`, cause })
+  ),
   Effect.withSpan("Store.migrate")
 )

@@ -194,6 +194,15 @@ export class Runs extends Effect.Service<Runs>()("billsync/Runs", {
       return rows[0]?.api_calls
     })
 
-    return { start, failInterrupted, stageStarted, stageFinished, finish, recent, lastGood, lastFullRunRequests } as const
+    return {
+      start,
+      failInterrupted,
+      stageStarted,
+      stageFinished,
+      finish,
+      recent,
+      lastGood,
+      lastFullRunRequests
+    } as const
   })
 }) {}

@@ -49,13 +49,33 @@ export class SourceRecords extends Effect.Service<SourceRecords>()("billsync/Sou
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
-    const previous = Effect.fn("SourceRecords.previous")(function* (integrationId: number, kind: string, ids: ReadonlyArray<string>) {
+    const previous = Effect.fn("SourceRecords.previous")(function* (
+      integrationId: number,
+      kind: string,
+      ids: ReadonlyArray<string>
+    ) {
       if (ids.length === 0) return new Map<string, PreviousRecord>()
-      const rows = yield* sql<{ billcom_id: string; content_hash: string; outcome: Outcome; reason: string | null; enrichment: Record<string, unknown> | null; updated_ms: number | null }>`
+      const rows = yield* sql<{
+        billcom_id: string
+        content_hash: string
+        outcome: Outcome
+        reason: string | null
+        enrichment: Record<string, unknown> | null
+        updated_ms: number | null
+      }>`
         SELECT billcom_id, content_hash, outcome, reason, enrichment, (extract(epoch FROM updated_time) * 1000)::float8 AS updated_ms FROM source_records
         WHERE integration_id = ${integrationId} AND kind = ${kind} AND billcom_id IN ${sql.in(ids)}`
       return new Map(
-        rows.map((r) => [r.billcom_id, { hash: r.content_hash, outcome: r.outcome, reason: r.reason, enrichment: r.enrichment, updatedMs: r.updated_ms ?? undefined }])
+        rows.map((r) => [
+          r.billcom_id,
+          {
+            hash: r.content_hash,
+            outcome: r.outcome,
+            reason: r.reason,
+            enrichment: r.enrichment,
+            updatedMs: r.updated_ms ?? undefined
+          }
+        ])
       )
     })
 
@@ -84,7 +104,14 @@ export class SourceRecords extends Effect.Service<SourceRecords>()("billsync/Sou
       readonly all: boolean
     }): Stream.Stream<StoredRecord, never, never> =>
       Stream.paginateChunkEffect("", (after) =>
-        sql<{ billcom_id: string; raw: unknown; content_hash: string; outcome: Outcome; reason: string | null; enrichment: Record<string, unknown> | null }>`
+        sql<{
+          billcom_id: string
+          raw: unknown
+          content_hash: string
+          outcome: Outcome
+          reason: string | null
+          enrichment: Record<string, unknown> | null
+        }>`
           SELECT billcom_id, raw, content_hash, outcome, reason, enrichment FROM source_records
           WHERE integration_id = ${input.integrationId} AND kind = ${input.kind} AND billcom_id > ${after}
             AND processed_run_id IS DISTINCT FROM ${input.runId}
@@ -93,10 +120,20 @@ export class SourceRecords extends Effect.Service<SourceRecords>()("billsync/Sou
           ORDER BY billcom_id LIMIT ${PAGE}`.pipe(
           Effect.map((rows) => {
             const records = rows.map(
-              (r): StoredRecord => ({ billcomId: r.billcom_id, raw: r.raw, hash: r.content_hash, outcome: r.outcome, reason: r.reason, enrichment: r.enrichment })
+              (r): StoredRecord => ({
+                billcomId: r.billcom_id,
+                raw: r.raw,
+                hash: r.content_hash,
+                outcome: r.outcome,
+                reason: r.reason,
+                enrichment: r.enrichment
+              })
             )
             const last = rows.at(-1)
-            return [Chunk.fromIterable(records), rows.length === PAGE && last ? Option.some(last.billcom_id) : Option.none()] as const
+            return [
+              Chunk.fromIterable(records),
+              rows.length === PAGE && last ? Option.some(last.billcom_id) : Option.none()
+            ] as const
           }),
           Effect.orDie
         )
@@ -104,7 +141,9 @@ export class SourceRecords extends Effect.Service<SourceRecords>()("billsync/Sou
 
     /** How many records of the kinds have been pulled at least once. */
     const countPulled = Effect.fn("SourceRecords.countPulled")(function* (integrationId: number, kind: string) {
-      const rows = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM source_records WHERE integration_id = ${integrationId} AND kind = ${kind}`
+      const rows = yield* sql<{
+        n: number
+      }>`SELECT count(*)::int AS n FROM source_records WHERE integration_id = ${integrationId} AND kind = ${kind}`
       return rows[0]?.n ?? 0
     })
 
@@ -133,24 +172,38 @@ export class SourceRecords extends Effect.Service<SourceRecords>()("billsync/Sou
     })
 
     /** Moves a list's cursor forward (never back), inside the batch's transaction. */
-    const advanceCursor = Effect.fn("SourceRecords.advanceCursor")(function* (integrationId: number, stream: string, since: string) {
+    const advanceCursor = Effect.fn("SourceRecords.advanceCursor")(function* (
+      integrationId: number,
+      stream: string,
+      since: string
+    ) {
       yield* sql`INSERT INTO sync_cursors (integration_id, stream, updated_since) VALUES (${integrationId}, ${stream}, ${since})
         ON CONFLICT (integration_id, stream) DO UPDATE SET
           updated_since = GREATEST(sync_cursors.updated_since, EXCLUDED.updated_since), updated_at = now()`
     })
 
     const fingerprint = Effect.fn("SourceRecords.fingerprint")(function* (integrationId: number, stage: string) {
-      const rows = yield* sql<{ fingerprint: string }>`SELECT fingerprint FROM mapping_fingerprints WHERE integration_id = ${integrationId} AND stage = ${stage}`
+      const rows = yield* sql<{
+        fingerprint: string
+      }>`SELECT fingerprint FROM mapping_fingerprints WHERE integration_id = ${integrationId} AND stage = ${stage}`
       return rows[0]?.fingerprint
     })
 
-    const setFingerprint = Effect.fn("SourceRecords.setFingerprint")(function* (integrationId: number, stage: string, value: string) {
+    const setFingerprint = Effect.fn("SourceRecords.setFingerprint")(function* (
+      integrationId: number,
+      stage: string,
+      value: string
+    ) {
       yield* sql`INSERT INTO mapping_fingerprints (integration_id, stage, fingerprint) VALUES (${integrationId}, ${stage}, ${value})
         ON CONFLICT (integration_id, stage) DO UPDATE SET fingerprint = EXCLUDED.fingerprint`
     })
 
     /** Which of the ids have been pulled (stored) for the kind. */
-    const existing = Effect.fn("SourceRecords.existing")(function* (integrationId: number, kind: string, ids: ReadonlyArray<string>) {
+    const existing = Effect.fn("SourceRecords.existing")(function* (
+      integrationId: number,
+      kind: string,
+      ids: ReadonlyArray<string>
+    ) {
       if (ids.length === 0) return new Set<string>()
       const rows = yield* sql<{ billcom_id: string }>`SELECT billcom_id FROM source_records
         WHERE integration_id = ${integrationId} AND kind = ${kind} AND billcom_id IN ${sql.in([...new Set(ids)])}`
@@ -158,7 +211,11 @@ export class SourceRecords extends Effect.Service<SourceRecords>()("billsync/Sou
     })
 
     /** Which of the ids are stored as refused (invalid: the record could not be read or stored). */
-    const refused = Effect.fn("SourceRecords.refused")(function* (integrationId: number, kind: string, ids: ReadonlyArray<string>) {
+    const refused = Effect.fn("SourceRecords.refused")(function* (
+      integrationId: number,
+      kind: string,
+      ids: ReadonlyArray<string>
+    ) {
       if (ids.length === 0) return new Set<string>()
       const rows = yield* sql<{ billcom_id: string }>`SELECT billcom_id FROM source_records
         WHERE integration_id = ${integrationId} AND kind = ${kind} AND outcome = 'error' AND reason = 'invalid' AND billcom_id IN ${sql.in([...new Set(ids)])}`
@@ -166,13 +223,34 @@ export class SourceRecords extends Effect.Service<SourceRecords>()("billsync/Sou
     })
 
     /** One top-level text field of stored raw records (e.g. a bill's payFromChartOfAccountId). */
-    const rawField = Effect.fn("SourceRecords.rawField")(function* (integrationId: number, kind: string, ids: ReadonlyArray<string>, field: string) {
+    const rawField = Effect.fn("SourceRecords.rawField")(function* (
+      integrationId: number,
+      kind: string,
+      ids: ReadonlyArray<string>,
+      field: string
+    ) {
       if (ids.length === 0) return new Map<string, string>()
-      const rows = yield* sql<{ billcom_id: string; value: string | null }>`SELECT billcom_id, raw ->> ${field} AS value FROM source_records
+      const rows = yield* sql<{
+        billcom_id: string
+        value: string | null
+      }>`SELECT billcom_id, raw ->> ${field} AS value FROM source_records
         WHERE integration_id = ${integrationId} AND kind = ${kind} AND billcom_id IN ${sql.in([...new Set(ids)])}`
       return new Map(rows.flatMap((r) => (r.value === null ? [] : [[r.billcom_id, r.value] as const])))
     })
 
-    return { previous, upsert, existing, refused, rawField, pending, countPulled, skippedByReason, cursor, advanceCursor, fingerprint, setFingerprint } as const
+    return {
+      previous,
+      upsert,
+      existing,
+      refused,
+      rawField,
+      pending,
+      countPulled,
+      skippedByReason,
+      cursor,
+      advanceCursor,
+      fingerprint,
+      setFingerprint
+    } as const
   })
 }) {}

@@ -2,7 +2,14 @@ import { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { type Chunk, Data, Effect, Either, Option, Schema, Stream } from "effect"
 import { formatIssues } from "../billcom/pulled.ts"
-import { CLOCK_SKEW_MS, recordProblem, refusedCopy, refusedReason, storableJsonText, storableText } from "../billcom/record-checks.ts"
+import {
+  CLOCK_SKEW_MS,
+  recordProblem,
+  refusedCopy,
+  refusedReason,
+  storableJsonText,
+  storableText
+} from "../billcom/record-checks.ts"
 import { IntegrationErrors, type ErrorInput } from "../store/integration-errors.ts"
 import { Links } from "../store/links.ts"
 import type { StageCounts } from "../store/runs.ts"
@@ -29,7 +36,10 @@ const updatedMsOf = (raw: unknown): number => {
 }
 
 const rawId = (raw: unknown): string | undefined =>
-  typeof raw === "object" && raw !== null && typeof (raw as { id?: unknown }).id === "string" && (raw as { id: string }).id.length > 0
+  typeof raw === "object" &&
+  raw !== null &&
+  typeof (raw as { id?: unknown }).id === "string" &&
+  (raw as { id: string }).id.length > 0
     ? (raw as { id: string }).id
     : undefined
 
@@ -82,7 +92,13 @@ interface DecodedRecord<D> {
 }
 
 interface Decoded<D> {
-  readonly invalid: ReadonlyArray<{ id: string; raw: unknown; hash: string; message: string; stored: StoredRecord | undefined }>
+  readonly invalid: ReadonlyArray<{
+    id: string
+    raw: unknown
+    hash: string
+    message: string
+    stored: StoredRecord | undefined
+  }>
   readonly byId: ReadonlyMap<string, DecodedRecord<D>>
   /** Every Bill.com id in the batch, valid or not. */
   readonly ids: ReadonlySet<string>
@@ -93,7 +109,12 @@ interface Decoded<D> {
 }
 
 /** Decode and hash (CPU only): dedupe by id, newest copy first; moves the read position on. */
-const decodeBatch = <D, P, R>(handler: KindHandler<D, P, R>, inputs: ReadonlyArray<Input>, live: boolean, position: ReadPosition | undefined): Decoded<D> => {
+const decodeBatch = <D, P, R>(
+  handler: KindHandler<D, P, R>,
+  inputs: ReadonlyArray<Input>,
+  live: boolean,
+  position: ReadPosition | undefined
+): Decoded<D> => {
   const decode = Schema.decodeUnknownEither(handler.schema)
   // Only a failed record is decoded again for every issue (one line: path, value, problem).
   const explain = Schema.decodeUnknownEither(handler.schema, { errors: "all" })
@@ -113,22 +134,40 @@ const decodeBatch = <D, P, R>(handler: KindHandler<D, P, R>, inputs: ReadonlyArr
     const refused = input.invalid ?? refusedReason(input.raw) ?? recordProblem(input.raw, checks)
     const decoded = refused === undefined ? decode(input.raw) : undefined
     if (decoded === undefined || Either.isLeft(decoded)) {
-      const message = decoded === undefined ? refused! : formatIssues(Either.getLeft(explain(input.raw)).pipe(Option.getOrElse(() => decoded.left)))
+      const message =
+        decoded === undefined
+          ? refused!
+          : formatIssues(Either.getLeft(explain(input.raw)).pipe(Option.getOrElse(() => decoded.left)))
       const raw = decoded === undefined && input.invalid === undefined ? refusedCopy(input.raw, message) : input.raw
-      invalid.push({ id: storableText(input.id ?? rawId(input.raw) ?? `unidentified:${hash.slice(0, 16)}`), raw, hash, message, stored: input.stored })
+      invalid.push({
+        id: storableText(input.id ?? rawId(input.raw) ?? `unidentified:${hash.slice(0, 16)}`),
+        raw,
+        hash,
+        message,
+        stored: input.stored
+      })
       continue
     }
     const value = decoded.right
     const id = rawId(input.raw)!
     const updated = utcInstant(handler.meta(value).updatedTime)
     const updatedMs = updated === undefined ? Number.NEGATIVE_INFINITY : Date.parse(updated)
-    if (position !== undefined && updated !== undefined && (position.newest === undefined || updatedMs > position.newest)) position.newest = updatedMs
+    if (
+      position !== undefined &&
+      updated !== undefined &&
+      (position.newest === undefined || updatedMs > position.newest)
+    )
+      position.newest = updatedMs
     // Two copies of one record (it changed while the list was read): the newer wins, the later on a tie —
     // a tie with different content cannot be told apart, so it is said (duplicate-in-read).
     const other = byId.get(id)
     if (other !== undefined && other.updatedMs > updatedMs) continue
     if (other !== undefined && other.updatedMs === updatedMs && other.hash !== hash)
-      duplicates.set(id, { code: "duplicate-in-read", message: `Bill.com sent ${handler.kind} ${id} twice in one read with the same updatedTime (${handler.meta(value).updatedTime ?? "none"}) and different content; the later copy was imported`, detail: { hashes: [other.hash, hash] } })
+      duplicates.set(id, {
+        code: "duplicate-in-read",
+        message: `Bill.com sent ${handler.kind} ${id} twice in one read with the same updatedTime (${handler.meta(value).updatedTime ?? "none"}) and different content; the later copy was imported`,
+        detail: { hashes: [other.hash, hash] }
+      })
     byId.delete(id)
     byId.set(id, { raw: input.raw, hash, value, stored: input.stored, updatedMs })
   }
@@ -171,24 +210,43 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
     })
     const candidates: Array<Candidate<D>> = []
     for (const [id, r] of d.byId) {
-      const prev = live ? previous.get(id) : r.stored && { hash: r.stored.hash, outcome: r.stored.outcome, reason: r.stored.reason, enrichment: r.stored.enrichment }
+      const prev = live
+        ? previous.get(id)
+        : r.stored && {
+            hash: r.stored.hash,
+            outcome: r.stored.outcome,
+            reason: r.stored.reason,
+            enrichment: r.stored.enrichment
+          }
       // Unchanged, or an older copy than the one stored (an unordered read can deliver a record's
       // earlier version after its newer one): nothing to do.
-      if (live && prev !== undefined && (prev.hash === r.hash || (prev.updatedMs !== undefined && Number.isFinite(r.updatedMs) && r.updatedMs < prev.updatedMs))) {
+      if (
+        live &&
+        prev !== undefined &&
+        (prev.hash === r.hash ||
+          (prev.updatedMs !== undefined && Number.isFinite(r.updatedMs) && r.updatedMs < prev.updatedMs))
+      ) {
         delta.unchanged++
         continue
       }
       candidates.push({ id, raw: r.raw, hash: r.hash, value: r.value, meta: handler.meta(r.value), previous: prev })
     }
 
-    const outcomes: ReadonlyArray<Evaluated<P>> = candidates.length === 0 ? [] : yield* handler.evaluate(candidates, ctx, live)
+    const outcomes: ReadonlyArray<Evaluated<P>> =
+      candidates.length === 0 ? [] : yield* handler.evaluate(candidates, ctx, live)
 
     const sourceRows: Array<SourceRecordRow> = []
     const errorRows: Array<ErrorInput> = []
     const resolved: Array<string> = []
     const imports: Array<{ candidate: Candidate<D>; payload: P }> = []
     const unlinked: Array<string> = []
-    const row = (c: { id: string; raw: unknown; hash: string }, meta: Candidate<D>["meta"] | undefined, outcome: SourceRecordRow["outcome"], reason: string | null, enrichment: Record<string, unknown> | undefined): SourceRecordRow => ({
+    const row = (
+      c: { id: string; raw: unknown; hash: string },
+      meta: Candidate<D>["meta"] | undefined,
+      outcome: SourceRecordRow["outcome"],
+      reason: string | null,
+      enrichment: Record<string, unknown> | undefined
+    ): SourceRecordRow => ({
       integration_id: ctx.integrationId,
       kind: handler.kind,
       billcom_id: c.id,
@@ -204,7 +262,8 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
     })
 
     for (const bad of stillInvalid) {
-      if (bad.stored?.outcome !== "error" || bad.stored.reason !== "invalid") sourceRows.push(row(bad, undefined, "error", "invalid", undefined))
+      if (bad.stored?.outcome !== "error" || bad.stored.reason !== "invalid")
+        sourceRows.push(row(bad, undefined, "error", "invalid", undefined))
       errorRows.push(errorInput(ctx, handler.kind, bad.id, { code: "invalid-record", message: bad.message }))
       count(bad.id, "errors")
     }
@@ -234,7 +293,12 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
           count(c.id, o.error !== undefined ? "errors" : "skipped")
           break
         case "Fail":
-          if (live || c.previous?.outcome !== "error" || c.previous.reason !== o.failure.code || enrichment !== undefined)
+          if (
+            live ||
+            c.previous?.outcome !== "error" ||
+            c.previous.reason !== o.failure.code ||
+            enrichment !== undefined
+          )
             sourceRows.push(row(c, c.meta, "error", o.failure.code, enrichment))
           errorRows.push(errorInput(ctx, handler.kind, c.id, o.failure))
           count(c.id, "errors")
@@ -262,7 +326,8 @@ const commitPlan = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, p
       Effect.sync(() => {
         for (const [k, v] of Object.entries(delta) as Array<[keyof Delta, number]>) ctx.counts[k] += v
       })
-    if (plan.sourceRows.length === 0 && plan.errorRows.length === 0 && plan.cursor === undefined) return yield* count(plan.delta)
+    if (plan.sourceRows.length === 0 && plan.errorRows.length === 0 && plan.cursor === undefined)
+      return yield* count(plan.delta)
     yield* Effect.uninterruptible(
       Effect.gen(function* () {
         const refused = yield* commitOrIsolate(handler, ctx, plan)
@@ -298,7 +363,14 @@ const commitOnce = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, p
   })
 
 /** The ids of a plan's records (every row of a plan belongs to one). */
-const idsOf = <D, P>(plan: Plan<D, P>): Array<string> => [...new Set([...plan.sourceRows.map((r) => r.billcom_id), ...plan.errorRows.map((e) => e.billcomId), ...plan.resolved, ...plan.unlinked])]
+const idsOf = <D, P>(plan: Plan<D, P>): Array<string> => [
+  ...new Set([
+    ...plan.sourceRows.map((r) => r.billcom_id),
+    ...plan.errorRows.map((e) => e.billcomId),
+    ...plan.resolved,
+    ...plan.unlinked
+  ])
+]
 
 /** The part of a plan about some records; `cursor` only where asked (the last part commits it). */
 const partOf = <D, P>(plan: Plan<D, P>, ids: ReadonlySet<string>, cursor: string | undefined): Plan<D, P> => ({
@@ -325,7 +397,15 @@ export const refusedByDatabase = (e: SqlError): string | undefined => {
 }
 
 /** Commits the plan; on a data refusal, bisects. Returns the ids refused (now invalid-record errors). */
-const commitOrIsolate = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, plan: Plan<D, P>): Effect.Effect<ReadonlyArray<string>, SqlError | StoreError, R | SqlClient.SqlClient | SourceRecords | IntegrationErrors | Links> =>
+const commitOrIsolate = <D, P, R>(
+  handler: KindHandler<D, P, R>,
+  ctx: StageContext,
+  plan: Plan<D, P>
+): Effect.Effect<
+  ReadonlyArray<string>,
+  SqlError | StoreError,
+  R | SqlClient.SqlClient | SourceRecords | IntegrationErrors | Links
+> =>
   commitOnce(handler, ctx, plan).pipe(
     Effect.as([] as ReadonlyArray<string>),
     Effect.catchTag("SqlError", (e) => {
@@ -335,7 +415,9 @@ const commitOrIsolate = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageConte
       if (ids.length === 1) return Effect.as(commitRefused(handler, ctx, plan, ids[0]!, reason), ids)
       const half = Math.ceil(ids.length / 2)
       return Effect.gen(function* () {
-        yield* Effect.logWarning(`the database refused a batch of ${ids.length} ${handler.kind} record(s); isolating the refused one(s)`).pipe(Effect.annotateLogs({ reason }))
+        yield* Effect.logWarning(
+          `the database refused a batch of ${ids.length} ${handler.kind} record(s); isolating the refused one(s)`
+        ).pipe(Effect.annotateLogs({ reason }))
         const first = yield* commitOrIsolate(handler, ctx, partOf(plan, new Set(ids.slice(0, half)), undefined))
         const second = yield* commitOrIsolate(handler, ctx, partOf(plan, new Set(ids.slice(half)), plan.cursor))
         return [...first, ...second]
@@ -344,10 +426,26 @@ const commitOrIsolate = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageConte
   )
 
 /** A record the database refused: stored as refused (its raw copy made storable) with an invalid-record error. */
-const commitRefused = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, plan: Plan<D, P>, id: string, reason: string) => {
+const commitRefused = <D, P, R>(
+  handler: KindHandler<D, P, R>,
+  ctx: StageContext,
+  plan: Plan<D, P>,
+  id: string,
+  reason: string
+) => {
   const row = plan.sourceRows.find((r) => r.billcom_id === id)
   const message = `the ledger database refused this record: ${reason}`
-  const sourceRows = row === undefined ? [] : [{ ...row, raw: JSON.stringify(refusedCopy(JSON.parse(row.raw), message)), outcome: "error" as const, reason: "invalid" }]
+  const sourceRows =
+    row === undefined
+      ? []
+      : [
+          {
+            ...row,
+            raw: JSON.stringify(refusedCopy(JSON.parse(row.raw), message)),
+            outcome: "error" as const,
+            reason: "invalid"
+          }
+        ]
   const errorRows = [errorInput(ctx, handler.kind, id, { code: "invalid-record", message })]
   return commitOnce(handler, ctx, { ...plan, sourceRows, errorRows, resolved: [], imports: [], unlinked: [] })
 }
@@ -357,8 +455,16 @@ const commitRefused = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext
  * evaluate the new/changed ones → one transaction (commitPlan). A bad record becomes an error row;
  * it never fails the batch. `stored` batches come from source_records (re-evaluation: no Bill.com calls).
  */
-export const processBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, inputs: ReadonlyArray<Input>, live: boolean, position?: ReadPosition) =>
-  Effect.flatMap(planBatch(handler, ctx, decodeBatch(handler, inputs, live, position), live), (plan) => commitPlan(handler, ctx, plan))
+export const processBatch = <D, P, R>(
+  handler: KindHandler<D, P, R>,
+  ctx: StageContext,
+  inputs: ReadonlyArray<Input>,
+  live: boolean,
+  position?: ReadPosition
+) =>
+  Effect.flatMap(planBatch(handler, ctx, decodeBatch(handler, inputs, live, position), live), (plan) =>
+    commitPlan(handler, ctx, plan)
+  )
 
 /**
  * Batches of a `pipelined` kind are planned while the previous one commits. A batch planned before
@@ -414,9 +520,15 @@ export const pullList = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageConte
       Stream.grouped(BATCH_SIZE),
       Stream.buffer({ capacity: 1 }),
       (batches) => {
-        if (handler.pipelined !== true) return Stream.mapEffect(batches, (chunk) => processBatch(handler, ctx, [...chunk], true, position))
+        if (handler.pipelined !== true)
+          return Stream.mapEffect(batches, (chunk) => processBatch(handler, ctx, [...chunk], true, position))
         const { plan, commit } = pipelinedCommits(handler, ctx, position)
-        return batches.pipe(Stream.zipWithIndex, Stream.mapEffect(plan), Stream.buffer({ capacity: 1 }), Stream.mapEffect(commit))
+        return batches.pipe(
+          Stream.zipWithIndex,
+          Stream.mapEffect(plan),
+          Stream.buffer({ capacity: 1 }),
+          Stream.mapEffect(commit)
+        )
       },
       Stream.runDrain
     )
@@ -427,11 +539,23 @@ export const reevaluateStored = <D, P, R>(handler: KindHandler<D, P, R>, ctx: St
   Effect.gen(function* () {
     const records = yield* SourceRecords
     yield* records
-      .pending({ integrationId: ctx.integrationId, kind: handler.kind, cutoff: ctx.settings.cutoff, runId: ctx.runId, all })
+      .pending({
+        integrationId: ctx.integrationId,
+        kind: handler.kind,
+        cutoff: ctx.settings.cutoff,
+        runId: ctx.runId,
+        all
+      })
       .pipe(
         Stream.grouped(BATCH_SIZE),
-        Stream.mapEffect((chunk) => processBatch(handler, ctx, [...chunk].map((s): Input => ({ raw: s.raw, stored: s })), false)),
+        Stream.mapEffect((chunk) =>
+          processBatch(
+            handler,
+            ctx,
+            [...chunk].map((s): Input => ({ raw: s.raw, stored: s })),
+            false
+          )
+        ),
         Stream.runDrain
       )
   })
-

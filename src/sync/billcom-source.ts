@@ -4,8 +4,7 @@ import { Watermark } from "../billcom/lists.ts"
 import type { BillcomError } from "../billcom/errors.ts"
 import { Source, SourceError, type PulledRecord } from "./source.ts"
 
-const toSourceError = (e: BillcomError) =>
-  new SourceError({ message: e.message, advice: e.advice, code: e.code })
+const toSourceError = (e: BillcomError) => new SourceError({ message: e.message, advice: e.advice, code: e.code })
 
 /** The sync's Source over the Bill.com client (v3 lists ascending by updatedTime, v2 reads, documents). */
 export const billcomSourceLayer: Layer.Layer<Source, never, BillcomClient> = Layer.effect(
@@ -19,10 +18,17 @@ export const billcomSourceLayer: Layer.Layer<Source, never, BillcomClient> = Lay
       // Undecoded: the sync decodes every record with its own schema (src/sync/records.ts) and turns a
       // failure into an invalid-record error. Unordered: pages flow as they arrive, with watermarks.
       client.listRaw(list, { ordered: false, ...(since === undefined ? {} : { updatedSince: since }) }).pipe(
-        Stream.map((raw): PulledRecord => (raw instanceof Watermark ? { _tag: "Watermark", time: raw.time } : { _tag: "Valid", raw })),
+        Stream.map(
+          (raw): PulledRecord =>
+            raw instanceof Watermark ? { _tag: "Watermark", time: raw.time } : { _tag: "Valid", raw }
+        ),
         Stream.mapError(toSourceError)
       ),
-    billApproval: (billId) => client.billApproval(billId).pipe(Effect.map((a) => a.approvalStatus), Effect.mapError(toSourceError)),
+    billApproval: (billId) =>
+      client.billApproval(billId).pipe(
+        Effect.map((a) => a.approvalStatus),
+        Effect.mapError(toSourceError)
+      ),
     chartOfAccount: (id) =>
       client.chartOfAccount(id).pipe(
         Effect.map(
@@ -33,8 +39,13 @@ export const billcomSourceLayer: Layer.Layer<Source, never, BillcomClient> = Lay
         ),
         Effect.mapError(toSourceError)
       ),
-    vendorCreditRate: (id) => client.vendorCreditRate(id).pipe(Effect.map(Option.getOrUndefined), Effect.mapError(toSourceError)),
-    billDocuments: (billId) => client.billDocuments(billId).pipe(Effect.map((rows) => rows.map((r) => r.raw)), Effect.mapError(toSourceError)),
+    vendorCreditRate: (id) =>
+      client.vendorCreditRate(id).pipe(Effect.map(Option.getOrUndefined), Effect.mapError(toSourceError)),
+    billDocuments: (billId) =>
+      client.billDocuments(billId).pipe(
+        Effect.map((rows) => rows.map((r) => r.raw)),
+        Effect.mapError(toSourceError)
+      ),
     apiCalls: Effect.map(client.stats(), (s) => s.requests),
     hourlyBudget: client.hourlyBudget(),
     capRequests: client.capRequests

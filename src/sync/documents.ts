@@ -17,7 +17,13 @@ const DocumentList = Schema.Array(R.Document)
 const toWrites = (raw: ReadonlyArray<unknown>): ReadonlyArray<DocumentWrite> | undefined => {
   const docs = Schema.decodeUnknownOption(DocumentList)(raw)
   if (docs._tag === "None") return undefined
-  return docs.value.map((d) => ({ billcomId: d.id, name: d.name ?? d.id, pages: d.numOfPages ?? null, scanStatus: d.scanStatus ?? null, createdTime: R.utcInstant(d.createdTime) ?? null }))
+  return docs.value.map((d) => ({
+    billcomId: d.id,
+    name: d.name ?? d.id,
+    pages: d.numOfPages ?? null,
+    scanStatus: d.scanStatus ?? null,
+    createdTime: R.utcInstant(d.createdTime) ?? null
+  }))
 }
 
 /**
@@ -27,16 +33,22 @@ const toWrites = (raw: ReadonlyArray<unknown>): ReadonlyArray<DocumentWrite> | u
  * `documents.maxPerRun`. A failed read leaves the bill in the backlog (behind the others) and does
  * not fail the stage: documents are metadata, the ledger does not depend on them.
  */
-export const readDocuments = Effect.fn("Sync.readDocuments")(function* (settings: SyncSettings, companyId: number, dryRun: boolean) {
+export const readDocuments = Effect.fn("Sync.readDocuments")(function* (
+  settings: SyncSettings,
+  companyId: number,
+  dryRun: boolean
+) {
   const store = yield* BillDocuments
-  if (!settings.documents.enabled || dryRun) return { reads: 0, failed: 0, backlog: yield* store.backlog(companyId) } satisfies DocumentsSummary
+  if (!settings.documents.enabled || dryRun)
+    return { reads: 0, failed: 0, backlog: yield* store.backlog(companyId) } satisfies DocumentsSummary
   const source = yield* Source
   const batch = yield* store.pending(companyId, settings.documents.maxPerRun)
   let failed = 0
   const fail = (bill: PendingBill, reason: string) =>
-    Effect.zipRight(Effect.logWarning(`documents of bill ${bill.billcomId} not read: ${reason}`), Effect.sync(() => void failed++)).pipe(
-      Effect.zipRight(store.markFailed(bill))
-    )
+    Effect.zipRight(
+      Effect.logWarning(`documents of bill ${bill.billcomId} not read: ${reason}`),
+      Effect.sync(() => void failed++)
+    ).pipe(Effect.zipRight(store.markFailed(bill)))
   yield* Effect.forEach(
     batch,
     (bill) =>
@@ -45,7 +57,9 @@ export const readDocuments = Effect.fn("Sync.readDocuments")(function* (settings
           onFailure: (e) => fail(bill, e.message),
           onSuccess: (raw) => {
             const writes = toWrites(raw)
-            return writes === undefined ? fail(bill, "Bill.com returned documents metadata that does not decode") : store.record(bill, writes)
+            return writes === undefined
+              ? fail(bill, "Bill.com returned documents metadata that does not decode")
+              : store.record(bill, writes)
           }
         })
       ),
@@ -53,7 +67,9 @@ export const readDocuments = Effect.fn("Sync.readDocuments")(function* (settings
   )
   const summary: DocumentsSummary = { reads: batch.length, failed, backlog: yield* store.backlog(companyId) }
   if (summary.reads > 0 || summary.backlog > 0) {
-    yield* Effect.logInfo(`bill documents: ${summary.reads} read${failed > 0 ? ` (${failed} failed)` : ""}, ${summary.backlog} left in the backlog`)
+    yield* Effect.logInfo(
+      `bill documents: ${summary.reads} read${failed > 0 ? ` (${failed} failed)` : ""}, ${summary.backlog} left in the backlog`
+    )
   }
   return summary
 })

@@ -20,20 +20,36 @@ export interface FreshnessRow extends FreshnessInput {
 
 export const freshness = (input: FreshnessInput, now: Date): FreshnessRow => {
   const intervalMinutes = longestInterval(input.schedule)
-  const ageMinutes = input.lastGood === undefined ? undefined : Math.floor((now.getTime() - Date.parse(input.lastGood)) / 60_000)
+  const ageMinutes =
+    input.lastGood === undefined ? undefined : Math.floor((now.getTime() - Date.parse(input.lastGood)) / 60_000)
   const state =
-    intervalMinutes === undefined ? "schedule unreadable" : ageMinutes === undefined ? "never synced" : ageMinutes > 2 * intervalMinutes ? "stale" : "fresh"
+    intervalMinutes === undefined
+      ? "schedule unreadable"
+      : ageMinutes === undefined
+        ? "never synced"
+        : ageMinutes > 2 * intervalMinutes
+          ? "stale"
+          : "fresh"
   return { ...input, state, intervalMinutes, ageMinutes }
 }
 
 const span = (minutes: number | undefined): string =>
-  minutes === undefined ? "-" : minutes < 120 ? `${minutes} min` : minutes < 2880 ? `${(minutes / 60).toFixed(1)} h` : `${(minutes / 1440).toFixed(1)} d`
+  minutes === undefined
+    ? "-"
+    : minutes < 120
+      ? `${minutes} min`
+      : minutes < 2880
+        ? `${(minutes / 60).toFixed(1)} h`
+        : `${(minutes / 1440).toFixed(1)} d`
 
 export const renderFreshness = (rows: ReadonlyArray<FreshnessRow>): string => {
   if (rows.length === 0) return "No scheduled pipeline to check."
   const stale = rows.filter((r) => r.state !== "fresh")
   return [
-    ...rows.map((r) => `${r.state === "fresh" ? "ok   " : "STALE"} ${r.pipeline}: last good sync ${r.lastGood ?? "never"} (${span(r.ageMinutes)} ago); schedule "${r.schedule}" runs at least every ${span(r.intervalMinutes)}${r.state === "fresh" ? "" : ` — ${r.state}`}`),
+    ...rows.map(
+      (r) =>
+        `${r.state === "fresh" ? "ok   " : "STALE"} ${r.pipeline}: last good sync ${r.lastGood ?? "never"} (${span(r.ageMinutes)} ago); schedule "${r.schedule}" runs at least every ${span(r.intervalMinutes)}${r.state === "fresh" ? "" : ` — ${r.state}`}`
+    ),
     stale.length === 0
       ? `All ${rows.length} scheduled pipeline(s) synced within twice their schedule.`
       : `${stale.length} of ${rows.length} scheduled pipeline(s) have not synced within twice their schedule: see the sync workflow's runs and \`billsync status <pipeline>\`.`

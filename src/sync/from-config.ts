@@ -3,8 +3,10 @@ import type { Pipeline } from "../config/pipeline.ts"
 import type { SyncSettings } from "./settings.ts"
 import { inPlanOrder } from "./stages.ts"
 
-const links = <L extends { readonly billcomId: string }>(rows: ReadonlyArray<L>, key: (l: L) => string): ReadonlyMap<string, string> =>
-  new Map(rows.map((l) => [l.billcomId, key(l)]))
+const links = <L extends { readonly billcomId: string }>(
+  rows: ReadonlyArray<L>,
+  key: (l: L) => string
+): ReadonlyMap<string, string> => new Map(rows.map((l) => [l.billcomId, key(l)]))
 
 /** The sync's view of a loaded pipeline and its mapping files (src/config). */
 export const settingsFromConfig = (pipeline: Pipeline, mappings: Mappings, mappingsDir: string): SyncSettings => ({

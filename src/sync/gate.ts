@@ -15,7 +15,10 @@ export const incomeTypes = ["income", "other-income"]
  * The setup gate (reference, Step 2): every unmet condition, each with how to fix it. An empty
  * list means a full sync may run; otherwise sync stays in setup-incomplete mode (seed stages only).
  */
-export const evaluateGate = Effect.fn("Sync.evaluateGate")(function* (settings: SyncSettings, integration: IntegrationRow) {
+export const evaluateGate = Effect.fn("Sync.evaluateGate")(function* (
+  settings: SyncSettings,
+  integration: IntegrationRow
+) {
   const records = yield* SourceRecords
   const links = yield* Links
   const ledger = yield* LedgerMaster

@@ -62,8 +62,18 @@ export interface Candidate<D> {
 
 export type Evaluated<P> =
   /** `warning`: imported as Bill.com has it, with an open integration error saying what looks wrong (lines ≠ amount, a negative total). */
-  | { readonly _tag: "Import"; readonly payload: P; readonly enrichment?: Record<string, unknown>; readonly warning?: Failure }
-  | { readonly _tag: "Skip"; readonly reason: string; readonly error?: Failure; readonly enrichment?: Record<string, unknown> }
+  | {
+      readonly _tag: "Import"
+      readonly payload: P
+      readonly enrichment?: Record<string, unknown>
+      readonly warning?: Failure
+    }
+  | {
+      readonly _tag: "Skip"
+      readonly reason: string
+      readonly error?: Failure
+      readonly enrichment?: Record<string, unknown>
+    }
   | { readonly _tag: "Fail"; readonly failure: Failure; readonly enrichment?: Record<string, unknown> }
 
 export const imported = <P>(payload: P, enrichment?: Record<string, unknown>): Evaluated<P> =>

@@ -9,7 +9,10 @@ import { Source } from "./source.ts"
  * session; it ends connected (with the user id) or in error with Bill.com's message and advice.
  * With persist false (dry runs) the state is not written.
  */
-export const connectIntegration = Effect.fn("Sync.connect")(function* (settings: SyncSettings, options: { readonly persist: boolean }) {
+export const connectIntegration = Effect.fn("Sync.connect")(function* (
+  settings: SyncSettings,
+  options: { readonly persist: boolean }
+) {
   const integrations = yield* Integrations
   const source = yield* Source
   const row = yield* integrations.ensure({

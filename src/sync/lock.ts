@@ -26,7 +26,11 @@ const semaphoreFor = (pipeline: string) => {
 }
 
 const locked = (pipeline: string) =>
-  new SyncError({ reason: "locked", message: `another sync of ${pipeline} is running`, advice: "wait for it to finish, or pass --wait to queue behind it" })
+  new SyncError({
+    reason: "locked",
+    message: `another sync of ${pipeline} is running`,
+    advice: "wait for it to finish, or pass --wait to queue behind it"
+  })
 
 const lost = (pipeline: string, why: string) =>
   new StoreError({
@@ -48,7 +52,9 @@ const lockFileFence = (pipeline: string, lockFile: string) =>
     } catch {
       return Effect.fail(lost(pipeline, `the embedded database's lock file ${lockFile} was removed`))
     }
-    return owner === String(process.pid) ? Effect.void : Effect.fail(lost(pipeline, `the embedded database's lock file ${lockFile} now names process ${owner}`))
+    return owner === String(process.pid)
+      ? Effect.void
+      : Effect.fail(lost(pipeline, `the embedded database's lock file ${lockFile} now names process ${owner}`))
   })
 
 /**
@@ -60,12 +66,29 @@ const lockFileFence = (pipeline: string, lockFile: string) =>
  * lock's connection still holds it (killed with pg_terminate_backend, it does not), on PGlite that
  * the lock file still names this process. `stop` (SIGINT/SIGTERM) ends a wait for the lock.
  */
-export const withIntegrationLock = <A, E, R>(pipeline: string, wait: boolean, effect: Effect.Effect<A, E, R>, stop?: Deferred.Deferred<string>) =>
+export const withIntegrationLock = <A, E, R>(
+  pipeline: string,
+  wait: boolean,
+  effect: Effect.Effect<A, E, R>,
+  stop?: Deferred.Deferred<string>
+) =>
   Effect.gen(function* () {
     const info = yield* DatabaseInfo
-    const stopped = stop === undefined ? Effect.never : Effect.flatMap(Deferred.await(stop), (signal) => new SyncError({ reason: "interrupted", message: `interrupted by ${signal} while waiting for the lock of ${pipeline}: nothing was written` }))
+    const stopped =
+      stop === undefined
+        ? Effect.never
+        : Effect.flatMap(
+            Deferred.await(stop),
+            (signal) =>
+              new SyncError({
+                reason: "interrupted",
+                message: `interrupted by ${signal} while waiting for the lock of ${pipeline}: nothing was written`
+              })
+          )
     if (info.embedded) {
-      const fenced = Effect.provideService(effect, IntegrationFence, { check: info.lockFile === undefined ? Effect.void : lockFileFence(pipeline, info.lockFile) })
+      const fenced = Effect.provideService(effect, IntegrationFence, {
+        check: info.lockFile === undefined ? Effect.void : lockFileFence(pipeline, info.lockFile)
+      })
       const semaphore = semaphoreFor(pipeline)
       if (wait) return yield* Effect.raceFirst(semaphore.withPermits(1)(fenced), stopped)
       const result = yield* semaphore.withPermitsIfAvailable(1)(fenced)
@@ -77,24 +100,36 @@ export const withIntegrationLock = <A, E, R>(pipeline: string, wait: boolean, ef
       Effect.gen(function* () {
         const connection = yield* sql.reserve
         if (wait) {
-          yield* Effect.raceFirst(connection.execute("SELECT pg_advisory_lock($1, hashtext($2))", [SYNC_LOCK_CLASS, pipeline], undefined), stopped)
+          yield* Effect.raceFirst(
+            connection.execute("SELECT pg_advisory_lock($1, hashtext($2))", [SYNC_LOCK_CLASS, pipeline], undefined),
+            stopped
+          )
         } else {
-          const rows = yield* connection.execute("SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok", [SYNC_LOCK_CLASS, pipeline], undefined)
+          const rows = yield* connection.execute(
+            "SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok",
+            [SYNC_LOCK_CLASS, pipeline],
+            undefined
+          )
           if ((rows[0] as { ok?: boolean } | undefined)?.ok !== true) return yield* locked(pipeline)
         }
         yield* Effect.addFinalizer(() =>
-          connection.execute("SELECT pg_advisory_unlock($1, hashtext($2))", [SYNC_LOCK_CLASS, pipeline], undefined).pipe(Effect.ignore)
+          connection
+            .execute("SELECT pg_advisory_unlock($1, hashtext($2))", [SYNC_LOCK_CLASS, pipeline], undefined)
+            .pipe(Effect.ignore)
         )
         // Whatever the previous holder (whose connection may have been killed) still had in flight ends first.
         yield* connection.execute("SELECT pg_advisory_lock($1, hashtext($2))", [FENCE_CLASS, pipeline], undefined)
         yield* connection.execute("SELECT pg_advisory_unlock($1, hashtext($2))", [FENCE_CLASS, pipeline], undefined)
-        const holder = Number(((yield* connection.execute("SELECT pg_backend_pid() AS pid", [], undefined))[0] as { pid: number }).pid)
+        const holder = Number(
+          ((yield* connection.execute("SELECT pg_backend_pid() AS pid", [], undefined))[0] as { pid: number }).pid
+        )
         const check = Effect.gen(function* () {
           yield* sql`SELECT pg_advisory_xact_lock_shared(${FENCE_CLASS}, hashtext(${pipeline}))`
           const rows = yield* sql<{ held: boolean }>`SELECT EXISTS (
               SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
                 AND classid = ${SYNC_LOCK_CLASS}::int8::oid AND objid = hashtext(${pipeline})::oid AND objsubid = 2 AND pid = ${holder} AND granted) AS held`
-          if (rows[0]?.held !== true) return yield* lost(pipeline, `the database connection holding it (backend ${holder}) ended`)
+          if (rows[0]?.held !== true)
+            return yield* lost(pipeline, `the database connection holding it (backend ${holder}) ended`)
         })
         return yield* Effect.provideService(effect, IntegrationFence, { check })
       })

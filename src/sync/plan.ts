@@ -40,7 +40,14 @@ const RULES = 2
 export const fingerprintOf = (stage: StageName, s: SyncSettings): string => {
   const chart = s.chart.map((a) => [a.number, a.type, a.billcomId ?? null, a.active])
   // What the payables stages' evaluation reads from the pipeline's ledger section and cutoff.
-  const ledger = [RULES, s.cutoff ?? null, s.currency, s.openingBalanceAccount ?? null, s.fxGainLossAccount ?? null, s.walletAccount ?? null]
+  const ledger = [
+    RULES,
+    s.cutoff ?? null,
+    s.currency,
+    s.openingBalanceAccount ?? null,
+    s.fxGainLossAccount ?? null,
+    s.walletAccount ?? null
+  ]
   const classifications = Object.entries(s.classifications).map(([k, m]) => [k, sorted(m)])
   const parts: Record<StageName, unknown> = {
     vendors: [RULES, sorted(s.vendors)],

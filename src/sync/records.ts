@@ -20,11 +20,18 @@ export const Vendor = Schema.Struct({
   shortName: Opt(Schema.String),
   email: Opt(Schema.String),
   billCurrency: Opt(Schema.String),
-  additionalInfo: Opt(Schema.Struct({ taxId: Opt(Schema.String), taxIdType: Opt(Schema.String), track1099: Opt(Schema.Boolean) }))
+  additionalInfo: Opt(
+    Schema.Struct({ taxId: Opt(Schema.String), taxIdType: Opt(Schema.String), track1099: Opt(Schema.Boolean) })
+  )
 })
 export type Vendor = typeof Vendor.Type
 
-export const Customer = Schema.Struct({ ...Common, name: Opt(Schema.String), companyName: Opt(Schema.String), email: Opt(Schema.String) })
+export const Customer = Schema.Struct({
+  ...Common,
+  name: Opt(Schema.String),
+  companyName: Opt(Schema.String),
+  email: Opt(Schema.String)
+})
 export type Customer = typeof Customer.Type
 
 export const Item = Schema.Struct({

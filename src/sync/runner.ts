@@ -100,9 +100,12 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
     yield* (yield* LedgerMaster).syncChart(integration.companyId!, settings.chart)
     // Postings credit exactly ledger.apAccount, never a guess among the chart's AP accounts (the gate checks it exists);
     // the rest of the ledger section (currency, cutoff, opening balance and FX accounts, closed period) goes with it.
-    if (stages.some((s) => cutoffStages.includes(s))) yield* (yield* Journal).configure(integration.companyId!, journalConfigOf(settings))
+    if (stages.some((s) => cutoffStages.includes(s)))
+      yield* (yield* Journal).configure(integration.companyId!, journalConfigOf(settings))
   }
-  const runId = options.dryRun ? DRY_RUN_ID : yield* runs.start({ integrationId: integration.id, kind, fullRefresh: options.fullRefresh, stages })
+  const runId = options.dryRun
+    ? DRY_RUN_ID
+    : yield* runs.start({ integrationId: integration.id, kind, fullRefresh: options.fullRefresh, stages })
   const apiStart = yield* source.apiCalls
   if (source.capRequests !== undefined) {
     const cap = requestCapFor(settings.maxRequestsPerRun, yield* runs.lastFullRunRequests(integration.id))
@@ -114,7 +117,17 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
   let documents: DocumentsSummary | undefined
   for (const [position, stage] of stages.entries()) {
     const read = emptyReadProgress()
-    const ctx: StageContext = { integrationId: integration.id, companyId: integration.companyId!, runId, stage, settings, dryRun: options.dryRun, counts: emptyCounts(), read, afterBatch: options.afterBatch }
+    const ctx: StageContext = {
+      integrationId: integration.id,
+      companyId: integration.companyId!,
+      runId,
+      stage,
+      settings,
+      dryRun: options.dryRun,
+      counts: emptyCounts(),
+      read,
+      afterBatch: options.afterBatch
+    }
     const live = { read, requests: source.apiCalls, hourlyBudget: source.hourlyBudget ?? Effect.succeed(undefined) }
     if (!options.dryRun) yield* runs.stageStarted(runId, stage, position)
     if (options.onProgress) yield* options.onProgress({ kind, stage, phase: "start", counts: ctx.counts, ...live })
@@ -124,7 +137,8 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
       const fingerprint = fingerprintOf(stage, settings)
       const previous = yield* records.fingerprint(integration.id, stage)
       for (const handler of handlersOf[stage]) yield* pullList(handler, ctx, options.fullRefresh)
-      for (const handler of handlersOf[stage]) yield* reevaluateStored(handler, ctx, previous !== undefined && previous !== fingerprint)
+      for (const handler of handlersOf[stage])
+        yield* reevaluateStored(handler, ctx, previous !== undefined && previous !== fingerprint)
       if (!options.dryRun) yield* records.setFingerprint(integration.id, stage, fingerprint)
       // Counted in the bills stage's API calls, but after its batches: never inside a bills transaction.
       if (stage === "bills") documents = yield* readDocuments(settings, integration.companyId!, options.dryRun)
@@ -135,14 +149,33 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
     )
     // A stop request interrupts the stage's fiber (and waits for it: open transactions end first).
     const stop = options.stop
-    const outcome = stop === undefined ? yield* work : yield* Effect.raceFirst(work, Effect.map(Deferred.await(stop), (signal) => ({ _tag: "Stopped" as const, signal })))
+    const outcome =
+      stop === undefined
+        ? yield* work
+        : yield* Effect.raceFirst(
+            work,
+            Effect.map(Deferred.await(stop), (signal) => ({ _tag: "Stopped" as const, signal }))
+          )
     ctx.counts.apiCalls = (yield* source.apiCalls) - apiBefore
     const durationMs = (yield* Clock.currentTimeMillis) - started
-    const error = outcome._tag === "Left" ? describe(outcome.left) : outcome._tag === "Stopped" ? `interrupted by ${outcome.signal}` : undefined
-    const status: RunStatus = outcome._tag === "Stopped" ? "interrupted" : error !== undefined ? "failed" : ctx.counts.errors > 0 ? "succeeded_with_errors" : "succeeded"
+    const error =
+      outcome._tag === "Left"
+        ? describe(outcome.left)
+        : outcome._tag === "Stopped"
+          ? `interrupted by ${outcome.signal}`
+          : undefined
+    const status: RunStatus =
+      outcome._tag === "Stopped"
+        ? "interrupted"
+        : error !== undefined
+          ? "failed"
+          : ctx.counts.errors > 0
+            ? "succeeded_with_errors"
+            : "succeeded"
     if (!options.dryRun) yield* runs.stageFinished(runId, stage, status, ctx.counts, durationMs, error)
     results.push({ stage, status, counts: ctx.counts, durationMs, error })
-    if (options.onProgress) yield* options.onProgress({ kind, stage, phase: "end", counts: ctx.counts, ...live, durationMs, status })
+    if (options.onProgress)
+      yield* options.onProgress({ kind, stage, phase: "end", counts: ctx.counts, ...live, durationMs, status })
     if (outcome._tag === "Stopped") {
       interrupted = interruptionNote(outcome.signal, yield* Clock.currentTimeMillis, stage, results)
       yield* Effect.logWarning(interrupted)
@@ -157,7 +190,12 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
   // Opening items at the cutoff and FX rounding need every payables stage's data: settled once, after them
   // (not after a failed stage: its backlog waits for the run that completes the data, so nothing is posted twice).
   let settled: PostingCounts | undefined
-  if (!options.dryRun && failure === undefined && interrupted === undefined && stages.some((s) => cutoffStages.includes(s))) {
+  if (
+    !options.dryRun &&
+    failure === undefined &&
+    interrupted === undefined &&
+    stages.some((s) => cutoffStages.includes(s))
+  ) {
     const outcome = yield* Effect.exit((yield* Journal).settle(integration.companyId!))
     if (Exit.isSuccess(outcome)) settled = outcome.value
     else {
@@ -167,16 +205,35 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
   }
   const open = yield* errors.openCounts(integration.id)
   const openErrors = stages.reduce((n, s) => n + (open.get(s) ?? 0), 0)
-  const status: RunStatus = interrupted !== undefined ? "interrupted" : failure !== undefined ? "failed" : openErrors > 0 ? "succeeded_with_errors" : "succeeded"
+  const status: RunStatus =
+    interrupted !== undefined
+      ? "interrupted"
+      : failure !== undefined
+        ? "failed"
+        : openErrors > 0
+          ? "succeeded_with_errors"
+          : "succeeded"
   const apiCalls = (yield* source.apiCalls) - apiStart
   const allNotes = [
     ...notes,
     ...(documents === undefined ? [] : [documentsNote(settings, documents)]),
-    ...(settled !== undefined && settled.posted + settled.reversed > 0 ? [`opening items and FX rounding: ${settled.posted} posted, ${settled.reversed} reversed`] : [])
+    ...(settled !== undefined && settled.posted + settled.reversed > 0
+      ? [`opening items and FX rounding: ${settled.posted} posted, ${settled.reversed} reversed`]
+      : [])
   ]
   const error = interrupted ?? failure
   if (!options.dryRun) yield* runs.finish(runId, status, apiCalls, error, allNotes)
-  return { runId, kind, status, stages: results, notes: allNotes, apiCalls, openErrors, error, documents } satisfies RunResult
+  return {
+    runId,
+    kind,
+    status,
+    stages: results,
+    notes: allNotes,
+    apiCalls,
+    openErrors,
+    error,
+    documents
+  } satisfies RunResult
 })
 
 /** The pipeline's ledger section as the journal keeps it. */
@@ -196,10 +253,18 @@ const documentsNote = (settings: SyncSettings, d: DocumentsSummary): string =>
     : `bill documents: ${d.reads} read${d.failed > 0 ? ` (${d.failed} failed, retried later)` : ""}; ${d.backlog} bill(s) left in the backlog${d.backlog > 0 ? ` (at most ${settings.documents.maxPerRun} a run: sync.documents.maxPerRun)` : ""}`
 
 /** What an interrupted run records: when, in which stage, and what its stages committed before it stopped. */
-const interruptionNote = (signal: string, atMs: number, stage: StageName, results: ReadonlyArray<StageResult>): string => {
+const interruptionNote = (
+  signal: string,
+  atMs: number,
+  stage: StageName,
+  results: ReadonlyArray<StageResult>
+): string => {
   const committed = results
     .filter((r) => r.counts.inserted + r.counts.updated + r.counts.skipped + r.counts.errors + r.counts.reevaluated > 0)
-    .map((r) => `${r.stage} ${r.counts.inserted} inserted, ${r.counts.updated} updated, ${r.counts.skipped} skipped, ${r.counts.errors} errors${r.counts.reevaluated > 0 ? `, ${r.counts.reevaluated} re-evaluated` : ""}`)
+    .map(
+      (r) =>
+        `${r.stage} ${r.counts.inserted} inserted, ${r.counts.updated} updated, ${r.counts.skipped} skipped, ${r.counts.errors} errors${r.counts.reevaluated > 0 ? `, ${r.counts.reevaluated} re-evaluated` : ""}`
+    )
   return (
     `interrupted by ${signal} at ${new Date(atMs).toISOString()} during stage ${stage}; committed before it stopped: ${committed.length > 0 ? committed.join("; ") : "nothing"}. ` +
     "Every batch committed whole (with its cursor) or not at all: the next sync resumes from there"
@@ -210,15 +275,29 @@ const interruptionNote = (signal: string, atMs: number, stage: StageName, result
 export const FIRST_RUN_REQUEST_CAP = 10_000
 
 /** A run's request cap: the pipeline's, else 3× the last completed full run's (at least 1000), else 10,000. */
-export const requestCapFor = (configured: number | undefined, lastFullRun: number | undefined): { readonly limit: number; readonly why: string } =>
+export const requestCapFor = (
+  configured: number | undefined,
+  lastFullRun: number | undefined
+): { readonly limit: number; readonly why: string } =>
   configured !== undefined
     ? { limit: configured, why: `sync.maxRequestsPerRun is ${configured}` }
     : lastFullRun !== undefined
-      ? { limit: Math.max(1_000, 3 * lastFullRun), why: `the default cap is 3× the last full run's ${lastFullRun} requests (at least 1000; set sync.maxRequestsPerRun to choose)` }
-      : { limit: FIRST_RUN_REQUEST_CAP, why: `the default cap before the first full run is ${FIRST_RUN_REQUEST_CAP} requests (set sync.maxRequestsPerRun to choose)` }
+      ? {
+          limit: Math.max(1_000, 3 * lastFullRun),
+          why: `the default cap is 3× the last full run's ${lastFullRun} requests (at least 1000; set sync.maxRequestsPerRun to choose)`
+        }
+      : {
+          limit: FIRST_RUN_REQUEST_CAP,
+          why: `the default cap before the first full run is ${FIRST_RUN_REQUEST_CAP} requests (set sync.maxRequestsPerRun to choose)`
+        }
 
 const describe = (e: unknown): string => {
-  if (typeof e === "object" && e !== null && "message" in e && typeof (e as { message: unknown }).message === "string") {
+  if (
+    typeof e === "object" &&
+    e !== null &&
+    "message" in e &&
+    typeof (e as { message: unknown }).message === "string"
+  ) {
     const advice = (e as { advice?: unknown }).advice
     return `${(e as { message: string }).message}${typeof advice === "string" ? ` — ${advice}` : ""}`
   }
@@ -229,9 +308,13 @@ const describe = (e: unknown): string => {
 const cutoffNotes = (stored: string | null, wanted: string | undefined): Array<string> => {
   if (stored === null || stored === (wanted ?? null)) return []
   if (wanted === undefined || wanted < stored) {
-    return [`cutoff moved earlier (${stored} → ${wanted ?? "none"}): records dated in that range are backfilled from stored source records (no re-pull); the live cursors are untouched`]
+    return [
+      `cutoff moved earlier (${stored} → ${wanted ?? "none"}): records dated in that range are backfilled from stored source records (no re-pull); the live cursors are untouched`
+    ]
   }
-  return [`cutoff moved later (${stored} → ${wanted}): records dated before it are re-evaluated; their postings are replaced by opening items at the new cutoff`]
+  return [
+    `cutoff moved later (${stored} → ${wanted}): records dated before it are re-evaluated; their postings are replaced by opening items at the new cutoff`
+  ]
 }
 
 /**
@@ -259,9 +342,14 @@ export const runSync = Effect.fn("Sync.runSync")(function* (settings: SyncSettin
         yield* runs.failInterrupted(integration.id)
       }
       if (integration.status !== "connected") {
-        const connected = yield* untilStopped(connectIntegration(settings, { persist: !options.dryRun }), options.stop, "while connecting to Bill.com").pipe(Effect.either)
+        const connected = yield* untilStopped(
+          connectIntegration(settings, { persist: !options.dryRun }),
+          options.stop,
+          "while connecting to Bill.com"
+        ).pipe(Effect.either)
         if (connected._tag === "Right") integration = connected.right.integration
-        else if (connected.left._tag === "SyncError" && connected.left.reason === "interrupted") return yield* connected.left
+        else if (connected.left._tag === "SyncError" && connected.left.reason === "interrupted")
+          return yield* connected.left
         else integration = (yield* integrations.find(settings.pipeline)) ?? integration
         if (options.dryRun && connected._tag === "Right") integration = { ...integration, status: "connected" }
       }
@@ -278,16 +366,20 @@ export const runSync = Effect.fn("Sync.runSync")(function* (settings: SyncSettin
       }
       let unmet = yield* evaluateGate(settings, integration)
       if (unmet.length > 0 && integration.status === "connected" && !seededNow) {
-        const seed = yield* executeRun(settings, integration, "seed", seedPlan, options, ["setup not completed: seed stages only (setup-incomplete mode)"])
+        const seed = yield* executeRun(settings, integration, "seed", seedPlan, options, [
+          "setup not completed: seed stages only (setup-incomplete mode)"
+        ])
         results.push(seed)
         if (!completed(seed.status)) return { integration, runs: results, unmet } satisfies SyncOutcome
         unmet = yield* evaluateGate(settings, integration)
       }
       if (unmet.length > 0) return { integration, runs: results, unmet } satisfies SyncOutcome
-      const wanted = options.stages === undefined ? settings.stages : settings.stages.filter((s) => options.stages!.includes(s))
+      const wanted =
+        options.stages === undefined ? settings.stages : settings.stages.filter((s) => options.stages!.includes(s))
       const plan = inPlanOrder(wanted)
       const notes = plan.some((s) => cutoffStages.includes(s)) ? cutoffNotes(integration.cutoff, settings.cutoff) : []
-      if (options.fullRefresh) notes.push("full refresh: every list re-pulled from the beginning (unchanged records are no-ops)")
+      if (options.fullRefresh)
+        notes.push("full refresh: every list re-pulled from the beginning (unchanged records are no-ops)")
       const full = yield* executeRun(settings, integration, "full", plan, options, notes)
       results.push(full)
       if (completed(full.status) && !options.dryRun && plan.some((s) => cutoffStages.includes(s))) {
@@ -300,12 +392,23 @@ export const runSync = Effect.fn("Sync.runSync")(function* (settings: SyncSettin
 })
 
 /** `effect`, unless a stop is requested first: then SyncError "interrupted" (nothing written yet). */
-const untilStopped = <A, E, R>(effect: Effect.Effect<A, E, R>, stop: Deferred.Deferred<string> | undefined, when: string) =>
+const untilStopped = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  stop: Deferred.Deferred<string> | undefined,
+  when: string
+) =>
   stop === undefined
     ? effect
     : Effect.raceFirst(
         effect,
-        Effect.flatMap(Deferred.await(stop), (signal) => new SyncError({ reason: "interrupted", message: `interrupted by ${signal} ${when}: no run had started, nothing was written` }))
+        Effect.flatMap(
+          Deferred.await(stop),
+          (signal) =>
+            new SyncError({
+              reason: "interrupted",
+              message: `interrupted by ${signal} ${when}: no run had started, nothing was written`
+            })
+        )
       )
 
 export { SyncError }

@@ -6,7 +6,18 @@ import { cycles, importGraph, roomOf, roomTable } from "../../scripts/import-gra
  * ledger and mappings, then sync and coa, then ci and cluster, and cli (the composition root) on top — and the
  * emulator is a leaf that only cli imports (tests, bench and scripts live outside src/).
  */
-const RANK: Record<string, number> = { config: 0, billcom: 1, store: 2, ledger: 3, mappings: 3, sync: 4, coa: 4, ci: 5, cluster: 5, cli: 6 }
+const RANK: Record<string, number> = {
+  config: 0,
+  billcom: 1,
+  store: 2,
+  ledger: 3,
+  mappings: 3,
+  sync: 4,
+  coa: 4,
+  ci: 5,
+  cluster: 5,
+  cli: 6
+}
 
 const graph = importGraph(process.cwd())
 
@@ -22,7 +33,8 @@ describe("the import graph of src/", () => {
       for (const target of targets) {
         const [from, to] = [roomOf(file), roomOf(target)]
         if (from === to) continue
-        const allowed = to === "emulator" ? from === "cli" : from !== "emulator" && (RANK[from] ?? -1) > (RANK[to] ?? Infinity)
+        const allowed =
+          to === "emulator" ? from === "cli" : from !== "emulator" && (RANK[from] ?? -1) > (RANK[to] ?? Infinity)
         if (!allowed) forbidden.push(`${file} -> ${target}`)
       }
     expect(forbidden).toEqual([])

@@ -97,7 +97,9 @@ const timesOf = (shape: Case["shape"], n: number, seed: number, base: number): A
         return [created, r() < 0.8 ? base + 70 * DAY : i % 2 === 0 ? base + 71 * DAY : created + DAY]
       case "bulk":
         // A bulk import: created and last updated at one instant, plus a few edited later.
-        return r() < 0.75 ? [base + 55 * DAY, base + 55 * DAY] : [base + 55 * DAY, base + 56 * DAY + Math.floor(r() * DAY)]
+        return r() < 0.75
+          ? [base + 55 * DAY, base + 55 * DAY]
+          : [base + 55 * DAY, base + 56 * DAY + Math.floor(r() * DAY)]
     }
   })
 }
@@ -108,13 +110,17 @@ describe("changes during reads (property, client over HTTP against the emulator)
   let template: Bill
 
   beforeAll(async () => {
-    for (const mode of ["live", "snapshot"] as const) emulators.set(mode, await startEmulator({
+    for (const mode of ["live", "snapshot"] as const)
+      emulators.set(
+        mode,
+        await startEmulator({
           seed: "changes-during-reads",
           cursorMode: mode,
           generate: { bills: 5, vendors: 3 },
           // Many reads in a row: the hourly budgets are not what this test is about.
           limits: { requestsPerHour: 10_000_000, loginsPerHour: 100_000 }
-        }))
+        })
+      )
     template = structuredClone(emulators.get("live")!.core.state.org.bills[0]!)
   })
   afterAll(async () => {
@@ -127,9 +133,18 @@ describe("changes during reads (property, client over HTTP against the emulator)
     let rt = runtimes.get(key)
     if (rt === undefined) {
       const core = emulators.get(mode)!.core
-      const api = { v3BaseUrl: `${core.origin}/connect`, v2BaseUrl: `${core.origin}/api/v2`, credentials: core.credentials }
+      const api = {
+        v3BaseUrl: `${core.origin}/connect`,
+        v2BaseUrl: `${core.origin}/api/v2`,
+        credentials: core.credentials
+      }
       const settings = settingsFor(api as never, { pageSize, concurrency, requestsPerHour: 10_000_000 })
-      rt = ManagedRuntime.make(BillcomClient.layer.pipe(Layer.provide(BillcomTransport.layer(settings)), Layer.provide(NodeHttpClient.layerUndici)))
+      rt = ManagedRuntime.make(
+        BillcomClient.layer.pipe(
+          Layer.provide(BillcomTransport.layer(settings)),
+          Layer.provide(NodeHttpClient.layerUndici)
+        )
+      )
       runtimes.set(key, rt)
     }
     return rt
@@ -164,7 +179,9 @@ describe("changes during reads (property, client over HTTP against the emulator)
       const loT = lo === undefined ? Number.NEGATIVE_INFINITY : Date.parse(lo)
       const hiT = hi === undefined ? Number.POSITIVE_INFINITY : Date.parse(hi)
       for (const change of c.changes.filter((x) => x.at === request)) {
-        const live = bills.filter((b) => (change.kind === "restore" ? b.archived : !b.archived || change.kind !== "archive"))
+        const live = bills.filter((b) =>
+          change.kind === "restore" ? b.archived : !b.archived || change.kind !== "archive"
+        )
         const inClass = live.filter((b) => {
           const t = b.updatedTime
           switch (change.where) {
@@ -206,9 +223,18 @@ describe("changes during reads (property, client over HTTP against the emulator)
       rt
         .runPromise(
           Effect.flatMap(BillcomClient, (client) =>
-            Stream.runCollect(client.listRaw("bills", { ordered, partition: c.partition, ...(since === undefined ? {} : { updatedSince: new Date(since) }) })).pipe(
+            Stream.runCollect(
+              client.listRaw("bills", {
+                ordered,
+                partition: c.partition,
+                ...(since === undefined ? {} : { updatedSince: new Date(since) })
+              })
+            ).pipe(
               // A read of ≤ 200 records takes well under a second: one that goes on is a loop.
-              Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error(`read did not end (${request} list requests)`) })
+              Effect.timeoutFail({
+                duration: "20 seconds",
+                onTimeout: () => new Error(`read did not end (${request} list requests)`)
+              })
             )
           )
         )
@@ -238,20 +264,34 @@ describe("changes during reads (property, client over HTTP against the emulator)
       const at = cursor()
       if (at === undefined) continue
       for (const [id, t] of final) {
-        if (!delivered.has(id) && t < at) throw new Error(`cursor ${new Date(at).toISOString()} moved past ${id} (updated ${new Date(t).toISOString()}), not yet delivered`)
+        if (!delivered.has(id) && t < at)
+          throw new Error(
+            `cursor ${new Date(at).toISOString()} moved past ${id} (updated ${new Date(t).toISOString()}), not yet delivered`
+          )
       }
     }
     for (const [id, t] of atStart) {
       const got = delivered.get(id)
-      if (got === undefined) throw new Error(`${id} (updated ${new Date(t).toISOString()}) existed when the read started and was never delivered (${out.length} delivered)`)
+      if (got === undefined)
+        throw new Error(
+          `${id} (updated ${new Date(t).toISOString()}) existed when the read started and was never delivered (${out.length} delivered)`
+        )
       if (got < t) throw new Error(`${id} delivered in a version older than at the read's start`)
     }
     // The next incremental read, from the cursor, delivers the latest of everything.
     const since = cursor()
     const next = await read(since, false)
-    for (const item of next) if (!(item instanceof Watermark)) delivered.set((item as { id: string }).id, Math.max(delivered.get((item as { id: string }).id) ?? 0, timeOf(item)))
+    for (const item of next)
+      if (!(item instanceof Watermark))
+        delivered.set(
+          (item as { id: string }).id,
+          Math.max(delivered.get((item as { id: string }).id) ?? 0, timeOf(item))
+        )
     for (const [id, t] of final) {
-      if (delivered.get(id) !== t) throw new Error(`${id}: latest version (updated ${new Date(t).toISOString()}) not delivered by this read nor the next incremental one`)
+      if (delivered.get(id) !== t)
+        throw new Error(
+          `${id}: latest version (updated ${new Date(t).toISOString()}) not delivered by this read nor the next incremental one`
+        )
     }
   }
 

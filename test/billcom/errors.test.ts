@@ -5,8 +5,20 @@ import { parseRetryAfter } from "../../src/billcom/transport.ts"
 describe("parseErrorBody", () => {
   it("reads the v3 BdcError array, every entry", () => {
     const body = JSON.stringify([
-      { timestamp: "2026-12-25T00:00:00.000+00:00", code: "BDC_1001", severity: "ERROR", category: "REQUEST", message: "address: must not be null" },
-      { timestamp: "2026-12-25T00:00:00.000+00:00", code: "BDC_1001", severity: "ERROR", category: "REQUEST", message: "email: must not be blank" }
+      {
+        timestamp: "2026-12-25T00:00:00.000+00:00",
+        code: "BDC_1001",
+        severity: "ERROR",
+        category: "REQUEST",
+        message: "address: must not be null"
+      },
+      {
+        timestamp: "2026-12-25T00:00:00.000+00:00",
+        code: "BDC_1001",
+        severity: "ERROR",
+        category: "REQUEST",
+        message: "email: must not be blank"
+      }
     ])
     const parsed = parseErrorBody(body)
     expect(parsed.shape).toBe("BdcErrorArray")
@@ -17,17 +29,29 @@ describe("parseErrorBody", () => {
   })
 
   it("reads entries with only message + severity, and prefers the one with a code", () => {
-    const parsed = parseErrorBody(JSON.stringify([{ severity: "ERROR", message: "something" }, { code: "BDC_1109", message: "Session is invalid.  Please log in." }]))
+    const parsed = parseErrorBody(
+      JSON.stringify([
+        { severity: "ERROR", message: "something" },
+        { code: "BDC_1109", message: "Session is invalid.  Please log in." }
+      ])
+    )
     expect(primaryEntry(parsed)).toEqual({ code: "BDC_1109", message: "Session is invalid.  Please log in." })
   })
 
   it("reads a gateway's single {message} object", () => {
-    expect(parseErrorBody(JSON.stringify({ message: "Internal server error" }))).toEqual({ shape: "MessageObject", entries: [{ code: undefined, message: "Internal server error" }] })
+    expect(parseErrorBody(JSON.stringify({ message: "Internal server error" }))).toEqual({
+      shape: "MessageObject",
+      entries: [{ code: undefined, message: "Internal server error" }]
+    })
   })
 
   it("reads the v2 envelope", () => {
     const parsed = parseErrorBody(
-      JSON.stringify({ response_status: 1, response_message: "Error", response_data: { error_code: "BDC_1109", error_message: "Session is invalid.  Please log in." } })
+      JSON.stringify({
+        response_status: 1,
+        response_message: "Error",
+        response_data: { error_code: "BDC_1109", error_message: "Session is invalid.  Please log in." }
+      })
     )
     expect(parsed.shape).toBe("V2Envelope")
     expect(primaryEntry(parsed)).toEqual({ code: "BDC_1109", message: "Session is invalid.  Please log in." })

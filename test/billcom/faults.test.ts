@@ -6,7 +6,10 @@ import type { SettingsInput } from "../../src/billcom/settings.ts"
 import { Emulator, type EmulatorOptions } from "../../src/emulator/index.ts"
 import { clientLayer, snapshotOf } from "./support.ts"
 
-const ORG = { seed: "client-faults", generate: { bills: 640, vendors: 120, customers: 10, items: 10, classifications: 3, banks: 2, cards: 2 } }
+const ORG = {
+  seed: "client-faults",
+  generate: { bills: 640, vendors: 120, customers: 10, items: 10, classifications: 3, banks: 2, cards: 2 }
+}
 
 const withClient = (emulator: EmulatorOptions, settings: Partial<SettingsInput> = {}) =>
   Effect.provide(clientLayer(settings).pipe(Layer.provideMerge(Emulator.layer(emulator))))
@@ -54,7 +57,16 @@ describe("faults", () => {
       expect(stats.retries).toBe(injected)
       expect(stats.requests).toBe(counters.total)
     }).pipe(
-      withClient({ ...ORG, faults: { seed: "f1", serverErrorRate: 0.12, resetRate: 0.1, rateLimitBurst: { rate: 0.05, length: 3 }, truncateRate: 0.06 } })
+      withClient({
+        ...ORG,
+        faults: {
+          seed: "f1",
+          serverErrorRate: 0.12,
+          resetRate: 0.1,
+          rateLimitBurst: { rate: 0.05, length: 3 },
+          truncateRate: 0.06
+        }
+      })
     )
   )
 
@@ -63,7 +75,13 @@ describe("faults", () => {
       yield* pullAndCompare
       const counters = yield* (yield* Emulator).counters()
       expect(counters.byStatus["429"] ?? 0).toBeGreaterThan(0)
-    }).pipe(withClient({ ...ORG, limits: { rateLimitStatus: 429 }, faults: { seed: "f2", rateLimitBurst: { rate: 0.1, length: 4 } } }))
+    }).pipe(
+      withClient({
+        ...ORG,
+        limits: { rateLimitStatus: 429 },
+        faults: { seed: "f2", rateLimitBurst: { rate: 0.1, length: 4 } }
+      })
+    )
   )
 
   it.live("a request that keeps failing surfaces Bill.com's answer after the configured retries", () =>
@@ -75,7 +93,12 @@ describe("faults", () => {
       expect(error.code).toBe("BDC_1001")
       const stats = yield* client.stats()
       expect(stats.retries).toBe(2)
-    }).pipe(withClient({ ...ORG, faults: { serverErrorRate: 1 } }, { retry: { retries: 2, baseDelay: "1 millis", maxDelay: "2 millis" } }))
+    }).pipe(
+      withClient(
+        { ...ORG, faults: { serverErrorRate: 1 } },
+        { retry: { retries: 2, baseDelay: "1 millis", maxDelay: "2 millis" } }
+      )
+    )
   )
 
   it.live("a slow server hits the request timeout and is retried", () =>
@@ -85,7 +108,12 @@ describe("faults", () => {
       expect(error.reason).toBe("Transport")
       expect(error.message).toContain("timeout")
       expect((yield* client.stats()).timeouts).toBe(2)
-    }).pipe(withClient({ ...ORG, faults: { latency: { fixedMs: 400 } } }, { requestTimeout: "60 millis", retry: { retries: 1, baseDelay: "1 millis", maxDelay: "1 millis" } }))
+    }).pipe(
+      withClient(
+        { ...ORG, faults: { latency: { fixedMs: 400 } } },
+        { requestTimeout: "60 millis", retry: { retries: 1, baseDelay: "1 millis", maxDelay: "1 millis" } }
+      )
+    )
   )
 
   it.live("non-retryable 4xx surface at once with Bill.com's code and message", () =>
@@ -162,7 +190,11 @@ describe("legacy v2", () => {
     Effect.gen(function* () {
       const client = yield* BillcomClient
       const emulator = yield* Emulator
-      const bills = [...(yield* snapshotOf(emulator, "bills")).values()] as unknown as ReadonlyArray<{ id: string; approvalStatus: string; archived: boolean }>
+      const bills = [...(yield* snapshotOf(emulator, "bills")).values()] as unknown as ReadonlyArray<{
+        id: string
+        approvalStatus: string
+        archived: boolean
+      }>
       for (const bill of bills.slice(0, 40)) {
         const approval = yield* client.billApproval(bill.id)
         expect(approval).toEqual({ billId: bill.id, approvalStatus: bill.approvalStatus, archived: bill.archived })
@@ -177,7 +209,12 @@ describe("legacy v2", () => {
     Effect.gen(function* () {
       const client = yield* BillcomClient
       const emulator = yield* Emulator
-      const rows = [...(yield* snapshotOf(emulator, "chart-of-accounts")).values()] as unknown as ReadonlyArray<{ id: string; archived: boolean; account?: { type?: string; number?: string }; parentId?: string }>
+      const rows = [...(yield* snapshotOf(emulator, "chart-of-accounts")).values()] as unknown as ReadonlyArray<{
+        id: string
+        archived: boolean
+        account?: { type?: string; number?: string }
+        parentId?: string
+      }>
       for (const row of rows.slice(0, 15)) {
         const coa = Option.getOrThrow(yield* client.chartOfAccount(row.id))
         expect(coa.accountType).toBe(row.account?.type)

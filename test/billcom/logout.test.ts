@@ -9,7 +9,10 @@ import { clientLayer } from "./support.ts"
  * Sessions are a budget (200 logins an hour per devKey): every run that logged in logs out when
  * it ends — success, failure or interruption — counted over HTTP by the emulator (logins vs logouts).
  */
-const ORG = { seed: "logout", generate: { bills: 150, vendors: 20, customers: 2, items: 2, classifications: 1, banks: 1, cards: 1 } }
+const ORG = {
+  seed: "logout",
+  generate: { bills: 150, vendors: 20, customers: 2, items: 2, classifications: 1, banks: 1, cards: 1 }
+}
 
 /** `run` inside its own client layer (one command's lifetime), then the emulator's counters after the layer is gone. */
 const afterRun = <A, E>(run: Effect.Effect<A, E, BillcomClient>, settings: Partial<SettingsInput> = {}) =>
@@ -53,7 +56,10 @@ describe("logout at the end of every run that logged in", () => {
       const emulator = yield* Emulator
       const fiber = yield* Effect.fork(afterRun(pullBills))
       // Interrupt once the run is logged in and paging (every request takes 40 ms).
-      yield* Effect.repeat(emulator.counters(), { schedule: Schedule.spaced("5 millis"), until: (c) => (c.byRoute["GET /v3/bills"] ?? 0) >= 1 })
+      yield* Effect.repeat(emulator.counters(), {
+        schedule: Schedule.spaced("5 millis"),
+        until: (c) => (c.byRoute["GET /v3/bills"] ?? 0) >= 1
+      })
       expect(Exit.isInterrupted(yield* Fiber.interrupt(fiber))).toBe(true)
       const counters = yield* emulator.counters()
       expect(counters.logins).toBe(1)
@@ -64,7 +70,9 @@ describe("logout at the end of every run that logged in", () => {
   it.live("a re-login after an expired session: only the live session is left to log out", () =>
     Effect.gen(function* () {
       const emulator = yield* Emulator
-      const { exit, counters } = yield* afterRun(Effect.zipRight(Effect.zipRight(pullBills, emulator.expireSessions()), pullBills))
+      const { exit, counters } = yield* afterRun(
+        Effect.zipRight(Effect.zipRight(pullBills, emulator.expireSessions()), pullBills)
+      )
       expect(Exit.isSuccess(exit)).toBe(true)
       expect(counters.logins).toBe(2)
       expect(counters.byRoute["POST /v3/logout"]).toBe(1)

@@ -94,9 +94,19 @@ describe("decodePulled", () => {
 
 describe("v2 objects", () => {
   it("maps v2 approvalStatus codes to the v3 spelling ([V2-VT]: 0,1,3,4,5)", () => {
-    const read = (code: string) => Schema.decodeUnknownSync(V2Bill)({ entity: "Bill", id: "00n02AAAAAAAAAAAAAAA", isActive: "1", approvalStatus: code }).approvalStatus
+    const read = (code: string) =>
+      Schema.decodeUnknownSync(V2Bill)({
+        entity: "Bill",
+        id: "00n02AAAAAAAAAAAAAAA",
+        isActive: "1",
+        approvalStatus: code
+      }).approvalStatus
     expect(["0", "1", "3", "4", "5"].map(read)).toEqual(["UNASSIGNED", "ASSIGNED", "APPROVED", "APPROVING", "DENIED"])
-    expect(Either.isLeft(Schema.decodeUnknownEither(V2Bill)({ id: "00n02AAAAAAAAAAAAAAA", isActive: "1", approvalStatus: "2" }))).toBe(true)
+    expect(
+      Either.isLeft(
+        Schema.decodeUnknownEither(V2Bill)({ id: "00n02AAAAAAAAAAAAAAA", isActive: "1", approvalStatus: "2" })
+      )
+    ).toBe(true)
   })
   it("maps v2 chart-of-account types, isActive and the all-zero parent", () => {
     const coa = Schema.decodeUnknownSync(V2ChartOfAccount)({

@@ -54,7 +54,16 @@ const DISTRIBUTIONS: Record<string, (n: number) => Array<number>> = {
 const fakeList = (rows: ReadonlyArray<Row>, concurrency: number) => {
   const times = rows.map((r) => Date.parse(r.updatedTime))
   const created = rows.map((r) => Date.parse(r.createdTime))
-  const stats = { calls: 0, served: 0, inFlight: 0, maxInFlight: 0, firstMs: Infinity, lastMs: 0, lastChange: 0, weighted: 0 }
+  const stats = {
+    calls: 0,
+    served: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    firstMs: Infinity,
+    lastMs: 0,
+    lastChange: 0,
+    weighted: 0
+  }
   const account = (now: number, delta: number) => {
     stats.weighted += stats.inFlight * (now - stats.lastChange)
     stats.lastChange = now
@@ -64,7 +73,9 @@ const fakeList = (rows: ReadonlyArray<Row>, concurrency: number) => {
   const execute = (call: Call): Effect.Effect<unknown, BillcomError> =>
     Effect.gen(function* () {
       const q = call.query ?? {}
-      const filters = [...(q["filters"] ?? "").matchAll(/(updatedTime|createdTime):(gte|gt|lt|lte):"([^"]+)"/g)].map((m) => ({ field: m[1]!, op: m[2]!, t: Date.parse(m[3]!) }))
+      const filters = [...(q["filters"] ?? "").matchAll(/(updatedTime|createdTime):(gte|gt|lt|lte):"([^"]+)"/g)].map(
+        (m) => ({ field: m[1]!, op: m[2]!, t: Date.parse(m[3]!) })
+      )
       const ids = /id:in:"([^"]*)"/.exec(q["filters"] ?? "")?.[1]?.split(",")
       const selected = rows.filter((row, i) => {
         if (ids !== undefined && !ids.includes(row.id)) return false
@@ -81,7 +92,8 @@ const fakeList = (rows: ReadonlyArray<Row>, concurrency: number) => {
       stats.calls++
       stats.firstMs = Math.min(stats.firstMs, now)
       account(now, +1)
-      if (stats.inFlight > concurrency) return yield* new BillcomError({ reason: "RateLimited", code: "BDC_1322", message: "too many in flight" })
+      if (stats.inFlight > concurrency)
+        return yield* new BillcomError({ reason: "RateLimited", code: "BDC_1322", message: "too many in flight" })
       yield* Effect.sleep(LATENCY_MS)
       const end = yield* Clock.currentTimeMillis
       account(end, -1)
@@ -110,30 +122,37 @@ const idOf = (raw: unknown) => (raw as Row).id
 describe("partitioned list reads (fake list, TestClock latency)", () => {
   for (const [name, make] of Object.entries(DISTRIBUTIONS)) {
     for (const n of [1_000, 10_000, 30_000]) {
-      it.effect(`${name}, ${n} records: exactly once, ascending, ≤ 5% over the minimum calls, 3 lanes busy (≥ 0.85 of ideal)`, () =>
-        Effect.gen(function* () {
-          const rows = rowsFrom(make(n))
-          const fake = fakeList(rows, 3)
-          const fiber = yield* Effect.fork(Stream.runCollect(makeLists(transportFor(fake.execute)).list("/v3/bills")))
-          yield* TestClock.adjust("10 hours")
-          const out = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
-          const unordered = out.findIndex((r, i) => i > 0 && timeOf(out[i - 1]) > timeOf(r))
-          expect(unordered, `out of order at ${unordered}`).toBe(-1)
-          expect(out.length).toBe(rows.length)
-          expect(new Set(out.map(idOf))).toEqual(new Set(rows.map((r) => r.id)))
-          const minimum = Math.ceil(n / 100)
-          // Each window costs at most one partial page: small lists may spend a few calls to be read 3 at a time.
-          // Keyset pages (keyset.ts) cost one more partial page per instant holding more than a page
-          // of records (read by createdTime, then past the instant): 40 % for blocks of 250 at one instant.
-          const slack = name === "ties" ? 1.6 : 1.05
-          expect(fake.stats.calls).toBeLessThanOrEqual(Math.max(Math.ceil(minimum * slack), minimum + (name === "ties" ? 10 : 3)))
-          if (n >= 10_000) expect(fake.stats.maxInFlight).toBe(3)
-          // Lane utilisation: page 1 and the descending probe are serial, then ideally 3 pages per latency.
-          const ideal = 2 + (minimum - 2) / 3
-          const elapsed = (fake.stats.lastMs - fake.stats.firstMs) / LATENCY_MS
-          // Ties: an instant of 250 is read page after page (each page's query starts where the last ended).
-          if (n >= 10_000) expect(ideal / elapsed, `${elapsed} latencies for an ideal ${ideal.toFixed(1)}`).toBeGreaterThanOrEqual(name === "ties" ? 0.6 : 0.85)
-        })
+      it.effect(
+        `${name}, ${n} records: exactly once, ascending, ≤ 5% over the minimum calls, 3 lanes busy (≥ 0.85 of ideal)`,
+        () =>
+          Effect.gen(function* () {
+            const rows = rowsFrom(make(n))
+            const fake = fakeList(rows, 3)
+            const fiber = yield* Effect.fork(Stream.runCollect(makeLists(transportFor(fake.execute)).list("/v3/bills")))
+            yield* TestClock.adjust("10 hours")
+            const out = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
+            const unordered = out.findIndex((r, i) => i > 0 && timeOf(out[i - 1]) > timeOf(r))
+            expect(unordered, `out of order at ${unordered}`).toBe(-1)
+            expect(out.length).toBe(rows.length)
+            expect(new Set(out.map(idOf))).toEqual(new Set(rows.map((r) => r.id)))
+            const minimum = Math.ceil(n / 100)
+            // Each window costs at most one partial page: small lists may spend a few calls to be read 3 at a time.
+            // Keyset pages (keyset.ts) cost one more partial page per instant holding more than a page
+            // of records (read by createdTime, then past the instant): 40 % for blocks of 250 at one instant.
+            const slack = name === "ties" ? 1.6 : 1.05
+            expect(fake.stats.calls).toBeLessThanOrEqual(
+              Math.max(Math.ceil(minimum * slack), minimum + (name === "ties" ? 10 : 3))
+            )
+            if (n >= 10_000) expect(fake.stats.maxInFlight).toBe(3)
+            // Lane utilisation: page 1 and the descending probe are serial, then ideally 3 pages per latency.
+            const ideal = 2 + (minimum - 2) / 3
+            const elapsed = (fake.stats.lastMs - fake.stats.firstMs) / LATENCY_MS
+            // Ties: an instant of 250 is read page after page (each page's query starts where the last ended).
+            if (n >= 10_000)
+              expect(ideal / elapsed, `${elapsed} latencies for an ideal ${ideal.toFixed(1)}`).toBeGreaterThanOrEqual(
+                name === "ties" ? 0.6 : 0.85
+              )
+          })
       )
     }
   }
@@ -157,28 +176,32 @@ describe("partitioned list reads (fake list, TestClock latency)", () => {
   )
 
   for (const [name, make] of Object.entries(DISTRIBUTIONS)) {
-    it.effect(`${name}, 10000 records, unordered: exactly once, every watermark bounds what came before it, the last is the read's start`, () =>
-      Effect.gen(function* () {
-        const rows = rowsFrom(make(10_000))
-        const fake = fakeList(rows, 3)
-        const fiber = yield* Effect.fork(Stream.runCollect(makeLists(transportFor(fake.execute)).list("/v3/bills", { ordered: false })))
-        yield* TestClock.adjust("10 hours")
-        const out = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
-        const records = out.filter((r) => !(r instanceof Watermark))
-        const marks = out.flatMap((r, i) => (r instanceof Watermark ? [{ i, time: r.time }] : []))
-        expect(records.length).toBe(rows.length)
-        expect(new Set(records.map(idOf))).toEqual(new Set(rows.map((r) => r.id)))
-        expect(marks.length).toBeGreaterThan(2)
-        // The last watermark: the newest updatedTime when the read began (never past it: what changes during a read is the next run's to confirm).
-        expect(marks.at(-1)?.time).toBe(Math.max(...rows.map((r) => Date.parse(r.updatedTime))))
-        expect(marks.every((m, k) => k === 0 || m.time > marks[k - 1]!.time)).toBe(true)
-        // Nothing updated before a watermark comes after it.
-        for (const m of marks) {
-          const late = out.slice(m.i + 1).findIndex((r) => !(r instanceof Watermark) && timeOf(r) < m.time)
-          expect(late, `record before watermark ${m.time} at ${m.i + 1 + late}`).toBe(-1)
-        }
-        expect(fake.stats.calls).toBeLessThanOrEqual(Math.ceil(100 * (name === "ties" ? 1.6 : 1.05)))
-      })
+    it.effect(
+      `${name}, 10000 records, unordered: exactly once, every watermark bounds what came before it, the last is the read's start`,
+      () =>
+        Effect.gen(function* () {
+          const rows = rowsFrom(make(10_000))
+          const fake = fakeList(rows, 3)
+          const fiber = yield* Effect.fork(
+            Stream.runCollect(makeLists(transportFor(fake.execute)).list("/v3/bills", { ordered: false }))
+          )
+          yield* TestClock.adjust("10 hours")
+          const out = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
+          const records = out.filter((r) => !(r instanceof Watermark))
+          const marks = out.flatMap((r, i) => (r instanceof Watermark ? [{ i, time: r.time }] : []))
+          expect(records.length).toBe(rows.length)
+          expect(new Set(records.map(idOf))).toEqual(new Set(rows.map((r) => r.id)))
+          expect(marks.length).toBeGreaterThan(2)
+          // The last watermark: the newest updatedTime when the read began (never past it: what changes during a read is the next run's to confirm).
+          expect(marks.at(-1)?.time).toBe(Math.max(...rows.map((r) => Date.parse(r.updatedTime))))
+          expect(marks.every((m, k) => k === 0 || m.time > marks[k - 1]!.time)).toBe(true)
+          // Nothing updated before a watermark comes after it.
+          for (const m of marks) {
+            const late = out.slice(m.i + 1).findIndex((r) => !(r instanceof Watermark) && timeOf(r) < m.time)
+            expect(late, `record before watermark ${m.time} at ${m.i + 1 + late}`).toBe(-1)
+          }
+          expect(fake.stats.calls).toBeLessThanOrEqual(Math.ceil(100 * (name === "ties" ? 1.6 : 1.05)))
+        })
     )
   }
 
@@ -193,7 +216,12 @@ describe("partitioned list reads (fake list, TestClock latency)", () => {
           const fiber = yield* Effect.fork(
             makeLists(transportFor(fake.execute))
               .list("/v3/bills", { ordered })
-              .pipe(Stream.grouped(500), Stream.buffer({ capacity: 1 }), Stream.runForEach(() => Effect.sleep((5 * LATENCY_MS) / 3)), Effect.zipRight(Clock.currentTimeMillis))
+              .pipe(
+                Stream.grouped(500),
+                Stream.buffer({ capacity: 1 }),
+                Stream.runForEach(() => Effect.sleep((5 * LATENCY_MS) / 3)),
+                Effect.zipRight(Clock.currentTimeMillis)
+              )
           )
           yield* TestClock.adjust("10 hours")
           const end = yield* Fiber.join(fiber)
@@ -203,9 +231,16 @@ describe("partitioned list reads (fake list, TestClock latency)", () => {
       const ordered = yield* consume(true)
       // Ideal: the pages' time plus one batch of consumption at the end.
       const ideal = unordered.fetched + (5 * LATENCY_MS) / 3
-      console.log(`consumer at the lanes' pace, 10k records: unordered ${unordered.consumed} ms, ordered ${ordered.consumed} ms (pages alone ${unordered.fetched} ms)`)
-      expect(unordered.consumed / ideal, `unordered ${unordered.consumed} ms for an ideal ${ideal} ms`).toBeLessThanOrEqual(1.15)
-      expect(ordered.consumed, `ordered ${ordered.consumed} ms vs unordered ${unordered.consumed} ms`).toBeGreaterThan(unordered.consumed * 1.2)
+      console.log(
+        `consumer at the lanes' pace, 10k records: unordered ${unordered.consumed} ms, ordered ${ordered.consumed} ms (pages alone ${unordered.fetched} ms)`
+      )
+      expect(
+        unordered.consumed / ideal,
+        `unordered ${unordered.consumed} ms for an ideal ${ideal} ms`
+      ).toBeLessThanOrEqual(1.15)
+      expect(ordered.consumed, `ordered ${ordered.consumed} ms vs unordered ${unordered.consumed} ms`).toBeGreaterThan(
+        unordered.consumed * 1.2
+      )
     })
   )
 
@@ -214,7 +249,9 @@ describe("partitioned list reads (fake list, TestClock latency)", () => {
       const rows = rowsFrom(DISTRIBUTIONS["uniform"]!(5_000))
       const fake = fakeList(rows, 3)
       const failing = (call: Call) =>
-        fake.stats.calls === 12 ? Effect.fail(new BillcomError({ reason: "Server", message: "HTTP 500 after retries" })) : fake.execute(call)
+        fake.stats.calls === 12
+          ? Effect.fail(new BillcomError({ reason: "Server", message: "HTTP 500 after retries" }))
+          : fake.execute(call)
       const fiber = yield* Effect.fork(Effect.flip(Stream.runDrain(makeLists(transportFor(failing)).list("/v3/bills"))))
       yield* TestClock.adjust("10 hours")
       const error = yield* Fiber.join(fiber)

@@ -17,7 +17,8 @@ const fakeBillcom = (script: ReadonlyArray<(res: ServerResponse) => void>) =>
       let n = 0
       const server = createServer((req: IncomingMessage, res: ServerResponse) => {
         res.setHeader("content-type", "application/json")
-        if (req.url?.startsWith("/connect/v3/login")) return res.end(JSON.stringify({ sessionId: "s", organizationId: "o", userId: "u", trusted: false }))
+        if (req.url?.startsWith("/connect/v3/login"))
+          return res.end(JSON.stringify({ sessionId: "s", organizationId: "o", userId: "u", trusted: false }))
         if (req.url?.startsWith("/connect/v3/logout")) return res.end()
         const step = script[Math.min(n++, script.length - 1)]!
         step(res)
@@ -42,7 +43,8 @@ const tooMany = (retryAfter: string) => (res: ServerResponse) => {
   res.writeHead(429, { "retry-after": retryAfter, "content-type": "application/json" })
   res.end(JSON.stringify({ message: "Too Many Requests" }))
 }
-const okPage = (res: ServerResponse) => res.end(JSON.stringify({ results: [{ id: "00902AAAAAAAAAAAAAAA", archived: false }] }))
+const okPage = (res: ServerResponse) =>
+  res.end(JSON.stringify({ results: [{ id: "00902AAAAAAAAAAAAAAA", archived: false }] }))
 
 const clientFor = (origin: string) =>
   BillcomClient.layer.pipe(
@@ -83,7 +85,9 @@ describe("Retry-After", () => {
     Effect.scoped(
       Effect.gen(function* () {
         const fake = yield* fakeBillcom([tooMany("3600")])
-        const error = yield* Effect.flatMap(BillcomClient, (c) => Effect.flip(Stream.runDrain(c.list("vendors")))).pipe(Effect.provide(clientFor(fake.origin)))
+        const error = yield* Effect.flatMap(BillcomClient, (c) => Effect.flip(Stream.runDrain(c.list("vendors")))).pipe(
+          Effect.provide(clientFor(fake.origin))
+        )
         expect(error.reason).toBe("RateLimited")
         expect(error.message).toContain("Retry-After asks for 3600 s")
         expect(fake.listCalls()).toBe(1)
@@ -95,7 +99,9 @@ describe("Retry-After", () => {
     Effect.scoped(
       Effect.gen(function* () {
         const fake = yield* fakeBillcom([(res) => res.end("<html>maintenance</html>"), okPage])
-        const n = yield* Effect.flatMap(BillcomClient, (c) => Stream.runCount(c.list("vendors"))).pipe(Effect.provide(clientFor(fake.origin)))
+        const n = yield* Effect.flatMap(BillcomClient, (c) => Stream.runCount(c.list("vendors"))).pipe(
+          Effect.provide(clientFor(fake.origin))
+        )
         expect(n).toBe(1)
         expect(fake.listCalls()).toBe(2)
       })

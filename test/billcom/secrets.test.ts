@@ -11,7 +11,9 @@ const captured: Array<string> = []
 const dump = (u: unknown) => (typeof u === "string" ? u : inspect(u, { depth: 12, breakLength: Infinity }))
 
 const recordingLogger = Logger.make(({ message, annotations, cause, logLevel }) => {
-  captured.push(`${logLevel.label} ${dump(message)} ${dump([...annotations])} ${Cause.isEmpty(cause) ? "" : Cause.pretty(cause)}`)
+  captured.push(
+    `${logLevel.label} ${dump(message)} ${dump([...annotations])} ${Cause.isEmpty(cause) ? "" : Cause.pretty(cause)}`
+  )
 })
 
 class RecordingSpan implements Tracer.Span {
@@ -75,9 +77,14 @@ describe("secrets", () => {
       const client = yield* BillcomClient
       const writer = yield* BillcomWriter
       const errors: Array<unknown> = []
-      const keep = <A, E>(effect: Effect.Effect<A, E>) => effect.pipe(Effect.tapError((e) => Effect.sync(() => errors.push(e))), Effect.either)
+      const keep = <A, E>(effect: Effect.Effect<A, E>) =>
+        effect.pipe(
+          Effect.tapError((e) => Effect.sync(() => errors.push(e))),
+          Effect.either
+        )
 
-      for (const name of ["vendors", "bills", "payments", "chart-of-accounts"] as const) yield* keep(Stream.runDrain(client.list(name)))
+      for (const name of ["vendors", "bills", "payments", "chart-of-accounts"] as const)
+        yield* keep(Stream.runDrain(client.list(name)))
       yield* keep(client.billApproval("00n02NOSUCHBILL00000"))
       yield* keep(client.chartOfAccount("0ca02NOSUCHCOA000000"))
       yield* keep(writer.createChartOfAccount({ name: "", account: { type: "NOT_A_TYPE" } }))
@@ -92,7 +99,8 @@ describe("secrets", () => {
       expect(captured.some((l) => l.startsWith("attr"))).toBe(true) // spans were recorded
       expect(captured.some((l) => l.includes("logging in again"))).toBe(true) // logs were recorded
       const secrets = [emulator.credentials.devKey, emulator.credentials.password, ...sessionIds]
-      for (const secret of secrets) expect(text.includes(secret), `a secret leaked (${secret.slice(0, 3)}…)`).toBe(false)
+      for (const secret of secrets)
+        expect(text.includes(secret), `a secret leaked (${secret.slice(0, 3)}…)`).toBe(false)
     }).pipe(
       Effect.provide(
         clientLayer({ reauthMaxPerRun: 4 }).pipe(
@@ -100,7 +108,14 @@ describe("secrets", () => {
             Emulator.layer({
               seed: "client-secrets",
               generate: { bills: 350, vendors: 50 },
-              faults: { seed: "s", serverErrorRate: 0.1, resetRate: 0.05, truncateRate: 0.05, invalidateSessionEvery: 6, rateLimitBurst: { rate: 0.05, length: 2 } }
+              faults: {
+                seed: "s",
+                serverErrorRate: 0.1,
+                resetRate: 0.05,
+                truncateRate: 0.05,
+                invalidateSessionEvery: 6,
+                rateLimitBurst: { rate: 0.05, length: 2 }
+              }
             })
           )
         )

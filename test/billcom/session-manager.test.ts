@@ -11,13 +11,25 @@ const scripted = (outcomes: ReadonlyArray<"ok" | "transient" | "rejected">) =>
       const n = yield* Ref.getAndUpdate(calls, (x) => x + 1)
       const outcome = outcomes[Math.min(n, outcomes.length - 1)]
       if (outcome === "transient") return yield* new BillcomError({ reason: "Transport", message: "connection reset" })
-      if (outcome === "rejected") return yield* new BillcomError({ reason: "Credentials", code: "BDC_1101", message: "bad" })
-      return { sessionId: Redacted.make(`s${n}`), organizationId: "o", userId: "u", trusted: false } satisfies LoginResult
+      if (outcome === "rejected")
+        return yield* new BillcomError({ reason: "Credentials", code: "BDC_1101", message: "bad" })
+      return {
+        sessionId: Redacted.make(`s${n}`),
+        organizationId: "o",
+        userId: "u",
+        trusted: false
+      } satisfies LoginResult
     })
   }))
 
 const manager = (login: Effect.Effect<LoginResult, BillcomError>, reauthMaxPerRun = 2) =>
-  makeSessionManager({ login, reauthMaxPerRun, idleRefresh: Duration.minutes(30), pipeline: "p", events: { onLogin: () => Effect.void } })
+  makeSessionManager({
+    login,
+    reauthMaxPerRun,
+    idleRefresh: Duration.minutes(30),
+    pipeline: "p",
+    events: { onLogin: () => Effect.void }
+  })
 
 describe("session manager", () => {
   it.effect("a transient login failure is not cached: the next caller logs in", () =>

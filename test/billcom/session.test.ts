@@ -5,7 +5,10 @@ import { Emulator, type EmulatorOptions } from "../../src/emulator/index.ts"
 import { clientLayer, snapshotOf } from "./support.ts"
 import type { SettingsInput } from "../../src/billcom/settings.ts"
 
-const ORG = { seed: "client-session", generate: { bills: 420, vendors: 60, customers: 10, items: 10, classifications: 3, banks: 2, cards: 1 } }
+const ORG = {
+  seed: "client-session",
+  generate: { bills: 420, vendors: 60, customers: 10, items: 10, classifications: 3, banks: 2, cards: 1 }
+}
 
 const withClient = (emulator: EmulatorOptions, settings: Partial<SettingsInput> = {}) =>
   Effect.provide(clientLayer(settings).pipe(Layer.provideMerge(Emulator.layer(emulator))))
@@ -20,7 +23,10 @@ describe("session", () => {
     Effect.gen(function* () {
       const client = yield* BillcomClient
       const emulator = yield* Emulator
-      yield* Effect.all(Array.from({ length: 12 }, () => client.session()), { concurrency: "unbounded" })
+      yield* Effect.all(
+        Array.from({ length: 12 }, () => client.session()),
+        { concurrency: "unbounded" }
+      )
       const counters = yield* emulator.counters()
       expect(counters.byRoute["POST /v3/login"]).toBe(1)
       expect(counters.logins).toBe(1)
@@ -28,21 +34,23 @@ describe("session", () => {
     }).pipe(withClient(ORG))
   )
 
-  it.live("sessions invalidated every K calls are recovered (one login per invalidation) and the data is complete", () =>
-    Effect.gen(function* () {
-      const client = yield* BillcomClient
-      const emulator = yield* Emulator
-      const ids = yield* Effect.all([pullIds("bills"), pullIds("payments"), pullIds("vendors")], { concurrency: 3 })
-      expect(new Set(ids[0])).toEqual(new Set((yield* snapshotOf(emulator, "bills")).keys()))
-      expect(ids[0].length).toBe(new Set(ids[0]).size)
-      expect(new Set(ids[1])).toEqual(new Set((yield* snapshotOf(emulator, "payments")).keys()))
-      const counters = yield* emulator.counters()
-      const stats = yield* client.stats()
-      expect(counters.faults["invalidateSession"]).toBeGreaterThan(3)
-      // Concurrent requests that failed with the same old session triggered ONE re-login between them.
-      expect(stats.reauths).toBe(counters.faults["invalidateSession"])
-      expect(counters.logins).toBe(1 + stats.reauths)
-    }).pipe(withClient({ ...ORG, faults: { invalidateSessionEvery: 3 } }, { reauthMaxPerRun: 50 }))
+  it.live(
+    "sessions invalidated every K calls are recovered (one login per invalidation) and the data is complete",
+    () =>
+      Effect.gen(function* () {
+        const client = yield* BillcomClient
+        const emulator = yield* Emulator
+        const ids = yield* Effect.all([pullIds("bills"), pullIds("payments"), pullIds("vendors")], { concurrency: 3 })
+        expect(new Set(ids[0])).toEqual(new Set((yield* snapshotOf(emulator, "bills")).keys()))
+        expect(ids[0].length).toBe(new Set(ids[0]).size)
+        expect(new Set(ids[1])).toEqual(new Set((yield* snapshotOf(emulator, "payments")).keys()))
+        const counters = yield* emulator.counters()
+        const stats = yield* client.stats()
+        expect(counters.faults["invalidateSession"]).toBeGreaterThan(3)
+        // Concurrent requests that failed with the same old session triggered ONE re-login between them.
+        expect(stats.reauths).toBe(counters.faults["invalidateSession"])
+        expect(counters.logins).toBe(1 + stats.reauths)
+      }).pipe(withClient({ ...ORG, faults: { invalidateSessionEvery: 3 } }, { reauthMaxPerRun: 50 }))
   )
 
   it.live("past the re-auth cap the run fails with the advised message", () =>
@@ -64,7 +72,10 @@ describe("session", () => {
     Effect.gen(function* () {
       const client = yield* BillcomClient
       const emulator = yield* Emulator
-      const results = yield* Effect.all(Array.from({ length: 5 }, () => Effect.either(client.session())), { concurrency: "unbounded" })
+      const results = yield* Effect.all(
+        Array.from({ length: 5 }, () => Effect.either(client.session())),
+        { concurrency: "unbounded" }
+      )
       for (const r of results) {
         expect(Either.isLeft(r)).toBe(true)
         if (Either.isLeft(r)) {
@@ -94,9 +105,9 @@ describe("session", () => {
       expect(error.code).toBe("BDC_1102")
     }).pipe(
       Effect.provide(
-        Layer.unwrapEffect(Effect.map(Emulator, (e) => clientLayer({ credentials: { ...e.credentials, devKey: "NOT-A-KEY" } }))).pipe(
-          Layer.provideMerge(Emulator.layer(ORG))
-        )
+        Layer.unwrapEffect(
+          Effect.map(Emulator, (e) => clientLayer({ credentials: { ...e.credentials, devKey: "NOT-A-KEY" } }))
+        ).pipe(Layer.provideMerge(Emulator.layer(ORG)))
       )
     )
   )

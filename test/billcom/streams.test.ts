@@ -25,11 +25,16 @@ const COLLECTION: Record<ResourceName, string> = {
 }
 
 const pullAll = (name: ResourceName, options: Parameters<BillcomClient["Type"]["list"]>[1] = {}) =>
-  Effect.flatMap(BillcomClient, (client) => Stream.runCollect(client.list(name, options))).pipe(Effect.map(Chunk.toReadonlyArray))
+  Effect.flatMap(BillcomClient, (client) => Stream.runCollect(client.list(name, options))).pipe(
+    Effect.map(Chunk.toReadonlyArray)
+  )
 
 const idOf = (p: { raw: unknown }) => (p.raw as { id: string }).id
 
-const emulatorLayer = Emulator.layer({ seed: "client-streams", generate: { bills: 1234, vendors: 230, customers: 40, items: 30, classifications: 7, banks: 4, cards: 3 } })
+const emulatorLayer = Emulator.layer({
+  seed: "client-streams",
+  generate: { bills: 1234, vendors: 230, customers: 40, items: 30, classifications: 7, banks: 4, cards: 3 }
+})
 
 describe("BillcomClient lists", () => {
   it.live("every list returns exactly the emulator's records, once each, across page boundaries", () =>
@@ -43,7 +48,10 @@ describe("BillcomClient lists", () => {
         expect(new Set(ids), name).toEqual(new Set(expected.keys()))
         const invalid = pulled.filter((p) => p._tag === "Invalid")
         // The seed's anomalies may include one malformed record; everything else decodes.
-        expect(invalid.length, `${name}: ${JSON.stringify(invalid.map((i) => i._tag === "Invalid" && i.error))}`).toBeLessThanOrEqual(1)
+        expect(
+          invalid.length,
+          `${name}: ${JSON.stringify(invalid.map((i) => i._tag === "Invalid" && i.error))}`
+        ).toBeLessThanOrEqual(1)
       }
     }).pipe(Effect.provide(clientLayer().pipe(Layer.provideMerge(emulatorLayer))))
   )

@@ -12,7 +12,11 @@ export const settingsFor = (emulator: EmulatorApi, overrides: Partial<SettingsIn
     v3BaseUrl: emulator.v3BaseUrl,
     v2BaseUrl: emulator.v2BaseUrl,
     organizationId: emulator.credentials.organizationId,
-    credentials: { devKey: emulator.credentials.devKey, username: emulator.credentials.username, password: emulator.credentials.password },
+    credentials: {
+      devKey: emulator.credentials.devKey,
+      username: emulator.credentials.username,
+      password: emulator.credentials.password
+    },
     retry: { retries: 8, baseDelay: "5 millis", maxDelay: "100 millis" },
     pipeline: "test",
     ...overrides

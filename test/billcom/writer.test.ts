@@ -5,17 +5,27 @@ import { BillcomClient } from "../../src/billcom/client.ts"
 import { Emulator } from "../../src/emulator/index.ts"
 import { clientLayer, snapshotOf } from "./support.ts"
 
-const layer = clientLayer().pipe(Layer.provideMerge(Emulator.layer({ seed: "client-writer", generate: { bills: 10, vendors: 5 } })))
+const layer = clientLayer().pipe(
+  Layer.provideMerge(Emulator.layer({ seed: "client-writer", generate: { bills: 10, vendors: 5 } }))
+)
 
 describe("BillcomWriter (chart of accounts only)", () => {
   it.live("create (201), update (PATCH), archive and restore round-trip through Bill.com's answers", () =>
     Effect.gen(function* () {
       const writer = yield* BillcomWriter
       const emulator = yield* Emulator
-      const parent = yield* writer.createChartOfAccount({ name: "Travel", account: { type: "EXPENSE", number: "6100" } })
+      const parent = yield* writer.createChartOfAccount({
+        name: "Travel",
+        account: { type: "EXPENSE", number: "6100" }
+      })
       expect(parent.archived).toBe(false)
       expect(parent.account?.type).toBe("EXPENSE")
-      const child = yield* writer.createChartOfAccount({ name: "Airfare", parentId: parent.id, description: "flights", account: { type: "EXPENSE", number: "6110" } })
+      const child = yield* writer.createChartOfAccount({
+        name: "Airfare",
+        parentId: parent.id,
+        description: "flights",
+        account: { type: "EXPENSE", number: "6110" }
+      })
       expect(child.parentId).toBe(parent.id)
       const renamed = yield* writer.updateChartOfAccount(child.id, { name: "Air travel", account: { number: "6111" } })
       expect(renamed.name).toBe("Air travel")
@@ -23,7 +33,9 @@ describe("BillcomWriter (chart of accounts only)", () => {
       expect((yield* writer.archiveChartOfAccount(child.id)).archived).toBe(true)
       expect((yield* writer.archiveChartOfAccount(child.id)).archived).toBe(true) // idempotent
       expect((yield* writer.restoreChartOfAccount(child.id)).archived).toBe(false)
-      const stored = (yield* snapshotOf(emulator, "chart-of-accounts")).get(child.id) as { name: string; archived: boolean } | undefined
+      const stored = (yield* snapshotOf(emulator, "chart-of-accounts")).get(child.id) as
+        | { name: string; archived: boolean }
+        | undefined
       expect(stored).toMatchObject({ name: "Air travel", archived: false })
       expect((yield* emulator.counters()).byStatus["201"]).toBe(2)
     }).pipe(Effect.provide(layer))
@@ -54,7 +66,15 @@ describe("BillcomWriter (chart of accounts only)", () => {
       expect((yield* emulator.counters()).byRoute["POST /v3/classifications/chart-of-accounts"]).toBe(2)
       const patch = yield* Effect.flip(writer.updateChartOfAccount(created.id, { name: "Meals & entertainment" }))
       expect(patch.reason).toBe("Server")
-      expect((yield* emulator.counters()).byRoute["PATCH /v3/classifications/chart-of-accounts/{chartOfAccountId}"]).toBeGreaterThan(1)
-    }).pipe(Effect.provide(clientLayer({ retry: { retries: 2, baseDelay: "1 millis", maxDelay: "1 millis" } }).pipe(Layer.provideMerge(Emulator.layer({ seed: "client-writer-2", generate: { bills: 5, vendors: 3 } })))))
+      expect(
+        (yield* emulator.counters()).byRoute["PATCH /v3/classifications/chart-of-accounts/{chartOfAccountId}"]
+      ).toBeGreaterThan(1)
+    }).pipe(
+      Effect.provide(
+        clientLayer({ retry: { retries: 2, baseDelay: "1 millis", maxDelay: "1 millis" } }).pipe(
+          Layer.provideMerge(Emulator.layer({ seed: "client-writer-2", generate: { bills: 5, vendors: 3 } }))
+        )
+      )
+    )
   )
 })

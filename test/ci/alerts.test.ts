@@ -9,7 +9,16 @@ describe("alerts: notify on a change of state, not on every run", () => {
   it("a sequence of runs opens one issue, stays quiet while broken, closes on recovery and reopens the same issue", () => {
     let issues: Array<KnownIssue> = []
     const notified: Array<string> = []
-    for (const outcome of ["success", "failure", "failure", "failure", "success", "success", "failure", "success"] as const) {
+    for (const outcome of [
+      "success",
+      "failure",
+      "failure",
+      "failure",
+      "success",
+      "success",
+      "failure",
+      "success"
+    ] as const) {
       const action = alertAction(outcome, issues)
       if (action._tag !== "none") notified.push(`${outcome}:${action._tag}`)
       if (action._tag === "open") issues = [open(7)]
@@ -33,8 +42,12 @@ describe("alerts: notify on a change of state, not on every run", () => {
 describe("freshness: stale when the last good sync is older than twice the schedule", () => {
   const now = new Date("2026-03-10T12:00:00Z")
   it("every 4 hours: 7h59m ago is fresh, 8h01m ago is stale, never synced is reported", () => {
-    expect(freshness({ pipeline: "a", schedule: "15 */4 * * *", lastGood: "2026-03-10T04:01:00Z" }, now)).toMatchObject({ state: "fresh", intervalMinutes: 240, ageMinutes: 479 })
-    expect(freshness({ pipeline: "a", schedule: "15 */4 * * *", lastGood: "2026-03-10T03:59:00Z" }, now)).toMatchObject({ state: "stale", ageMinutes: 481 })
+    expect(freshness({ pipeline: "a", schedule: "15 */4 * * *", lastGood: "2026-03-10T04:01:00Z" }, now)).toMatchObject(
+      { state: "fresh", intervalMinutes: 240, ageMinutes: 479 }
+    )
+    expect(freshness({ pipeline: "a", schedule: "15 */4 * * *", lastGood: "2026-03-10T03:59:00Z" }, now)).toMatchObject(
+      { state: "stale", ageMinutes: 481 }
+    )
     expect(freshness({ pipeline: "a", schedule: "15 */4 * * *", lastGood: undefined }, now).state).toBe("never synced")
   })
 
@@ -42,8 +55,8 @@ describe("freshness: stale when the last good sync is older than twice the sched
     const row = freshness({ pipeline: "b", schedule: "30 6 * * 1-5", lastGood: "2026-03-06T06:31:00Z" }, now) // a Friday; now is Tuesday noon
     expect(row.intervalMinutes).toBe(3 * 24 * 60)
     expect(row.state).toBe("fresh")
-    expect(renderFreshness([row, freshness({ pipeline: "c", schedule: "15 */4 * * *", lastGood: undefined }, now)])).toContain(
-      "1 of 2 scheduled pipeline(s) have not synced within twice their schedule"
-    )
+    expect(
+      renderFreshness([row, freshness({ pipeline: "c", schedule: "15 */4 * * *", lastGood: undefined }, now)])
+    ).toContain("1 of 2 scheduled pipeline(s) have not synced within twice their schedule")
   })
 })

@@ -55,7 +55,10 @@ describe("read-only commands on a database without billsync's tables", () => {
   })
 
   test("is reported as not set up and left as it was; a write command then migrates it", async () => {
-    const where = env["DATABASE_URL"] !== undefined ? "the database at DATABASE_URL" : `the embedded database at ${env["BILLSYNC_EMBEDDED_DIR"]}`
+    const where =
+      env["DATABASE_URL"] !== undefined
+        ? "the database at DATABASE_URL"
+        : `the embedded database at ${env["BILLSYNC_EMBEDDED_DIR"]}`
     for (const args of READ_ONLY) {
       const r = await runCli(args, { cwd: other.root, env })
       expect(r.code).toBe(1)
@@ -93,7 +96,10 @@ describe("CI and the embedded database", () => {
   })
 
   test("--ephemeral allows it; then an empty ledger says 'no entries to check' in text, JSON and HTML", async () => {
-    const connect = await runCli(["connect", "demo", "--no-seed", "--ephemeral"], { cwd: repo.root, env: { CI: "true" } })
+    const connect = await runCli(["connect", "demo", "--no-seed", "--ephemeral"], {
+      cwd: repo.root,
+      env: { CI: "true" }
+    })
     expect(connect.stderr).not.toContain("refusing")
     expect(connect.code).toBe(0)
     expect(connect.stdout).toContain("Connected demo to Bill.com organization")
@@ -120,7 +126,10 @@ describe("CI and the embedded database", () => {
       expect(line).toMatch(LOG_LINE)
       expect(line).not.toMatch(/\(#\d+\)/)
     }
-    const json = await runCli(["sync", "demo", "--stages", "vendors"], { cwd: repo.root, env: { BILLSYNC_LOG_FORMAT: "json" } })
+    const json = await runCli(["sync", "demo", "--stages", "vendors"], {
+      cwd: repo.root,
+      env: { BILLSYNC_LOG_FORMAT: "json" }
+    })
     expect(json.code).toBe(0)
     const parsed = stderrLines(json).map((l) => JSON.parse(l) as { time: string; level: string; message: string })
     expect(parsed.length).toBeGreaterThan(2)
@@ -130,6 +139,12 @@ describe("CI and the embedded database", () => {
       expect(typeof p.message).toBe("string")
     }
     // Progress without a terminal: each stage ends with its line (records, requests, hourly budget).
-    expect(parsed.some((p) => /^\[full\] vendors: succeeded — \d+ pulled, \d+ written, \d+ errors · \d+ requests? \(\d+\.\d% of 20,000\/h\)/.test(p.message))).toBe(true)
+    expect(
+      parsed.some((p) =>
+        /^\[full\] vendors: succeeded — \d+ pulled, \d+ written, \d+ errors · \d+ requests? \(\d+\.\d% of 20,000\/h\)/.test(
+          p.message
+        )
+      )
+    ).toBe(true)
   })
 })

@@ -42,7 +42,11 @@ describe("the demo, then status / errors / report", () => {
     expect(demo.stdout).toContain(`${n} open integration errors — the first 5 below:`)
     expect(demo.stdout).toContain(`… and ${n - 5} more: \`billsync errors demo\` lists all ${n}`)
     expect(demo.stdout).toContain(`${n} open integration errors in these stages`)
-    const reasons = demo.stdout.split("Pulled but not imported, by reason:\n")[1]!.split("\n\n")[0]!.split("\n").slice(2)
+    const reasons = demo.stdout
+      .split("Pulled but not imported, by reason:\n")[1]!
+      .split("\n\n")[0]!
+      .split("\n")
+      .slice(2)
     const errorRows = reasons.map((l) => l.trim().split(/\s+/)).filter((cells) => cells[1] === "error")
     expect(errorRows.reduce((sum, cells) => sum + Number(cells.at(-1)), 0)).toBe(n)
     expect(reasons.some((l) => /^bill\s+skipped\s+denied/.test(l))).toBe(false)
@@ -85,8 +89,24 @@ describe("the demo, then status / errors / report", () => {
   test("without a terminal the demo logs one progress line per stage, in the one log style", () => {
     const lines = stderrLines(demo)
     for (const line of lines) expect(line).toMatch(LOG_LINE)
-    for (const stage of ["vendors", "funding-accounts", "accounts", "bills", "vendor-credits", "vendor-payments", "items", "customers", "classifications"]) {
-      expect(lines.some((l) => new RegExp(`\\[full\\] ${stage}: succeeded(_with_errors)? — \\d[\\d,]* pulled, \\d[\\d,]* written, \\d+ errors? · \\d+ requests? \\(\\d+\\.\\d% of 20,000/h\\) · \\d+s$`).test(l.slice(31)))).toBe(true)
+    for (const stage of [
+      "vendors",
+      "funding-accounts",
+      "accounts",
+      "bills",
+      "vendor-credits",
+      "vendor-payments",
+      "items",
+      "customers",
+      "classifications"
+    ]) {
+      expect(
+        lines.some((l) =>
+          new RegExp(
+            `\\[full\\] ${stage}: succeeded(_with_errors)? — \\d[\\d,]* pulled, \\d[\\d,]* written, \\d+ errors? · \\d+ requests? \\(\\d+\\.\\d% of 20,000/h\\) · \\d+s$`
+          ).test(l.slice(31))
+        )
+      ).toBe(true)
     }
   })
 })

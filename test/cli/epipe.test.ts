@@ -10,7 +10,11 @@ import { BIN, cliEnv } from "../support/cli.ts"
  */
 const withClosedStdout = (args: ReadonlyArray<string>) =>
   new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(), stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 })
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: cliEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 60_000
+    })
     child.stdout.destroy()
     let stderr = ""
     child.stderr.on("data", (chunk) => (stderr += String(chunk)))

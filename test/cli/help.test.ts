@@ -10,10 +10,30 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 
 /** Every command path, as a user types it. */
-const COMMANDS = [["validate"], ["connect"], ["status"], ["sync"], ["errors"], ["freshness"], ["report"], ["mappings", "suggest"], ["plan", "coa"], ["apply", "coa"], ["emulator"], ["demo"]]
+const COMMANDS = [
+  ["validate"],
+  ["connect"],
+  ["status"],
+  ["sync"],
+  ["errors"],
+  ["freshness"],
+  ["report"],
+  ["mappings", "suggest"],
+  ["plan", "coa"],
+  ["apply", "coa"],
+  ["emulator"],
+  ["demo"]
+]
 
 const ANSI = /\x1b\[/
-const BOILERPLATE = ["A user-defined piece of text.", "This setting is optional.", "A true or false value.", "One of the following:", "--wizard", "--completions"]
+const BOILERPLATE = [
+  "A user-defined piece of text.",
+  "This setting is optional.",
+  "A true or false value.",
+  "One of the following:",
+  "--wizard",
+  "--completions"
+]
 
 describe("billsync --help and usage errors", () => {
   test("the root help lists every command with examples, without ANSI, piped and with NO_COLOR", async () => {
@@ -28,23 +48,28 @@ describe("billsync --help and usage errors", () => {
     }
   })
 
-  test.each(COMMANDS)("billsync %s … --help: usage names the full command, examples, defaults, no boilerplate", async (...path) => {
-    const r = await runCli([...path, "--help"], { env: { NO_COLOR: "1" } })
-    expect(r.code).toBe(0)
-    expect(r.stdout).not.toMatch(ANSI)
-    expect(r.stdout).toMatch(new RegExp(`^Usage: billsync ${path.join(" ")}( |$)`, "m"))
-    expect(r.stdout).toContain("Examples:")
-    expect(r.stdout).toMatch(new RegExp(`^  billsync ${path.join(" ")}`, "m"))
-    for (const b of BOILERPLATE) expect(r.stdout).not.toContain(b)
-    expect(r.stdout).not.toMatch(/^\$ /m)
-  })
+  test.each(COMMANDS)(
+    "billsync %s … --help: usage names the full command, examples, defaults, no boilerplate",
+    async (...path) => {
+      const r = await runCli([...path, "--help"], { env: { NO_COLOR: "1" } })
+      expect(r.code).toBe(0)
+      expect(r.stdout).not.toMatch(ANSI)
+      expect(r.stdout).toMatch(new RegExp(`^Usage: billsync ${path.join(" ")}( |$)`, "m"))
+      expect(r.stdout).toContain("Examples:")
+      expect(r.stdout).toMatch(new RegExp(`^  billsync ${path.join(" ")}`, "m"))
+      for (const b of BOILERPLATE) expect(r.stdout).not.toContain(b)
+      expect(r.stdout).not.toMatch(/^\$ /m)
+    }
+  )
 
   test("options with a default say it in --help", async () => {
     // (commander wraps at 80 columns when piped: "(default:" may end a line)
     expect((await runCli(["validate", "--help"])).stdout).toMatch(/--format <format>[\s\S]*default:\s+"text"/)
     expect((await runCli(["report", "--help"])).stdout).toMatch(/--limit <n>[\s\S]*\(default:\s+20\)/)
     expect((await runCli(["emulator", "--help"])).stdout).toMatch(/--port <port>[\s\S]*\(default:\s+4010\)/)
-    expect((await runCli(["plan", "coa", "--help"])).stdout).toMatch(/--max-comment-chars <n>[\s\S]*\(default:\s+60000\)/)
+    expect((await runCli(["plan", "coa", "--help"])).stdout).toMatch(
+      /--max-comment-chars <n>[\s\S]*\(default:\s+60000\)/
+    )
   })
 
   test("a mistyped command or subcommand gets 'did you mean', exit 64 (EX_USAGE: 2 means only 'the plan has changes')", async () => {
@@ -84,7 +109,9 @@ describe("billsync --help and usage errors", () => {
     expect(threshold.code).toBe(64)
     expect(threshold.stderr).toContain("--fail-on-new-errors must be at least 0, got -1")
     // The root help says what the statuses mean.
-    expect((await runCli(["--help"])).stdout).toMatch(/64 usage error \(EX_USAGE\);\s+2 only from `plan coa --detailed-exitcode`: the plan has changes/)
+    expect((await runCli(["--help"])).stdout).toMatch(
+      /64 usage error \(EX_USAGE\);\s+2 only from `plan coa --detailed-exitcode`: the plan has changes/
+    )
   })
 
   test("the --stages list and the report names offered are the sync's own", () => {
@@ -97,15 +124,28 @@ describe("billsync --help and usage errors", () => {
     const dir = mkdtempSync(join(tmpdir(), "billsync-lazy-"))
     const log = join(dir, "loaded.txt")
     const hooks = join(dir, "hooks.mjs")
-    writeFileSync(hooks, `import { appendFileSync } from "node:fs"\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + "\\n"); return next(url, context) }\n`)
+    writeFileSync(
+      hooks,
+      `import { appendFileSync } from "node:fs"\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + "\\n"); return next(url, context) }\n`
+    )
     const register = join(dir, "register.mjs")
     writeFileSync(register, `import { register } from "node:module"\nregister(${JSON.stringify(`file://${hooks}`)})\n`)
-    const code = await new Promise<number>((done) => execFile(process.execPath, ["--import", register, BIN, "--help"], (e) => done(e ? 1 : 0)))
+    const code = await new Promise<number>((done) =>
+      execFile(process.execPath, ["--import", register, BIN, "--help"], (e) => done(e ? 1 : 0))
+    )
     expect(code).toBe(0)
-    const loaded = readFileSync(log, "utf8").split("\n").filter((l) => l !== "")
+    const loaded = readFileSync(log, "utf8")
+      .split("\n")
+      .filter((l) => l !== "")
     expect(loaded.some((u) => u.includes("/node_modules/commander/"))).toBe(true)
     expect(loaded.some((u) => u.endsWith("/dist/cli/program.js"))).toBe(true)
-    expect(loaded.filter((u) => /\/node_modules\/(effect|@effect|@electric-sql|tsx)\//.test(u) || /\/(dist|src)\/(store|sync|billcom|ledger|coa|emulator|config)\//.test(u))).toEqual([])
+    expect(
+      loaded.filter(
+        (u) =>
+          /\/node_modules\/(effect|@effect|@electric-sql|tsx)\//.test(u) ||
+          /\/(dist|src)\/(store|sync|billcom|ledger|coa|emulator|config)\//.test(u)
+      )
+    ).toEqual([])
   })
 
   test("the bin runs dist/ when it is built and fresh", () => {

@@ -18,11 +18,16 @@ describe("a deleted embedded database is detected", () => {
     const first = await runCli(["connect", "demo", "--no-seed"], { cwd: repo.root, env })
     expect(first.code, first.stderr).toBe(0)
     rmSync(dataDir, { recursive: true, force: true })
-    for (const args of [["sync", "demo"], ["connect", "demo", "--no-seed"]]) {
+    for (const args of [
+      ["sync", "demo"],
+      ["connect", "demo", "--no-seed"]
+    ]) {
       const refused = await runCli(args, { cwd: repo.root, env })
       expect(refused.code, args.join(" ")).toBe(1)
       expect(refused.stderr).toContain(`the embedded database at ${dataDir} is gone, but a ledger was created there (`)
-      expect(refused.stderr).toContain("Restore the folder from a backup, or point BILLSYNC_EMBEDDED_DIR at where it is now; to start a new, empty ledger on purpose, pass --new-ledger")
+      expect(refused.stderr).toContain(
+        "Restore the folder from a backup, or point BILLSYNC_EMBEDDED_DIR at where it is now; to start a new, empty ledger on purpose, pass --new-ledger"
+      )
     }
     const fresh = await runCli(["connect", "demo", "--no-seed", "--new-ledger"], { cwd: repo.root, env })
     expect(fresh.code, fresh.stderr).toBe(0)

@@ -3,7 +3,14 @@ import { Cause, Effect, Either, Fiber, HashMap, Logger, LogLevel, Redacted, Sche
 import { describe, expect } from "vitest"
 import { formatIssues } from "../../src/billcom/pulled.ts"
 import { formatLogLine } from "../../src/cli/log.ts"
-import { estimateRemainingMs, formatDuration, LINE_INTERVAL, makeProgress, progressLine, type Snapshot } from "../../src/cli/progress.ts"
+import {
+  estimateRemainingMs,
+  formatDuration,
+  LINE_INTERVAL,
+  makeProgress,
+  progressLine,
+  type Snapshot
+} from "../../src/cli/progress.ts"
 import { closest } from "../../src/cli/suggest.ts"
 import { describeInvariants } from "../../src/ledger/invariants.ts"
 import { refuseEmbeddedInCi } from "../../src/store/database.ts"
@@ -67,7 +74,12 @@ describe("log lines", () => {
   })
 
   it("json: one object a line", () => {
-    expect(JSON.parse(formatLogLine("json", event("connected", { stage: "bills" })))).toEqual({ time: "2026-12-02T17:11:12.958Z", level: "INFO", message: "connected", stage: "bills" })
+    expect(JSON.parse(formatLogLine("json", event("connected", { stage: "bills" })))).toEqual({
+      time: "2026-12-02T17:11:12.958Z",
+      level: "INFO",
+      message: "connected",
+      stage: "bills"
+    })
   })
 })
 
@@ -90,11 +102,15 @@ describe("progress", () => {
   it("a line has records, rate, requests with the hourly budget, and an approximate ETA", () => {
     // Half-way through the updatedTime range after 40 s: about 40 s left.
     const line = progressLine(snapshot({ read: { sinceMs: undefined, firstMs: 0, newestMs: 50_000 } }))
-    expect(line).toBe("[full] bills: 12,345 pulled, 4,567 written, 3 errors · 309/s · 127 requests (0.6% of 20,000/h) · 40s · ETA ~40s")
+    expect(line).toBe(
+      "[full] bills: 12,345 pulled, 4,567 written, 3 errors · 309/s · 127 requests (0.6% of 20,000/h) · 40s · ETA ~40s"
+    )
   })
 
   it("no ETA until it means something; none while stored records are re-evaluated", () => {
-    expect(estimateRemainingMs(snapshot({ elapsedMs: 1000, read: { sinceMs: 0, firstMs: 0, newestMs: 50_000 } }))).toBeUndefined()
+    expect(
+      estimateRemainingMs(snapshot({ elapsedMs: 1000, read: { sinceMs: 0, firstMs: 0, newestMs: 50_000 } }))
+    ).toBeUndefined()
     expect(estimateRemainingMs(snapshot({ read: emptyReadProgress() }))).toBeUndefined()
     expect(progressLine(snapshot({ read: emptyReadProgress() }))).toContain("ETA —")
     expect(progressLine(snapshot({ reevaluated: 10 }))).toContain("re-evaluating stored records")
@@ -108,7 +124,14 @@ describe("progress", () => {
       const progress = yield* makeProgress("lines")
       const counts = emptyCounts()
       const read = emptyReadProgress()
-      const base = { kind: "full", stage: "bills", counts, read, requests: Effect.succeed(0), hourlyBudget: Effect.succeed({ used: 0, perHour: 20_000 }) } as const
+      const base = {
+        kind: "full",
+        stage: "bills",
+        counts,
+        read,
+        requests: Effect.succeed(0),
+        hourlyBudget: Effect.succeed({ used: 0, perHour: 20_000 })
+      } as const
       const run = Effect.gen(function* () {
         yield* progress.onProgress({ ...base, phase: "start" } as ProgressEvent)
         counts.pulled = 500
@@ -122,17 +145,32 @@ describe("progress", () => {
       const fiber = yield* Effect.fork(run)
       yield* Fiber.join(fiber)
       expect(logged).toHaveLength(3)
-      expect(logged[0]).toMatch(/^\[full\] bills: 500 pulled, 0 written, 0 errors · 50\/s · 0 requests \(0\.0% of 20,000\/h\) · 10s/)
+      expect(logged[0]).toMatch(
+        /^\[full\] bills: 500 pulled, 0 written, 0 errors · 50\/s · 0 requests \(0\.0% of 20,000\/h\) · 10s/
+      )
       expect(logged[1]).toMatch(/^\[full\] bills: 1,000 pulled/)
-      expect(logged[2]).toBe("[full] bills: succeeded — 1,000 pulled, 0 written, 0 errors · 0 requests (0.0% of 20,000/h) · 25s")
+      expect(logged[2]).toBe(
+        "[full] bills: succeeded — 1,000 pulled, 0 written, 0 errors · 0 requests (0.0% of 20,000/h) · 25s"
+      )
     })
   )
 
   it.scoped("on a terminal: one line redrawn in place (no escape codes), ended with a newline", () =>
     Effect.gen(function* () {
       const written: Array<string> = []
-      const progress = yield* makeProgress("terminal", (t) => written.push(t), () => 60)
-      const base = { kind: "seed", stage: "vendors", counts: emptyCounts(), read: emptyReadProgress(), requests: Effect.succeed(0), hourlyBudget: Effect.succeed(undefined) } as const
+      const progress = yield* makeProgress(
+        "terminal",
+        (t) => written.push(t),
+        () => 60
+      )
+      const base = {
+        kind: "seed",
+        stage: "vendors",
+        counts: emptyCounts(),
+        read: emptyReadProgress(),
+        requests: Effect.succeed(0),
+        hourlyBudget: Effect.succeed(undefined)
+      } as const
       yield* progress.onProgress({ ...base, phase: "start" } as ProgressEvent)
       yield* TestClock.adjust("1 second")
       yield* progress.onProgress({ ...base, phase: "end", status: "succeeded" } as ProgressEvent)
@@ -155,7 +193,12 @@ describe("deployment rules", () => {
 
   it.effect("in CI the embedded database is refused unless --ephemeral; a server never is", () =>
     Effect.gen(function* () {
-      for (const [env, named] of [[{ CI: "true" }, "CI=true"], [{ CI: "1" }, "CI=1"], [{ CI: "TRUE" }, "CI=TRUE"], [{ GITHUB_ACTIONS: "true" }, "GITHUB_ACTIONS=true"]] as const) {
+      for (const [env, named] of [
+        [{ CI: "true" }, "CI=true"],
+        [{ CI: "1" }, "CI=1"],
+        [{ CI: "TRUE" }, "CI=TRUE"],
+        [{ GITHUB_ACTIONS: "true" }, "GITHUB_ACTIONS=true"]
+      ] as const) {
         const refused = yield* Effect.either(refuseEmbeddedInCi(embedded, false, env))
         expect(Either.isLeft(refused) && refused.left.reason).toBe("ci-embedded")
         expect(Either.isLeft(refused) && refused.left.message).toContain(`in CI (${named})`)
@@ -171,6 +214,8 @@ describe("deployment rules", () => {
   it("an empty journal is 'no entries to check', never 'all hold'", () => {
     expect(describeInvariants({ entriesChecked: 0, violations: [] })).toBe("no entries to check")
     expect(describeInvariants({ entriesChecked: 1, violations: [] })).toBe("all hold (1 journal entry checked)")
-    expect(describeInvariants({ entriesChecked: 9, violations: [{ check: "balanced", message: "x" }] })).toBe("1 violated")
+    expect(describeInvariants({ entriesChecked: 9, violations: [{ check: "balanced", message: "x" }] })).toBe(
+      "1 violated"
+    )
   })
 })

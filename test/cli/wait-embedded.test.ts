@@ -20,10 +20,17 @@ describe("sync --wait on the embedded database", () => {
     writeFileSync(lock, String(process.pid))
     const refused = await runCli(["sync", "demo"], { cwd: repo.root, env })
     expect(refused.code).toBe(1)
-    expect(refused.stderr).toContain(`the embedded database at ${dataDir} is in use by another billsync process (pid ${process.pid})`)
+    expect(refused.stderr).toContain(
+      `the embedded database at ${dataDir} is in use by another billsync process (pid ${process.pid})`
+    )
     expect(refused.stderr).toContain("`billsync sync --wait` queues behind it")
 
-    const child = spawn(process.execPath, [BIN, "sync", "demo", "--wait", "--json"], { cwd: repo.root, env: cliEnv(env), stdio: ["ignore", "pipe", "pipe"], timeout: 240_000 })
+    const child = spawn(process.execPath, [BIN, "sync", "demo", "--wait", "--json"], {
+      cwd: repo.root,
+      env: cliEnv(env),
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 240_000
+    })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (chunk) => (stdout += String(chunk)))
@@ -31,7 +38,12 @@ describe("sync --wait on the embedded database", () => {
     await new Promise<void>((resolve, reject) => {
       child.stderr.on("data", (chunk) => {
         stderr += String(chunk)
-        if (stderr.includes(`waiting for the embedded database at ${dataDir}: the embedded database at ${dataDir} is in use by another billsync process (pid ${process.pid}) (--wait)`)) resolve()
+        if (
+          stderr.includes(
+            `waiting for the embedded database at ${dataDir}: the embedded database at ${dataDir} is in use by another billsync process (pid ${process.pid}) (--wait)`
+          )
+        )
+          resolve()
       })
       void done.then((code) => reject(new Error(`exited ${code} without waiting: ${stderr.slice(-1500)}`)))
     })
@@ -39,7 +51,10 @@ describe("sync --wait on the embedded database", () => {
     // The holder finishes: the waiting sync takes the database and runs.
     unlinkSync(lock)
     expect(await done, stderr.slice(-2000)).toBe(0)
-    expect((JSON.parse(stdout) as { runs: Array<{ status: string }> }).runs.map((r) => r.status)).toEqual(["succeeded", "succeeded_with_errors"])
+    expect((JSON.parse(stdout) as { runs: Array<{ status: string }> }).runs.map((r) => r.status)).toEqual([
+      "succeeded",
+      "succeeded_with_errors"
+    ])
     expect(existsSync(lock)).toBe(false)
   }, 300_000)
 })

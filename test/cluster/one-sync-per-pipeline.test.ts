@@ -31,15 +31,22 @@ const recordingSync = (pipeline: string, semaphore: Effect.Semaphore) =>
 
 const WORKER_CONCURRENCY = 3
 
-layer(pipelineEntityLayer(WORKER_CONCURRENCY, recordingSync).pipe(Layer.provideMerge(TestRunner.layer)), { excludeTestServices: true, timeout: "60 seconds" })(
-  "one sync per pipeline",
-  (it) => {
-    it.effect("20 requests each for 4 pipelines at once: never two syncs of a pipeline together, pipelines in parallel up to the worker's limit", () =>
+layer(pipelineEntityLayer(WORKER_CONCURRENCY, recordingSync).pipe(Layer.provideMerge(TestRunner.layer)), {
+  excludeTestServices: true,
+  timeout: "60 seconds"
+})("one sync per pipeline", (it) => {
+  it.effect(
+    "20 requests each for 4 pipelines at once: never two syncs of a pipeline together, pipelines in parallel up to the worker's limit",
+    () =>
       Effect.gen(function* () {
         const client = yield* PipelineSync.client
         const pipelines = ["acme-us", "acme-uk", "beta", "gamma"]
         const outcomes = yield* Effect.all(
-          pipelines.flatMap((p) => Array.from({ length: 20 }, (_, i) => client(p).Sync({ reason: "enqueue", requestedAt: `2026-12-03T08:00:${String(i).padStart(2, "0")}Z` }))),
+          pipelines.flatMap((p) =>
+            Array.from({ length: 20 }, (_, i) =>
+              client(p).Sync({ reason: "enqueue", requestedAt: `2026-12-03T08:00:${String(i).padStart(2, "0")}Z` })
+            )
+          ),
           { concurrency: "unbounded" }
         )
         expect(outcomes).toHaveLength(80)
@@ -48,6 +55,5 @@ layer(pipelineEntityLayer(WORKER_CONCURRENCY, recordingSync).pipe(Layer.provideM
         expect(peakTotal).toBeGreaterThan(1)
         expect(peakTotal).toBeLessThanOrEqual(WORKER_CONCURRENCY)
       })
-    )
-  }
-)
+  )
+})

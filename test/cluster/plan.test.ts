@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest"
 import { describeKeyPlan, firingsPerHour, planKeys, type PlannedPipeline } from "../../src/cluster/plan.ts"
 
-const pipelines = (n: number, schedule: string, key = "BILLCOM_DEV_KEY (production)", requestsPerSync = 100): Array<PlannedPipeline> =>
+const pipelines = (
+  n: number,
+  schedule: string,
+  key = "BILLCOM_DEV_KEY (production)",
+  requestsPerSync = 100
+): Array<PlannedPipeline> =>
   Array.from({ length: n }, (_, i) => ({ name: `client-${i}`, key, schedule, requestsPerSync, measured: false }))
 
 describe("cluster plan: schedules against the developer keys' hourly budgets", () => {
@@ -50,7 +55,10 @@ describe("cluster plan: schedules against the developer keys' hourly budgets", (
   })
 
   it("keys are planned separately", () => {
-    const plans = planKeys([...pipelines(150, "7 * * * *", "A (production)"), ...pipelines(150, "7 * * * *", "B (production)")])
+    const plans = planKeys([
+      ...pipelines(150, "7 * * * *", "A (production)"),
+      ...pipelines(150, "7 * * * *", "B (production)")
+    ])
     expect(plans.map((p) => [p.key, p.fits])).toEqual([
       ["A (production)", true],
       ["B (production)", true]

@@ -10,7 +10,13 @@ import { Emulator } from "../../src/emulator/index.ts"
 import { TestDatabase } from "../support/database.ts"
 import { coaStack, demoLedger, mutatingCalls, readChart } from "./support.ts"
 
-const pipeline = { name: "demo", file: "pipelines/demo.yaml", company: "demo-co", organizationId: "00802DEMO00000000001", environment: "emulator" }
+const pipeline = {
+  name: "demo",
+  file: "pipelines/demo.yaml",
+  company: "demo-co",
+  organizationId: "00802DEMO00000000001",
+  environment: "emulator"
+}
 const ledgerTruth: CoaPolicy = { sourceOfTruth: "ledger", allowArchive: true, createParents: true }
 const approve = { approve: () => Effect.succeed(true) }
 /** Real time: the client's retry backoff sleeps, which the TestClock would never let finish. */
@@ -50,8 +56,9 @@ const divergedLedger = (): Array<LedgerAccount> => {
 const plan = (ledger: ReadonlyArray<LedgerAccount>, policy: CoaPolicy = ledgerTruth) =>
   computePlan({ pipeline, policy, ledger, root: process.cwd(), mappingsDir: "mappings/demo" })
 
-const steps = (p: { readonly actions: ReadonlyArray<{ readonly _tag: string; readonly account?: string | undefined }> }) =>
-  p.actions.map((a) => `${a._tag} ${a.account ?? "-"}`)
+const steps = (p: {
+  readonly actions: ReadonlyArray<{ readonly _tag: string; readonly account?: string | undefined }>
+}) => p.actions.map((a) => `${a._tag} ${a.account ?? "-"}`)
 
 const EXPECTED = [
   "restore 6990",
@@ -83,7 +90,9 @@ layer(TestDatabase, { timeout: 120_000 })("COA plan and apply against the emulat
       // 1900 changes type: no number-and-type match, and its name already exists — the reference's duplicate.
       expect(p.summary.possibleDuplicates).toBe(1)
       const create1900 = p.actions.find((a) => a._tag === "create" && a.account === "1900")
-      expect(create1900?._tag === "create" && create1900.similar.map((r) => [r.number, r.type])).toEqual([["1900", "OTHER_ASSET"]])
+      expect(create1900?._tag === "create" && create1900.similar.map((r) => [r.number, r.type])).toEqual([
+        ["1900", "OTHER_ASSET"]
+      ])
       expect(p.billcom.accounts).toBe(49)
       // Reading is free of side effects.
       expect(yield* mutatingCalls).toEqual({})
@@ -95,7 +104,12 @@ layer(TestDatabase, { timeout: 120_000 })("COA plan and apply against the emulat
       const ledger = divergedLedger()
       const first = yield* plan(ledger)
       const result = yield* (yield* CoaApplier).apply(first, approve)
-      expect(result).toEqual({ planId: first.planId, total: EXPECTED.length, alreadyApplied: 0, applied: EXPECTED.length })
+      expect(result).toEqual({
+        planId: first.planId,
+        total: EXPECTED.length,
+        alreadyApplied: 0,
+        applied: EXPECTED.length
+      })
 
       const second = yield* plan(ledger)
       expect(steps(second)).toEqual([])
@@ -111,7 +125,11 @@ layer(TestDatabase, { timeout: 120_000 })("COA plan and apply against the emulat
       expect(rows.map((r) => [r.status, r.n])).toEqual([["succeeded", String(EXPECTED.length)]])
       const created = yield* sql<{ readonly billcomId: string }>`
         SELECT billcom_id AS "billcomId" FROM coa_plan_actions WHERE plan_id = ${first.planId} AND kind = 'create' ORDER BY action_index`
-      expect(created.map((r) => r.billcomId)).toEqual(["1900", "6500", "6510", "6021", "6511"].map((n) => chart.find((r) => r.number === n && r.type !== "OTHER_ASSET")!.id))
+      expect(created.map((r) => r.billcomId)).toEqual(
+        ["1900", "6500", "6510", "6021", "6511"].map(
+          (n) => chart.find((r) => r.number === n && r.type !== "OTHER_ASSET")!.id
+        )
+      )
 
       // Re-applying the same plan is a no-op that says so, and reads nothing from Bill.com.
       const em = yield* Emulator
@@ -137,7 +155,9 @@ layer(TestDatabase, { timeout: 120_000 })("COA plan and apply against the emulat
       expect(Either.isLeft(result) && result.left.message).toContain("billsync plan coa demo")
       expect(yield* mutatingCalls).toEqual({})
       const sql = yield* SqlClient.SqlClient
-      const runs = yield* sql<{ readonly outcome: string }>`SELECT outcome FROM coa_apply_runs WHERE plan_id = ${p.planId}`
+      const runs = yield* sql<{
+        readonly outcome: string
+      }>`SELECT outcome FROM coa_apply_runs WHERE plan_id = ${p.planId}`
       expect(runs.map((r) => r.outcome)).toEqual(["stale"])
     }).pipe(Effect.provide(coaStack()), live)
   )
@@ -152,7 +172,9 @@ layer(TestDatabase, { timeout: 120_000 })("COA plan and apply against the emulat
         const em = yield* Emulator
         let writes = 0
         const gate = <A, E>(write: Effect.Effect<A, E>) =>
-          Effect.suspend(() => (writes++ === K ? em.setFaults({ serverErrorRate: 1 }) : Effect.void)).pipe(Effect.zipRight(write))
+          Effect.suspend(() => (writes++ === K ? em.setFaults({ serverErrorRate: 1 }) : Effect.void)).pipe(
+            Effect.zipRight(write)
+          )
         return {
           create: (row) => gate(real.create(row)),
           update: (id, patch) => gate(real.update(id, patch)),
@@ -190,7 +212,10 @@ layer(TestDatabase, { timeout: 120_000 })("COA plan and apply against the emulat
       expect(actions[K]?.attempts).toBe(2)
       const runs = yield* sql<{ readonly outcome: string; readonly resumedAt: number }>`
         SELECT outcome, resumed_at AS "resumedAt" FROM coa_apply_runs WHERE plan_id = ${p.planId} ORDER BY id`
-      expect(runs).toEqual([{ outcome: "failed", resumedAt: 0 }, { outcome: "applied", resumedAt: K }])
+      expect(runs).toEqual([
+        { outcome: "failed", resumedAt: 0 },
+        { outcome: "applied", resumedAt: K }
+      ])
     }).pipe(Effect.provide(coaStack({}, faultAfterK)), live)
   })
 
@@ -207,7 +232,11 @@ layer(TestDatabase, { timeout: 120_000 })("COA plan and apply against the emulat
               Effect.flatMap((created) => {
                 if (lost) return Effect.succeed(created)
                 lost = true
-                return Effect.fail({ _tag: "CoaError", reason: "billcom", message: "connection reset after the request was sent" } as unknown as CoaError)
+                return Effect.fail({
+                  _tag: "CoaError",
+                  reason: "billcom",
+                  message: "connection reset after the request was sent"
+                } as unknown as CoaError)
               })
             )
         }
@@ -234,7 +263,10 @@ layer(TestDatabase, { timeout: 120_000 })("COA plan and apply against the emulat
       const calls = yield* mutatingCalls
       expect(Object.keys(calls).filter((r) => r.includes("archive"))).toEqual([])
       const chart = yield* readChart
-      expect(chart.filter((r) => ["8000", "9000"].includes(r.number ?? "")).map((r) => r.archived)).toEqual([false, false])
+      expect(chart.filter((r) => ["8000", "9000"].includes(r.number ?? "")).map((r) => r.archived)).toEqual([
+        false,
+        false
+      ])
     }).pipe(Effect.provide(coaStack()), live)
   )
 
@@ -243,7 +275,12 @@ layer(TestDatabase, { timeout: 120_000 })("COA plan and apply against the emulat
       const p = yield* plan(divergedLedger(), { ...ledgerTruth, sourceOfTruth: "billcom" })
       expect(p.actions).toEqual([])
       expect(p.ledgerDiffs.map((d) => `${d.kind} ${d.account ?? d.id}`)).toEqual(
-        expect.arrayContaining(["update-ledger 6020", "retire-in-ledger 6990", "activate-in-ledger 8000", "ledger-only 6500"])
+        expect.arrayContaining([
+          "update-ledger 6020",
+          "retire-in-ledger 6990",
+          "activate-in-ledger 8000",
+          "ledger-only 6500"
+        ])
       )
       const result = yield* (yield* CoaApplier).apply(p, approve)
       expect(result.applied).toBe(0)
@@ -260,4 +297,3 @@ layer(TestDatabase, { timeout: 120_000 })("COA plan and apply against the emulat
     }).pipe(Effect.provide(coaStack()), live)
   )
 })
-

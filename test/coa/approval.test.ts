@@ -38,16 +38,43 @@ const plan = (environment: string) =>
     ledgerDiffs: [],
     warnings: [],
     problems: [],
-    summary: { create: 1, update: 0, restore: 0, archive: 0, wouldArchive: 0, ledgerDiffs: 0, possibleDuplicates: 0, warnings: 0 }
+    summary: {
+      create: 1,
+      update: 0,
+      restore: 0,
+      archive: 0,
+      wouldArchive: 0,
+      ledgerDiffs: 0,
+      possibleDuplicates: 0,
+      warnings: 0
+    }
   }) as unknown as CoaPlan
 const pending: ReadonlyArray<PendingAction> = [
-  { index: 0, action: { _tag: "create", account: "6150", after: { name: "Cloud Hosting", number: "6150", type: "EXPENSE" }, asParent: false, similar: [] } }
+  {
+    index: 0,
+    action: {
+      _tag: "create",
+      account: "6150",
+      after: { name: "Cloud Hosting", number: "6150", type: "EXPENSE" },
+      asParent: false,
+      similar: []
+    }
+  }
 ]
-const interactive = (environment: string, confirm?: string): ApprovalSettings => ({ auto: false, confirm, environment, interactive: true })
+const interactive = (environment: string, confirm?: string): ApprovalSettings => ({
+  auto: false,
+  confirm,
+  environment,
+  interactive: true
+})
 
 const ask = (environment: string, keys: string, confirm?: string) => {
   const t = typing(keys)
-  return approval(plan(environment), interactive(environment, confirm), t.terminal)(pending).pipe(
+  return approval(
+    plan(environment),
+    interactive(environment, confirm),
+    t.terminal
+  )(pending).pipe(
     Effect.either,
     Effect.map((answer) => ({ answer, shown: t.shown() })),
     Effect.provide(NodeContext.layer)
@@ -59,7 +86,9 @@ describe("apply coa's approval prompt", () => {
     Effect.gen(function* () {
       const right = yield* ask("production", ORG)
       expect(right.answer).toEqual(Either.right(true))
-      expect(right.shown).toContain(`Apply 1 change(s) to Bill.com PRODUCTION organization ${ORG} (pipeline acme-us)? Type the organization id to confirm`)
+      expect(right.shown).toContain(
+        `Apply 1 change(s) to Bill.com PRODUCTION organization ${ORG} (pipeline acme-us)? Type the organization id to confirm`
+      )
       // "y" is not enough for production, nor is a different organization's id.
       expect((yield* ask("production", "y")).answer).toEqual(Either.right(false))
       expect((yield* ask("production", "00802SANDBOX0000001")).answer).toEqual(Either.right(false))
@@ -78,7 +107,9 @@ describe("apply coa's approval prompt", () => {
   it.effect("a --confirm for another organization is refused before anything is asked", () =>
     Effect.gen(function* () {
       const wrong = yield* ask("sandbox", "y", "00802SOMEOTHERORG001")
-      expect(Either.isLeft(wrong.answer) && wrong.answer.left.message).toContain(`--confirm 00802SOMEOTHERORG001 does not match the organization this plan changes (${ORG}, sandbox)`)
+      expect(Either.isLeft(wrong.answer) && wrong.answer.left.message).toContain(
+        `--confirm 00802SOMEOTHERORG001 does not match the organization this plan changes (${ORG}, sandbox)`
+      )
       expect(wrong.shown).toBe("")
     })
   )

@@ -13,7 +13,11 @@ const root = join(import.meta.dirname, "..", "..")
 const bin = join(root, "bin", "billsync.mjs")
 
 const git = (dir: string, ...args: ReadonlyArray<string>) =>
-  execFileSync("git", ["-c", "user.name=billsync test", "-c", "user.email=test@billsync.invalid", "-c", "commit.gpgsign=false", ...args], { cwd: dir, stdio: "pipe" })
+  execFileSync(
+    "git",
+    ["-c", "user.name=billsync test", "-c", "user.email=test@billsync.invalid", "-c", "commit.gpgsign=false", ...args],
+    { cwd: dir, stdio: "pipe" }
+  )
 
 /**
  * A Git repository with the demo pipeline whose ledger chart has one account Bill.com lacks, all
@@ -23,10 +27,16 @@ const makeRepo = (billcom?: string) => {
   const dir = mkdtempSync(join(tmpdir(), "billsync-coa-cli-"))
   mkdirSync(join(dir, "pipelines"))
   const pipeline = readFileSync(join(root, "pipelines", "demo.yaml"), "utf8")
-  writeFileSync(join(dir, "pipelines", "demo.yaml"), billcom === undefined ? pipeline : pipeline.replace(/^billcom:\n(  .*\n)+/m, billcom))
+  writeFileSync(
+    join(dir, "pipelines", "demo.yaml"),
+    billcom === undefined ? pipeline : pipeline.replace(/^billcom:\n(  .*\n)+/m, billcom)
+  )
   cpSync(join(root, "mappings", "demo"), join(dir, "mappings", "demo"), { recursive: true })
   cpSync(join(root, "schemas"), join(dir, "schemas"), { recursive: true })
-  appendFileSync(join(dir, "mappings", "demo", "accounts.yaml"), `  - number: "6150"\n    name: "Cloud Hosting"\n    type: expense\n    parent: "6020"\n`)
+  appendFileSync(
+    join(dir, "mappings", "demo", "accounts.yaml"),
+    `  - number: "6150"\n    name: "Cloud Hosting"\n    type: expense\n    parent: "6020"\n`
+  )
   git(dir, "init", "-q", "-b", "main")
   git(dir, "add", "-A")
   git(dir, "commit", "-q", "-m", "demo repository")
@@ -39,8 +49,18 @@ const run = (cwd: string, args: ReadonlyArray<string>, env: Record<string, strin
     // Neither CI variable leaks in from the machine running the tests (the embedded-database refusal has its own
     // tests): each test says which it means.
     const base = { ...process.env, CI: "", GITHUB_ACTIONS: "" }
-    execFile(process.execPath, [bin, ...args], { cwd, env: { ...base, ...env }, encoding: "utf8", timeout: 120_000 }, (error, stdout, stderr) =>
-      resume(Effect.succeed({ status: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr }))
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd, env: { ...base, ...env }, encoding: "utf8", timeout: 120_000 },
+      (error, stdout, stderr) =>
+        resume(
+          Effect.succeed({
+            status: error === null ? 0 : typeof error.code === "number" ? error.code : null,
+            stdout,
+            stderr
+          })
+        )
     )
   })
 
@@ -51,8 +71,12 @@ const databaseEnv = (dir: string) =>
     if (admin === undefined || admin === "") return { BILLSYNC_EMBEDDED_DIR: join(dir, ".billsync", "db") }
     const name = `billsync_coa_cli_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`
     const adminSql = (statement: string) =>
-      Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(admin), maxConnections: 1 })))
-    yield* Effect.acquireRelease(adminSql(`CREATE DATABASE ${name}`), () => adminSql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore))
+      Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(
+        Effect.provide(PgClient.layer({ url: Redacted.make(admin), maxConnections: 1 }))
+      )
+    yield* Effect.acquireRelease(adminSql(`CREATE DATABASE ${name}`), () =>
+      adminSql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore)
+    )
     const url = new URL(admin)
     url.pathname = `/${name}`
     return { DATABASE_URL: url.toString() }
@@ -76,52 +100,69 @@ const againstEmulator = (environment: "emulator" | "production") =>
     ].join("\n")
     const dir = makeRepo(billcom)
     const db = yield* databaseEnv(dir)
-    const env = { ...db, BILLCOM_DEMO_DEV_KEY: em.credentials.devKey, BILLCOM_DEMO_USERNAME: em.credentials.username, BILLCOM_DEMO_PASSWORD: em.credentials.password }
+    const env = {
+      ...db,
+      BILLCOM_DEMO_DEV_KEY: em.credentials.devKey,
+      BILLCOM_DEMO_USERNAME: em.credentials.username,
+      BILLCOM_DEMO_PASSWORD: em.credentials.password
+    }
     return { dir, env, em, org: em.credentials.organizationId }
   })
 
 const readPlan = (dir: string, file = "plan.json"): CoaPlan => JSON.parse(readFileSync(join(dir, file), "utf8"))
 type CoaRecord = { readonly name: string; readonly number?: string }
 const chartRows = (em: Emulator["Type"], number: string) =>
-  (em.core.state.collection("chart-of-accounts") as unknown as ReadonlyArray<CoaRecord>).filter((r) => r.number === number)
+  (em.core.state.collection("chart-of-accounts") as unknown as ReadonlyArray<CoaRecord>).filter(
+    (r) => r.number === number
+  )
 const chartRow = (number: string) => Effect.map(Emulator, (em) => chartRows(em, number)[0])
 
 describe("billsync plan coa / apply coa (the CLI, as a process)", () => {
-  it.scopedLive("plans with --detailed-exitcode 2, refuses to apply without approval off a terminal, applies with --auto-approve, never twice", () =>
-    Effect.gen(function* () {
-      const dir = makeRepo()
-      const db = yield* databaseEnv(dir)
-      const env = { BILLSYNC_LOG_LEVEL: "info", ...db }
+  it.scopedLive(
+    "plans with --detailed-exitcode 2, refuses to apply without approval off a terminal, applies with --auto-approve, never twice",
+    () =>
+      Effect.gen(function* () {
+        const dir = makeRepo()
+        const db = yield* databaseEnv(dir)
+        const env = { BILLSYNC_LOG_LEVEL: "info", ...db }
 
-      const plan = yield* run(dir, ["plan", "coa", "demo", "--out", "plan.json", "--format", "markdown", "--detailed-exitcode"], env)
-      expect(plan.stderr).not.toContain("internal error")
-      expect(plan.status).toBe(2)
-      expect(plan.stdout).toContain("| 1 | ➕ create | 6150 Cloud Hosting | — | type EXPENSE; parent 6020 |")
-      const file = readPlan(dir)
-      expect(file.actions.map((a) => `${a._tag} ${a.account}`)).toEqual(["create 6150"])
-      expect(file.mappings.gitDirty).toBe(false)
+        const plan = yield* run(
+          dir,
+          ["plan", "coa", "demo", "--out", "plan.json", "--format", "markdown", "--detailed-exitcode"],
+          env
+        )
+        expect(plan.stderr).not.toContain("internal error")
+        expect(plan.status).toBe(2)
+        expect(plan.stdout).toContain("| 1 | ➕ create | 6150 Cloud Hosting | — | type EXPENSE; parent 6020 |")
+        const file = readPlan(dir)
+        expect(file.actions.map((a) => `${a._tag} ${a.account}`)).toEqual(["create 6150"])
+        expect(file.mappings.gitDirty).toBe(false)
 
-      // A usage error is never mistaken for "changes" (2): it has its own status.
-      const usage = yield* run(dir, ["plan", "coa", "demo", "--detailed-exitcode", "--format", "xml"], env)
-      expect(usage.status).toBe(64)
+        // A usage error is never mistaken for "changes" (2): it has its own status.
+        const usage = yield* run(dir, ["plan", "coa", "demo", "--detailed-exitcode", "--format", "xml"], env)
+        expect(usage.status).toBe(64)
 
-      const refused = yield* run(dir, ["apply", "coa", "plan.json"], env)
-      expect(refused.status).toBe(1)
-      expect(refused.stderr).toContain("--auto-approve")
+        const refused = yield* run(dir, ["apply", "coa", "plan.json"], env)
+        expect(refused.status).toBe(1)
+        expect(refused.stderr).toContain("--auto-approve")
 
-      const applied = yield* run(dir, ["apply", "coa", "plan.json", "--auto-approve"], env)
-      expect(applied.stderr).not.toContain("internal error")
-      expect(applied.status).toBe(0)
-      expect(applied.stdout).toContain(`Applied 1 of 1 action(s) to Bill.com emulator organization ${file.pipeline.organizationId}`)
+        const applied = yield* run(dir, ["apply", "coa", "plan.json", "--auto-approve"], env)
+        expect(applied.stderr).not.toContain("internal error")
+        expect(applied.status).toBe(0)
+        expect(applied.stdout).toContain(
+          `Applied 1 of 1 action(s) to Bill.com emulator organization ${file.pipeline.organizationId}`
+        )
 
-      // The in-process emulator starts afresh in every process, so only the database remembers the apply.
-      const replay = yield* run(dir, ["apply", "coa", "plan.json", "--auto-approve"], env)
-      expect(replay.status).toBe(0)
-      expect(replay.stdout).toContain(`Plan ${file.planId} was already applied`)
-      expect(replay.stdout).not.toContain("Applied 1 of 1")
-      // Secrets never reach the output (the emulator's demo password stands in for a real one).
-      expect(applied.stdout + applied.stderr + plan.stdout + plan.stderr + replay.stderr).not.toContain("demo-password")
-    })
+        // The in-process emulator starts afresh in every process, so only the database remembers the apply.
+        const replay = yield* run(dir, ["apply", "coa", "plan.json", "--auto-approve"], env)
+        expect(replay.status).toBe(0)
+        expect(replay.stdout).toContain(`Plan ${file.planId} was already applied`)
+        expect(replay.stdout).not.toContain("Applied 1 of 1")
+        // Secrets never reach the output (the emulator's demo password stands in for a real one).
+        expect(applied.stdout + applied.stderr + plan.stdout + plan.stderr + replay.stderr).not.toContain(
+          "demo-password"
+        )
+      })
   )
 
   it.scopedLive("a tampered plan (an edited action with a recomputed id) is refused and Bill.com is not touched", () =>
@@ -134,7 +175,16 @@ describe("billsync plan coa / apply coa (the CLI, as a process)", () => {
       const before = { ...row, ...(parentId !== undefined ? { parent: { id: parentId } } : {}) }
       const forged: CoaPlan = {
         ...honest,
-        actions: [{ _tag: "update", account: "6020", id, before, after: { ...before, name: "PWNED by tamper" }, patch: { name: "PWNED by tamper" } }]
+        actions: [
+          {
+            _tag: "update",
+            account: "6020",
+            id,
+            before,
+            after: { ...before, name: "PWNED by tamper" },
+            patch: { name: "PWNED by tamper" }
+          }
+        ]
       }
       const tampered = { ...forged, summary: summarize(forged), planId: planIdOf(forged) }
       writeFileSync(join(dir, "tampered.json"), JSON.stringify(tampered, null, 2))
@@ -171,14 +221,20 @@ describe("billsync plan coa / apply coa (the CLI, as a process)", () => {
   it.scopedLive("a plan made from uncommitted mappings is refused in CI and warned about locally", () =>
     Effect.gen(function* () {
       const { dir, env, em } = yield* againstEmulator("emulator")
-      appendFileSync(join(dir, "mappings", "demo", "accounts.yaml"), `  - number: "6160"\n    name: "Observability"\n    type: expense\n    parent: "6020"\n`)
+      appendFileSync(
+        join(dir, "mappings", "demo", "accounts.yaml"),
+        `  - number: "6160"\n    name: "Observability"\n    type: expense\n    parent: "6020"\n`
+      )
       expect((yield* run(dir, ["plan", "coa", "demo", "--out", "plan.json"], env)).status).toBe(0)
       expect(readPlan(dir).mappings.gitDirty).toBe(true)
       yield* em.resetCounters()
 
       for (const ci of [{ CI: "true" }, { GITHUB_ACTIONS: "true" }]) {
         // (--ephemeral: on the embedded test database CI would refuse the database first; this is about the plan.)
-        const refused = yield* run(dir, ["apply", "coa", "plan.json", "--auto-approve", "--ephemeral"], { ...env, ...ci })
+        const refused = yield* run(dir, ["apply", "coa", "plan.json", "--auto-approve", "--ephemeral"], {
+          ...env,
+          ...ci
+        })
         expect(refused.status).toBe(1)
         expect(refused.stderr).toContain("with uncommitted changes on top of commit")
         expect(refused.stderr).toContain("commit the mappings and re-plan")
@@ -200,10 +256,18 @@ describe("billsync plan coa / apply coa (the CLI, as a process)", () => {
 
       const missing = yield* run(dir, ["apply", "coa", "plan.json", "--auto-approve"], env)
       expect(missing.status).toBe(1)
-      expect(missing.stderr).toContain(`demo is a production pipeline: applying without a prompt needs --confirm ${org}`)
-      const wrong = yield* run(dir, ["apply", "coa", "plan.json", "--auto-approve", "--confirm", "00802SOMEOTHERORG001"], env)
+      expect(missing.stderr).toContain(
+        `demo is a production pipeline: applying without a prompt needs --confirm ${org}`
+      )
+      const wrong = yield* run(
+        dir,
+        ["apply", "coa", "plan.json", "--auto-approve", "--confirm", "00802SOMEOTHERORG001"],
+        env
+      )
       expect(wrong.status).toBe(1)
-      expect(wrong.stderr).toContain(`--confirm 00802SOMEOTHERORG001 does not match the organization this plan changes (${org}, production)`)
+      expect(wrong.stderr).toContain(
+        `--confirm 00802SOMEOTHERORG001 does not match the organization this plan changes (${org}, production)`
+      )
       expect(yield* mutatingCalls).toEqual({})
 
       const confirmed = yield* run(dir, ["apply", "coa", "plan.json", "--auto-approve", "--confirm", org], env)

@@ -22,11 +22,17 @@ describe("scripts/coa-plan-all.sh", () => {
       demo
         .replace("name: demo", "name: broken")
         .replace("  emulator:\n    seed: demo\n", "  baseUrl: http://127.0.0.1:9/connect\n")
-        .replace("retry: { attempts: 6, baseDelayMs: 500, maxDelayMs: 60000 }", "retry: { attempts: 0, baseDelayMs: 1, maxDelayMs: 1 }")
+        .replace(
+          "retry: { attempts: 6, baseDelayMs: 500, maxDelayMs: 60000 }",
+          "retry: { attempts: 0, baseDelayMs: 1, maxDelayMs: 1 }"
+        )
     )
     cpSync(join(root, "mappings", "demo"), join(data, "mappings", "demo"), { recursive: true })
     cpSync(join(root, "schemas"), join(data, "schemas"), { recursive: true })
-    appendFileSync(join(data, "mappings", "demo", "accounts.yaml"), `  - number: "6150"\n    name: "Cloud Hosting"\n    type: expense\n    parent: "6020"\n`)
+    appendFileSync(
+      join(data, "mappings", "demo", "accounts.yaml"),
+      `  - number: "6150"\n    name: "Cloud Hosting"\n    type: expense\n    parent: "6020"\n`
+    )
     const out = join(data, "out")
     const outputs = join(data, "github-output")
     writeFileSync(outputs, "")
@@ -34,7 +40,14 @@ describe("scripts/coa-plan-all.sh", () => {
     const result = await new Promise<{ code: number | null; stderr: string }>((done) => {
       const child = spawn("bash", [join(root, "scripts", "coa-plan-all.sh"), "HEAD", out, "broken", "demo"], {
         cwd: root,
-        env: { ...process.env, BILLSYNC_DATA_ROOT: data, GITHUB_OUTPUT: outputs, BILLCOM_DEMO_USERNAME: "", BILLCOM_DEMO_PASSWORD: "", BILLCOM_DEMO_DEV_KEY: "" },
+        env: {
+          ...process.env,
+          BILLSYNC_DATA_ROOT: data,
+          GITHUB_OUTPUT: outputs,
+          BILLCOM_DEMO_USERNAME: "",
+          BILLCOM_DEMO_PASSWORD: "",
+          BILLCOM_DEMO_DEV_KEY: ""
+        },
         stdio: ["ignore", "ignore", "pipe"]
       })
       let stderr = ""
@@ -42,8 +55,15 @@ describe("scripts/coa-plan-all.sh", () => {
       child.on("close", (code) => done({ code, stderr }))
     })
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain("::error title=COA plan failed::billsync plan coa broken exited 1 (the other pipelines are still planned)")
-    const github = Object.fromEntries(readFileSync(outputs, "utf8").trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), JSON.parse(l.slice(l.indexOf("=") + 1))]))
+    expect(result.stderr).toContain(
+      "::error title=COA plan failed::billsync plan coa broken exited 1 (the other pipelines are still planned)"
+    )
+    const github = Object.fromEntries(
+      readFileSync(outputs, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => [l.slice(0, l.indexOf("=")), JSON.parse(l.slice(l.indexOf("=") + 1))])
+    )
     expect(github).toEqual({ pipelines: ["broken", "demo"], changed: ["demo"], failed: ["broken"] })
     const comment = readFileSync(join(out, "comment.md"), "utf8")
     expect(comment).toContain("### Chart-of-accounts plan: `broken`\n\n**Planning failed** (exit 1)")

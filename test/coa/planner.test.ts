@@ -5,14 +5,25 @@ import type { ChartRow, CoaAction, CoaPolicy, LedgerAccount } from "../../src/co
 import { planCoa } from "../../src/coa/planner.ts"
 
 const ledgerTruth: CoaPolicy = { sourceOfTruth: "ledger", allowArchive: true, createParents: true }
-const acc = (number: string, name: string, type: LedgerAccount["type"], extra: Partial<LedgerAccount> = {}): LedgerAccount => ({
+const acc = (
+  number: string,
+  name: string,
+  type: LedgerAccount["type"],
+  extra: Partial<LedgerAccount> = {}
+): LedgerAccount => ({
   number,
   name,
   type,
   active: true,
   ...extra
 })
-const row = (id: string, number: string | undefined, name: string, type: ChartRow["type"], extra: Partial<ChartRow> = {}): ChartRow => ({
+const row = (
+  id: string,
+  number: string | undefined,
+  name: string,
+  type: ChartRow["type"],
+  extra: Partial<ChartRow> = {}
+): ChartRow => ({
   id,
   name,
   ...(number !== undefined ? { number } : {}),
@@ -84,7 +95,11 @@ describe("planCoa (ledger is the source of truth)", () => {
   })
 
   it("reports a billcomId that Bill.com does not have as a problem", () => {
-    const body = planCoa({ ledger: [acc("6100", "Software", "expense", { billcomId: "0caNOPE" })], chart: [], policy: ledgerTruth })
+    const body = planCoa({
+      ledger: [acc("6100", "Software", "expense", { billcomId: "0caNOPE" })],
+      chart: [],
+      policy: ledgerTruth
+    })
     expect(body.problems).toHaveLength(1)
     expect(body.problems[0]).toContain("0caNOPE")
   })
@@ -99,7 +114,9 @@ describe("planCoa (ledger is the source of truth)", () => {
     const create = body.actions[0]
     expect(create?._tag === "create" && create.similar.map((s) => s.id)).toEqual(["0ca1"])
     expect(body.warnings.map((w) => w.code)).toContain("possible-duplicate")
-    expect(body.warnings.find((w) => w.code === "possible-duplicate")?.message).toContain("no number-and-type match found")
+    expect(body.warnings.find((w) => w.code === "possible-duplicate")?.message).toContain(
+      "no number-and-type match found"
+    )
     expect(body.held.map((h) => h.id)).toEqual(["0ca1"])
   })
 
@@ -126,7 +143,10 @@ describe("planCoa (ledger is the source of truth)", () => {
   })
 
   it("creates an inactive parent of an active account only with createParents", () => {
-    const ledger = [acc("6000", "Opex", "expense", { active: false }), acc("6010", "Ads", "expense", { parent: "6000" })]
+    const ledger = [
+      acc("6000", "Opex", "expense", { active: false }),
+      acc("6010", "Ads", "expense", { parent: "6000" })
+    ]
     const withParents = planCoa({ ledger, chart: [], policy: ledgerTruth })
     expect(summary(withParents.actions)).toEqual(["create 6000", "create 6010"])
     expect(withParents.actions[0]?._tag === "create" && withParents.actions[0].asParent).toBe(true)
@@ -172,7 +192,11 @@ describe("planCoa (ledger is the source of truth)", () => {
 describe("planCoa (Bill.com is the source of truth)", () => {
   it("changes nothing in Bill.com and reports ledger-side differences", () => {
     const body = planCoa({
-      ledger: [acc("1000", "Checking", "bank"), acc("4000", "Revenue", "income"), acc("8000", "Ledger only", "expense")],
+      ledger: [
+        acc("1000", "Checking", "bank"),
+        acc("4000", "Revenue", "income"),
+        acc("8000", "Ledger only", "expense")
+      ],
       chart: [
         row("0caA", "1000", "Operating Checking", "BANK"),
         row("0caB", "4000", "Revenue", "INCOME", { archived: true }),
@@ -193,7 +217,11 @@ describe("planCoa (Bill.com is the source of truth)", () => {
 })
 
 // Chart states reachable by a partial apply, for the stale check.
-const simulateApply = (chart: ReadonlyArray<ChartRow>, actions: ReadonlyArray<CoaAction>, k: number): Array<ChartRow> => {
+const simulateApply = (
+  chart: ReadonlyArray<ChartRow>,
+  actions: ReadonlyArray<CoaAction>,
+  k: number
+): Array<ChartRow> => {
   type Mutable<T> = { -readonly [K in keyof T]: T[K] }
   const rows = new Map<string, Mutable<ChartRow>>(chart.map((r) => [r.id, { ...r }] as const))
   const created = new Map<string, string>()
@@ -203,7 +231,15 @@ const simulateApply = (chart: ReadonlyArray<ChartRow>, actions: ReadonlyArray<Co
       const id = `0caNEW${i}`
       created.set(a.after.number, id)
       const parentId = a.after.parent ? resolve(a.after.parent) : undefined
-      rows.set(id, { id, name: a.after.name, number: a.after.number, type: a.after.type, archived: false, ...(a.after.description ? { description: a.after.description } : {}), ...(parentId ? { parentId } : {}) })
+      rows.set(id, {
+        id,
+        name: a.after.name,
+        number: a.after.number,
+        type: a.after.type,
+        archived: false,
+        ...(a.after.description ? { description: a.after.description } : {}),
+        ...(parentId ? { parentId } : {})
+      })
     } else {
       const r = rows.get(a.id)!
       if (a._tag === "archive") r.archived = true
@@ -248,7 +284,9 @@ describe("chart fingerprints and prefixes", () => {
       const current = readCurrent(simulateApply(chart, body.actions, k), chart, body.actions)
       expect(appliedPrefix(prefixes, current)).toBe(k)
     }
-    const touched = simulateApply(chart, body.actions, 2).map((r) => (r.id === "0caA" ? { ...r, name: "Edited by someone" } : r))
+    const touched = simulateApply(chart, body.actions, 2).map((r) =>
+      r.id === "0caA" ? { ...r, name: "Edited by someone" } : r
+    )
     expect(appliedPrefix(prefixes, readCurrent(touched, chart, body.actions))).toBeUndefined()
     const foreign = [...chart, row("0caZ", "7000", "New elsewhere", "OTHER_EXPENSE")]
     expect(appliedPrefix(prefixes, readCurrent(foreign, chart, body.actions))).toBeUndefined()
@@ -257,11 +295,22 @@ describe("chart fingerprints and prefixes", () => {
   it("property: applying the plan aligns the chart, so a second plan is empty", () => {
     const types = ["expense", "income", "bank"] as const
     const arbLedger = fc.uniqueArray(
-      fc.record({ n: fc.integer({ min: 1, max: 30 }), name: fc.constantFrom("A", "B", "C"), t: fc.constantFrom(...types), active: fc.boolean(), parent: fc.option(fc.integer({ min: 1, max: 30 })) }),
+      fc.record({
+        n: fc.integer({ min: 1, max: 30 }),
+        name: fc.constantFrom("A", "B", "C"),
+        t: fc.constantFrom(...types),
+        active: fc.boolean(),
+        parent: fc.option(fc.integer({ min: 1, max: 30 }))
+      }),
       { selector: (a) => a.n, maxLength: 12 }
     )
     const arbChart = fc.uniqueArray(
-      fc.record({ n: fc.integer({ min: 1, max: 30 }), name: fc.constantFrom("A", "B", "D"), t: fc.constantFrom("EXPENSE", "INCOME", "BANK", "EQUITY"), archived: fc.boolean() }),
+      fc.record({
+        n: fc.integer({ min: 1, max: 30 }),
+        name: fc.constantFrom("A", "B", "D"),
+        t: fc.constantFrom("EXPENSE", "INCOME", "BANK", "EQUITY"),
+        archived: fc.boolean()
+      }),
       { selector: (r) => r.n, maxLength: 12 }
     )
     fc.assert(
@@ -274,7 +323,9 @@ describe("chart fingerprints and prefixes", () => {
             ...(a.parent !== null && a.parent < a.n && numbers.has(a.parent) ? { parent: String(a.parent) } : {})
           })
         )
-        const chart = c.map((r) => row(`0ca${r.n}`, String(r.n), r.name, r.t as ChartRow["type"], { archived: r.archived }))
+        const chart = c.map((r) =>
+          row(`0ca${r.n}`, String(r.n), r.name, r.t as ChartRow["type"], { archived: r.archived })
+        )
         const policy = { ...ledgerTruth, createParents }
         const first = planCoa({ ledger, chart, policy })
         expect(first.problems).toEqual([])

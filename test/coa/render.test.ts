@@ -10,11 +10,24 @@ import { planCoa } from "../../src/coa/planner.ts"
 import { GITHUB_COMMENT_LIMIT, renderMarkdown } from "../../src/coa/render-markdown.ts"
 import { renderText } from "../../src/coa/render-text.ts"
 
-const pipeline = { name: "big", file: "pipelines/big.yaml", company: "big-co", organizationId: "00802BIG000000000001", environment: "emulator" }
+const pipeline = {
+  name: "big",
+  file: "pipelines/big.yaml",
+  company: "big-co",
+  organizationId: "00802BIG000000000001",
+  environment: "emulator"
+}
 const mappings = { dir: "mappings/big-co", files: [], fingerprint: "f".repeat(64) }
 
 const planFor = (ledger: ReadonlyArray<LedgerAccount>, chart: ReadonlyArray<ChartRow>, policy: CoaPolicy): CoaPlan =>
-  makePlan({ pipeline, policy, mappings, chart, body: planCoa({ ledger, chart, policy }), now: new Date("2026-01-01T00:00:00Z") })
+  makePlan({
+    pipeline,
+    policy,
+    mappings,
+    chart,
+    body: planCoa({ ledger, chart, policy }),
+    now: new Date("2026-01-01T00:00:00Z")
+  })
 
 /** 2,000 ledger accounts against a Bill.com chart that differs everywhere: every kind of action. */
 const bigDiff = () => {
@@ -23,9 +36,17 @@ const bigDiff = () => {
   for (let i = 0; i < 2000; i++) {
     const number = String(10000 + i)
     const name = `Expense account number ${i} with a reasonably long descriptive name | pipes & <tags>`
-    ledger.push({ number, name, type: "expense", active: i % 10 !== 0, ...(i % 5 === 1 ? { parent: String(10000 + i - 1) } : {}) })
-    if (i % 4 === 0) chart.push({ id: `0ca02ROW${i}`, number, name: `Old name ${i}`, type: "EXPENSE", archived: i % 8 === 0 })
-    if (i % 7 === 0) chart.push({ id: `0ca02STRAY${i}`, number: String(90000 + i), name, type: "OTHER_EXPENSE", archived: false })
+    ledger.push({
+      number,
+      name,
+      type: "expense",
+      active: i % 10 !== 0,
+      ...(i % 5 === 1 ? { parent: String(10000 + i - 1) } : {})
+    })
+    if (i % 4 === 0)
+      chart.push({ id: `0ca02ROW${i}`, number, name: `Old name ${i}`, type: "EXPENSE", archived: i % 8 === 0 })
+    if (i % 7 === 0)
+      chart.push({ id: `0ca02STRAY${i}`, number: String(90000 + i), name, type: "OTHER_EXPENSE", archived: false })
   }
   return { ledger, chart }
 }
@@ -107,7 +128,18 @@ describe("plan file", () => {
   )
 
   it("has a stable id: the same inputs give the same plan id at another time", () => {
-    const again = makePlan({ pipeline, policy: plan.policy, mappings, chart: [...plan.billcom.chart].reverse(), body: planCoa({ ledger: [{ number: "6000", name: "Opex", type: "expense", active: true }], chart: plan.billcom.chart, policy: plan.policy }), now: new Date() })
+    const again = makePlan({
+      pipeline,
+      policy: plan.policy,
+      mappings,
+      chart: [...plan.billcom.chart].reverse(),
+      body: planCoa({
+        ledger: [{ number: "6000", name: "Opex", type: "expense", active: true }],
+        chart: plan.billcom.chart,
+        policy: plan.policy
+      }),
+      now: new Date()
+    })
     expect(again.planId).toBe(plan.planId)
   })
 })

@@ -25,20 +25,26 @@ export const billcomOverEmulator = Layer.unwrapEffect(
       retry: { retries: 1, baseDelay: 1, maxDelay: 5 }
     })
     const transport = BillcomTransport.layer(settings).pipe(Layer.provide(NodeHttpClient.layerUndici))
-    return Layer.mergeAll(ChartReaderLive.pipe(Layer.provide(BillcomClient.layer)), ChartWriterLive.pipe(Layer.provide(BillcomWriter.layer))).pipe(
-      Layer.provideMerge(transport)
-    )
+    return Layer.mergeAll(
+      ChartReaderLive.pipe(Layer.provide(BillcomClient.layer)),
+      ChartWriterLive.pipe(Layer.provide(BillcomWriter.layer))
+    ).pipe(Layer.provideMerge(transport))
   })
 )
 
 /** A fresh emulator, the client over it, and the applier (the database comes from the test file's layer). */
-export const coaStack = (options: EmulatorOptions = {}, writer?: Layer.Layer<ChartWriter, never, ChartWriter | Emulator>) => {
+export const coaStack = (
+  options: EmulatorOptions = {},
+  writer?: Layer.Layer<ChartWriter, never, ChartWriter | Emulator>
+) => {
   const billcom = billcomOverEmulator
   const withWriter = writer === undefined ? billcom : Layer.provideMerge(writer, billcom)
   return CoaApplier.Default.pipe(
     Layer.provideMerge(Layer.mergeAll(withWriter, CoaJournal.Default)),
     // The demo's chart as CHART_TEMPLATE has it (without the status-coverage rows added at the end).
-    Layer.provideMerge(Emulator.layer({ seed: "demo", ...options, generate: { statusCoverage: false, ...options.generate } }))
+    Layer.provideMerge(
+      Emulator.layer({ seed: "demo", ...options, generate: { statusCoverage: false, ...options.generate } })
+    )
   )
 }
 
@@ -58,7 +64,9 @@ export const mutatingCalls = Effect.gen(function* () {
   const em = yield* Emulator
   const counters = yield* em.counters()
   return Object.fromEntries(
-    Object.entries(counters.byRoute).filter(([route]) => /^(POST|PATCH|PUT|DELETE) /.test(route) && !route.includes("/login") && !route.endsWith("/logout"))
+    Object.entries(counters.byRoute).filter(
+      ([route]) => /^(POST|PATCH|PUT|DELETE) /.test(route) && !route.includes("/login") && !route.endsWith("/logout")
+    )
   )
 })
 

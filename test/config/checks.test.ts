@@ -48,7 +48,13 @@ describe("cross-file checks report every problem at the offending node", () => {
   })
 
   it("a parent cycle is reported once, at the first account of the cycle", async () => {
-    const dir = repo({ [A]: edit(BASE[A], "    type: expense\n  - number: \"6100\"", '    type: expense\n    parent: "6100"\n  - number: "6100"') })
+    const dir = repo({
+      [A]: edit(
+        BASE[A],
+        '    type: expense\n  - number: "6100"',
+        '    type: expense\n    parent: "6100"\n  - number: "6100"'
+      )
+    })
     expect(await problemsOf(dir)).toEqual([`${A}:12:13: parent cycle: 6000 → 6100 → 6000`])
   })
 
@@ -101,12 +107,22 @@ describe("cross-file checks report every problem at the offending node", () => {
     expect(await problemsOf(ledger('  openingBalanceAccount: "6000"\n'))).toEqual([
       `${P}:16:26: ledger.openingBalanceAccount "6000" has type expense (${A}:11:11); opening balances at the cutoff go to an equity account`
     ])
-    expect(await problemsOf(ledger('  openingBalanceAccount: "3000"\n  fxGainLossAccount: "1000"\n  walletAccount: "2000"\n'))).toEqual([
+    expect(
+      await problemsOf(
+        ledger('  openingBalanceAccount: "3000"\n  fxGainLossAccount: "1000"\n  walletAccount: "2000"\n')
+      )
+    ).toEqual([
       `${P}:17:22: ledger.fxGainLossAccount "1000" has type bank (${A}:5:11); realised FX gains and losses go to an income or expense account (income, other-income, expense, other-expense)`,
       `${P}:18:18: ledger.walletAccount "2000" has type accounts-payable (${A}:8:11); wallet-funded payments come out of a bank account`
     ])
-    expect(await problemsOf(ledger('  openingBalanceAccount: "3000"\n  fxGainLossAccount: "6100"\n  walletAccount: "1000"\n'))).toEqual([])
-    expect(await problemsOf(ledger('  openingBalanceAccount: "3999"\n'))).toEqual([`${P}:16:26: ledger.openingBalanceAccount "3999" is not an account in ${A}`])
+    expect(
+      await problemsOf(
+        ledger('  openingBalanceAccount: "3000"\n  fxGainLossAccount: "6100"\n  walletAccount: "1000"\n')
+      )
+    ).toEqual([])
+    expect(await problemsOf(ledger('  openingBalanceAccount: "3999"\n'))).toEqual([
+      `${P}:16:26: ledger.openingBalanceAccount "3999" is not an account in ${A}`
+    ])
   })
 
   it("a cutoff needs an opening balance account (bills open at the cutoff come in against it)", async () => {
@@ -114,11 +130,16 @@ describe("cross-file checks report every problem at the offending node", () => {
       `${P}:11:9: a cutoff needs ledger.openingBalanceAccount (an equity account): bills dated before the cutoff that are still open at it come in as opening items against that account`
     ])
     // Without a cutoff there is nothing to open.
-    expect(await problemsOf(repo({ [P]: edit(edit(BASE[P], '  openingBalanceAccount: "3000"\n', ""), "cutoff: 2024-01-01\n", "") }))).toEqual([])
+    expect(
+      await problemsOf(
+        repo({ [P]: edit(edit(BASE[P], '  openingBalanceAccount: "3000"\n', ""), "cutoff: 2024-01-01\n", "") })
+      )
+    ).toEqual([])
   })
 
   it("closedThrough is a calendar date and closedPeriodPolicy one of next-open-period, error", async () => {
-    const ledger = (lines: string) => repo({ [P]: edit(BASE[P], '  openingBalanceAccount: "3000"\n', `  openingBalanceAccount: "3000"\n${lines}`) })
+    const ledger = (lines: string) =>
+      repo({ [P]: edit(BASE[P], '  openingBalanceAccount: "3000"\n', `  openingBalanceAccount: "3000"\n${lines}`) })
     expect(await problemsOf(ledger("  closedThrough: 2025-12-31\n  closedPeriodPolicy: error\n"))).toEqual([])
     const bad = await problemsOf(ledger("  closedThrough: 2025-13-31\n  closedPeriodPolicy: later\n"))
     expect(bad.length).toBe(2)
@@ -134,7 +155,9 @@ describe("cross-file checks report every problem at the offending node", () => {
   })
 
   it("a Bill.com id mapped twice across files (with the wrong prefix for one of them)", async () => {
-    const dir = repo({ [A]: edit(BASE[A], "    type: bank\n", "    type: bank\n    billcomId: bac02AAAAAAAAAAAAAAA\n") })
+    const dir = repo({
+      [A]: edit(BASE[A], "    type: bank\n", "    type: bank\n    billcomId: bac02AAAAAAAAAAAAAAA\n")
+    })
     expect(await problemsOf(dir)).toEqual([
       `${A}:6:16: accounts[0].billcomId: "bac02AAAAAAAAAAAAAAA" is not a Bill.com chart-of-account id: chart-of-account ids start with 0ca, this one starts with bac`,
       `${F}:3:16: Bill.com id bac02AAAAAAAAAAAAAAA is mapped twice: already mapped at ${A}:6:16`
@@ -143,7 +166,9 @@ describe("cross-file checks report every problem at the offending node", () => {
 
   it("cutoff that is not a calendar date", async () => {
     const dir = repo({ [P]: edit(BASE[P], "cutoff: 2024-01-01", "cutoff: 2025-02-30") })
-    expect(await problemsOf(dir)).toEqual([`${P}:11:9: cutoff: "2025-02-30" is not a calendar date (yyyy-MM-dd, a day that exists)`])
+    expect(await problemsOf(dir)).toEqual([
+      `${P}:11:9: cutoff: "2025-02-30" is not a calendar date (yyyy-MM-dd, a day that exists)`
+    ])
   })
 
   it("2024-02-29 is a calendar date (leap year)", async () => {
@@ -163,9 +188,18 @@ describe("cross-file checks report every problem at the offending node", () => {
   })
 
   it("credentials must be environment variable names, and secrets are never echoed", async () => {
-    const withUser = (value: string) => problemsOf(repo({ [P]: edit(BASE[P], "username: BILLCOM_USERNAME", `username: ${value}`) }))
-    const secretAdvice = "this looks like a secret value, not an environment variable name: never write secrets in config; put the secret in an environment variable and write that variable's NAME here (e.g. BILLCOM_ACME_PASSWORD)"
-    for (const secret of ["jane@acme.com", "hunter2", "s3cr3t pass", "Tr0ub4dor&3", "01ABCDEF2345678901AB", "AbCdEfGhIjKlMnOp"]) {
+    const withUser = (value: string) =>
+      problemsOf(repo({ [P]: edit(BASE[P], "username: BILLCOM_USERNAME", `username: ${value}`) }))
+    const secretAdvice =
+      "this looks like a secret value, not an environment variable name: never write secrets in config; put the secret in an environment variable and write that variable's NAME here (e.g. BILLCOM_ACME_PASSWORD)"
+    for (const secret of [
+      "jane@acme.com",
+      "hunter2",
+      "s3cr3t pass",
+      "Tr0ub4dor&3",
+      "01ABCDEF2345678901AB",
+      "AbCdEfGhIjKlMnOp"
+    ]) {
       const problems = await withUser(secret)
       expect(problems).toEqual([`${P}:9:15: billcom.credentials.username: ${secretAdvice}`])
       expect(problems.join("\n")).not.toContain(secret)
@@ -200,12 +234,24 @@ describe("cross-file checks report every problem at the offending node", () => {
       ["employees", "emp"]
     ] as const
     const file = "mappings/co/classifications.yaml"
-    const good = ["# yaml-language-server: $schema=../../schemas/classifications.schema.json", ...kinds.map(([k, p]) => `${k}: [{ billcomId: ${p}02AAAAAAAAAAAAAAA, ledgerValue: X }]`), ""].join("\n")
+    const good = [
+      "# yaml-language-server: $schema=../../schemas/classifications.schema.json",
+      ...kinds.map(([k, p]) => `${k}: [{ billcomId: ${p}02AAAAAAAAAAAAAAA, ledgerValue: X }]`),
+      ""
+    ].join("\n")
     expect(await problemsOf(repo({ [file]: good }))).toEqual([])
     // Rotate the prefixes: every kind gets its neighbour's prefix.
-    const bad = ["# yaml-language-server: $schema=../../schemas/classifications.schema.json", ...kinds.map(([k], i) => `${k}: [{ billcomId: ${kinds[(i + 1) % kinds.length]![1]}02AAAAAAAAAAAAAAA, ledgerValue: X }]`), ""].join("\n")
+    const bad = [
+      "# yaml-language-server: $schema=../../schemas/classifications.schema.json",
+      ...kinds.map(
+        ([k], i) => `${k}: [{ billcomId: ${kinds[(i + 1) % kinds.length]![1]}02AAAAAAAAAAAAAAA, ledgerValue: X }]`
+      ),
+      ""
+    ].join("\n")
     const problems = await problemsOf(repo({ [file]: bad }))
-    expect(problems.map((p) => p.split(": ")[0])).toEqual(kinds.map((_, i) => `${file}:${i + 2}:${kinds[i]![0].length + 17}`))
+    expect(problems.map((p) => p.split(": ")[0])).toEqual(
+      kinds.map((_, i) => `${file}:${i + 2}:${kinds[i]![0].length + 17}`)
+    )
     expect(problems[0]).toContain("department ids start with 0de, this one starts with job")
   })
 
@@ -216,7 +262,9 @@ describe("cross-file checks report every problem at the offending node", () => {
 
   it("an unquoted account number gets a hint", async () => {
     const dir = repo({ [A]: edit(BASE[A], 'number: "6000"', "number: 6000") })
-    expect(await problemsOf(dir)).toContain(`${A}:9:13: accounts[2].number: expected string, found 6000 (YAML read 6000 as a number; quote it: "6000")`)
+    expect(await problemsOf(dir)).toContain(
+      `${A}:9:13: accounts[2].number: expected string, found 6000 (YAML read 6000 as a number; quote it: "6000")`
+    )
   })
 
   it("numeric limits follow Bill.com's", async () => {
@@ -229,7 +277,9 @@ describe("cross-file checks report every problem at the offending node", () => {
 
   it("the modeline must be present and point at the right schema", async () => {
     const missing = repo({ [V]: BASE[V]!.split("\n").slice(1).join("\n") })
-    expect(await problemsOf(missing)).toEqual([`${V}:1:1: missing schema modeline: start the file with # yaml-language-server: $schema=../../schemas/vendors.schema.json`])
+    expect(await problemsOf(missing)).toEqual([
+      `${V}:1:1: missing schema modeline: start the file with # yaml-language-server: $schema=../../schemas/vendors.schema.json`
+    ])
     const wrong = repo({ [V]: edit(BASE[V], "vendors.schema.json", "items.schema.json") })
     expect(await problemsOf(wrong)).toEqual([
       `${V}:1:33: the schema modeline points to ../../schemas/items.schema.json, but this file needs vendors.schema.json: use # yaml-language-server: $schema=../../schemas/vendors.schema.json`
@@ -248,8 +298,11 @@ describe("cross-file checks report every problem at the offending node", () => {
   })
 
   it("schedule: GitHub's 5-minute minimum interval and its cron subset", async () => {
-    const withSchedule = (cron: string) => problemsOf(repo({ [P]: edit(BASE[P], 'schedule: "0 */4 * * *"', `schedule: "${cron}"`) }))
-    const tooOften = (n: number) => [`${P}:17:11: schedule: runs ${n} minute(s) apart, but GitHub Actions runs a schedule at most every 5 minutes (e.g. "*/5 * * * *" or slower)`]
+    const withSchedule = (cron: string) =>
+      problemsOf(repo({ [P]: edit(BASE[P], 'schedule: "0 */4 * * *"', `schedule: "${cron}"`) }))
+    const tooOften = (n: number) => [
+      `${P}:17:11: schedule: runs ${n} minute(s) apart, but GitHub Actions runs a schedule at most every 5 minutes (e.g. "*/5 * * * *" or slower)`
+    ]
     expect(await withSchedule("*/3 * * * *")).toEqual(tooOften(3))
     expect(await withSchedule("* * * * *")).toEqual(tooOften(1))
     // Two minutes apart only across an hour boundary (12:58, 13:00), and across midnight (Monday 23:58, Tuesday 00:00).
@@ -257,10 +310,15 @@ describe("cross-file checks report every problem at the offending node", () => {
     expect(await withSchedule("0,58 0,23 * * MON,TUE")).toEqual(tooOften(2))
     // …but Monday 23:58 and Wednesday 00:00 are two days apart.
     expect(await withSchedule("0,58 0,23 * * MON,WED")).toEqual([])
-    for (const ok of ["*/5 * * * *", "7 */4 * * *", "30 2 * * 1-5", "0 0 * JAN-MAR SUN"]) expect(await withSchedule(ok), ok).toEqual([])
+    for (const ok of ["*/5 * * * *", "7 */4 * * *", "30 2 * * 1-5", "0 0 * JAN-MAR SUN"])
+      expect(await withSchedule(ok), ok).toEqual([])
     // Extensions GitHub does not run (last day of the month, nth weekday).
-    expect(await withSchedule("0 0 L * *")).toEqual([`${P}:17:11: schedule: day of month field "L" is not cron syntax GitHub Actions accepts (numbers, *, ",", "-" and "/")`])
-    expect(await withSchedule("0 0 * * 5#2")).toEqual([`${P}:17:11: schedule: day of week field "5#2" is not cron syntax GitHub Actions accepts (numbers, three-letter names, *, ",", "-" and "/")`])
+    expect(await withSchedule("0 0 L * *")).toEqual([
+      `${P}:17:11: schedule: day of month field "L" is not cron syntax GitHub Actions accepts (numbers, *, ",", "-" and "/")`
+    ])
+    expect(await withSchedule("0 0 * * 5#2")).toEqual([
+      `${P}:17:11: schedule: day of week field "5#2" is not cron syntax GitHub Actions accepts (numbers, three-letter names, *, ",", "-" and "/")`
+    ])
   })
 
   it("mappings folder problems: missing folder, missing accounts.yaml, unknown file names", async () => {
@@ -269,7 +327,9 @@ describe("cross-file checks report every problem at the offending node", () => {
       `${P}:4:10: mappings folder mappings/co does not exist (the default is mappings/<company>; set mappings: to use another folder)`
     ])
     const noAccounts = repo({ [A]: null })
-    expect(await problemsOf(noAccounts)).toEqual([`${P}:4:10: mappings/co/accounts.yaml is missing: every mappings folder needs the ledger chart of accounts`])
+    expect(await problemsOf(noAccounts)).toEqual([
+      `${P}:4:10: mappings/co/accounts.yaml is missing: every mappings folder needs the ledger chart of accounts`
+    ])
     const typo = repo({ "mappings/co/vendor.yaml": "vendors: []\n" })
     expect(await problemsOf(typo)).toEqual([
       "mappings/co/vendor.yaml:1:1: unknown mapping file vendor.yaml: a mappings folder holds accounts.yaml, vendors.yaml, funding-accounts.yaml, items.yaml, customers.yaml, classifications.yaml"
@@ -281,7 +341,12 @@ describe("cross-file checks report every problem at the offending node", () => {
       Object.fromEntries([
         // Otherwise a valid folder: its modelines point at the repository's schemas.
         ...Object.entries(BASE).map(([path, text]) =>
-          path.startsWith("mappings/co/") ? [path.replace("mappings/co/", "elsewhere/"), text.replace("$schema=../../schemas/", "$schema=../repo/schemas/")] : [`repo/${path}`, text]
+          path.startsWith("mappings/co/")
+            ? [
+                path.replace("mappings/co/", "elsewhere/"),
+                text.replace("$schema=../../schemas/", "$schema=../repo/schemas/")
+              ]
+            : [`repo/${path}`, text]
         ),
         [`repo/${P}`, edit(BASE[P], "company: co", "company: co\nmappings: ../elsewhere")]
       ]),

@@ -32,7 +32,9 @@ describe("hostile YAML gets a clear, positioned error, never a hang or a stack t
   it("a few aliases are fine (shared settings)", async () => {
     const text = BASE[P]!.replace("sync:\n", "x-retry: &retry { attempts: 3 }\nsync:\n  retry: *retry\n")
     // The anchor key itself is an unknown key; the alias resolves without complaint.
-    expect(await problemsOf(repo({ [P]: text }))).toEqual([`${P}:12:1: unknown key "x-retry": allowed keys: version, name, company, billcom, mappings, cutoff, sync, ledger, coa, schedule`])
+    expect(await problemsOf(repo({ [P]: text }))).toEqual([
+      `${P}:12:1: unknown key "x-retry": allowed keys: version, name, company, billcom, mappings, cutoff, sync, ledger, coa, schedule`
+    ])
   })
 
   it("files over 5 MB are refused before parsing", async () => {
@@ -51,28 +53,42 @@ describe("hostile YAML gets a clear, positioned error, never a hang or a stack t
   })
 
   it("duplicate keys point at the second key", async () => {
-    expect(await withPipeline("version: 1\nname: p\nversion: 1\n")).toEqual([`${P}:4:1: duplicate key: a key may appear only once in a mapping`])
+    expect(await withPipeline("version: 1\nname: p\nversion: 1\n")).toEqual([
+      `${P}:4:1: duplicate key: a key may appear only once in a mapping`
+    ])
   })
 
   it("a top-level scalar, list or second document", async () => {
     expect(await withPipeline("just some text\n")).toEqual([
       `${P}:2:1: the file must hold a mapping (key: value lines) at the top level, found a string ("just some text")`
     ])
-    expect(await withPipeline("42\n")).toEqual([`${P}:2:1: the file must hold a mapping (key: value lines) at the top level, found a number (42)`])
-    expect(await withPipeline("- a\n- b\n")).toEqual([`${P}:2:1: the file must hold a mapping (key: value lines) at the top level, found a list`])
+    expect(await withPipeline("42\n")).toEqual([
+      `${P}:2:1: the file must hold a mapping (key: value lines) at the top level, found a number (42)`
+    ])
+    expect(await withPipeline("- a\n- b\n")).toEqual([
+      `${P}:2:1: the file must hold a mapping (key: value lines) at the top level, found a list`
+    ])
     expect(await withPipeline("version: 1\n---\nversion: 1\n")).toEqual([
       `${P}:3:1: a config file holds one YAML document: remove the --- separator and what follows, or split it into files`
     ])
   })
 
   it("deep nesting is refused quickly, flow or block", async () => {
-    expect(await withPipeline(`a: ${"[".repeat(300_000)}${"]".repeat(300_000)}\n`)).toEqual([`${P}:2:260: the document is nested too deeply (more than 256 levels)`])
-    expect(await withPipeline(`a:\n  ${"- ".repeat(300_000)}x\n`)).toEqual([`${P}:3:1: the document is nested too deeply (more than 256 levels)`])
+    expect(await withPipeline(`a: ${"[".repeat(300_000)}${"]".repeat(300_000)}\n`)).toEqual([
+      `${P}:2:260: the document is nested too deeply (more than 256 levels)`
+    ])
+    expect(await withPipeline(`a:\n  ${"- ".repeat(300_000)}x\n`)).toEqual([
+      `${P}:3:1: the document is nested too deeply (more than 256 levels)`
+    ])
   })
 
   it("syntax errors, tabs, NUL bytes and an empty file", async () => {
-    expect(await withPipeline("version: 1\nname: [unclosed\n")).toEqual([`${P}:4:1: Flow sequence in block collection must be sufficiently indented and end with a ]`])
-    expect(await withPipeline("billcom:\n\tenvironment: sandbox\n")).toEqual([`${P}:3:1: Tabs are not allowed as indentation`])
+    expect(await withPipeline("version: 1\nname: [unclosed\n")).toEqual([
+      `${P}:4:1: Flow sequence in block collection must be sufficiently indented and end with a ]`
+    ])
+    expect(await withPipeline("billcom:\n\tenvironment: sandbox\n")).toEqual([
+      `${P}:3:1: Tabs are not allowed as indentation`
+    ])
     const dir = repo()
     Fs.writeFileSync(NodePath.join(dir, P), Buffer.from([0, 1, 2, 0x7b]))
     expect(await problemsOf(dir)).toEqual([`${P}:1:1: not a text file (contains NUL bytes)`])

@@ -27,8 +27,16 @@ describe("one source of truth: effect/Schema → schemas/*.schema.json → docs"
         if (node.type === "object") {
           expect(node.additionalProperties, `${path} ${where}`).toBe(false)
           for (const [key, child] of Object.entries<any>(node.properties ?? {})) {
-            expect(typeof child.description === "string" && child.description.length > 10, `${path} ${where}.${key} has no description`).toBe(true)
-            if (child.type !== "object" && child.type !== "array" && child.type !== "boolean" && child.enum === undefined) {
+            expect(
+              typeof child.description === "string" && child.description.length > 10,
+              `${path} ${where}.${key} has no description`
+            ).toBe(true)
+            if (
+              child.type !== "object" &&
+              child.type !== "array" &&
+              child.type !== "boolean" &&
+              child.enum === undefined
+            ) {
               expect(Array.isArray(child.examples), `${path} ${where}.${key} has no examples`).toBe(true)
             }
             walk(child, `${where}.${key}`)
@@ -42,7 +50,12 @@ describe("one source of truth: effect/Schema → schemas/*.schema.json → docs"
 })
 
 const decodes = (kind: FileKindName, value: unknown): boolean =>
-  Either.isRight(Schema.decodeUnknownEither(FileKinds[kind].schema as Schema.Schema<unknown, unknown, never>, { errors: "all", onExcessProperty: "error" })(value))
+  Either.isRight(
+    Schema.decodeUnknownEither(FileKinds[kind].schema as Schema.Schema<unknown, unknown, never>, {
+      errors: "all",
+      onExcessProperty: "error"
+    })(value)
+  )
 const ajvAccepts = (kind: FileKindName, value: unknown): boolean => validatorFor(kind)(value) === true
 
 /** Valid documents of every kind: the fixtures and every example file in the repository. */
@@ -53,7 +66,10 @@ const validSamples = (): Array<{ kind: FileKindName; value: unknown; from: strin
     if (kind !== undefined) out.push({ kind, value: parse(text) ?? {}, from: path })
   }
   for (const [path, text] of Object.entries(BASE)) add(path, text)
-  for (const dir of ["pipelines", ...Fs.readdirSync(NodePath.join(REPO_ROOT, "mappings")).map((d) => `mappings/${d}`)]) {
+  for (const dir of [
+    "pipelines",
+    ...Fs.readdirSync(NodePath.join(REPO_ROOT, "mappings")).map((d) => `mappings/${d}`)
+  ]) {
     for (const name of Fs.readdirSync(NodePath.join(REPO_ROOT, dir))) {
       if (name.endsWith(".yaml")) add(`${dir}/${name}`, Fs.readFileSync(NodePath.join(REPO_ROOT, dir, name), "utf8"))
     }
@@ -67,7 +83,8 @@ type PathT = Array<string | number>
 const pathsOf = (value: Json, at: PathT = []): Array<PathT> => {
   const here = [at]
   if (Array.isArray(value)) return [...here, ...value.flatMap((v, i) => pathsOf(v, [...at, i]))]
-  if (value !== null && typeof value === "object") return [...here, ...Object.entries(value).flatMap(([k, v]) => pathsOf(v, [...at, k]))]
+  if (value !== null && typeof value === "object")
+    return [...here, ...Object.entries(value).flatMap(([k, v]) => pathsOf(v, [...at, k]))]
   return here
 }
 
@@ -83,14 +100,78 @@ const setAt = (root: Json, path: PathT, f: (parent: any, key: string | number) =
 /** Values that sit on the edges of the schemas: ids of every prefix, dates, env names, limits. */
 const interesting: fc.Arbitrary<Json> = fc.oneof(
   fc.constantFrom<Json>(
-    null, true, false, 0, 1, 3, 4, 6, 34, 35, 100, 101, 1.5, -1, 20000, 20001, 600000, "", " x", "x ", "1000", "2000",
-    "00902AAAAAAAAAAAAAAA", "0ca02AAAAAAAAAAAAAAA", "bac02AAAAAAAAAAAAAAA", "cat02AAAAAAAAAAAAAAA", "dva02AAAAAAAAAAAAAAA", "0ii02AAAAAAAAAAAAAAA",
-    "0cu02AAAAAAAAAAAAAAA", "0de02AAAAAAAAAAAAAAA", "job02AAAAAAAAAAAAAAA", "loc02AAAAAAAAAAAAAAA", "cls02AAAAAAAAAAAAAAA",
-    "emp02AAAAAAAAAAAAAAA", "00802AAAAAAAAAAAAAAA", "00902AAA", "2024-02-29", "2025-02-29", "2025-02-30", "0050-01-01",
-    "2024-1-01", "BILLCOM_X", "_X", "1X", "billcom_x", "01ABCDEF2345678901AB", "ABCDEFGHIJKLMNOPQRST", "a@b.c",
-    "sandbox", "production", "emulator", "ledger", "billcom", "bank", "expense", "accounts-payable", "USD", "usd",
-    "http://127.0.0.1:4010/connect", "https://x.example/a?b", "0 */4 * * *", "* *", "vendors", "bills",
-    [], {}, ["vendors", "bills"], ["bills", "vendors"], ["vendors", "vendors"], ["bils"], [{}], [1]
+    null,
+    true,
+    false,
+    0,
+    1,
+    3,
+    4,
+    6,
+    34,
+    35,
+    100,
+    101,
+    1.5,
+    -1,
+    20000,
+    20001,
+    600000,
+    "",
+    " x",
+    "x ",
+    "1000",
+    "2000",
+    "00902AAAAAAAAAAAAAAA",
+    "0ca02AAAAAAAAAAAAAAA",
+    "bac02AAAAAAAAAAAAAAA",
+    "cat02AAAAAAAAAAAAAAA",
+    "dva02AAAAAAAAAAAAAAA",
+    "0ii02AAAAAAAAAAAAAAA",
+    "0cu02AAAAAAAAAAAAAAA",
+    "0de02AAAAAAAAAAAAAAA",
+    "job02AAAAAAAAAAAAAAA",
+    "loc02AAAAAAAAAAAAAAA",
+    "cls02AAAAAAAAAAAAAAA",
+    "emp02AAAAAAAAAAAAAAA",
+    "00802AAAAAAAAAAAAAAA",
+    "00902AAA",
+    "2024-02-29",
+    "2025-02-29",
+    "2025-02-30",
+    "0050-01-01",
+    "2024-1-01",
+    "BILLCOM_X",
+    "_X",
+    "1X",
+    "billcom_x",
+    "01ABCDEF2345678901AB",
+    "ABCDEFGHIJKLMNOPQRST",
+    "a@b.c",
+    "sandbox",
+    "production",
+    "emulator",
+    "ledger",
+    "billcom",
+    "bank",
+    "expense",
+    "accounts-payable",
+    "USD",
+    "usd",
+    "http://127.0.0.1:4010/connect",
+    "https://x.example/a?b",
+    "0 */4 * * *",
+    "* *",
+    "vendors",
+    "bills",
+    [],
+    {},
+    ["vendors", "bills"],
+    ["bills", "vendors"],
+    ["vendors", "vendors"],
+    ["bils"],
+    [{}],
+    [1]
   ),
   fc.string({ maxLength: 30 }),
   fc.integer({ min: -5, max: 30000 })
@@ -123,8 +204,17 @@ describe("ajv (the JSON Schema) and Schema.decode accept and reject the same doc
       ["pipeline", { ...pipeline, sync: { stages: ["vendors", "vendors"] } }],
       ["pipeline", { ...pipeline, sync: { pageSize: 101 } }],
       ["pipeline", { ...pipeline, sync: { retry: { attempts: 1.5 } } }],
-      ["pipeline", { ...pipeline, billcom: { ...pipeline.billcom, credentials: { username: "a@b.c", password: "X" } } }],
-      ["pipeline", { ...pipeline, billcom: { ...pipeline.billcom, credentials: { username: "ABCDEF1234567890ABCD", password: "X" } } }],
+      [
+        "pipeline",
+        { ...pipeline, billcom: { ...pipeline.billcom, credentials: { username: "a@b.c", password: "X" } } }
+      ],
+      [
+        "pipeline",
+        {
+          ...pipeline,
+          billcom: { ...pipeline.billcom, credentials: { username: "ABCDEF1234567890ABCD", password: "X" } }
+        }
+      ],
       ["pipeline", { ...pipeline, billcom: { ...pipeline.billcom, organizationId: "00902AAAAAAAAAAAAAAA" } }],
       ["pipeline", { ...pipeline, coa: [] }],
       ["pipeline", { ...pipeline, ledger: { apAccount: "2000", currency: "usd" } }],
@@ -138,29 +228,46 @@ describe("ajv (the JSON Schema) and Schema.decode accept and reject the same doc
       ["classifications", { departments: null }]
     ]
     for (const [kind, value] of cases) {
-      expect([decodes(kind, value), ajvAccepts(kind, value)], JSON.stringify(value).slice(0, 200)).toEqual([false, false])
+      expect([decodes(kind, value), ajvAccepts(kind, value)], JSON.stringify(value).slice(0, 200)).toEqual([
+        false,
+        false
+      ])
     }
   })
 
   it("random mutations of valid documents: both agree (property test)", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...samples), fc.array(mutation, { minLength: 1, maxLength: 3 }), ({ kind, value }, mutations) => {
-        let doc = value as Json
-        for (const m of mutations) {
-          const paths = pathsOf(doc)
-          const path = paths[m.pick % paths.length]!
-          if (m.op === "replace") doc = path.length === 0 ? m.value : setAt(doc, path, (p, k) => { p[k] = m.value })
-          else if (m.op === "delete" && path.length > 0) doc = setAt(doc, path, (p, k) => { if (Array.isArray(p)) p.splice(Number(k), 1); else delete p[k] })
-          else if (m.op === "add") {
-            const target = setAt(doc, [...path, "__"], () => {})
-            let node: any = target
-            for (const seg of path) node = node[seg]
-            if (node !== null && typeof node === "object" && !Array.isArray(node)) node[m.key] = m.value
-            doc = target
+      fc.property(
+        fc.constantFrom(...samples),
+        fc.array(mutation, { minLength: 1, maxLength: 3 }),
+        ({ kind, value }, mutations) => {
+          let doc = value as Json
+          for (const m of mutations) {
+            const paths = pathsOf(doc)
+            const path = paths[m.pick % paths.length]!
+            if (m.op === "replace")
+              doc =
+                path.length === 0
+                  ? m.value
+                  : setAt(doc, path, (p, k) => {
+                      p[k] = m.value
+                    })
+            else if (m.op === "delete" && path.length > 0)
+              doc = setAt(doc, path, (p, k) => {
+                if (Array.isArray(p)) p.splice(Number(k), 1)
+                else delete p[k]
+              })
+            else if (m.op === "add") {
+              const target = setAt(doc, [...path, "__"], () => {})
+              let node: any = target
+              for (const seg of path) node = node[seg]
+              if (node !== null && typeof node === "object" && !Array.isArray(node)) node[m.key] = m.value
+              doc = target
+            }
           }
+          expect(ajvAccepts(kind, doc), JSON.stringify(doc).slice(0, 300)).toBe(decodes(kind, doc))
         }
-        expect(ajvAccepts(kind, doc), JSON.stringify(doc).slice(0, 300)).toBe(decodes(kind, doc))
-      }),
+      ),
       { numRuns: 3000 }
     )
   })

@@ -86,7 +86,10 @@ export const tempDir = (): string => {
 }
 
 /** Writes a repository: BASE with some files replaced (a string) or removed (null). */
-export const repo = (changes: Readonly<Record<string, string | null>> = {}, base: Readonly<Record<string, string>> = BASE): string => {
+export const repo = (
+  changes: Readonly<Record<string, string | null>> = {},
+  base: Readonly<Record<string, string>> = BASE
+): string => {
   const dir = tempDir()
   const files: Record<string, string | null> = { ...base, ...changes }
   for (const [path, text] of Object.entries(files)) {
@@ -101,7 +104,8 @@ export const repo = (changes: Readonly<Record<string, string | null>> = {}, base
 export const edit = (text: string | undefined, from: string, to: string): string => {
   if (text === undefined) throw new Error("no such fixture file")
   const first = text.indexOf(from)
-  if (first < 0 || text.indexOf(from, first + 1) >= 0) throw new Error(`fixture edit: ${JSON.stringify(from)} must occur exactly once`)
+  if (first < 0 || text.indexOf(from, first + 1) >= 0)
+    throw new Error(`fixture edit: ${JSON.stringify(from)} must occur exactly once`)
   return text.slice(0, first) + to + text.slice(first + from.length)
 }
 
@@ -120,7 +124,8 @@ export const problemsOf = (dir: string, paths?: ReadonlyArray<string>): Promise<
 /** Copies the repository's own pipelines/ and mappings/ (the examples) into a fresh directory. */
 export const copyExamples = (): string => {
   const dir = tempDir()
-  for (const sub of ["pipelines", "mappings"]) Fs.cpSync(NodePath.join(REPO_ROOT, sub), NodePath.join(dir, sub), { recursive: true })
+  for (const sub of ["pipelines", "mappings"])
+    Fs.cpSync(NodePath.join(REPO_ROOT, sub), NodePath.join(dir, sub), { recursive: true })
   return dir
 }
 

@@ -15,9 +15,14 @@ interface Run {
 /** Runs the real CLI (`node bin/billsync.mjs validate …`) in `cwd`. */
 const billsync = (cwd: string, ...args: Array<string>): Promise<Run> =>
   new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr })
-    })
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd, env: { ...process.env, NO_COLOR: "1" } },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr })
+      }
+    )
   })
 
 /** A copy of the repository's examples with one field of pipelines/acme-us.yaml broken. */
@@ -52,7 +57,9 @@ describe("billsync validate (end to end)", () => {
     const { dir, line, col } = brokenCopy()
     const run = await billsync(dir, "validate", "--format", "github")
     expect(run.code).toBe(1)
-    expect(run.stdout).toBe(`::error file=pipelines/acme-us.yaml,line=${line},col=${col},title=billsync validate::${PAGE_SIZE_MESSAGE}\n`)
+    expect(run.stdout).toBe(
+      `::error file=pipelines/acme-us.yaml,line=${line},col=${col},title=billsync validate::${PAGE_SIZE_MESSAGE}\n`
+    )
     expect(run.stderr).toContain("1 problem in 1 file")
   })
 
@@ -74,7 +81,9 @@ describe("billsync validate (end to end)", () => {
     expect(run.code).toBe(0)
     const body = JSON.parse(run.stdout)
     expect(body.ok).toBe(true)
-    expect(body.pipelines).toEqual([{ name: "acme-uk", file: "pipelines/acme-uk.yaml", mappingsDir: "mappings/acme-uk" }])
+    expect(body.pipelines).toEqual([
+      { name: "acme-uk", file: "pipelines/acme-uk.yaml", mappingsDir: "mappings/acme-uk" }
+    ])
     expect(body.files).toContain("mappings/demo/accounts.yaml")
     expect(body.files).not.toContain("pipelines/acme-us.yaml")
   })

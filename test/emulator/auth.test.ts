@@ -29,15 +29,28 @@ describe("emulator login and sessions", () => {
     // [OAS] LoginRequestDto requires devKey, organizationId and username (a console token may stand in for the password).
     const r = await postJson(`${h.v3}/v3/login`, { username: demoCredentials.username })
     expect(r.status).toBe(400)
-    expect(r.body.map((e: any) => e.message).sort()).toEqual(["devKey: must not be null", "organizationId: must not be null"])
-    const noPassword = await postJson(`${h.v3}/v3/login`, { username: demoCredentials.username, devKey: demoCredentials.devKey, organizationId: demoCredentials.organizationId })
+    expect(r.body.map((e: any) => e.message).sort()).toEqual([
+      "devKey: must not be null",
+      "organizationId: must not be null"
+    ])
+    const noPassword = await postJson(`${h.v3}/v3/login`, {
+      username: demoCredentials.username,
+      devKey: demoCredentials.devKey,
+      organizationId: demoCredentials.organizationId
+    })
     expect(noPassword.status).toBe(400)
     expect(noPassword.body.map((e: any) => e.message)).toEqual(["password: must not be blank"])
   })
 
   it("requires both headers on every call (BDC_1109)", async () => {
     const s = await login(h)
-    for (const headers of [{}, { sessionId: s.sessionId }, { devKey: demoCredentials.devKey }, { sessionId: "forged", devKey: demoCredentials.devKey }, { sessionId: s.sessionId, devKey: "other" }]) {
+    for (const headers of [
+      {},
+      { sessionId: s.sessionId },
+      { devKey: demoCredentials.devKey },
+      { sessionId: "forged", devKey: demoCredentials.devKey },
+      { sessionId: s.sessionId, devKey: "other" }
+    ]) {
       const r = await request(`${h.v3}/v3/vendors`, { headers })
       expect(r.status).toBe(401)
       expect(r.body).toHaveLength(1)

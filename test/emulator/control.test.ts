@@ -38,10 +38,21 @@ describe("emulator control API", () => {
   it("creates, edits and pays a bill; each change bumps updatedTime and shows in an incremental pull", async () => {
     const vendor = h.running().core.state.org.vendors.find((v) => !v.archived)!
     const before = (await control(h, "GET", "/info")).body.now
-    const [created] = await mutate({ op: "createBill", vendorId: vendor.id, lines: [{ amount: 100.1 }, { amount: 50 }], invoiceDate: "2026-09-01" })
+    const [created] = await mutate({
+      op: "createBill",
+      vendorId: vendor.id,
+      lines: [{ amount: 100.1 }, { amount: 50 }],
+      invoiceDate: "2026-09-01"
+    })
     const billId = created.ids[0]
     let bill = (await v3get(h, s, `/v3/bills/${billId}`)).body
-    expect(bill).toMatchObject({ amount: 150.1, dueAmount: 150.1, paymentStatus: "UNPAID", vendorId: vendor.id, invoice: { invoiceDate: "2026-09-01" } })
+    expect(bill).toMatchObject({
+      amount: 150.1,
+      dueAmount: 150.1,
+      paymentStatus: "UNPAID",
+      vendorId: vendor.id,
+      invoice: { invoiceDate: "2026-09-01" }
+    })
 
     await mutate({ op: "editBill", id: billId, amount: 200 })
     bill = (await v3get(h, s, `/v3/bills/${billId}`)).body
@@ -58,9 +69,13 @@ describe("emulator control API", () => {
     bill = (await v3get(h, s, `/v3/bills/${billId}`)).body
     expect(bill).toMatchObject({ scheduledAmount: 120, dueAmount: 0, paymentStatus: "SCHEDULED" })
 
-    const changed = (await allPages(h, s, `/v3/bills?max=100&filters=updatedTime:gte:${encodeURIComponent(`"${before}"`)}`)).flatMap((p) => p.results)
+    const changed = (
+      await allPages(h, s, `/v3/bills?max=100&filters=updatedTime:gte:${encodeURIComponent(`"${before}"`)}`)
+    ).flatMap((p) => p.results)
     expect(changed.map((b: any) => b.id)).toEqual([billId])
-    const payments = (await allPages(h, s, `/v3/payments?max=100&filters=updatedTime:gte:${encodeURIComponent(`"${before}"`)}`)).flatMap((p) => p.results)
+    const payments = (
+      await allPages(h, s, `/v3/payments?max=100&filters=updatedTime:gte:${encodeURIComponent(`"${before}"`)}`)
+    ).flatMap((p) => p.results)
     expect(payments).toHaveLength(2)
   })
 
@@ -73,20 +88,31 @@ describe("emulator control API", () => {
     const b = (await v3get(h, s, `/v3/bills/${bill.ids[0]}`)).body
     expect(b).toMatchObject({ creditAmount: 25, paidAmount: 25, dueAmount: 275, paymentStatus: "PARTIALLY_PAID" })
     const vc = (await v3get(h, s, `/v3/vendor-credits/${credit.ids[0]}`)).body
-    expect(vc).toMatchObject({ appliedAmount: 25, status: "PARTIALLY_APPLIED", usage: [{ billId: bill.ids[0], amount: 25 }] })
+    expect(vc).toMatchObject({
+      appliedAmount: 25,
+      status: "PARTIALLY_APPLIED",
+      usage: [{ billId: bill.ids[0], amount: 25 }]
+    })
 
     await mutate({ op: "archive", collection: "vendors", id: vendor.id })
     expect((await v3get(h, s, `/v3/vendors/${vendor.id}`)).body.archived).toBe(true)
     await mutate({ op: "restore", collection: "vendors", id: vendor.id })
     expect((await v3get(h, s, `/v3/vendors/${vendor.id}`)).body.archived).toBe(false)
-    const refused = await control(h, "POST", "/mutate", { op: "restore", collection: "vendor-credits", id: credit.ids[0] })
+    const refused = await control(h, "POST", "/mutate", {
+      op: "restore",
+      collection: "vendor-credits",
+      id: credit.ids[0]
+    })
     expect(refused.status).toBe(400)
     const unknown = await control(h, "POST", "/mutate", { op: "payBill", billId: "00n02AAAAAAAAAAAAAAA" })
     expect(unknown.status).toBe(404)
   })
 
   it("sets faults, expires sessions and snapshots the organisation", async () => {
-    expect((await control(h, "PUT", "/faults", { serverErrorRate: 1, seed: "x" })).body).toEqual({ serverErrorRate: 1, seed: "x" })
+    expect((await control(h, "PUT", "/faults", { serverErrorRate: 1, seed: "x" })).body).toEqual({
+      serverErrorRate: 1,
+      seed: "x"
+    })
     expect((await v3get(h, s, "/v3/vendors")).status).toBe(503)
     await control(h, "PUT", "/faults", {})
     expect((await v3get(h, s, "/v3/vendors")).status).toBe(200)
@@ -120,7 +146,11 @@ effectIt.layer(Emulator.layer({ seed: "layer", generate: { bills: 30 } }))("Emul
       expect(emulator.v3BaseUrl).toBe(`${emulator.origin}/connect`)
       expect(emulator.v2BaseUrl).toBe(`${emulator.origin}/api/v2`)
       const res = yield* Effect.promise(() =>
-        fetch(`${emulator.v3BaseUrl}/v3/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(emulator.credentials) })
+        fetch(`${emulator.v3BaseUrl}/v3/login`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(emulator.credentials)
+        })
       )
       expect(res.status).toBe(200)
       const counters = yield* emulator.counters()

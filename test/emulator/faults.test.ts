@@ -8,7 +8,11 @@ const outcomes = async (faults: FaultConfig, calls: number): Promise<Array<strin
     const c = emu.core.credentials
     const base = `${emu.core.origin}/connect`
     const loginOnce = async () => {
-      const r = await fetch(`${base}/v3/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(c) })
+      const r = await fetch(`${base}/v3/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(c)
+      })
       return ((await r.json()) as { sessionId: string }).sessionId
     }
     let session = await loginOnce()
@@ -54,7 +58,8 @@ describe("emulator faults", () => {
     const b = await outcomes(MIXED, 120)
     expect(a).toEqual(b)
     const kinds = new Set(a)
-    for (const k of ["200", "503:BDC_1001", "422:BDC_1322", "401:BDC_1109", "network", "200:malformed"]) expect(kinds, k).toContain(k)
+    for (const k of ["200", "503:BDC_1001", "422:BDC_1322", "401:BDC_1109", "network", "200:malformed"])
+      expect(kinds, k).toContain(k)
     const other = await outcomes({ ...MIXED, seed: "drill-2" }, 120)
     expect(other).not.toEqual(a)
   })
@@ -79,7 +84,11 @@ describe("emulator faults", () => {
       emu.core.setFaults({ serverErrorRate: 1 })
       const c = emu.core.credentials
       const base = `${emu.core.origin}/connect`
-      const login = await fetch(`${base}/v3/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(c) })
+      const login = await fetch(`${base}/v3/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(c)
+      })
       expect(login.status).toBe(200) // logins only get latency
       const { sessionId } = (await login.json()) as { sessionId: string }
       const r = await fetch(`${base}/v3/vendors`, { headers: { sessionId, devKey: c.devKey } })

@@ -11,7 +11,10 @@ describe("emulator concurrency limit (BDC_1322)", () => {
     const limited = replies.filter((r) => r.status !== 200)
     expect(limited).toHaveLength(1)
     expect(limited[0]!.status).toBe(422)
-    expect(limited[0]!.body[0]).toMatchObject({ code: "BDC_1322", message: "Max number of concurrent requests per organization reached." })
+    expect(limited[0]!.body[0]).toMatchObject({
+      code: "BDC_1322",
+      message: "Max number of concurrent requests per organization reached."
+    })
     expect(replies.filter((r) => r.status === 200)).toHaveLength(3)
     expect((await v3get(h, s, "/v3/vendors?max=1")).status).toBe(200)
     const counters = (await control(h, "GET", "/counters")).body
@@ -21,7 +24,11 @@ describe("emulator concurrency limit (BDC_1322)", () => {
 })
 
 describe("emulator hourly budgets (BDC_1144)", () => {
-  const h = useEmulator({ seed: "budget", generate: { bills: 10 }, limits: { requestsPerHour: 5, loginsPerHour: 100, rateLimitStatus: 429 } })
+  const h = useEmulator({
+    seed: "budget",
+    generate: { bills: 10 },
+    limits: { requestsPerHour: 5, loginsPerHour: 100, rateLimitStatus: 429 }
+  })
 
   it("refuses requests beyond the hourly budget with the configured status", async () => {
     const s = await login(h) // 1 of 5: logins count too
@@ -45,7 +52,11 @@ describe("emulator login budget", () => {
     expect(third.status).toBe(422)
     expect(third.body[0].code).toBe("BDC_1144")
     // A wrong devKey is not counted against anyone's budget and still says BDC_1102.
-    const wrong = await request(`${h.v3}/v3/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...h.running().core.credentials, devKey: "x" }) })
+    const wrong = await request(`${h.v3}/v3/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...h.running().core.credentials, devKey: "x" })
+    })
     expect(wrong.body[0].code).toBe("BDC_1102")
   })
 })

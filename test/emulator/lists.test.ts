@@ -29,7 +29,10 @@ describe("emulator lists and paging", () => {
 
   for (const [collection, path] of Object.entries(PATHS) as Array<[Collection, string]>) {
     it(`${collection}: pages of 7 return every record exactly once, in order, then stop`, async () => {
-      const expected = h.running().core.state.collection(collection).map((r) => r.id)
+      const expected = h
+        .running()
+        .core.state.collection(collection)
+        .map((r) => r.id)
       expect(expected.length).toBeGreaterThan(0)
       const pages = await allPages(h, s, `${path}?max=7`)
       const ids = pages.flatMap((p) => p.results.map((r: any) => r.id))
@@ -93,8 +96,17 @@ describe("emulator lists and paging", () => {
   it("serves cards as {rates, cards} per cardUserStatus (required) and get by id", async () => {
     const missing = await v3get(h, s, "/v3/funding-accounts/cards")
     expect(missing.status).toBe(400)
-    expect(missing.body).toEqual([expect.objectContaining({ code: "BDC_1001", message: "cardUserStatus: must not be null", severity: "ERROR", category: "REQUEST" })])
-    expect((await v3get(h, s, "/v3/funding-accounts/cards?cardUserStatus=ACTIVE")).body[0].message).toBe("cardUserStatus: must be one of VERIFIED, NOMINATED")
+    expect(missing.body).toEqual([
+      expect.objectContaining({
+        code: "BDC_1001",
+        message: "cardUserStatus: must not be null",
+        severity: "ERROR",
+        category: "REQUEST"
+      })
+    ])
+    expect((await v3get(h, s, "/v3/funding-accounts/cards?cardUserStatus=ACTIVE")).body[0].message).toBe(
+      "cardUserStatus: must be one of VERIFIED, NOMINATED"
+    )
     const verified = (await v3get(h, s, "/v3/funding-accounts/cards?cardUserStatus=VERIFIED")).body
     const nominated = (await v3get(h, s, "/v3/funding-accounts/cards?cardUserStatus=NOMINATED")).body
     expect(Object.keys(verified).sort()).toEqual(["cards", "rates"])
@@ -148,7 +160,9 @@ describe("cursor modes", () => {
     const h = live
     const s = await login(h)
     const core = h.running().core
-    const sorted = (await allPages(h, s, "/v3/bills?max=100&sort=updatedTime:asc,createdTime:asc")).flatMap((p) => p.results.map((r: any) => r.id))
+    const sorted = (await allPages(h, s, "/v3/bills?max=100&sort=updatedTime:asc,createdTime:asc")).flatMap((p) =>
+      p.results.map((r: any) => r.id)
+    )
     const first = (await v3get(h, s, "/v3/bills?max=50&sort=updatedTime:asc,createdTime:asc")).body
     core.mutate({ op: "editBill", id: first.results[3].id, description: "edited mid-run" })
     const rest = await allPages(h, s, "/v3/bills?max=50&sort=updatedTime:asc,createdTime:asc", first.nextPage)

@@ -54,7 +54,11 @@ export const request = async (url: string, init: RequestInit = {}): Promise<Repl
 }
 
 export const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  request(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) })
+  request(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body)
+  })
 
 export interface Login {
   readonly sessionId: string

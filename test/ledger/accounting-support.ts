@@ -23,19 +23,42 @@ export interface EntryView {
   readonly documentDate: string | null
   readonly live: boolean
   /** "account:amount" per line (functional), in line order. */
-  readonly lines: ReadonlyArray<{ readonly account: string; readonly amount: string; readonly currency: string | null; readonly txn: string | null; readonly item: string | null }>
+  readonly lines: ReadonlyArray<{
+    readonly account: string
+    readonly amount: string
+    readonly currency: string | null
+    readonly txn: string | null
+    readonly item: string | null
+  }>
 }
 
 /** Every entry of one source document (any source kinds), oldest first, with its lines. */
 export const entriesOf = (companyId: number, sourceId: string, kinds?: ReadonlyArray<string>) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     Effect.gen(function* () {
-      const entries = yield* sql<{ id: string; kind: "posting" | "reversal"; source_kind: string; entry_date: string; document_date: string | null; live: boolean }>`
+      const entries = yield* sql<{
+        id: string
+        kind: "posting" | "reversal"
+        source_kind: string
+        entry_date: string
+        document_date: string | null
+        live: boolean
+      }>`
         SELECT e.id::text, e.kind, e.source_kind, e.entry_date::text, e.document_date::text,
                EXISTS (SELECT 1 FROM journal_heads h WHERE h.live_entry_id = e.id) AS live
         FROM journal_entries e WHERE e.company_id = ${companyId} AND e.source_id = ${sourceId}
           AND (${kinds === undefined} OR e.source_kind IN ${sql.in(kinds ?? ["-"])}) ORDER BY e.id`
-      const lines = entries.length === 0 ? [] : yield* sql<{ entry_id: string; number: string; amount: string; currency: string | null; txn: string | null; item: string | null }>`
+      const lines =
+        entries.length === 0
+          ? []
+          : yield* sql<{
+              entry_id: string
+              number: string
+              amount: string
+              currency: string | null
+              txn: string | null
+              item: string | null
+            }>`
         SELECT l.entry_id::text, a.number, l.amount::text, l.currency, l.txn_amount::text AS txn, l.open_item_id AS item
         FROM journal_lines l JOIN ledger_accounts a ON a.id = l.account_id WHERE l.entry_id IN ${sql.in(entries.map((e) => e.id))} ORDER BY l.entry_id, l.line_no`
       return entries.map(
@@ -46,7 +69,15 @@ export const entriesOf = (companyId: number, sourceId: string, kinds?: ReadonlyA
           entryDate: e.entry_date,
           documentDate: e.document_date,
           live: e.live,
-          lines: lines.filter((l) => l.entry_id === e.id).map((l) => ({ account: l.number, amount: l.amount, currency: l.currency?.trim() ?? null, txn: l.txn, item: l.item }))
+          lines: lines
+            .filter((l) => l.entry_id === e.id)
+            .map((l) => ({
+              account: l.number,
+              amount: l.amount,
+              currency: l.currency?.trim() ?? null,
+              txn: l.txn,
+              item: l.item
+            }))
         })
       )
     })
@@ -55,14 +86,19 @@ export const entriesOf = (companyId: number, sourceId: string, kinds?: ReadonlyA
 /** The company of a synced pipeline. */
 export const companyOf = (pipeline: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    Effect.map(sql<{ id: string }>`SELECT company_id::text AS id FROM integrations WHERE pipeline = ${pipeline}`, (r) => Number(r[0]!.id))
+    Effect.map(sql<{ id: string }>`SELECT company_id::text AS id FROM integrations WHERE pipeline = ${pipeline}`, (r) =>
+      Number(r[0]!.id)
+    )
   )
 
 /** Open integration errors of a pipeline: Bill.com id → code. */
 export const openErrorCodes = (pipeline: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     Effect.map(
-      sql<{ billcom_id: string; code: string }>`SELECT e.billcom_id, e.code FROM integration_errors e JOIN integrations i ON i.id = e.integration_id
+      sql<{
+        billcom_id: string
+        code: string
+      }>`SELECT e.billcom_id, e.code FROM integration_errors e JOIN integrations i ON i.id = e.integration_id
         WHERE i.pipeline = ${pipeline} AND e.resolved_at IS NULL`,
       (rows) => new Map(rows.map((r) => [r.billcom_id, r.code]))
     )

@@ -21,14 +21,44 @@ it("converts cents at a decimal rate, rounding half away from zero in integer ar
 })
 
 it("Bill.com's JSON rate becomes exact decimal text (its shortest form), a zero or missing one none", () => {
-  expect([toRate(1.1), toRate(0.735412), toRate(1), toRate(0), toRate(-1), toRate(undefined), toRate(Number.NaN)]).toEqual(["1.1", "0.735412", "1", undefined, undefined, undefined, undefined])
+  expect([
+    toRate(1.1),
+    toRate(0.735412),
+    toRate(1),
+    toRate(0),
+    toRate(-1),
+    toRate(undefined),
+    toRate(Number.NaN)
+  ]).toEqual(["1.1", "0.735412", "1", undefined, undefined, undefined, undefined])
 })
 
 it("a foreign bill's lines meet its converted total: a visible rounding line takes the cents", () => {
-  const lines = ["33.33", "33.33", "33.34"].map((amount, i) => ({ account_id: 10 + i, item_id: null, customer_id: null, dimension_ids: [], description: null, amount }))
-  const spec = billEntry({ billcomId: "00n02X", vendorId: 1, invoiceNumber: "X", invoiceDate: "2026-01-05", amount: "100.00", currency: "USD", conversion: { currency: "EUR", rate: "1.005" }, archived: false, lines }, 99)!
+  const lines = ["33.33", "33.33", "33.34"].map((amount, i) => ({
+    account_id: 10 + i,
+    item_id: null,
+    customer_id: null,
+    dimension_ids: [],
+    description: null,
+    amount
+  }))
+  const spec = billEntry(
+    {
+      billcomId: "00n02X",
+      vendorId: 1,
+      invoiceNumber: "X",
+      invoiceDate: "2026-01-05",
+      amount: "100.00",
+      currency: "USD",
+      conversion: { currency: "EUR", rate: "1.005" },
+      archived: false,
+      lines
+    },
+    99
+  )!
   expect(spec.currency).toBe("USD")
-  expect(spec.lines.map((l) => [l.accountId, fromCents(l.amount), l.currency, fromCents(l.txnAmount), l.description])).toEqual([
+  expect(
+    spec.lines.map((l) => [l.accountId, fromCents(l.amount), l.currency, fromCents(l.txnAmount), l.description])
+  ).toEqual([
     [10, "33.50", "EUR", "33.33", null],
     [11, "33.50", "EUR", "33.33", null],
     [12, "33.51", "EUR", "33.34", null],
@@ -39,7 +69,17 @@ it("a foreign bill's lines meet its converted total: a visible rounding line tak
 })
 
 it("a payment at another rate than the bill's: AP at the booked rate, the bank at the payment's, the gap to FX; none without an FX account", () => {
-  const payment = { billcomId: "stp02P", vendorId: 1, processDate: "2026-02-01", amount: "1000.00", currency: "USD", conversion: { currency: "EUR", rate: "1.12" }, cashAccountId: 5, posts: true, applications: [{ billcomBillId: "00n02B", amount: "1000.00" }] }
+  const payment = {
+    billcomId: "stp02P",
+    vendorId: 1,
+    processDate: "2026-02-01",
+    amount: "1000.00",
+    currency: "USD",
+    conversion: { currency: "EUR", rate: "1.12" },
+    cashAccountId: 5,
+    posts: true,
+    applications: [{ billcomBillId: "00n02B", amount: "1000.00" }]
+  }
   const booked = new Map([["00n02B", { currency: "EUR", rate: "1.1" }]])
   const spec = paymentEntry(payment, { ap: 99, fxGainLoss: 7 }, booked)!
   expect(spec.lines.map((l) => [l.accountId, fromCents(l.amount)])).toEqual([

@@ -7,7 +7,15 @@ import { LedgerChecks } from "../../src/ledger/invariants.ts"
 import { Journal } from "../../src/ledger/journal.ts"
 import { fromCents } from "../../src/ledger/money.ts"
 import { LedgerPayables, type BillWrite } from "../../src/ledger/payables.ts"
-import { accountBalances, billLine, billWrite, LedgerTest, makeFixture, storeCreditRaw, type Fixture } from "./support.ts"
+import {
+  accountBalances,
+  billLine,
+  billWrite,
+  LedgerTest,
+  makeFixture,
+  storeCreditRaw,
+  type Fixture
+} from "./support.ts"
 
 /** Random sequences of Bill.com changes (create, edit, pay, void, credit, archive, re-post) applied through the posting service. */
 type Lines = ReadonlyArray<{ readonly account: number; readonly cents: number }>
@@ -15,17 +23,49 @@ type Cmd =
   | { readonly op: "bill"; readonly vendor: number; readonly lines: Lines; readonly day: number }
   | { readonly op: "editBill"; readonly pick: number; readonly lines: Lines; readonly day: number }
   | { readonly op: "archiveBill"; readonly pick: number }
-  | { readonly op: "pay"; readonly picks: ReadonlyArray<number>; readonly share: number; readonly extra: number; readonly card: boolean; readonly vendor: number }
+  | {
+      readonly op: "pay"
+      readonly picks: ReadonlyArray<number>
+      readonly share: number
+      readonly extra: number
+      readonly card: boolean
+      readonly vendor: number
+    }
   | { readonly op: "voidPayment"; readonly pick: number }
-  | { readonly op: "credit"; readonly vendor: number; readonly account: number; readonly cents: number; readonly apply: number | null }
+  | {
+      readonly op: "credit"
+      readonly vendor: number
+      readonly account: number
+      readonly cents: number
+      readonly apply: number | null
+    }
   | { readonly op: "editCredit"; readonly pick: number; readonly cents: number }
   | { readonly op: "archiveCredit"; readonly pick: number }
   | { readonly op: "repost" }
 
-const lines = fc.array(fc.record({ account: fc.integer({ min: 0, max: 2 }), cents: fc.integer({ min: -5_000, max: 500_000 }) }), { minLength: 1, maxLength: 4 })
+const lines = fc.array(
+  fc.record({ account: fc.integer({ min: 0, max: 2 }), cents: fc.integer({ min: -5_000, max: 500_000 }) }),
+  { minLength: 1, maxLength: 4 }
+)
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
-  { arbitrary: fc.record({ op: fc.constant("bill" as const), vendor: fc.integer({ min: 0, max: 2 }), lines, day: fc.integer({ min: 0, max: 300 }) }), weight: 4 },
-  { arbitrary: fc.record({ op: fc.constant("editBill" as const), pick: fc.nat(), lines, day: fc.integer({ min: 0, max: 300 }) }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant("bill" as const),
+      vendor: fc.integer({ min: 0, max: 2 }),
+      lines,
+      day: fc.integer({ min: 0, max: 300 })
+    }),
+    weight: 4
+  },
+  {
+    arbitrary: fc.record({
+      op: fc.constant("editBill" as const),
+      pick: fc.nat(),
+      lines,
+      day: fc.integer({ min: 0, max: 300 })
+    }),
+    weight: 2
+  },
   { arbitrary: fc.record({ op: fc.constant("archiveBill" as const), pick: fc.nat() }), weight: 1 },
   {
     arbitrary: fc.record({
@@ -49,14 +89,38 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
     }),
     weight: 2
   },
-  { arbitrary: fc.record({ op: fc.constant("editCredit" as const), pick: fc.nat(), cents: fc.integer({ min: 1, max: 50_000 }) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant("editCredit" as const),
+      pick: fc.nat(),
+      cents: fc.integer({ min: 1, max: 50_000 })
+    }),
+    weight: 1
+  },
   { arbitrary: fc.record({ op: fc.constant("archiveCredit" as const), pick: fc.nat() }), weight: 1 },
   { arbitrary: fc.constant({ op: "repost" as const }), weight: 1 }
 )
 
-interface ModelBill { vendor: number; lines: Lines; day: number; archived: boolean }
-interface ModelPayment { vendor: number; apps: Array<{ bill: string; cents: number }>; extra: number; card: boolean; voided: boolean }
-interface ModelCredit { vendor: number; account: number; cents: number; usage: Array<{ bill: string; cents: number }>; archived: boolean }
+interface ModelBill {
+  vendor: number
+  lines: Lines
+  day: number
+  archived: boolean
+}
+interface ModelPayment {
+  vendor: number
+  apps: Array<{ bill: string; cents: number }>
+  extra: number
+  card: boolean
+  voided: boolean
+}
+interface ModelCredit {
+  vendor: number
+  account: number
+  cents: number
+  usage: Array<{ bill: string; cents: number }>
+  archived: boolean
+}
 
 const date = (day: number) => new Date(Date.UTC(2025, 0, 1 + day)).toISOString().slice(0, 10)
 const money = (cents: number) => fromCents(BigInt(cents))
@@ -84,23 +148,62 @@ const run = (f: Fixture, cmds: ReadonlyArray<Cmd>) =>
       })
     const writeCredit = (id: string, c: ModelCredit) =>
       Effect.gen(function* () {
-        yield* storeCreditRaw(f, id, c.usage.map((u) => ({ billId: u.bill, amount: u.cents / 100 })))
-        yield* payables.writeVendorCredits(f.companyId, [{
-          billcomId: id, vendorId: f.vendors[c.vendor]!, referenceNumber: id, creditDate: date(10), amount: money(c.cents), appliedAmount: money(c.usage.reduce((s, u) => s + u.cents, 0)),
-          status: null, description: null, archived: false, updatedTime: null,
-          lines: [{ line_no: 1, billcom_id: null, account_id: f.expenses[c.account]!, item_id: null, customer_id: null, dimension_ids: [], description: null, amount: money(c.cents) }]
-        }])
+        yield* storeCreditRaw(
+          f,
+          id,
+          c.usage.map((u) => ({ billId: u.bill, amount: u.cents / 100 }))
+        )
+        yield* payables.writeVendorCredits(f.companyId, [
+          {
+            billcomId: id,
+            vendorId: f.vendors[c.vendor]!,
+            referenceNumber: id,
+            creditDate: date(10),
+            amount: money(c.cents),
+            appliedAmount: money(c.usage.reduce((s, u) => s + u.cents, 0)),
+            status: null,
+            description: null,
+            archived: false,
+            updatedTime: null,
+            lines: [
+              {
+                line_no: 1,
+                billcom_id: null,
+                account_id: f.expenses[c.account]!,
+                item_id: null,
+                customer_id: null,
+                dimension_ids: [],
+                description: null,
+                amount: money(c.cents)
+              }
+            ]
+          }
+        ])
         yield* journal.postVendorCredits(f.companyId, [id])
       })
     const writePayment = (id: string, p: ModelPayment) =>
       Effect.gen(function* () {
         const total = p.apps.reduce((s, a) => s + a.cents, 0) + p.extra
-        yield* payables.writeVendorPayments(f.companyId, [{
-          billcomId: id, vendorId: f.vendors[p.vendor]!, processDate: date(200), amount: money(total),
-          fundingAccountId: p.card ? f.cardAccount : f.bankAccount, cashAccountId: p.card ? f.card : f.bank,
-          status: p.voided ? "VOID" : "PAID", description: null, updatedTime: null,
-          applications: p.apps.map((a, i) => ({ line_no: i + 1, billcom_id: null, billcom_bill_id: a.bill, bill_id: null, amount: money(a.cents) }))
-        }])
+        yield* payables.writeVendorPayments(f.companyId, [
+          {
+            billcomId: id,
+            vendorId: f.vendors[p.vendor]!,
+            processDate: date(200),
+            amount: money(total),
+            fundingAccountId: p.card ? f.cardAccount : f.bankAccount,
+            cashAccountId: p.card ? f.card : f.bank,
+            status: p.voided ? "VOID" : "PAID",
+            description: null,
+            updatedTime: null,
+            applications: p.apps.map((a, i) => ({
+              line_no: i + 1,
+              billcom_id: null,
+              billcom_bill_id: a.bill,
+              bill_id: null,
+              amount: money(a.cents)
+            }))
+          }
+        ])
         yield* journal.postVendorPayments(f.companyId, [id])
       })
 
@@ -137,8 +240,17 @@ const run = (f: Fixture, cmds: ReadonlyArray<Cmd>) =>
           case "pay": {
             const first = at(bills, c.picks[0] ?? 0)
             const vendor = c.picks.length > 0 && first !== undefined ? first[1].vendor : c.vendor
-            const picked = [...new Map(c.picks.map((p) => at(bills, p)).filter((x): x is [string, ModelBill] => x !== undefined && x[1].vendor === vendor))]
-            const apps = picked.map(([id, b]) => ({ bill: id, cents: Math.max(1, Math.floor((b.lines.reduce((s, l) => s + l.cents, 0) * c.share) / 100)) }))
+            const picked = [
+              ...new Map(
+                c.picks
+                  .map((p) => at(bills, p))
+                  .filter((x): x is [string, ModelBill] => x !== undefined && x[1].vendor === vendor)
+              )
+            ]
+            const apps = picked.map(([id, b]) => ({
+              bill: id,
+              cents: Math.max(1, Math.floor((b.lines.reduce((s, l) => s + l.cents, 0) * c.share) / 100))
+            }))
             const p = { vendor, apps, extra: c.extra, card: c.card, voided: false }
             if (apps.length === 0 && c.extra === 0) return
             const id = `stp02P${n}`
@@ -156,7 +268,10 @@ const run = (f: Fixture, cmds: ReadonlyArray<Cmd>) =>
           case "credit": {
             const id = `vcr02C${n}`
             const target = c.apply === null ? undefined : at(bills, c.apply)
-            const usage = target !== undefined && target[1].vendor === c.vendor ? [{ bill: target[0], cents: Math.ceil(c.cents / 2) }] : []
+            const usage =
+              target !== undefined && target[1].vendor === c.vendor
+                ? [{ bill: target[0], cents: Math.ceil(c.cents / 2) }]
+                : []
             const credit = { vendor: c.vendor, account: c.account, cents: c.cents, usage, archived: false }
             credits.set(id, credit)
             yield* writeCredit(id, credit)
@@ -165,7 +280,11 @@ const run = (f: Fixture, cmds: ReadonlyArray<Cmd>) =>
           case "editCredit": {
             const hit = at(credits, c.pick)
             if (hit === undefined || hit[1].archived) return
-            const credit = { ...hit[1], cents: c.cents, usage: hit[1].usage.map((u) => ({ ...u, cents: Math.ceil(c.cents / 3) })) }
+            const credit = {
+              ...hit[1],
+              cents: c.cents,
+              usage: hit[1].usage.map((u) => ({ ...u, cents: Math.ceil(c.cents / 3) }))
+            }
             credits.set(hit[0], credit)
             yield* writeCredit(hit[0], credit)
             break

@@ -8,7 +8,9 @@ import { TestDatabase } from "../support/database.ts"
 type BillLine = BillWrite["lines"][number]
 
 /** An approved USD bill with nothing optional set (invoice number INV-<id>); tests give what they care about. */
-export const billWrite = (b: Pick<BillWrite, "billcomId" | "vendorId" | "invoiceDate" | "amount" | "lines"> & Partial<BillWrite>): BillWrite => ({
+export const billWrite = (
+  b: Pick<BillWrite, "billcomId" | "vendorId" | "invoiceDate" | "amount" | "lines"> & Partial<BillWrite>
+): BillWrite => ({
   invoiceNumber: `INV-${b.billcomId}`,
   dueDate: null,
   currency: "USD",
@@ -23,7 +25,12 @@ export const billWrite = (b: Pick<BillWrite, "billcomId" | "vendorId" | "invoice
 })
 
 /** A bill line with an account and an amount, nothing else unless given. */
-export const billLine = (lineNo: number, accountId: number, amount: string, more: Partial<BillLine> = {}): BillLine => ({
+export const billLine = (
+  lineNo: number,
+  accountId: number,
+  amount: string,
+  more: Partial<BillLine> = {}
+): BillLine => ({
   line_no: lineNo,
   billcom_id: null,
   account_id: accountId,
@@ -37,7 +44,9 @@ export const billLine = (lineNo: number, accountId: number, amount: string, more
   ...more
 })
 
-export const LedgerTest = Layer.mergeAll(Journal.Default, LedgerChecks.Default, LedgerPayables.Default).pipe(Layer.provideMerge(TestDatabase))
+export const LedgerTest = Layer.mergeAll(Journal.Default, LedgerChecks.Default, LedgerPayables.Default).pipe(
+  Layer.provideMerge(TestDatabase)
+)
 
 export interface Fixture {
   readonly companyId: number
@@ -57,9 +66,13 @@ let counter = 0
 export const makeFixture = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const key = `co-${process.pid}-${++counter}-${Math.random().toString(36).slice(2, 8)}`
-  const [company] = yield* sql<{ id: string }>`INSERT INTO companies (key, name) VALUES (${key}, ${key}) RETURNING id::text`
+  const [company] = yield* sql<{
+    id: string
+  }>`INSERT INTO companies (key, name) VALUES (${key}, ${key}) RETURNING id::text`
   const companyId = Number(company!.id)
-  const [integration] = yield* sql<{ id: string }>`INSERT INTO integrations (pipeline, company_id, organization_id, environment)
+  const [integration] = yield* sql<{
+    id: string
+  }>`INSERT INTO integrations (pipeline, company_id, organization_id, environment)
     VALUES (${key}, ${companyId}, 'org', 'emulator') RETURNING id::text`
   const accounts = yield* sql<{ id: string; number: string }>`INSERT INTO ledger_accounts ${sql.insert([
     { company_id: companyId, number: "1000", name: "Operating Checking", type: "bank" },
@@ -72,7 +85,12 @@ export const makeFixture = Effect.gen(function* () {
   ])} RETURNING id::text, number`
   const acc = (n: string) => Number(accounts.find((a) => a.number === n)!.id)
   const vendors = yield* sql<{ id: string }>`INSERT INTO vendors ${sql.insert(
-    ["V-0001", "V-0002", "V-0003"].map((k) => ({ company_id: companyId, key: k, name: `Vendor ${k}`, billcom_id: `009${k}` }))
+    ["V-0001", "V-0002", "V-0003"].map((k) => ({
+      company_id: companyId,
+      key: k,
+      name: `Vendor ${k}`,
+      billcom_id: `009${k}`
+    }))
   )} RETURNING id::text`
   const banks = yield* sql<{ id: string; billcom_id: string }>`INSERT INTO bank_accounts ${sql.insert([
     { company_id: companyId, billcom_id: "bac02BANK", kind: "bank", name: "Checking", ledger_account_id: acc("1000") },
@@ -95,7 +113,11 @@ export const makeFixture = Effect.gen(function* () {
 })
 
 /** Stores a vendor credit's raw record the way the sync does (its `usage` feeds credit applications). */
-export const storeCreditRaw = (f: Fixture, billcomId: string, usage: ReadonlyArray<{ billId: string; amount: number }>) =>
+export const storeCreditRaw = (
+  f: Fixture,
+  billcomId: string,
+  usage: ReadonlyArray<{ billId: string; amount: number }>
+) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) => {
     const raw = JSON.stringify({ id: billcomId, usage })
     return sql`INSERT INTO source_records (integration_id, kind, billcom_id, raw, content_hash, outcome)
@@ -106,8 +128,13 @@ export const storeCreditRaw = (f: Fixture, billcomId: string, usage: ReadonlyArr
 /** Per-account balances of a company's journal (debit positive), as cents. */
 export const accountBalances = (companyId: number) =>
   Effect.map(
-    Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      sql<{ account_id: string; total: string }>`SELECT l.account_id::text, sum(l.amount)::text AS total FROM journal_lines l
+    Effect.flatMap(
+      SqlClient.SqlClient,
+      (sql) =>
+        sql<{
+          account_id: string
+          total: string
+        }>`SELECT l.account_id::text, sum(l.amount)::text AS total FROM journal_lines l
         JOIN journal_entries e ON e.id = l.entry_id WHERE e.company_id = ${companyId} GROUP BY l.account_id`
     ),
     (rows) => new Map(rows.map((r) => [Number(r.account_id), r.total]))

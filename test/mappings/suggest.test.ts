@@ -16,8 +16,20 @@ import { settingsFromConfig } from "../../src/sync/from-config.ts"
 import { runSync, type RunOptions } from "../../src/sync/runner.ts"
 import { emulatorWithSource, StoreTest } from "../sync/support/harness.ts"
 
-const empty: Mappings = { accounts: [], vendors: [], fundingAccounts: [], items: [], customers: [], classifications: { departments: [], jobs: [], locations: [], accountingClasses: [], employees: [] } }
-const vendor = (billcomId: string, name: string, archived = false): Pulled => ({ kind: "vendor", billcomId, name, archived })
+const empty: Mappings = {
+  accounts: [],
+  vendors: [],
+  fundingAccounts: [],
+  items: [],
+  customers: [],
+  classifications: { departments: [], jobs: [], locations: [], accountingClasses: [], employees: [] }
+}
+const vendor = (billcomId: string, name: string, archived = false): Pulled => ({
+  kind: "vendor",
+  billcomId,
+  name,
+  archived
+})
 
 describe("suggestion rules", () => {
   it("normalises names: case, accents, punctuation, & and legal suffixes", () => {
@@ -76,8 +88,22 @@ describe("suggestion rules", () => {
       ]
     }
     const r = suggestMappings(mappings, [
-      { kind: "chart-of-account", billcomId: "0ca02A", name: "Checking", number: "1000", type: "BANK", archived: false },
-      { kind: "chart-of-account", billcomId: "0ca02B", name: "Software", number: "6000", type: "INCOME", archived: false },
+      {
+        kind: "chart-of-account",
+        billcomId: "0ca02A",
+        name: "Checking",
+        number: "1000",
+        type: "BANK",
+        archived: false
+      },
+      {
+        kind: "chart-of-account",
+        billcomId: "0ca02B",
+        name: "Software",
+        number: "6000",
+        type: "INCOME",
+        archived: false
+      },
       { kind: "chart-of-account", billcomId: "0ca02C", name: "Travel", type: "EXPENSE", archived: false },
       { kind: "bank-account", billcomId: "bac02A", name: "Ops", chartOfAccountId: "0ca02A", archived: false },
       { kind: "card-account", billcomId: "cat02A", name: "American Express Amex 2003", archived: false },
@@ -91,7 +117,10 @@ describe("suggestion rules", () => {
       ["cat02A", "funding-accounts.yaml", "2100", "name"],
       ["dva02A", "funding-accounts.yaml", "2110", "name"]
     ])
-    expect(r.ambiguous.map((a) => [a.billcomId, a.candidates])).toEqual([["0ca02B", ["6000"]], ["cat02B", ["2100", "2110"]]])
+    expect(r.ambiguous.map((a) => [a.billcomId, a.candidates])).toEqual([
+      ["0ca02B", ["6000"]],
+      ["cat02B", ["2100", "2110"]]
+    ])
   })
 
   it("YAML edits keep comments, order, quoting and flow style; the dry-run diff is a unified diff", () => {
@@ -102,16 +131,64 @@ describe("suggestion rules", () => {
       "  - { billcomId: 0ii02AAAAAAAAAAAAAAA, billcomName: Widget, ledgerItem: SKU-001 } # first",
       ""
     ].join("\n")
-    const accounts = ["accounts:", "  # checking", "  - number: \"1000\"", "    name: Checking", "    type: bank", ""].join("\n")
-    const out = applySuggestions(new Map([["items.yaml", before], ["accounts.yaml", accounts]]), [
-      { kind: "item", billcomId: "0ii02BBBBBBBBBBBBBBB", billcomName: "Gadget: large", file: "items.yaml", section: "items", target: "SKU-002", basis: "new-key", confidence: 1, note: "" },
-      { kind: "chart-of-account", billcomId: "0ca02CCCCCCCCCCCCCCC", billcomName: "Checking", file: "accounts.yaml", section: "accounts", target: "1000", basis: "name", confidence: 0.8, note: "" },
-      { kind: "bank-account", billcomId: "bac02DDDDDDDDDDDDDDD", billcomName: "Ops", file: "funding-accounts.yaml", section: "fundingAccounts", target: "1000", basis: "exact", confidence: 1, note: "" }
-    ])
-    expect(out.get("items.yaml")).toBe(before.replace("# first\n", "# first\n  - { billcomId: 0ii02BBBBBBBBBBBBBBB, billcomName: \"Gadget: large\", ledgerItem: SKU-002 }\n"))
+    const accounts = [
+      "accounts:",
+      "  # checking",
+      '  - number: "1000"',
+      "    name: Checking",
+      "    type: bank",
+      ""
+    ].join("\n")
+    const out = applySuggestions(
+      new Map([
+        ["items.yaml", before],
+        ["accounts.yaml", accounts]
+      ]),
+      [
+        {
+          kind: "item",
+          billcomId: "0ii02BBBBBBBBBBBBBBB",
+          billcomName: "Gadget: large",
+          file: "items.yaml",
+          section: "items",
+          target: "SKU-002",
+          basis: "new-key",
+          confidence: 1,
+          note: ""
+        },
+        {
+          kind: "chart-of-account",
+          billcomId: "0ca02CCCCCCCCCCCCCCC",
+          billcomName: "Checking",
+          file: "accounts.yaml",
+          section: "accounts",
+          target: "1000",
+          basis: "name",
+          confidence: 0.8,
+          note: ""
+        },
+        {
+          kind: "bank-account",
+          billcomId: "bac02DDDDDDDDDDDDDDD",
+          billcomName: "Ops",
+          file: "funding-accounts.yaml",
+          section: "fundingAccounts",
+          target: "1000",
+          basis: "exact",
+          confidence: 1,
+          note: ""
+        }
+      ]
+    )
+    expect(out.get("items.yaml")).toBe(
+      before.replace(
+        "# first\n",
+        '# first\n  - { billcomId: 0ii02BBBBBBBBBBBBBBB, billcomName: "Gadget: large", ledgerItem: SKU-002 }\n'
+      )
+    )
     expect(out.get("accounts.yaml")).toBe(accounts + "    billcomId: 0ca02CCCCCCCCCCCCCCC\n")
     expect(out.get("funding-accounts.yaml")).toBe(
-      "# yaml-language-server: $schema=../../schemas/funding-accounts.schema.json\nfundingAccounts:\n  - billcomId: bac02DDDDDDDDDDDDDDD\n    billcomName: Ops\n    ledgerAccount: \"1000\"\n"
+      '# yaml-language-server: $schema=../../schemas/funding-accounts.schema.json\nfundingAccounts:\n  - billcomId: bac02DDDDDDDDDDDDDDD\n    billcomName: Ops\n    ledgerAccount: "1000"\n'
     )
     expect(unifiedDiff("mappings/x/items.yaml", before, out.get("items.yaml")!)).toBe(
       [
@@ -121,7 +198,7 @@ describe("suggestion rules", () => {
         " # hand-written header comment",
         " items:",
         "   - { billcomId: 0ii02AAAAAAAAAAAAAAA, billcomName: Widget, ledgerItem: SKU-001 } # first",
-        "+  - { billcomId: 0ii02BBBBBBBBBBBBBBB, billcomName: \"Gadget: large\", ledgerItem: SKU-002 }",
+        '+  - { billcomId: 0ii02BBBBBBBBBBBBBBB, billcomName: "Gadget: large", ledgerItem: SKU-002 }',
         ""
       ].join("\n")
     )
@@ -151,11 +228,20 @@ it.layer(StoreTest, { timeout: "300 seconds" })("mappings suggest on a fresh dem
       const result = suggestMappings(bare.mappings, pulled)
       const dir = join(root, bare.mappingsDir)
       const files = new Set(result.suggestions.map((s) => s.file))
-      const before = new Map([...files].map((f) => [f, existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : undefined] as const))
+      const before = new Map(
+        [...files].map((f) => [f, existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : undefined] as const)
+      )
       const after = applySuggestions(before, result.suggestions)
-      expect([...after.keys()].sort()).toEqual(["classifications.yaml", "funding-accounts.yaml", "items.yaml", "vendors.yaml"]) // customers are not in the seed stages
+      expect([...after.keys()].sort()).toEqual([
+        "classifications.yaml",
+        "funding-accounts.yaml",
+        "items.yaml",
+        "vendors.yaml"
+      ]) // customers are not in the seed stages
       for (const [f, text] of after) writeFileSync(join(dir, f), text)
-      expect(readFileSync(join(dir, "vendors.yaml"), "utf8")).toMatch(/^# yaml-language-server: \$schema=\.\.\/\.\.\/schemas\/vendors\.schema\.json\nvendors:\n  - billcomId: 009/)
+      expect(readFileSync(join(dir, "vendors.yaml"), "utf8")).toMatch(
+        /^# yaml-language-server: \$schema=\.\.\/\.\.\/schemas\/vendors\.schema\.json\nvendors:\n  - billcomId: 009/
+      )
       expect(result.suggestions.filter((s) => s.kind === "vendor").map((s) => s.target)).toContain("V-0001")
       expect(result.suggestions.find((s) => s.kind === "bank-account")?.basis).toBe("exact")
 

@@ -3,7 +3,8 @@ import { ConfigProvider, Effect, Redacted } from "effect"
 import { expect } from "vitest"
 import { targetFromEnv } from "../../src/store/database.ts"
 
-const withEnv = (env: Record<string, string>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+const withEnv = (env: Record<string, string>) =>
+  Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
 
 it.effect("DATABASE_URL selects the server; unset or empty selects the embedded database", () =>
   Effect.gen(function* () {
@@ -11,6 +12,9 @@ it.effect("DATABASE_URL selects the server; unset or empty selects the embedded 
     expect(server._tag === "Url" && Redacted.value(server.url)).toBe("postgres://u@127.0.0.1:5432/db")
     expect(yield* targetFromEnv.pipe(withEnv({}))).toEqual({ _tag: "Embedded", dataDir: ".billsync/db" })
     // GitHub renders a missing secret as "": that must not mean "connect to nothing".
-    expect(yield* targetFromEnv.pipe(withEnv({ DATABASE_URL: "  ", BILLSYNC_EMBEDDED_DIR: "/tmp/x" }))).toEqual({ _tag: "Embedded", dataDir: "/tmp/x" })
+    expect(yield* targetFromEnv.pipe(withEnv({ DATABASE_URL: "  ", BILLSYNC_EMBEDDED_DIR: "/tmp/x" }))).toEqual({
+      _tag: "Embedded",
+      dataDir: "/tmp/x"
+    })
   })
 )

@@ -15,9 +15,32 @@ it.layer(TestDatabase, { timeout: "120 seconds" })("migrations", (it) => {
   it.effect("creates the store and ledger tables and records every migration once", () =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
-      const tables = yield* sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'`
+      const tables = yield* sql<{
+        name: string
+      }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'`
       const names = tables.map((t) => t.name)
-      for (const t of ["integrations", "sync_runs", "sync_run_stages", "sync_cursors", "source_records", "links", "integration_errors", "companies", "ledger_accounts", "vendors", "bills", "bill_lines", "vendor_credits", "vendor_payments", "vendor_payment_applications", "bill_documents", "bank_accounts", "dimensions", "items", "customers"]) {
+      for (const t of [
+        "integrations",
+        "sync_runs",
+        "sync_run_stages",
+        "sync_cursors",
+        "source_records",
+        "links",
+        "integration_errors",
+        "companies",
+        "ledger_accounts",
+        "vendors",
+        "bills",
+        "bill_lines",
+        "vendor_credits",
+        "vendor_payments",
+        "vendor_payment_applications",
+        "bill_documents",
+        "bank_accounts",
+        "dimensions",
+        "items",
+        "customers"
+      ]) {
         expect(names).toContain(t)
       }
       const before = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql(migrationsTable)}`
@@ -41,17 +64,30 @@ const freshDatabase = Effect.acquireRelease(
     if (serverUrl !== undefined) {
       const name = `billsync_mig_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
       const admin = (statement: string) =>
-        Effect.runPromise(Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 }))))
+        Effect.runPromise(
+          Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(
+            Effect.provide(PgClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 }))
+          )
+        )
       await admin(`CREATE DATABASE ${name}`)
       const url = new URL(serverUrl)
       url.pathname = `/${name}`
-      return { url: url.toString(), close: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined) }
+      return {
+        url: url.toString(),
+        close: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined)
+      }
     }
     const db = await PGlite.create()
     const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 20 })
     await server.start()
     const port = Number(server.getServerConn().split(":").at(-1))
-    return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, close: async () => { await server.stop(); await db.close() } }
+    return {
+      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      close: async () => {
+        await server.stop()
+        await db.close()
+      }
+    }
   }),
   (d) => Effect.promise(d.close).pipe(Effect.ignore)
 )
@@ -76,22 +112,24 @@ describe("migrations under concurrent start", () => {
 })
 
 describe("upgrading a ledger", () => {
-  it.scopedLive("a migration numbered below the newest applied one (a branch that landed later) still runs on an existing ledger", () =>
-    Effect.gen(function* () {
-      const { url } = yield* freshDatabase
-      const all = yield* discoverMigrations
-      // The ledger as it was before the branch landed: every migration except one in the middle.
-      const lateId = 5 // 0005_bill_documents_backlog: nothing after it depends on it
-      const before = Effect.map(discoverMigrations, (ms) => ms.filter(([id]) => id !== lateId))
-      const applied = yield* Effect.gen(function* () {
-        const sql = yield* SqlClient.SqlClient
-        yield* migrateWith(before)
-        const upgraded = yield* migrate
-        const rows = yield* sql<{ id: number }>`SELECT migration_id AS id FROM ${sql(migrationsTable)} ORDER BY 1`
-        return { upgraded: upgraded.map(([id]) => id), recorded: rows.map((r) => r.id) }
-      }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })))
-      expect(applied.upgraded).toEqual([lateId])
-      expect(applied.recorded).toEqual(all.map(([id]) => id))
-    })
+  it.scopedLive(
+    "a migration numbered below the newest applied one (a branch that landed later) still runs on an existing ledger",
+    () =>
+      Effect.gen(function* () {
+        const { url } = yield* freshDatabase
+        const all = yield* discoverMigrations
+        // The ledger as it was before the branch landed: every migration except one in the middle.
+        const lateId = 5 // 0005_bill_documents_backlog: nothing after it depends on it
+        const before = Effect.map(discoverMigrations, (ms) => ms.filter(([id]) => id !== lateId))
+        const applied = yield* Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          yield* migrateWith(before)
+          const upgraded = yield* migrate
+          const rows = yield* sql<{ id: number }>`SELECT migration_id AS id FROM ${sql(migrationsTable)} ORDER BY 1`
+          return { upgraded: upgraded.map(([id]) => id), recorded: rows.map((r) => r.id) }
+        }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })))
+        expect(applied.upgraded).toEqual([lateId])
+        expect(applied.recorded).toEqual(all.map(([id]) => id))
+      })
   )
 })

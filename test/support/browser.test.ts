@@ -16,5 +16,7 @@ test("the packaged Chromium resolves from node_modules alone, inside the clone",
 }, 120_000)
 
 test("a BILLSYNC_TEST_BROWSER path that does not exist is refused with its name", async () => {
-  await expect(resolveBrowserSource("/nonexistent/chromium")).rejects.toThrow("BILLSYNC_TEST_BROWSER=/nonexistent/chromium: no such file")
+  await expect(resolveBrowserSource("/nonexistent/chromium")).rejects.toThrow(
+    "BILLSYNC_TEST_BROWSER=/nonexistent/chromium: no such file"
+  )
 })

@@ -17,10 +17,23 @@ import { chromium, type Browser } from "playwright-core"
  */
 export type BrowserSource = { readonly kind: "system" | "npm" | "env"; readonly executablePath: string }
 
-const SYSTEM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"]
+const SYSTEM_CANDIDATES = [
+  "/usr/bin/chromium",
+  "/usr/bin/chromium-browser",
+  "/usr/bin/google-chrome",
+  "/usr/bin/google-chrome-stable"
+]
 
 /** Flags for a system Chromium in a container (root, no GPU, no network chatter). */
-const SYSTEM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+const SYSTEM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync"
+]
 
 const CACHE = resolve("node_modules", ".cache", "billsync-test-browser")
 
@@ -32,7 +45,9 @@ const CACHE = resolve("node_modules", ".cache", "billsync-test-browser")
  */
 const unpackNpmChromium = async (): Promise<string> => {
   const { default: Sparticuz } = await import("@sparticuz/chromium")
-  const version = (JSON.parse(readFileSync(resolve("node_modules/@sparticuz/chromium/package.json"), "utf8")) as { version: string }).version
+  const version = (
+    JSON.parse(readFileSync(resolve("node_modules/@sparticuz/chromium/package.json"), "utf8")) as { version: string }
+  ).version
   const target = join(CACHE, version)
   const binary = join(target, "chromium")
   if (existsSync(binary)) return binary
@@ -77,7 +92,8 @@ export const resolveBrowserSource = async (forced: string | undefined): Promise<
 let resolved: Promise<BrowserSource> | undefined
 
 /** The Chromium the tests use (resolved once per test file). */
-export const browserSource = (): Promise<BrowserSource> => (resolved ??= resolveBrowserSource(process.env["BILLSYNC_TEST_BROWSER"]))
+export const browserSource = (): Promise<BrowserSource> =>
+  (resolved ??= resolveBrowserSource(process.env["BILLSYNC_TEST_BROWSER"]))
 
 const launch = async (): Promise<Browser> => {
   const source = await browserSource()

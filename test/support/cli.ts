@@ -20,19 +20,37 @@ export interface CliResult {
  * settings) unless given. `undefined` removes a variable.
  */
 export const cliEnv = (given: Record<string, string | undefined> = {}): Record<string, string> => {
-  const { DATABASE_URL: _d, CI: _c, GITHUB_ACTIONS: _g, BILLSYNC_LOG_FORMAT: _f, BILLSYNC_LOG_LEVEL: _l, BILLSYNC_EMBEDDED_DIR: _e, NO_COLOR: _n, FORCE_COLOR: _fc, ...inherited } = process.env
+  const {
+    DATABASE_URL: _d,
+    CI: _c,
+    GITHUB_ACTIONS: _g,
+    BILLSYNC_LOG_FORMAT: _f,
+    BILLSYNC_LOG_LEVEL: _l,
+    BILLSYNC_EMBEDDED_DIR: _e,
+    NO_COLOR: _n,
+    FORCE_COLOR: _fc,
+    ...inherited
+  } = process.env
   const env: Record<string, string> = { ...(inherited as Record<string, string>) }
-  for (const [k, v] of Object.entries(given)) if (v === undefined) delete env[k]
-  else env[k] = v
+  for (const [k, v] of Object.entries(given))
+    if (v === undefined) delete env[k]
+    else env[k] = v
   return env
 }
 
 /** Runs `billsync …` in `cwd` with `cliEnv(options.env)`. */
-export const runCli = (args: ReadonlyArray<string>, options: { readonly cwd?: string; readonly env?: Record<string, string | undefined> } = {}) =>
+export const runCli = (
+  args: ReadonlyArray<string>,
+  options: { readonly cwd?: string; readonly env?: Record<string, string | undefined> } = {}
+) =>
   new Promise<CliResult>((done) => {
     const env = cliEnv(options.env)
-    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd ?? process.cwd(), env, timeout: 240_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-      done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: options.cwd ?? process.cwd(), env, timeout: 240_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
     )
   })
 
@@ -47,18 +65,25 @@ export const demoRepository = (): { readonly root: string; readonly remove: () =
 
 const admin = (serverUrl: string, statement: string) =>
   Effect.runPromise(
-    Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 })))
+    Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(
+      Effect.provide(PgClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 }))
+    )
   )
 
 /** An empty scratch database on TEST_DATABASE_URL's server (undefined without one), and how to drop it. */
-export const scratchServerDatabase = async (): Promise<{ readonly url: string; readonly drop: () => Promise<void> } | undefined> => {
+export const scratchServerDatabase = async (): Promise<
+  { readonly url: string; readonly drop: () => Promise<void> } | undefined
+> => {
   const serverUrl = process.env["TEST_DATABASE_URL"]
   if (serverUrl === undefined || serverUrl === "") return undefined
   const name = `billsync_cli_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
   await admin(serverUrl, `CREATE DATABASE ${name}`)
   const u = new URL(serverUrl)
   u.pathname = `/${name}`
-  return { url: u.toString(), drop: () => admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined) }
+  return {
+    url: u.toString(),
+    drop: () => admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined)
+  }
 }
 
 /** Every stderr line is in billsync's one log style: `<UTC ISO time> <LEVEL> <message>…`. */

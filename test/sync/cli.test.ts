@@ -33,8 +33,12 @@ const run = (...args: Array<string>) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
     // Not a CI deployment even when the tests run in CI: the embedded-database refusal has its own tests.
     const { DATABASE_URL: _ignored, CI: _ci, GITHUB_ACTIONS: _gha, ...inherited } = process.env
-    execFile(process.execPath, [bin, ...args], { cwd: repo, env: { ...inherited, ...env }, timeout: 120_000 }, (error, stdout, stderr) =>
-      done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd: repo, env: { ...inherited, ...env }, timeout: 120_000 },
+      (error, stdout, stderr) =>
+        done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
     )
   })
 
@@ -74,7 +78,9 @@ describe("billsync connect / status / sync / errors", () => {
     const fixed = await run("sync", "demo", "--fail-on-new-errors", "0")
     expect(fixed.stdout).toMatch(/Full sync \(run \d+\): succeeded_with_errors/)
     expect(fixed.stdout).toMatch(/\d+ open integration errors? in these stages/)
-    expect(fixed.stderr).toMatch(/billsync sync: \d+ new integration error\(s\) in this sync, more than --fail-on-new-errors 0: see `billsync errors demo`/)
+    expect(fixed.stderr).toMatch(
+      /billsync sync: \d+ new integration error\(s\) in this sync, more than --fail-on-new-errors 0: see `billsync errors demo`/
+    )
     expect(fixed.code).toBe(1)
     // The same errors again are not new: under any threshold, the next sync passes.
     const again = await run("sync", "demo", "--fail-on-new-errors", "0")
@@ -90,34 +96,61 @@ describe("billsync connect / status / sync / errors", () => {
 
     // Just synced: fresh for its schedule ("0 */4 * * *": stale after 8 hours without a good sync).
     const fresh = await run("freshness", "demo")
-    expect(fresh.stdout).toMatch(/^ok {4}demo: last good sync \d{4}-\d\d-\d\dT[\d:]+Z \(\d+ min ago\); schedule "0 \*\/4 \* \* \*" runs at least every 4\.0 h/m)
+    expect(fresh.stdout).toMatch(
+      /^ok {4}demo: last good sync \d{4}-\d\d-\d\dT[\d:]+Z \(\d+ min ago\); schedule "0 \*\/4 \* \* \*" runs at least every 4\.0 h/m
+    )
     expect(fresh.code).toBe(0)
 
     const bad = await run("sync", "demo", "--stages", "bills,nope")
     expect(bad.code).toBe(64)
     // No secret ever reaches the output.
-    for (const out of [connect, sync, status, fixed, errors].flatMap((r) => [r.stdout, r.stderr])) expect(out).not.toContain("demo-password")
+    for (const out of [connect, sync, status, fixed, errors].flatMap((r) => [r.stdout, r.stderr]))
+      expect(out).not.toContain("demo-password")
     // Every request these commands sent, and every answer, was on Bill.com's published contract.
-    for (const out of [connect, sync, fixed, errors]) expect(out.stderr).not.toContain("off Bill.com's published contract")
+    for (const out of [connect, sync, fixed, errors])
+      expect(out.stderr).not.toContain("off Bill.com's published contract")
   }, 300_000)
 
   test("billsync report: aging with --buckets and --as-of and its tie-out in every format, trial balance, late postings, 1099", async () => {
     // (Runs on the demo ledger the test above synced.)
-    const md = await run("report", "demo", "aging", "--as-of", "2026-09-30", "--buckets", "15,45", "--format", "markdown")
+    const md = await run(
+      "report",
+      "demo",
+      "aging",
+      "--as-of",
+      "2026-09-30",
+      "--buckets",
+      "15,45",
+      "--format",
+      "markdown"
+    )
     expect(md.code).toBe(0)
     expect(md.stdout).toContain("| Vendor | Current | 1–15 | 16–45 | 45+ | Unapplied | Total | Scheduled |")
-    expect(md.stdout).toMatch(/> Tie-out: aging total [\d,.]+ USD = AP control 2000 Accounts Payable [\d,.]+ USD, difference 0\.00/)
+    expect(md.stdout).toMatch(
+      /> Tie-out: aging total [\d,.]+ USD = AP control 2000 Accounts Payable [\d,.]+ USD, difference 0\.00/
+    )
     expect(md.stdout).toMatch(/> Tie-out CAD: aging [\d,.]+ CAD \([\d,.]+ USD\) = AP control/)
     const text = await run("report", "demo", "aging", "--as-of", "2026-09-30")
-    expect(text.stdout).toMatch(/Tie-out: aging total [\d,.]+ USD = AP control 2000 Accounts Payable [\d,.]+ USD, difference 0\.00/)
+    expect(text.stdout).toMatch(
+      /Tie-out: aging total [\d,.]+ USD = AP control 2000 Accounts Payable [\d,.]+ USD, difference 0\.00/
+    )
     const json = await run("report", "demo", "aging", "--as-of", "2026-09-30", "--json")
-    const aging = JSON.parse(json.stdout) as { buckets: Array<string>; tieOut: { ties: boolean; difference: string; currencies: Array<{ currency: string }> } }
-    expect([aging.buckets, aging.tieOut.ties, aging.tieOut.difference]).toEqual([["current", "1-30", "31-60", "61-90", "90+"], true, "0.00"])
+    const aging = JSON.parse(json.stdout) as {
+      buckets: Array<string>
+      tieOut: { ties: boolean; difference: string; currencies: Array<{ currency: string }> }
+    }
+    expect([aging.buckets, aging.tieOut.ties, aging.tieOut.difference]).toEqual([
+      ["current", "1-30", "31-60", "61-90", "90+"],
+      true,
+      "0.00"
+    ])
     expect(aging.tieOut.currencies.map((c) => c.currency)).toEqual(["CAD", "USD"])
     const html = join(repo, "report-html")
     const withHtml = await run("report", "demo", "aging", "--as-of", "2026-09-30", "--html", html)
     expect(withHtml.code).toBe(0)
-    expect(readFileSync(join(html, "index.html"), "utf8")).toMatch(/Tie-out: aging total [\d,.]+ USD = AP control 2000 Accounts Payable [\d,.]+ USD, difference 0\.00/)
+    expect(readFileSync(join(html, "index.html"), "utf8")).toMatch(
+      /Tie-out: aging total [\d,.]+ USD = AP control 2000 Accounts Payable [\d,.]+ USD, difference 0\.00/
+    )
     const tb = await run("report", "demo", "trial-balance", "--as-of", "2026-09-30")
     expect(tb.stdout).toMatch(/Debits [\d,.]+ = credits [\d,.]+, difference 0\.00/)
     const late = await run("report", "demo", "late-postings", "--format", "markdown")
@@ -126,7 +159,10 @@ describe("billsync connect / status / sync / errors", () => {
     expect(ten99.code).toBe(0)
     expect((JSON.parse(ten99.stdout) as { year: number }).year).toBe(2025)
     const bad = await run("report", "demo", "aging", "--buckets", "60,30")
-    expect([bad.code, bad.stderr]).toEqual([64, expect.stringContaining("--buckets \"60,30\": boundaries must be in ascending order")])
+    expect([bad.code, bad.stderr]).toEqual([
+      64,
+      expect.stringContaining('--buckets "60,30": boundaries must be in ascending order')
+    ])
     const noYear = await run("report", "demo", "1099")
     expect(noYear.code).toBe(64)
   }, 300_000)

@@ -27,7 +27,9 @@ it.layer(StoreTest, { timeout: "180 seconds" })("setup gate", (it) => {
 
       // Setup-incomplete mode on the next attempt: seed stages again, still refused.
       const again = yield* runSync(settings, plain)
-      expect(again.runs.map((r) => [r.kind, r.notes[0]])).toEqual([["seed", "setup not completed: seed stages only (setup-incomplete mode)"]])
+      expect(again.runs.map((r) => [r.kind, r.notes[0]])).toEqual([
+        ["seed", "setup not completed: seed stages only (setup-incomplete mode)"]
+      ])
       expect(again.unmet.map((u) => u.condition)).toEqual(["an income account mapped", "vendors mapped"])
 
       // Nothing mapped at all: each account role and the chart itself are named.
@@ -40,7 +42,9 @@ it.layer(StoreTest, { timeout: "180 seconds" })("setup gate", (it) => {
         "AP control account",
         "vendors mapped"
       ])
-      expect(bare.unmet.find((u) => u.condition === "AP control account")!.problem).toContain(`ledger.apAccount ${settings.apAccount} is not an account in the chart`)
+      expect(bare.unmet.find((u) => u.condition === "AP control account")!.problem).toContain(
+        `ledger.apAccount ${settings.apAccount} is not an account in the chart`
+      )
     }).pipe(Effect.provide(emulatorWithSource()), TestServices.provideLive)
   )
 
@@ -48,7 +52,13 @@ it.layer(StoreTest, { timeout: "180 seconds" })("setup gate", (it) => {
   it.effect("fails when no Bill.com vendor has been pulled (none exist, or the stage is disabled)", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator
-      const outcome = yield* runSync(settingsFor("gate-novendors", yield* emu.snapshot(), (s) => ({ ...s, stages: s.stages.filter((x) => x !== "vendors") })), plain)
+      const outcome = yield* runSync(
+        settingsFor("gate-novendors", yield* emu.snapshot(), (s) => ({
+          ...s,
+          stages: s.stages.filter((x) => x !== "vendors")
+        })),
+        plain
+      )
       expect(outcome.unmet.map((u) => u.condition)).toEqual(["vendors pulled and mapped"])
       expect(outcome.unmet[0]!.problem).toContain("Bill.com returned no vendors")
       expect(outcome.unmet[0]!.fix).toContain("create or sync at least one vendor in Bill.com first")
@@ -61,7 +71,11 @@ it.layer(StoreTest, { timeout: "180 seconds" })("setup gate", (it) => {
       const outcome = yield* runSync(settingsFor("gate-login", yield* emu.snapshot()), plain)
       expect(outcome.runs).toEqual([])
       expect(outcome.integration.status).toBe("error")
-      expect(outcome.unmet.map((u) => u.condition)).toEqual(["connected", "chart of accounts pulled", "vendors pulled and mapped"])
+      expect(outcome.unmet.map((u) => u.condition)).toEqual([
+        "connected",
+        "chart of accounts pulled",
+        "vendors pulled and mapped"
+      ])
       expect(outcome.unmet[0]!.problem).toContain("authentication failed")
     }).pipe(Effect.provide(emulatorWithSource({ seed: "demo" }, true)), TestServices.provideLive)
   )

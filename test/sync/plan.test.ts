@@ -36,14 +36,22 @@ it.layer(StoreTest, { timeout: "180 seconds" })("sync plan against the emulator"
       expect(first.runs[1]!.stages.map((s) => s.stage)).toEqual(stageOrder)
       const bills = first.runs[1]!.stages.find((s) => s.stage === "bills")!
       expect(bills.counts.inserted).toBeGreaterThan(0)
-      if (process.env["SHOW"]) { const { renderOutcome } = yield* Effect.promise(() => import("../../src/cli/tables.ts")); console.log(renderOutcome(first)) }
+      if (process.env["SHOW"]) {
+        const { renderOutcome } = yield* Effect.promise(() => import("../../src/cli/tables.ts"))
+        console.log(renderOutcome(first))
+      }
       const before = yield* ledgerCounts
 
       // API economy: v3 bills settle their approval, so v2 is read only for a live bill whose v3
       // approvalStatus is UNDEFINED (the demo has one); documents only for imported bills.
       const routes = (yield* emu.counters()).byRoute
-      const calls = (part: string) => Object.entries(routes).filter(([k]) => k.includes(part)).reduce((n, [, v]) => n + v, 0)
-      const unsettled = (snapshot["bills"] as Array<{ archived: boolean; approvalStatus: string }>).filter((b) => !b.archived && b.approvalStatus === "UNDEFINED")
+      const calls = (part: string) =>
+        Object.entries(routes)
+          .filter(([k]) => k.includes(part))
+          .reduce((n, [, v]) => n + v, 0)
+      const unsettled = (snapshot["bills"] as Array<{ archived: boolean; approvalStatus: string }>).filter(
+        (b) => !b.archived && b.approvalStatus === "UNDEFINED"
+      )
       expect(unsettled).toHaveLength(1)
       expect(calls("Crud/Read/Bill")).toBe(unsettled.length)
       expect(calls("/v3/documents/bills")).toBe(bills.counts.inserted)
@@ -54,7 +62,11 @@ it.layer(StoreTest, { timeout: "180 seconds" })("sync plan against the emulator"
       expect(Object.keys(again).filter((k) => k.includes("documents") || k.includes("/api/v2"))).toEqual([])
       expect(second.runs.map((r) => r.kind)).toEqual(["full"])
       for (const s of second.runs[0]!.stages) {
-        expect({ stage: s.stage, inserted: s.counts.inserted, updated: s.counts.updated }).toEqual({ stage: s.stage, inserted: 0, updated: 0 })
+        expect({ stage: s.stage, inserted: s.counts.inserted, updated: s.counts.updated }).toEqual({
+          stage: s.stage,
+          inserted: 0,
+          updated: 0
+        })
       }
       expect(yield* ledgerCounts).toEqual(before)
     }).pipe(Effect.provide(emulatorWithSource()), TestServices.provideLive)

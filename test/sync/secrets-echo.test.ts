@@ -31,7 +31,11 @@ const reportDir = mkdtempSync(join(tmpdir(), "billsync-echo-report-"))
 beforeAll(async () => {
   if (process.env["TEST_DATABASE_URL"] !== undefined) process.env["DATABASE_URL"] = process.env["TEST_DATABASE_URL"]
   url = await createDatabase(database)
-  emulator = await startEmulator({ seed: "echo", generate: { bills: 60 }, faults: { echoSecrets: { endpoint: "GET /v3/bills" } } })
+  emulator = await startEmulator({
+    seed: "echo",
+    generate: { bills: 60 },
+    faults: { echoSecrets: { endpoint: "GET /v3/bills" } }
+  })
   const store = emulator.core.sessions
   const create = store.create.bind(store)
   store.create = (...args) => {
@@ -39,7 +43,11 @@ beforeAll(async () => {
     sessions.push(s.id)
     return s
   }
-  ws = makeWorkspace(emulator.core.state.org, { name: "echo", origin: emulator.core.origin, retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 20 } })
+  ws = makeWorkspace(emulator.core.state.org, {
+    name: "echo",
+    origin: emulator.core.origin,
+    retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 20 }
+  })
 }, 120_000)
 
 afterAll(async () => {
@@ -53,11 +61,16 @@ const billsync = (...args: Array<string>) =>
   new Promise<ChildResult>((done) => {
     const { CI: _ci, GITHUB_ACTIONS: _gha, ...inherited } = process.env
     const env = { ...inherited, ...ws!.env, DATABASE_URL: url, BILLSYNC_LOG_LEVEL: "debug" }
-    execFile(process.execPath, [bin, ...args], { cwd: ws!.root, env, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const r = { code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }
-      outputs.push(r)
-      done(r)
-    })
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd: ws!.root, env, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const r = { code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }
+        outputs.push(r)
+        done(r)
+      }
+    )
   })
 
 describe("a Bill.com error body that echoes the devKey and the sessionId", () => {
@@ -80,12 +93,19 @@ describe("a Bill.com error body that echoes the devKey and the sessionId", () =>
     const secrets = [creds.devKey, creds.password, creds.username, ...sessions]
     expect(sessions.length).toBeGreaterThan(0)
     const haystacks: Array<[string, string]> = [
-      ...outputs.flatMap((r, i): Array<[string, string]> => [[`stdout ${i}`, r.stdout], [`stderr ${i}`, r.stderr]]),
+      ...outputs.flatMap(
+        (r, i): Array<[string, string]> => [
+          [`stdout ${i}`, r.stdout],
+          [`stderr ${i}`, r.stderr]
+        ]
+      ),
       ["pg_dump", dumpDatabase(url)],
       ["index.html", html],
       ["errors.csv", readFileSync(join(reportDir, "errors.csv"), "utf8")]
     ]
-    const leaks = haystacks.flatMap(([where, text]) => secrets.filter((s) => text.includes(s)).map((s) => `${where} contains ${s.slice(0, 4)}…`))
+    const leaks = haystacks.flatMap(([where, text]) =>
+      secrets.filter((s) => text.includes(s)).map((s) => `${where} contains ${s.slice(0, 4)}…`)
+    )
     expect(leaks).toEqual([])
   }, 300_000)
 })

@@ -22,7 +22,15 @@ import {
 
 /** Funding accounts, chart of accounts, items, customers, classifications, documents, session (§1.4, §4.5–4.10). */
 
-export const FundingStatus = tolerant("NOT_VERIFIED", "VERIFIED", "PENDING", "BLOCKED", "EXPIRED", "INVALID", "UNDEFINED")
+export const FundingStatus = tolerant(
+  "NOT_VERIFIED",
+  "VERIFIED",
+  "PENDING",
+  "BLOCKED",
+  "EXPIRED",
+  "INVALID",
+  "UNDEFINED"
+)
 
 export class BankAccount extends Schema.Class<BankAccount>("BankAccount")({
   id: BankAccountId,
@@ -55,7 +63,12 @@ export class CardAccount extends Schema.Class<CardAccount>("CardAccount")({
   // Strings in [OAS] `CardAccountExpiration` ("2027", "04").
   expiration: opt(Schema.Struct({ year: opt(Schema.String), month: opt(Schema.String) })),
   default: opt(
-    Schema.Struct({ payables: opt(Schema.Boolean), receivables: opt(Schema.Boolean), funding: opt(Schema.Boolean), disbursement: opt(Schema.Boolean) })
+    Schema.Struct({
+      payables: opt(Schema.Boolean),
+      receivables: opt(Schema.Boolean),
+      funding: opt(Schema.Boolean),
+      disbursement: opt(Schema.Boolean)
+    })
   ),
   createdTime: opt(Timestamp),
   updatedTime: opt(Timestamp)
@@ -164,7 +177,9 @@ const namedClassification = <I extends Schema.Schema.Any>(id: I) => ({
 export class Department extends Schema.Class<Department>("Department")(namedClassification(DepartmentId)) {}
 export class Job extends Schema.Class<Job>("Job")(namedClassification(JobId)) {}
 export class Location extends Schema.Class<Location>("Location")(namedClassification(LocationId)) {}
-export class AccountingClass extends Schema.Class<AccountingClass>("AccountingClass")(namedClassification(AccountingClassId)) {}
+export class AccountingClass extends Schema.Class<AccountingClass>("AccountingClass")(
+  namedClassification(AccountingClassId)
+) {}
 
 export class Employee extends Schema.Class<Employee>("Employee")({
   id: EmployeeId,

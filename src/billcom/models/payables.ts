@@ -52,7 +52,9 @@ export class Vendor extends Schema.Class<Vendor>("Vendor")({
     Schema.Struct({
       payeeName: opt(Schema.String),
       email: opt(Schema.String),
-      payByType: opt(tolerant("CHECK", "ACH", "RPPS", "OFFLINE", "INTERNATIONAL_E_PAYMENT", "VIRTUAL_CARD", "WALLET", "UNDEFINED")),
+      payByType: opt(
+        tolerant("CHECK", "ACH", "RPPS", "OFFLINE", "INTERNATIONAL_E_PAYMENT", "VIRTUAL_CARD", "WALLET", "UNDEFINED")
+      ),
       payBySubType: opt(Schema.String)
     })
   ),

@@ -39,7 +39,8 @@ export const Money = Schema.transformOrFail(Schema.Union(Schema.Number, Schema.S
   strict: true,
   decode: (input, _, ast) => {
     if (typeof input === "number") {
-      if (!Number.isFinite(input)) return ParseResult.fail(new ParseResult.Type(ast, input, "money must be a finite number"))
+      if (!Number.isFinite(input))
+        return ParseResult.fail(new ParseResult.Type(ast, input, "money must be a finite number"))
       return ParseResult.succeed(MoneyString.make(decimalText(input)))
     }
     const trimmed = input.trim()
@@ -52,7 +53,10 @@ export const Money = Schema.transformOrFail(Schema.Union(Schema.Number, Schema.S
 
 const DAY = /^(\d{4}-\d{2}-\d{2})(?:T.*)?$/
 
-export const BusinessDateString = Schema.String.pipe(Schema.pattern(/^\d{4}-\d{2}-\d{2}$/), Schema.brand("BusinessDate"))
+export const BusinessDateString = Schema.String.pipe(
+  Schema.pattern(/^\d{4}-\d{2}-\d{2}$/),
+  Schema.brand("BusinessDate")
+)
 export type BusinessDate = typeof BusinessDateString.Type
 
 /** A business date "YYYY-MM-DD" (dueDate, invoiceDate, creditDate, processDate); a timestamp quirk keeps its day. */
@@ -72,7 +76,9 @@ export const Timestamp = Schema.DateTimeUtc
 
 /** A known set of values plus any other string (Bill.com adds enum values without notice). */
 export const tolerant = <const L extends ReadonlyArray<string>>(...values: L) =>
-  Schema.Union(Schema.Literal(...values), Schema.String).annotations({ description: `one of ${values.join(", ")} (others tolerated)` })
+  Schema.Union(Schema.Literal(...values), Schema.String).annotations({
+    description: `one of ${values.join(", ")} (others tolerated)`
+  })
 
 const id = <B extends string>(brand: B) => Schema.String.pipe(Schema.minLength(1), Schema.brand(brand))
 

@@ -10,16 +10,25 @@ import { billcomAccountType } from "../settings.ts"
  * A Bill.com chart-of-account row maps to the ledger account that names its billcomId, else to
  * the only ledger account with the same number and type (docs/design.md).
  */
-export const mapChartRow = (chart: ReadonlyArray<ChartAccount>, row: { id: string; number: string | undefined; type: string | undefined }): ChartAccount | undefined => {
+export const mapChartRow = (
+  chart: ReadonlyArray<ChartAccount>,
+  row: { id: string; number: string | undefined; type: string | undefined }
+): ChartAccount | undefined => {
   const explicit = chart.find((a) => a.billcomId === row.id)
   if (explicit !== undefined) return explicit
   if (row.number === undefined || row.type === undefined) return undefined
-  const same = chart.filter((a) => a.billcomId === null && a.number === row.number && billcomAccountType[a.type] === row.type)
+  const same = chart.filter(
+    (a) => a.billcomId === null && a.number === row.number && billcomAccountType[a.type] === row.type
+  )
   return same.length === 1 ? same[0] : undefined
 }
 
 /** Accounts stage (read side): pulls Bill.com's chart of accounts and links each row to its ledger account. */
-export const accountsHandler: KindHandler<R.ChartOfAccount, { accountId: number; number: string }, LedgerMaster | Links> = {
+export const accountsHandler: KindHandler<
+  R.ChartOfAccount,
+  { accountId: number; number: string },
+  LedgerMaster | Links
+> = {
   kind: "chart-of-account",
   list: "chart-of-accounts",
   schema: R.ChartOfAccount,
@@ -28,7 +37,11 @@ export const accountsHandler: KindHandler<R.ChartOfAccount, { accountId: number;
     Effect.gen(function* () {
       const chart = yield* (yield* LedgerMaster).chart(ctx.companyId)
       return candidates.map((c) => {
-        const account = mapChartRow(chart, { id: c.id, number: c.value.account?.number ?? undefined, type: c.value.account?.type ?? undefined })
+        const account = mapChartRow(chart, {
+          id: c.id,
+          number: c.value.account?.number ?? undefined,
+          type: c.value.account?.type ?? undefined
+        })
         return account === undefined ? skipped("unmapped") : imported({ accountId: account.id, number: account.number })
       })
     }),

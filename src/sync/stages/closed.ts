@@ -13,7 +13,8 @@ import type { Failure, StageContext } from "../handler.ts"
 export const closedPeriodCheck = (ctx: StageContext, kinds: ReadonlyArray<SourceKind>, ids: ReadonlyArray<string>) =>
   Effect.gen(function* () {
     const closed = ctx.settings.closedThrough
-    if (closed === undefined || ctx.settings.closedPeriodPolicy !== "error") return (_id: string, _date: string | undefined, _what: string): Failure | undefined => undefined
+    if (closed === undefined || ctx.settings.closedPeriodPolicy !== "error")
+      return (_id: string, _date: string | undefined, _what: string): Failure | undefined => undefined
     const live = yield* (yield* Journal).liveDates(ctx.companyId, kinds, ids)
     return (id: string, date: string | undefined, what: string): Failure | undefined => {
       const posted = live.get(id)

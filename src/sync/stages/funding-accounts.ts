@@ -29,17 +29,28 @@ const funding = <D extends { readonly id: string; readonly updatedTime?: string 
       const chart = yield* (yield* LedgerMaster).chart(ctx.companyId)
       return candidates.map((c) => {
         const number = ctx.settings.fundingAccounts.get(c.id)
-        const account = number === undefined ? undefined : chart.find((a) => a.number === number && (a.type === "bank" || a.type === "credit-card"))
+        const account =
+          number === undefined
+            ? undefined
+            : chart.find((a) => a.number === number && (a.type === "bank" || a.type === "credit-card"))
         return account === undefined
           ? skipped("unmapped")
-          : imported({ kind: spec.kind === "bank-account" ? "bank" : "card", ledger_account_id: account.id, ...spec.describe(c.value) } satisfies Payload)
+          : imported({
+              kind: spec.kind === "bank-account" ? "bank" : "card",
+              ledger_account_id: account.id,
+              ...spec.describe(c.value)
+            } satisfies Payload)
       })
     }),
   write: (imports, ctx) =>
     Effect.gen(function* () {
       const ids = yield* (yield* LedgerMaster).upsertBankAccounts(
         ctx.companyId,
-        imports.map(({ candidate, payload }) => ({ ...payload, billcom_id: candidate.id, archived: candidate.meta.archived }))
+        imports.map(({ candidate, payload }) => ({
+          ...payload,
+          billcom_id: candidate.id,
+          archived: candidate.meta.archived
+        }))
       )
       yield* (yield* Links).upsert(
         imports.map(({ candidate }) => ({

@@ -10,7 +10,9 @@ import { toRate } from "../money.ts"
  * own USD `fundingAmount` when there is one, and needs a ledger that is in USD (Bill.com's rates
  * convert into USD only) with an account for realised exchange differences.
  */
-export type Conversion = { readonly _tag: "Ok"; readonly currency: string; readonly exchangeRate: string | null } | { readonly _tag: "Fail"; readonly failure: Failure }
+export type Conversion =
+  | { readonly _tag: "Ok"; readonly currency: string; readonly exchangeRate: string | null }
+  | { readonly _tag: "Fail"; readonly failure: Failure }
 
 /** How far amount × rate may be from fundingAmount: a cent of rounding, or 0.5 % (a rate quoted to fewer digits). */
 const agrees = (amount: number, rate: number, funding: number): boolean =>
@@ -32,18 +34,42 @@ export const conversionFor = (
   fundingAmount: number | null | undefined
 ): Conversion => {
   if (currency === settings.currency) return { _tag: "Ok", currency, exchangeRate: null }
-  const fail = (code: Failure["code"], message: string): Conversion => ({ _tag: "Fail", failure: { code, message, detail: { currency, exchangeRate: rate ?? null, amount: amount ?? null, fundingAmount: fundingAmount ?? null } } })
-  if (!/^[A-Z]{3}$/.test(currency)) return fail("currency-unreadable", `${what}: its vendor's currency ${JSON.stringify(currency)} is not a three-letter ISO 4217 code; it is not posted (the ledger never mixes currencies)`)
+  const fail = (code: Failure["code"], message: string): Conversion => ({
+    _tag: "Fail",
+    failure: {
+      code,
+      message,
+      detail: { currency, exchangeRate: rate ?? null, amount: amount ?? null, fundingAmount: fundingAmount ?? null }
+    }
+  })
+  if (!/^[A-Z]{3}$/.test(currency))
+    return fail(
+      "currency-unreadable",
+      `${what}: its vendor's currency ${JSON.stringify(currency)} is not a three-letter ISO 4217 code; it is not posted (the ledger never mixes currencies)`
+    )
   if (settings.currency !== "USD") {
-    return fail("fx-no-functional-rate", `${what} is in ${currency}; Bill.com's exchange rates convert into USD and the ledger's functional currency is ${settings.currency}, so there is no rate to post it at`)
+    return fail(
+      "fx-no-functional-rate",
+      `${what} is in ${currency}; Bill.com's exchange rates convert into USD and the ledger's functional currency is ${settings.currency}, so there is no rate to post it at`
+    )
   }
   const text = toRate(rate)
-  if (text === undefined) return fail("fx-rate-missing", `${what} is in ${currency} and Bill.com gave no usable exchange rate (exchangeRate ${rate === undefined || rate === null ? "missing" : JSON.stringify(rate)}); a rate is never guessed`)
+  if (text === undefined)
+    return fail(
+      "fx-rate-missing",
+      `${what} is in ${currency} and Bill.com gave no usable exchange rate (exchangeRate ${rate === undefined || rate === null ? "missing" : JSON.stringify(rate)}); a rate is never guessed`
+    )
   if (typeof amount === "number" && typeof fundingAmount === "number" && !agrees(amount, rate!, fundingAmount)) {
-    return fail("fx-rate-inconsistent", `${what}: amount ${amount} ${currency} × exchangeRate ${rate} is not its fundingAmount ${fundingAmount} USD`)
+    return fail(
+      "fx-rate-inconsistent",
+      `${what}: amount ${amount} ${currency} × exchangeRate ${rate} is not its fundingAmount ${fundingAmount} USD`
+    )
   }
   if (settings.fxGainLossAccount === undefined) {
-    return fail("fx-account-missing", `${what} is in ${currency}; posting it needs ledger.fxGainLossAccount for realised exchange gains and losses`)
+    return fail(
+      "fx-account-missing",
+      `${what} is in ${currency}; posting it needs ledger.fxGainLossAccount for realised exchange gains and losses`
+    )
   }
   return { _tag: "Ok", currency, exchangeRate: text }
 }

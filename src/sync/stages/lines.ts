@@ -16,7 +16,16 @@ const dimensionFields = [
   ["employeeId", "employee"]
 ] as const
 
-export type LinkKind = "vendor" | "chart-of-account" | "item" | "customer" | "bank-account" | "card-account" | "ap-card" | "bill" | (typeof dimensionFields)[number][1]
+export type LinkKind =
+  | "vendor"
+  | "chart-of-account"
+  | "item"
+  | "customer"
+  | "bank-account"
+  | "card-account"
+  | "ap-card"
+  | "bill"
+  | (typeof dimensionFields)[number][1]
 
 export type Lookups = ReadonlyMap<LinkKind, ReadonlyMap<string, number>>
 
@@ -37,7 +46,11 @@ export const collect = (into: Map<LinkKind, Array<string>>, kind: LinkKind, id: 
 }
 
 /** Adds every id a set of lines references (accounts, items, customers, dimensions). */
-export const collectLines = (into: Map<LinkKind, Array<string>>, lines: ReadonlyArray<R.Line>, header: R.LineClassifications | null | undefined) => {
+export const collectLines = (
+  into: Map<LinkKind, Array<string>>,
+  lines: ReadonlyArray<R.Line>,
+  header: R.LineClassifications | null | undefined
+) => {
   collect(into, "chart-of-account", header?.chartOfAccountId)
   for (const line of lines) {
     const c = line.classifications
@@ -57,7 +70,10 @@ export const resolveLines = (
   lines: ReadonlyArray<R.Line>,
   header: R.LineClassifications | null | undefined,
   lookups: Lookups
-): { readonly lines: Array<LineWrite & { quantity: string | null; unit_price: string | null }>; readonly missing: Array<string> } => {
+): {
+  readonly lines: Array<LineWrite & { quantity: string | null; unit_price: string | null }>
+  readonly missing: Array<string>
+} => {
   const missing: Array<string> = []
   const out: Array<LineWrite & { quantity: string | null; unit_price: string | null }> = []
   const get = (kind: LinkKind, id: string) => lookups.get(kind)?.get(id)
@@ -104,10 +120,18 @@ export const resolveLines = (
  * The referenced vendors a batch cannot resolve because they were refused (stored with an
  * invalid-record error of their own): their documents wait for them with a clear error.
  */
-export const refusedVendors = (integrationId: number, lookups: Lookups, vendorIds: ReadonlyArray<string | null | undefined>) =>
+export const refusedVendors = (
+  integrationId: number,
+  lookups: Lookups,
+  vendorIds: ReadonlyArray<string | null | undefined>
+) =>
   Effect.gen(function* () {
-    const unresolved = [...new Set(vendorIds)].filter((id): id is string => typeof id === "string" && id !== "" && lookups.get("vendor")?.get(id) === undefined)
-    return unresolved.length === 0 ? new Set<string>() : yield* (yield* SourceRecords).refused(integrationId, "vendor", unresolved)
+    const unresolved = [...new Set(vendorIds)].filter(
+      (id): id is string => typeof id === "string" && id !== "" && lookups.get("vendor")?.get(id) === undefined
+    )
+    return unresolved.length === 0
+      ? new Set<string>()
+      : yield* (yield* SourceRecords).refused(integrationId, "vendor", unresolved)
   })
 
 export const waitingForVendor = (what: string, vendorId: string): Failure => ({
@@ -120,9 +144,18 @@ export const waitingForVendor = (what: string, vendorId: string): Failure => ({
  * What looks wrong in a document the ledger still imports as Bill.com has it: a negative total, or
  * lines that do not add up to it (the journal posts the rest as a "difference" line). Undefined when nothing does.
  */
-export const documentWarning = (what: string, amount: string, lines: ReadonlyArray<{ readonly amount: string }> | undefined): Failure | undefined => {
+export const documentWarning = (
+  what: string,
+  amount: string,
+  lines: ReadonlyArray<{ readonly amount: string }> | undefined
+): Failure | undefined => {
   const total = toCents(amount)
-  if (total < 0n) return { code: "negative-amount", message: `${what} has a negative amount ${amount}; it is imported as Bill.com has it (it reduces accounts payable)`, detail: { amount } }
+  if (total < 0n)
+    return {
+      code: "negative-amount",
+      message: `${what} has a negative amount ${amount}; it is imported as Bill.com has it (it reduces accounts payable)`,
+      detail: { amount }
+    }
   if (lines === undefined || lines.length === 0) return undefined
   const sum = sumCents(lines.map((l) => toCents(l.amount)))
   if (sum === total) return undefined

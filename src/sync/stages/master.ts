@@ -13,7 +13,11 @@ interface Master {
   readonly details: Record<string, unknown>
 }
 
-const common = <D extends { readonly updatedTime?: string | null | undefined; readonly archived?: boolean | null | undefined }>(d: D) => ({
+const common = <
+  D extends { readonly updatedTime?: string | null | undefined; readonly archived?: boolean | null | undefined }
+>(
+  d: D
+) => ({
   updatedTime: d.updatedTime ?? undefined,
   archived: d.archived === true,
   businessDate: undefined
@@ -23,7 +27,13 @@ const common = <D extends { readonly updatedTime?: string | null | undefined; re
  * Vendors, customers and items: a Bill.com record imports when its id is linked in the mapping
  * file (ledger key); an unmapped one is stored and skipped ("unmapped") until a mapping names it.
  */
-const party = <D extends { readonly id: string; readonly updatedTime?: string | null | undefined; readonly archived?: boolean | null | undefined }>(spec: {
+const party = <
+  D extends {
+    readonly id: string
+    readonly updatedTime?: string | null | undefined
+    readonly archived?: boolean | null | undefined
+  }
+>(spec: {
   readonly kind: string
   readonly list: ListName
   readonly table: PartyTable
@@ -96,7 +106,10 @@ export const customersHandler = party({
   table: "customers",
   schema: R.Customer,
   mapping: (s) => s.customers,
-  describe: (c) => ({ name: c.name ?? c.companyName ?? c.id, details: { companyName: c.companyName ?? null, email: c.email ?? null } })
+  describe: (c) => ({
+    name: c.name ?? c.companyName ?? c.id,
+    details: { companyName: c.companyName ?? null, email: c.email ?? null }
+  })
 })
 
 /** Items are inbound only: pulled from Bill.com into the ledger, never pushed back. */
@@ -108,11 +121,18 @@ export const itemsHandler = party({
   mapping: (s) => s.items,
   describe: (i) => ({
     name: i.name ?? i.id,
-    details: { type: i.type ?? null, expenseChartOfAccountId: i.expenseChartOfAccountId ?? null, chartOfAccountId: i.chartOfAccountId ?? null }
+    details: {
+      type: i.type ?? null,
+      expenseChartOfAccountId: i.expenseChartOfAccountId ?? null,
+      chartOfAccountId: i.chartOfAccountId ?? null
+    }
   })
 })
 
-const classification = (kind: ClassificationKind, list: ListName): KindHandler<R.Classification, Master, LedgerMaster | Links> => ({
+const classification = (
+  kind: ClassificationKind,
+  list: ListName
+): KindHandler<R.Classification, Master, LedgerMaster | Links> => ({
   kind,
   list,
   schema: R.Classification,
@@ -132,7 +152,13 @@ const classification = (kind: ClassificationKind, list: ListName): KindHandler<R
       const links = yield* Links
       const ids = yield* ledger.upsertDimensions(
         ctx.companyId,
-        imports.map(({ candidate, payload }) => ({ kind, key: payload.key, name: payload.name, billcom_id: candidate.id, archived: candidate.meta.archived }))
+        imports.map(({ candidate, payload }) => ({
+          kind,
+          key: payload.key,
+          name: payload.name,
+          billcom_id: candidate.id,
+          archived: candidate.meta.archived
+        }))
       )
       yield* links.upsert(
         imports.map(({ candidate, payload }) => ({

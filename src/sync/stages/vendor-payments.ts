@@ -18,7 +18,11 @@ import { collect, lookupLinks, refusedVendors, waitingForVendor, type LinkKind }
 type Payload = { readonly payment: VendorPaymentWrite; readonly links: ReadonlyArray<LinkRow> }
 
 /** The link kind of each funding account type that names a Bill.com record (WALLET and UNDEFINED name none). */
-const fundingKinds: Record<string, "bank-account" | "card-account" | "ap-card"> = { BANK_ACCOUNT: "bank-account", CARD_ACCOUNT: "card-account", AP_CARD: "ap-card" }
+const fundingKinds: Record<string, "bank-account" | "card-account" | "ap-card"> = {
+  BANK_ACCOUNT: "bank-account",
+  CARD_ACCOUNT: "card-account",
+  AP_CARD: "ap-card"
+}
 
 /** Bill.com payment statuses in which money left the funding account: the only ones that post (docs/accounting.md). */
 export const MONEY_MOVED = new Set(["PAID", "ESCHEATED"])
@@ -34,12 +38,20 @@ export const MONEY_MOVED = new Set(["PAID", "ESCHEATED"])
  * vendor is mapped: it settles its bills' opening items (skipped when the pipeline names no
  * ledger.openingBalanceAccount, or the vendor is not mapped).
  */
-export const vendorPaymentsHandler: KindHandler<R.Payment, Payload, Source | Links | LedgerPayables | LedgerMaster | SourceRecords | Journal> = {
+export const vendorPaymentsHandler: KindHandler<
+  R.Payment,
+  Payload,
+  Source | Links | LedgerPayables | LedgerMaster | SourceRecords | Journal
+> = {
   kind: "payment",
   list: "payments",
   pipelined: true,
   schema: R.Payment,
-  meta: (p) => ({ updatedTime: p.updatedTime ?? undefined, archived: p.archived === true, businessDate: R.businessDate(p.processDate) }),
+  meta: (p) => ({
+    updatedTime: p.updatedTime ?? undefined,
+    archived: p.archived === true,
+    businessDate: R.businessDate(p.processDate)
+  }),
   evaluate: (candidates, ctx, live) =>
     Effect.gen(function* () {
       const source = yield* Source
@@ -47,8 +59,11 @@ export const vendorPaymentsHandler: KindHandler<R.Payment, Payload, Source | Lin
       const ledger = yield* LedgerMaster
       const cutoff = ctx.settings.cutoff
       const openings = ctx.settings.openingBalanceAccount !== undefined
-      const beforeCutoff = (c: { meta: { businessDate: string | undefined } }) => cutoff !== undefined && c.meta.businessDate !== undefined && c.meta.businessDate < cutoff
-      const billIds = (p: R.Payment) => [...new Set([...(p.billPayments ?? []).map((b) => b.billId), ...(p.billId ? [p.billId] : [])])]
+      const beforeCutoff = (c: { meta: { businessDate: string | undefined } }) =>
+        cutoff !== undefined && c.meta.businessDate !== undefined && c.meta.businessDate < cutoff
+      const billIds = (p: R.Payment) => [
+        ...new Set([...(p.billPayments ?? []).map((b) => b.billId), ...(p.billId ? [p.billId] : [])])
+      ]
 
       const wanted = new Map<LinkKind, Array<string>>()
       for (const c of candidates) {
@@ -58,20 +73,43 @@ export const vendorPaymentsHandler: KindHandler<R.Payment, Payload, Source | Lin
         for (const b of billIds(c.value)) collect(wanted, "bill", b)
       }
       const lookups = yield* lookupLinks(ctx.integrationId, wanted)
-      const refused = yield* refusedVendors(ctx.integrationId, lookups, candidates.map((c) => c.value.vendorId))
-      const banks = yield* ledger.bankAccounts((["bank-account", "card-account", "ap-card"] as const).flatMap((k) => [...(lookups.get(k)?.values() ?? [])]))
+      const refused = yield* refusedVendors(
+        ctx.integrationId,
+        lookups,
+        candidates.map((c) => c.value.vendorId)
+      )
+      const banks = yield* ledger.bankAccounts(
+        (["bank-account", "card-account", "ap-card"] as const).flatMap((k) => [...(lookups.get(k)?.values() ?? [])])
+      )
       const currencies = yield* ledger.vendorCurrencies([...(lookups.get("vendor")?.values() ?? [])])
-      const wallet = ctx.settings.walletAccount === undefined ? undefined : (yield* ledger.accountIds(ctx.companyId, [ctx.settings.walletAccount])).get(ctx.settings.walletAccount)
-      const closed = yield* closedPeriodCheck(ctx, ["payment"], candidates.map((c) => c.id))
-      const payFrom = yield* records.rawField(ctx.integrationId, "bill", candidates.flatMap((c) => billIds(c.value)), "payFromChartOfAccountId")
+      const wallet =
+        ctx.settings.walletAccount === undefined
+          ? undefined
+          : (yield* ledger.accountIds(ctx.companyId, [ctx.settings.walletAccount])).get(ctx.settings.walletAccount)
+      const closed = yield* closedPeriodCheck(
+        ctx,
+        ["payment"],
+        candidates.map((c) => c.id)
+      )
+      const payFrom = yield* records.rawField(
+        ctx.integrationId,
+        "bill",
+        candidates.flatMap((c) => billIds(c.value)),
+        "payFromChartOfAccountId"
+      )
 
       // GL rows each payment uses, then which of them are linked, pulled, or need the v2 read.
       const glRows = new Map<string, Array<string>>()
       for (const c of candidates) {
         if (beforeCutoff(c)) continue
         const kind = fundingKinds[c.value.fundingAccount?.type ?? ""]
-        const bank = kind && c.value.fundingAccount?.id ? banks.get(lookups.get(kind)?.get(c.value.fundingAccount.id) ?? -1) : undefined
-        const ids = [bank?.billcomChartOfAccountId, ...billIds(c.value).map((b) => payFrom.get(b))].filter((x): x is string => typeof x === "string" && x !== "")
+        const bank =
+          kind && c.value.fundingAccount?.id
+            ? banks.get(lookups.get(kind)?.get(c.value.fundingAccount.id) ?? -1)
+            : undefined
+        const ids = [bank?.billcomChartOfAccountId, ...billIds(c.value).map((b) => payFrom.get(b))].filter(
+          (x): x is string => typeof x === "string" && x !== ""
+        )
         glRows.set(c.id, [...new Set(ids)])
       }
       const allGl = [...new Set([...glRows.values()].flat())]
@@ -80,30 +118,43 @@ export const vendorPaymentsHandler: KindHandler<R.Payment, Payload, Source | Lin
       const chart = yield* ledger.chart(ctx.companyId)
       const resolved = new Map<string, ResolvedChartOfAccount | null>()
       for (const c of candidates) {
-        const stored = c.previous?.enrichment?.["chartOfAccounts"] as Record<string, ResolvedChartOfAccount | null> | undefined
+        const stored = c.previous?.enrichment?.["chartOfAccounts"] as
+          | Record<string, ResolvedChartOfAccount | null>
+          | undefined
         for (const [id, row] of Object.entries(stored ?? {})) resolved.set(id, row)
       }
       const toResolve = allGl.filter((id) => !linkedGl.has(id) && !pulledGl.has(id) && !resolved.has(id))
       if (live) {
-        yield* Effect.forEach(toResolve, (id) => Effect.map(source.chartOfAccount(id), (row) => resolved.set(id, row ?? null)), {
-          concurrency: ENRICH_CONCURRENCY,
-          discard: true
-        })
+        yield* Effect.forEach(
+          toResolve,
+          (id) => Effect.map(source.chartOfAccount(id), (row) => resolved.set(id, row ?? null)),
+          {
+            concurrency: ENRICH_CONCURRENCY,
+            discard: true
+          }
+        )
       }
 
       return candidates.map((c): Evaluated<Payload> => {
         const p = c.value
-        if (c.meta.businessDate === undefined) return failed({ code: "invalid-record", message: `payment ${c.id} has no processDate` })
+        if (c.meta.businessDate === undefined)
+          return failed({ code: "invalid-record", message: `payment ${c.id} has no processDate` })
         const before = beforeCutoff(c)
         if (before && !openings) return skipped("before-cutoff")
         const vendorId = lookups.get("vendor")?.get(p.vendorId)
-        if (vendorId === undefined && refused.has(p.vendorId)) return failed(waitingForVendor(`payment ${c.id}`, p.vendorId))
-        if (vendorId === undefined) return before ? skipped("before-cutoff") : failed({ code: "payment-unmapped-vendor", message: `vendor ${p.vendorId} is not mapped` })
+        if (vendorId === undefined && refused.has(p.vendorId))
+          return failed(waitingForVendor(`payment ${c.id}`, p.vendorId))
+        if (vendorId === undefined)
+          return before
+            ? skipped("before-cutoff")
+            : failed({ code: "payment-unmapped-vendor", message: `vendor ${p.vendorId} is not mapped` })
         const kind = fundingKinds[p.fundingAccount?.type ?? ""]
         const fundingId = kind && p.fundingAccount?.id ? lookups.get(kind)?.get(p.fundingAccount.id) : undefined
         const bank = fundingId === undefined ? undefined : banks.get(fundingId)
         const status = p.status ?? null
-        const applications = (p.billPayments ?? (p.billId ? [{ billId: p.billId, amount: p.amount, id: undefined }] : [])).map((a, i) => ({
+        const applications = (
+          p.billPayments ?? (p.billId ? [{ billId: p.billId, amount: p.amount, id: undefined }] : [])
+        ).map((a, i) => ({
           line_no: i + 1,
           billcom_id: a.id ?? null,
           billcom_bill_id: a.billId,
@@ -126,7 +177,13 @@ export const vendorPaymentsHandler: KindHandler<R.Payment, Payload, Source | Lin
         // Before the cutoff a payment only settles opening items (in its own currency): no GL or rate needed.
         if (before) {
           return imported({
-            payment: { ...common, fundingAccountId: bank === undefined ? null : fundingId!, cashAccountId: bank?.ledgerAccountId ?? null, currency, exchangeRate: toRate(p.exchangeRate) ?? null },
+            payment: {
+              ...common,
+              fundingAccountId: bank === undefined ? null : fundingId!,
+              cashAccountId: bank?.ledgerAccountId ?? null,
+              currency,
+              exchangeRate: toRate(p.exchangeRate) ?? null
+            },
             links: []
           })
         }
@@ -145,12 +202,24 @@ export const vendorPaymentsHandler: KindHandler<R.Payment, Payload, Source | Lin
                   : `payment ${c.id} is funded from the BILL wallet, and ledger.walletAccount ${ctx.settings.walletAccount} is not an account of the ledger chart`
             })
           }
-          return imported({ payment: { ...common, fundingAccountId: null, cashAccountId: wallet, currency: fx.currency, exchangeRate: fx.exchangeRate }, links: [] })
+          return imported({
+            payment: {
+              ...common,
+              fundingAccountId: null,
+              cashAccountId: wallet,
+              currency: fx.currency,
+              exchangeRate: fx.exchangeRate
+            },
+            links: []
+          })
         }
         if (fundingId === undefined || bank === undefined) {
           return failed({
             code: "payment-unmapped-funding",
-            message: `funding account ${p.fundingAccount?.type ?? "(none)"} ${p.fundingAccount?.id ?? ""} is not mapped to a ledger bank account`.replace(/\s+/g, " ").trim()
+            message:
+              `funding account ${p.fundingAccount?.type ?? "(none)"} ${p.fundingAccount?.id ?? ""} is not mapped to a ledger bank account`
+                .replace(/\s+/g, " ")
+                .trim()
           })
         }
         const enrichment: Record<string, ResolvedChartOfAccount | null> = {}
@@ -161,17 +230,40 @@ export const vendorPaymentsHandler: KindHandler<R.Payment, Payload, Source | Lin
           const row = resolved.get(id)
           if (row !== undefined) enrichment[id] = row
           const account = row ? mapChartRow(chart, { id, number: row.number, type: row.type }) : undefined
-          if (account === undefined) unmapped.push(row === undefined && !pulledGl.has(id) ? `${id} (not resolved yet)` : id)
-          else extraLinks.push({ integration_id: ctx.integrationId, kind: "chart-of-account", billcom_id: id, ledger_table: "ledger_accounts", ledger_id: account.id, ledger_key: account.number })
+          if (account === undefined)
+            unmapped.push(row === undefined && !pulledGl.has(id) ? `${id} (not resolved yet)` : id)
+          else
+            extraLinks.push({
+              integration_id: ctx.integrationId,
+              kind: "chart-of-account",
+              billcom_id: id,
+              ledger_table: "ledger_accounts",
+              ledger_id: account.id,
+              ledger_key: account.number
+            })
         }
         const withEnrichment = Object.keys(enrichment).length > 0 ? { enrichment: { chartOfAccounts: enrichment } } : {}
         if (unmapped.length > 0) {
-          return { _tag: "Fail", failure: { code: "payment-unmapped-gl", message: `unmapped chart-of-account rows: ${unmapped.join(", ")}`, detail: { unmapped } }, ...withEnrichment }
+          return {
+            _tag: "Fail",
+            failure: {
+              code: "payment-unmapped-gl",
+              message: `unmapped chart-of-account rows: ${unmapped.join(", ")}`,
+              detail: { unmapped }
+            },
+            ...withEnrichment
+          }
         }
         return {
           _tag: "Import",
           payload: {
-            payment: { ...common, fundingAccountId: fundingId, cashAccountId: bank.ledgerAccountId, currency: fx.currency, exchangeRate: fx.exchangeRate },
+            payment: {
+              ...common,
+              fundingAccountId: fundingId,
+              cashAccountId: bank.ledgerAccountId,
+              currency: fx.currency,
+              exchangeRate: fx.exchangeRate
+            },
             links: extraLinks
           },
           ...withEnrichment
@@ -182,9 +274,19 @@ export const vendorPaymentsHandler: KindHandler<R.Payment, Payload, Source | Lin
     Effect.gen(function* () {
       const links = yield* Links
       yield* links.upsert(imports.flatMap((i) => i.payload.links))
-      const ids = yield* (yield* LedgerPayables).writeVendorPayments(ctx.companyId, imports.map((i) => i.payload.payment))
+      const ids = yield* (yield* LedgerPayables).writeVendorPayments(
+        ctx.companyId,
+        imports.map((i) => i.payload.payment)
+      )
       yield* links.upsert(
-        [...ids].map(([billcomId, id]) => ({ integration_id: ctx.integrationId, kind: "payment", billcom_id: billcomId, ledger_table: "vendor_payments", ledger_id: id, ledger_key: null }))
+        [...ids].map(([billcomId, id]) => ({
+          integration_id: ctx.integrationId,
+          kind: "payment",
+          billcom_id: billcomId,
+          ledger_table: "vendor_payments",
+          ledger_id: id,
+          ledger_key: null
+        }))
       )
     })
 }

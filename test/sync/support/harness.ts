@@ -41,10 +41,16 @@ type Snapshot = Record<string, Array<any>>
  * Settings that map everything the emulator organisation holds (the ledger chart mirrors Bill.com's
  * chart by number and type), narrowed by `adjust` for the cases under test.
  */
-export const settingsFor = (pipeline: string, snapshot: Record<string, unknown>, adjust: (s: SyncSettings) => SyncSettings = (s) => s): SyncSettings => {
+export const settingsFor = (
+  pipeline: string,
+  snapshot: Record<string, unknown>,
+  adjust: (s: SyncSettings) => SyncSettings = (s) => s
+): SyncSettings => {
   const snap = snapshot as Snapshot
   // Rows whose Bill.com type has no ledger counterpart (UNSPECIFIED, UNDEFINED) stay out of the chart.
-  const chart: Array<LedgerAccountSpec> = snap["chart-of-accounts"]!.filter((a) => a.account?.number && ledgerType[a.account?.type] !== undefined).map((a) => ({
+  const chart: Array<LedgerAccountSpec> = snap["chart-of-accounts"]!.filter(
+    (a) => a.account?.number && ledgerType[a.account?.type] !== undefined
+  ).map((a) => ({
     number: a.account.number,
     name: a.name,
     type: ledgerType[a.account.type]!,
@@ -52,7 +58,8 @@ export const settingsFor = (pipeline: string, snapshot: Record<string, unknown>,
   }))
   const coaNumber = new Map<string, string>(snap["chart-of-accounts"]!.map((a) => [a.id, a.account?.number]))
   const cardAccounts = chart.filter((a) => a.type === "credit-card").map((a) => a.number)
-  const keyed = (rows: Array<any>, prefix: string) => new Map<string, string>(rows.map((r, i) => [r.id as string, `${prefix}-${String(i + 1).padStart(4, "0")}`]))
+  const keyed = (rows: Array<any>, prefix: string) =>
+    new Map<string, string>(rows.map((r, i) => [r.id as string, `${prefix}-${String(i + 1).padStart(4, "0")}`]))
   const base: SyncSettings = {
     pipeline,
     company: `${pipeline}-co`,
@@ -89,17 +96,19 @@ export const settingsFor = (pipeline: string, snapshot: Record<string, unknown>,
  * opening balance equity, FX gain/loss and the BILL wallet — what a pipeline with a cutoff and
  * foreign-currency vendors needs (docs/accounting.md).
  */
-export const withAccounting = (s: SyncSettings): SyncSettings => ({ ...s, openingBalanceAccount: "3900", fxGainLossAccount: "7900", walletAccount: "1050" })
+export const withAccounting = (s: SyncSettings): SyncSettings => ({
+  ...s,
+  openingBalanceAccount: "3900",
+  fxGainLossAccount: "7900",
+  walletAccount: "1050"
+})
 
 /**
  * The real Source with some raw fields or records removed from lists, to reproduce Bill.com
  * behaviour the emulator does not have: v3 bills without approvalStatus (older API versions), chart
  * rows the list does not return. Everything else — including the v2 reads — goes to the emulator.
  */
-export const withListEdits = (
-  edit: (list: string, raw: unknown) => unknown | undefined,
-  options?: EmulatorOptions
-) =>
+export const withListEdits = (edit: (list: string, raw: unknown) => unknown | undefined, options?: EmulatorOptions) =>
   Layer.effect(
     Source,
     Effect.map(Source, (source) => ({
