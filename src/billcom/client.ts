@@ -89,41 +89,37 @@ export const makeClient = Effect.gen(function* () {
   const cards = (path: string): Stream.Stream<unknown, BillcomError> =>
     Stream.unwrap(
       Effect.forEach(CARD_USER_STATUSES, (cardUserStatus) =>
-        transport
-          .execute({ api: "v3", method: "GET", path, endpoint: `GET ${path}`, query: { cardUserStatus } })
-          .pipe(
-            Effect.flatMap((json) =>
-              Schema.decodeUnknown(CardsEnvelope)(json).pipe(
-                Effect.mapError(
-                  () =>
-                    new BillcomError({
-                      reason: "Decode",
-                      message: `Bill.com GET ${path} answered without a cards array`,
-                      endpoint: `GET ${path}`
-                    })
-                )
+        transport.execute({ api: "v3", method: "GET", path, endpoint: `GET ${path}`, query: { cardUserStatus } }).pipe(
+          Effect.flatMap((json) =>
+            Schema.decodeUnknown(CardsEnvelope)(json).pipe(
+              Effect.mapError(
+                () =>
+                  new BillcomError({
+                    reason: "Decode",
+                    message: `Bill.com GET ${path} answered without a cards array`,
+                    endpoint: `GET ${path}`
+                  })
               )
             )
           )
+        )
       ).pipe(Effect.map((envelopes) => Stream.fromIterable(unionById(envelopes.flatMap((e) => e.cards)))))
     )
 
   /** A list answered as a bare JSON array, no paging and no filters (AP cards): every record, every read. */
   const bareArray = (path: string): Stream.Stream<unknown, BillcomError> =>
     Stream.unwrap(
-      transport
-        .execute({ api: "v3", method: "GET", path, endpoint: `GET ${path}` })
-        .pipe(
-          Effect.flatMap((json) =>
-            Array.isArray(json)
-              ? Effect.succeed(Stream.fromIterable(json as ReadonlyArray<unknown>))
-              : new BillcomError({
-                  reason: "Decode",
-                  message: `Bill.com GET ${path} answered without an array`,
-                  endpoint: `GET ${path}`
-                })
-          )
+      transport.execute({ api: "v3", method: "GET", path, endpoint: `GET ${path}` }).pipe(
+        Effect.flatMap((json) =>
+          Array.isArray(json)
+            ? Effect.succeed(Stream.fromIterable(json as ReadonlyArray<unknown>))
+            : new BillcomError({
+                reason: "Decode",
+                message: `Bill.com GET ${path} answered without an array`,
+                endpoint: `GET ${path}`
+              })
         )
+      )
     )
 
   const listRaw = (name: ResourceName, options: ListOptions = {}): Stream.Stream<unknown, BillcomError> => {
