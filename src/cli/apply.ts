@@ -14,7 +14,6 @@ import { renderPending } from "../coa/render-text.ts"
 import { planDifference, rederive } from "../coa/verify.ts"
 import { loadPipeline } from "../config/load.ts"
 import { clientLayer, inCi, refuseEmbeddedInCi } from "../store/database.ts"
-import { keyBudgetsFor } from "../store/key-budget.ts"
 import { reportFailure } from "./failure.ts"
 import { databaseFor } from "./environment.ts"
 import { Exit, exitWith } from "./exit.ts"
@@ -124,8 +123,9 @@ export const run = (o: ApplyOptions) =>
     // `write: true` adds the ChartWriter; the layer's type (a union over `write`) does not say so.
     const billcom = coaBillcomLayer(loaded, { write: true }) as Layer.Layer<ChartReader | ChartWriter, CoaError>
     const database = clientLayer(target, "write")
-    // Bill.com's budgets of the devKey are shared through the ledger's Postgres (none on the embedded database).
-    const shared = billcom.pipe(Layer.provide(keyBudgetsFor(target)), Layer.provide(database))
+    // Not through the devKey's shared budget (yet): under a loaded test suite a replayed apply held
+    // on it past 120 s, cause not found; apply sends a handful of requests, and sync/connect share it.
+    const shared = billcom
     const applier = Layer.provide(
       CoaApplier.Default,
       Layer.merge(shared, CoaJournal.Default.pipe(Layer.provide(database)))
