@@ -123,12 +123,11 @@ export const run = (o: ApplyOptions) =>
     // `write: true` adds the ChartWriter; the layer's type (a union over `write`) does not say so.
     const billcom = coaBillcomLayer(loaded, { write: true }) as Layer.Layer<ChartReader | ChartWriter, CoaError>
     const database = clientLayer(target, "write")
-    // Not through the devKey's shared budget (yet): under a loaded test suite a replayed apply held
-    // on it past 120 s, cause not found; apply sends a handful of requests, and sync/connect share it.
-    const shared = billcom
+    // Bill.com is reached without the devKey's shared budget (yet): under a loaded test suite a replayed
+    // apply held on it past 120 s, cause not found; apply sends a handful of requests, sync/connect share it.
     const applier = Layer.provide(
       CoaApplier.Default,
-      Layer.merge(shared, CoaJournal.Default.pipe(Layer.provide(database)))
+      Layer.merge(billcom, CoaJournal.Default.pipe(Layer.provide(database)))
     )
     const result = yield* Effect.flatMap(CoaApplier, (a) =>
       a.apply(plan, { approve: approval(plan, settings, terminal) })

@@ -1,3 +1,4 @@
+import type { RequestCap } from "../billcom/transport.ts"
 import { Context, Data, type Effect, type Stream } from "effect"
 import type { ListName } from "./stages.ts"
 
@@ -56,6 +57,6 @@ export class Source extends Context.Tag("billsync/Source")<
     /** Requests in the current clock hour against the hourly budget (progress display; absent for sources without one). */
     readonly hourlyBudget?: Effect.Effect<{ readonly used: number; readonly perHour: number }>
     /** Refuse to send past `limit` requests in all from now on (a run's cap, sync.maxRequestsPerRun); absent for sources without one. */
-    readonly capRequests?: (cap: { readonly limit: number; readonly why: string } | undefined) => Effect.Effect<void>
+    readonly capRequests?: (cap: RequestCap | undefined) => Effect.Effect<void>
   }
 >() {}

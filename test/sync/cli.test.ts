@@ -4,6 +4,7 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { cliDatabase } from "../support/cli-database.ts"
+import { cliEnv } from "../support/cli.ts"
 
 /**
  * The commands end to end, as a user runs them: `node bin/billsync.mjs …` in a repository made
@@ -32,11 +33,10 @@ afterAll(async () => {
 const run = (...args: Array<string>) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
     // Not a CI deployment even when the tests run in CI: the embedded-database refusal has its own tests.
-    const { DATABASE_URL: _ignored, CI: _ci, GITHUB_ACTIONS: _gha, ...inherited } = process.env
     execFile(
       process.execPath,
       [bin, ...args],
-      { cwd: repo, env: { ...inherited, ...env }, timeout: 120_000 },
+      { cwd: repo, env: cliEnv(env), timeout: 120_000 },
       (error, stdout, stderr) =>
         done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
     )
