@@ -51,6 +51,9 @@ interface Row {
   leaks: number
   ok: boolean
   note: string
+  /** Wall-clock of the scenario, from newRow to finish. */
+  startedAt: number
+  tookS?: number
 }
 
 const rows: Array<Row> = []
@@ -152,9 +155,10 @@ const judge = async (row: Row, reference: LedgerState, url: string, exclude: Rea
 
 const finish = (row: Row) => {
   row.ok = row.ok && row.lost === 0 && row.duplicates === 0 && row.unbalanced === 0
+  row.tookS = Math.round((Date.now() - row.startedAt) / 100) / 10
   rows.push(row)
   process.stderr.write(
-    `  ${row.scenario}: ${row.ok ? "ok" : "FAILED"} (runs ${row.runs}, faults ${row.faults}, lost ${row.lost}, dup ${row.duplicates}, unbalanced ${row.unbalanced})${row.note ? ` — ${row.note.trim().slice(0, 400)}` : ""}\n`
+    `  ${row.scenario}: ${row.ok ? "ok" : "FAILED"} in ${row.tookS} s (runs ${row.runs}, faults ${row.faults}, lost ${row.lost}, dup ${row.duplicates}, unbalanced ${row.unbalanced})${row.note ? ` — ${row.note.trim().slice(0, 400)}` : ""}\n`
   )
 }
 
@@ -258,7 +262,8 @@ const newRow = (scenario: string): Row => ({
   unbalanced: 0,
   leaks: 0,
   ok: true,
-  note: ""
+  note: "",
+  startedAt: Date.now()
 })
 
 /** The sync lock's holder in a database (advisory class "sync", see src/sync/lock.ts), if any. */
@@ -895,8 +900,18 @@ const main = async () => {
   }
 
   const table = renderTable(
-    ["scenario", "runs", "faults injected", "lost", "duplicates", "unbalanced", "leaks", "result"],
-    rows.map((r) => [r.scenario, r.runs, r.faults, r.lost, r.duplicates, r.unbalanced, r.leaks, r.ok ? "ok" : "FAILED"])
+    ["scenario", "runs", "faults injected", "lost", "duplicates", "unbalanced", "leaks", "result", "s"],
+    rows.map((r) => [
+      r.scenario,
+      r.runs,
+      r.faults,
+      r.lost,
+      r.duplicates,
+      r.unbalanced,
+      r.leaks,
+      r.ok ? "ok" : "FAILED",
+      r.tookS ?? ""
+    ])
   )
   process.stdout.write(`${table}\n\n${rows.map((r) => `${r.scenario}: ${r.note.trim()}`).join("\n")}\n`)
   const tookS = Math.round((Date.now() - started) / 1000)

