@@ -1,10 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import { Console, Cron, DateTime, Effect, Layer } from "effect"
-import { DEFAULT_DEV_KEY_VARIABLE } from "../billcom/settings.ts"
-import { describeKeyPlan, planKeys, type PlannedPipeline } from "../cluster/plan.ts"
+import { describeKeyPlan, planKeys, plannedPipelines } from "../cluster/plan.ts"
 import { requestSync, scheduledPipelines, shardingLayer, workerLayer, type ServerTarget } from "./worker.ts"
 import { cronProblem } from "../config/cron.ts"
-import { loadPipeline, loadProject, type LoadedPipeline } from "../config/index.ts"
+import { loadPipeline, loadProject } from "../config/index.ts"
 import { clientLayer, targetFor } from "../store/database.ts"
 import { keyLimitsFromEnv, keyUsage } from "../store/key-budget.ts"
 import { reportFailure } from "./failure.ts"
@@ -128,29 +127,12 @@ export const status = (o: ClusterStatusOptions) =>
     yield* Console.log(lines.join("\n"))
   }).pipe(Effect.catchAll(reportFailure("cluster status")))
 
-/** The key a pipeline uses, without its secret: the variable that names the devKey, in its environment. */
-export const keyOf = (p: LoadedPipeline) =>
-  `${p.pipeline.billcom.credentials.devKey ?? DEFAULT_DEV_KEY_VARIABLE} (${p.pipeline.billcom.environment})`
-
 /** `billsync cluster plan`: do the schedules fit the developer keys' hourly budgets? Exit 1 when not. */
 export const plan = (o: ClusterPlanOptions) =>
   Effect.gen(function* () {
     const project = yield* loadProject()
     const limits = yield* keyLimitsFromEnv
-    const scheduled = project.pipelines.filter(
-      (p) => p.pipeline.schedule !== undefined && cronProblem(p.pipeline.schedule) === undefined
-    )
-    const measured = yield* measuredRequests
-    const planned: Array<PlannedPipeline> = scheduled.map((p) => {
-      const m = measured.get(p.pipeline.name)
-      return {
-        name: p.pipeline.name,
-        key: keyOf(p),
-        schedule: p.pipeline.schedule!,
-        requestsPerSync: m ?? o.requestsPerSync,
-        measured: m !== undefined
-      }
-    })
+    const planned = plannedPipelines(project.pipelines, o.requestsPerSync, yield* measuredRequests)
     const plans = planKeys(planned, limits)
     if (o.json) yield* Console.log(JSON.stringify({ pipelines: planned, keys: plans }, null, 2))
     else {

@@ -1,12 +1,17 @@
+import { FileSystem, Path } from "@effect/platform"
 import { Console, Effect } from "effect"
+import { ASSUMED_REQUESTS_PER_SYNC, describeKeyPlan, planKeys, plannedPipelines } from "../cluster/plan.ts"
 import { ConfigError, formatProblem, loadProject, type LoadedProject, type Problem } from "../config/index.ts"
+import { parseSource, problemAt } from "../config/source.ts"
+import { keyLimitsFromEnv } from "../store/key-budget.ts"
 import { Exit, ExitCode, exitWith } from "./exit.ts"
 import type { ValidateOptions } from "./options.ts"
 
 /**
  * `billsync validate [paths...]`: schema + cross-file checks of the pipelines and mappings, every
  * problem at once as `file:line:col: message` (or GitHub annotations, or JSON). Exit 0 clean,
- * 1 problems, 64 usage (e.g. a path that does not exist).
+ * 1 problems, 64 usage (e.g. a path that does not exist). A valid project is also checked against
+ * the developer keys' hourly budgets (`billsync cluster plan`, offline: requests per sync assumed).
  */
 
 /** GitHub workflow command escaping (data and property values differ). */
@@ -51,10 +56,43 @@ const report = (
   )
 }
 
+/**
+ * One problem per developer key whose pipelines' schedules need more logins or requests in some
+ * clock hour than Bill.com allows the key, at the `schedule` of the key's first pipeline.
+ */
+const budgetProblems = (project: LoadedProject) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const planned = plannedPipelines(project.pipelines)
+    const over = planKeys(planned, yield* keyLimitsFromEnv).filter((plan) => !plan.fits)
+    return yield* Effect.forEach(over, (plan) =>
+      Effect.gen(function* () {
+        const first = planned.find((p) => p.key === plan.key)!
+        const root = project.pipelines.find((p) => p.file === first.file)!.root
+        const text = yield* fs.readFileString(path.join(root, first.file))
+        const message = `schedule: ${describeKeyPlan(plan)} (assuming ${ASSUMED_REQUESTS_PER_SYNC} requests a sync; \`billsync cluster plan\` measures them from the runs)`
+        const { source } = parseSource(first.file, text)
+        return source === undefined
+          ? { file: first.file, line: 1, col: 1, message }
+          : problemAt(source, ["schedule"], message)
+      })
+    )
+  })
+
 export const run = ({ format: fmt, paths }: ValidateOptions) =>
   loadProject(paths).pipe(
     Effect.matchEffect({
-      onSuccess: (project) => report(fmt, project, []),
+      onSuccess: (project) =>
+        budgetProblems(project).pipe(
+          Effect.flatMap((problems) =>
+            problems.length === 0
+              ? report(fmt, project, [])
+              : report(fmt, undefined, problems).pipe(
+                  Effect.zipRight(Effect.fail(new ExitCode({ code: Exit.problems })))
+                )
+          )
+        ),
       onFailure: (error: ConfigError) =>
         error.reason === "NotFound"
           ? exitWith(Exit.usage, ...error.problems.map((p) => `billsync validate: ${p.message}`))

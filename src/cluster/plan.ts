@@ -1,5 +1,8 @@
 import { CronExpressionParser } from "cron-parser"
 import { KEY_LIMITS, type KeyLimits } from "../billcom/budget.ts"
+import { DEFAULT_DEV_KEY_VARIABLE } from "../billcom/settings.ts"
+import { cronProblem } from "../config/cron.ts"
+import type { LoadedPipeline } from "../config/index.ts"
 
 /**
  * `billsync cluster plan`: do the pipelines' schedules fit their developer keys' budgets? Bill.com
@@ -32,6 +35,35 @@ export interface KeyPlan {
   /** What would fit, when it does not (sentences). */
   readonly advice: ReadonlyArray<string>
 }
+
+/** Requests a sync is assumed to spend when no run measured it (`cluster plan --requests-per-sync`). */
+export const ASSUMED_REQUESTS_PER_SYNC = 150
+
+/** The key a pipeline uses, without its secret: the variable that names the devKey, in its environment. */
+export const keyOf = (p: LoadedPipeline) =>
+  `${p.pipeline.billcom.credentials.devKey ?? DEFAULT_DEV_KEY_VARIABLE} (${p.pipeline.billcom.environment})`
+
+/** The pipelines with a valid schedule, with what a sync of each costs: measured from its runs, else assumed. */
+export const plannedPipelines = (
+  pipelines: ReadonlyArray<LoadedPipeline>,
+  requestsPerSync: number = ASSUMED_REQUESTS_PER_SYNC,
+  measured: ReadonlyMap<string, number> = new Map()
+): Array<PlannedPipeline & { readonly file: string }> =>
+  pipelines.flatMap((p) => {
+    const schedule = p.pipeline.schedule
+    if (schedule === undefined || cronProblem(schedule) !== undefined) return []
+    const m = measured.get(p.pipeline.name)
+    return [
+      {
+        name: p.pipeline.name,
+        file: p.file,
+        key: keyOf(p),
+        schedule,
+        requestsPerSync: m ?? requestsPerSync,
+        measured: m !== undefined
+      }
+    ]
+  })
 
 const HOUR_MS = 3_600_000
 const WEEK_HOURS = 168

@@ -13,12 +13,14 @@ interface Run {
 }
 
 /** Runs the real CLI (`node bin/billsync.mjs validate …`) in `cwd`. */
-const billsync = (cwd: string, ...args: Array<string>): Promise<Run> =>
+const billsync = (cwd: string, ...args: Array<string>): Promise<Run> => billsyncWith({}, cwd, ...args)
+
+const billsyncWith = (env: Record<string, string>, cwd: string, ...args: Array<string>): Promise<Run> =>
   new Promise((resolve) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd, env: { ...process.env, NO_COLOR: "1" } },
+      { cwd, env: { ...process.env, NO_COLOR: "1", ...env } },
       (error, stdout, stderr) => {
         resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr })
       }
@@ -44,6 +46,23 @@ describe("billsync validate (end to end)", () => {
     const run = await billsync(copyExamples(), "validate")
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^3 pipelines, \d+ files valid\n$/)
+  })
+
+  it("schedules that need more than a developer key's hourly budget are a problem at the schedule (issue 17)", async () => {
+    const dir = copyExamples()
+    const text = Fs.readFileSync(NodePath.join(dir, "pipelines/acme-us.yaml"), "utf8")
+    const { line, col } = positionIn(text, '"15 */4 * * *"')
+    // A key allowed 100 requests an hour cannot carry one sync of the assumed 150 requests.
+    const run = await billsyncWith({ BILLSYNC_KEY_REQUESTS_PER_HOUR: "100" }, dir, "validate")
+    expect(run.code).toBe(1)
+    const mine = run.stdout.split("\n").find((l) => l.startsWith("pipelines/acme-us.yaml:"))
+    expect(mine).toMatch(
+      new RegExp(
+        `^pipelines/acme-us\\.yaml:${line}:${col}: schedule: key BILLCOM_ACME_US_DEV_KEY \\(sandbox\\): 1 pipeline needs 1 logins/h \\(limit 200\\) and ~150 requests/h \\(limit 100\\) .* DOES NOT FIT \\(150 requests/h > 100\\): `
+      )
+    )
+    expect(run.stdout).toContain("(assuming 150 requests a sync; `billsync cluster plan` measures them from the runs)")
+    expect(run.stdout).toMatch(/\n3 problems in 3 files\n$/)
   })
 
   it("one broken field prints that field's exact position and exits 1", async () => {
