@@ -1,6 +1,6 @@
-import { PgClient } from "@effect/sql-pg"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer } from "effect"
+import { cliDatabase } from "../support/cli-database.ts"
 import { execFile, execFileSync } from "node:child_process"
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -29,7 +29,7 @@ const makeRepo = (billcom?: string) => {
   const pipeline = readFileSync(join(root, "pipelines", "demo.yaml"), "utf8")
   writeFileSync(
     join(dir, "pipelines", "demo.yaml"),
-    billcom === undefined ? pipeline : pipeline.replace(/^billcom:\n(  .*\n)+/m, billcom)
+    billcom === undefined ? pipeline : pipeline.replace(/^billcom:\n( {2}.*\n)+/m, billcom)
   )
   cpSync(join(root, "mappings", "demo"), join(dir, "mappings", "demo"), { recursive: true })
   cpSync(join(root, "schemas"), join(dir, "schemas"), { recursive: true })
@@ -64,23 +64,15 @@ const run = (cwd: string, args: ReadonlyArray<string>, env: Record<string, strin
     )
   })
 
-/** A scratch database on TEST_DATABASE_URL's server, else an embedded one in the repository. */
+/** A scratch database on the run's server, else an embedded one in the repository. */
 const databaseEnv = (dir: string) =>
-  Effect.gen(function* () {
-    const admin = process.env["TEST_DATABASE_URL"]
-    if (admin === undefined || admin === "") return { BILLSYNC_EMBEDDED_DIR: join(dir, ".billsync", "db") }
-    const name = `billsync_coa_cli_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`
-    const adminSql = (statement: string) =>
-      Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(
-        Effect.provide(PgClient.layer({ url: Redacted.make(admin), maxConnections: 1 }))
-      )
-    yield* Effect.acquireRelease(adminSql(`CREATE DATABASE ${name}`), () =>
-      adminSql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore)
-    )
-    const url = new URL(admin)
-    url.pathname = `/${name}`
-    return { DATABASE_URL: url.toString() }
-  })
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.promise(() => cliDatabase("billsync_coa_cli", dir)),
+      (db) => Effect.promise(db.drop)
+    ),
+    (db) => db.env
+  )
 
 /** A pipeline pointed at the emulator running in this test process, with its credentials in the environment. */
 const againstEmulator = (environment: "emulator" | "production") =>

@@ -9,7 +9,7 @@ import { CoaApplier } from "../../src/coa/applier.ts"
 import { ChartReaderLive, ChartWriterLive } from "../../src/coa/billcom-adapter.ts"
 import { CoaJournal } from "../../src/coa/journal.ts"
 import type { LedgerAccount } from "../../src/coa/model.ts"
-import { ChartReader, ChartWriter } from "../../src/coa/ports.ts"
+import { ChartReader, type ChartWriter } from "../../src/coa/ports.ts"
 import { CHART_TEMPLATE, LEDGER_ROWS } from "../../src/emulator/chart.ts"
 import { Emulator, type EmulatorOptions } from "../../src/emulator/index.ts"
 

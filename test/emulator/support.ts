@@ -44,7 +44,7 @@ export interface Reply {
 export const request = async (url: string, init: RequestInit = {}): Promise<Reply> => {
   const res = await fetch(url, init)
   const text = await res.text()
-  let body: unknown = undefined
+  let body: unknown
   try {
     body = text === "" ? undefined : JSON.parse(text)
   } catch {

@@ -240,7 +240,7 @@ it.layer(StoreTest, { timeout: "300 seconds" })("mappings suggest on a fresh dem
       ]) // customers are not in the seed stages
       for (const [f, text] of after) writeFileSync(join(dir, f), text)
       expect(readFileSync(join(dir, "vendors.yaml"), "utf8")).toMatch(
-        /^# yaml-language-server: \$schema=\.\.\/\.\.\/schemas\/vendors\.schema\.json\nvendors:\n  - billcomId: 009/
+        /^# yaml-language-server: \$schema=\.\.\/\.\.\/schemas\/vendors\.schema\.json\nvendors:\n {2}- billcomId: 009/
       )
       expect(result.suggestions.filter((s) => s.kind === "vendor").map((s) => s.target)).toContain("V-0001")
       expect(result.suggestions.find((s) => s.kind === "bank-account")?.basis).toBe("exact")

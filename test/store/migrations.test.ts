@@ -7,9 +7,7 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import { describe, expect } from "vitest"
 import { clientLayer } from "../../src/store/database.ts"
 import { discoverMigrations, migrate, migrateWith, migrationsTable } from "../../src/store/migrator.ts"
-import { TestDatabase } from "../support/database.ts"
-
-const serverUrl = process.env["TEST_DATABASE_URL"]
+import { scratchServerDatabase, TestDatabase } from "../support/database.ts"
 
 it.layer(TestDatabase, { timeout: "120 seconds" })("migrations", (it) => {
   it.effect("creates the store and ledger tables and records every migration once", () =>
@@ -61,22 +59,8 @@ it.layer(TestDatabase, { timeout: "120 seconds" })("migrations", (it) => {
  */
 const freshDatabase = Effect.acquireRelease(
   Effect.promise(async () => {
-    if (serverUrl !== undefined) {
-      const name = `billsync_mig_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
-      const admin = (statement: string) =>
-        Effect.runPromise(
-          Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(
-            Effect.provide(PgClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 }))
-          )
-        )
-      await admin(`CREATE DATABASE ${name}`)
-      const url = new URL(serverUrl)
-      url.pathname = `/${name}`
-      return {
-        url: url.toString(),
-        close: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined)
-      }
-    }
+    const scratch = await scratchServerDatabase("billsync_mig")
+    if (scratch !== undefined) return { url: scratch.url, close: scratch.drop }
     const db = await PGlite.create()
     const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 20 })
     await server.start()

@@ -2,8 +2,6 @@ import { execFile } from "node:child_process"
 import { cpSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import { PgClient } from "@effect/sql-pg"
-import { Effect, Redacted } from "effect"
 
 /** The real CLI, as users run it: `node bin/billsync.mjs` (dist/, built by the test setup). */
 export const BIN = resolve("bin/billsync.mjs")
@@ -63,28 +61,7 @@ export const demoRepository = (): { readonly root: string; readonly remove: () =
   return { root, remove: () => rmSync(root, { recursive: true, force: true }) }
 }
 
-const admin = (serverUrl: string, statement: string) =>
-  Effect.runPromise(
-    Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(
-      Effect.provide(PgClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 }))
-    )
-  )
-
-/** An empty scratch database on TEST_DATABASE_URL's server (undefined without one), and how to drop it. */
-export const scratchServerDatabase = async (): Promise<
-  { readonly url: string; readonly drop: () => Promise<void> } | undefined
-> => {
-  const serverUrl = process.env["TEST_DATABASE_URL"]
-  if (serverUrl === undefined || serverUrl === "") return undefined
-  const name = `billsync_cli_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
-  await admin(serverUrl, `CREATE DATABASE ${name}`)
-  const u = new URL(serverUrl)
-  u.pathname = `/${name}`
-  return {
-    url: u.toString(),
-    drop: () => admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined)
-  }
-}
+export { scratchServerDatabase } from "./database.ts"
 
 /** Every stderr line is in billsync's one log style: `<UTC ISO time> <LEVEL> <message>…`. */
 export const LOG_LINE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z (DEBUG|INFO |WARN |ERROR|FATAL) \S/

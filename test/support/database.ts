@@ -38,6 +38,33 @@ export const dockerSocketAnswers = (): Promise<boolean> => {
   })
 }
 
+/** The Postgres server of the run (TEST_DATABASE_URL; the global setup starts one when unset), if any. */
+export const testServerUrl = (): string | undefined => process.env["TEST_DATABASE_URL"] || undefined
+
+const adminStatement = (serverUrl: string, statement: string) =>
+  Effect.runPromise(
+    Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(
+      Effect.provide(PgClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 }))
+    )
+  ).then(() => undefined)
+
+/**
+ * An empty, uniquely named database on the run's server (undefined without one), and how to drop
+ * it — for tests that hand a DATABASE_URL to `billsync` processes.
+ */
+export const scratchServerDatabase = async (
+  prefix = "billsync_cli"
+): Promise<{ readonly url: string; readonly drop: () => Promise<void> } | undefined> => {
+  const serverUrl = testServerUrl()
+  if (serverUrl === undefined) return undefined
+  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
+  await adminStatement(serverUrl, `CREATE DATABASE ${name}`)
+  return {
+    url: withDatabaseName(serverUrl, name),
+    drop: () => adminStatement(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  }
+}
+
 const withDatabaseName = (url: string, name: string): string => {
   const u = new URL(url)
   u.pathname = `/${name}`
@@ -75,7 +102,7 @@ const containerDatabase = Layer.unwrapScoped(
 )
 
 export const chooseTestDatabase = Effect.promise(async (): Promise<TestDatabaseKind> => {
-  if (process.env["TEST_DATABASE_URL"]) return "server"
+  if (testServerUrl() !== undefined) return "server"
   if (await dockerSocketAnswers()) return "testcontainers"
   return "pglite"
 })
@@ -86,7 +113,7 @@ export const TestDatabase = Layer.unwrapEffect(
     process.stderr.write(`[billsync tests] database: ${kind}\n`)
     switch (kind) {
       case "server":
-        return scratchDatabase(process.env["TEST_DATABASE_URL"]!)
+        return scratchDatabase(testServerUrl()!)
       case "testcontainers":
         return containerDatabase
       case "pglite":

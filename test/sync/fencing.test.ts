@@ -5,6 +5,7 @@ import { Effect } from "effect"
 import { expect } from "vitest"
 import { Emulator } from "../../src/emulator/index.ts"
 import { runSync, type RunOptions, type SyncOutcome } from "../../src/sync/runner.ts"
+import { testServerUrl } from "../support/database.ts"
 import { emulatorWithSource, settingsFor, StoreTest } from "./support/harness.ts"
 
 /**
@@ -40,8 +41,8 @@ const runsOf = (pipeline: string) =>
 const lastRun = (o: SyncOutcome) => o.runs.at(-1)!
 
 // Killing the lock's connection needs a server (pg_locks holders, pg_terminate_backend); on PGlite (no
-// TEST_DATABASE_URL) the embedded fence has its own test, fencing-embedded.test.ts.
-const onServer = (process.env["TEST_DATABASE_URL"] ?? "") !== ""
+// TEST_DATABASE_URL, BILLSYNC_TEST_PGLITE=1) the embedded fence has its own test, fencing-embedded.test.ts.
+const onServer = testServerUrl() !== undefined
 
 it.layer(StoreTest, { timeout: "300 seconds" })("fencing on a Postgres server", (it) => {
   it.effect.skipIf(!onServer)(

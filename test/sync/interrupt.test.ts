@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { diffLedgers, readLedger } from "../../bench/lib/checksum.ts"
 import { startEmulator, type RunningEmulator } from "../../src/emulator/index.ts"
 import { BIN, cliEnv, scratchServerDatabase } from "../support/cli.ts"
+import { testServerUrl } from "../support/database.ts"
 
 /**
  * SIGTERM / SIGINT during a sync, as a container stop or a cancelled CI job sends them, to the real
@@ -16,7 +17,7 @@ import { BIN, cliEnv, scratchServerDatabase } from "../support/cli.ts"
  * mid-run) and a Postgres server database. The signal is sent once the database shows a committed
  * bills batch — synchronised on database state, never on time.
  */
-const serverUrl = process.env["TEST_DATABASE_URL"]
+const serverUrl = testServerUrl()
 const repo = mkdtempSync(join(tmpdir(), "billsync-interrupt-"))
 const env: Record<string, string> = { BILLSYNC_LOG_LEVEL: "info" }
 let emulator: RunningEmulator
