@@ -570,11 +570,9 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
                 AND (c.credit_date < ${s.cutoff ?? null}::date OR EXISTS (SELECT 1 FROM journal_heads h WHERE h.company_id = ${companyId} AND h.source_kind = 'opening' AND h.source_id = c.billcom_id))
               ON CONFLICT DO NOTHING`.pipe(Effect.asVoid)
 
-    /** Bills by Bill.com id (written, re-written or archived in this transaction). */
-    const postBills = Effect.fn("Journal.postBills")(function* (companyId: number, billcomIds: ReadonlyArray<string>) {
-      if (billcomIds.length === 0) return none()
-      const s = yield* settings(companyId)
-      const bills = yield* sql<{
+    /** The stored bills with these Bill.com ids: what an entry of each is made of (posting and the opening items). */
+    const billRows = (companyId: number, billcomIds: ReadonlyArray<string>) =>
+      sql<{
         id: string
         billcom_id: string
         vendor_id: number
@@ -587,6 +585,12 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
       }>`
         SELECT id::text, billcom_id, vendor_id::int, invoice_number, invoice_date::text, amount::text, currency, exchange_rate::text, archived
         FROM bills WHERE company_id = ${companyId} AND billcom_id IN ${sql.in(billcomIds)}`
+
+    /** Bills by Bill.com id (written, re-written or archived in this transaction). */
+    const postBills = Effect.fn("Journal.postBills")(function* (companyId: number, billcomIds: ReadonlyArray<string>) {
+      if (billcomIds.length === 0) return none()
+      const s = yield* settings(companyId)
+      const bills = yield* billRows(companyId, billcomIds)
       // A bill dated before the cutoff has no entry of its own: its opening item comes from `settle`.
       const regular = bills.filter((b) => s.cutoff === undefined || b.invoice_date >= s.cutoff)
       const lines = yield* docLines(
@@ -762,19 +766,7 @@ export class Journal extends Effect.Service<Journal>()("billsync/Journal", {
         const cutoff = s.cutoff
         const wanted = new Map<string, EntrySpec>()
         if (kind === "bill") {
-          const bills = yield* sql<{
-            id: string
-            billcom_id: string
-            vendor_id: number
-            invoice_number: string | null
-            invoice_date: string
-            amount: string
-            currency: string
-            exchange_rate: string | null
-            archived: boolean
-          }>`
-            SELECT id::text, billcom_id, vendor_id::int, invoice_number, invoice_date::text, amount::text, currency, exchange_rate::text, archived
-            FROM bills WHERE company_id = ${companyId} AND billcom_id IN ${sql.in(ids)}`
+          const bills = yield* billRows(companyId, ids)
           const before = cutoff === undefined ? [] : bills.filter((b) => !b.archived && b.invoice_date < cutoff)
           const beforeIds = before.map((b) => b.billcom_id)
           // Settled before the cutoff: payments that moved money then, and credits applied then (a credit
