@@ -71,9 +71,11 @@ describe("bills: approval", () => {
   })
 
   test("v3 without a settled status and no v2 read (re-evaluation): the stored v2 answer decides, else UNDEFINED", () => {
-    const stored = decide(bill({ approvalStatus: null }), {}, {}, { enrichment: { approvalStatus: "ASSIGNED" } })
-    expect(verdict(stored)).toBe("Skip not-approved (bill-not-approved)")
-    expect(stored.enrichment).toBeUndefined()
+    const approved = decide(bill({ approvalStatus: null }), {}, {}, { enrichment: { approvalStatus: "APPROVED" } })
+    expect(verdict(approved)).toBe("Import")
+    expect(approved.enrichment).toBeUndefined()
+    const pending = decide(bill({ approvalStatus: null }), {}, {}, { enrichment: { approvalStatus: "ASSIGNED" } })
+    expect(pending._tag === "Skip" && pending.error?.message).toBe("bill INV-1 approval status is ASSIGNED")
     const none = decide(bill({ approvalStatus: "" }))
     expect(none._tag === "Skip" && none.error?.message).toBe("bill INV-1 approval status is UNDEFINED")
   })
