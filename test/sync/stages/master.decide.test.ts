@@ -1,8 +1,13 @@
 import { describe, expect, test } from "vitest"
 import type { ChartAccount } from "../../../src/store/ledger-master.ts"
 import { accountsHandler, mapChartRow } from "../../../src/sync/stages/accounts.ts"
-import { apCardsHandler, bankAccountsHandler } from "../../../src/sync/stages/funding-accounts.ts"
-import { classificationHandlers, itemsHandler, vendorsHandler } from "../../../src/sync/stages/master.ts"
+import { apCardsHandler, bankAccountsHandler, cardAccountsHandler } from "../../../src/sync/stages/funding-accounts.ts"
+import {
+  classificationHandlers,
+  customersHandler,
+  itemsHandler,
+  vendorsHandler
+} from "../../../src/sync/stages/master.ts"
 import { candidate, payloadOf, settings, verdict } from "./support.ts"
 
 /** The master-data rules with plain data: a record imports when a mapping names it, else it waits as unmapped. */
@@ -29,6 +34,24 @@ describe("vendors, items, classifications", () => {
       details: { shortName: null, email: null, currency: "EUR", track1099: true, taxIdOnFile: true, taxIdType: null }
     })
     expect(verdict(unmapped!)).toBe("Skip unmapped")
+  })
+
+  test("customers follow customers.yaml; a customer without a name is named by its company", () => {
+    const s = settings({ customers: new Map([["0cu1", "globex"]]) })
+    const out = customersHandler.decide(
+      [
+        candidate(customersHandler, { id: "0cu1", companyName: "Globex Inc" }),
+        candidate(customersHandler, { id: "0cu2", name: "Initech" })
+      ],
+      undefined,
+      s
+    )
+    expect(payloadOf(out[0]!)).toEqual({
+      key: "globex",
+      name: "Globex Inc",
+      details: { companyName: "Globex Inc", email: null }
+    })
+    expect(verdict(out[1]!)).toBe("Skip unmapped")
   })
 
   test("items and classifications follow their own mapping files", () => {
@@ -90,6 +113,12 @@ describe("funding accounts", () => {
       last4: "6789",
       institution: "First"
     })
+    const cards = cardAccountsHandler.decide(
+      [candidate(cardAccountsHandler, { id: "cac1", brand: "VISA", last4: "4242" })],
+      chart,
+      settings({ fundingAccounts: new Map([["cac1", "2100"]]) })
+    )
+    expect(payloadOf(cards[0]!)).toMatchObject({ kind: "card", ledger_account_id: 6, name: "VISA", last4: "4242" })
     const card = apCardsHandler.decide([candidate(apCardsHandler, { id: "dva1", status: "ACTIVE" })], chart, s)
     expect(payloadOf(card[0]!)).toMatchObject({ kind: "card", ledger_account_id: 6, institution: "BILL AP Card" })
   })
