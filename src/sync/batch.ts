@@ -17,7 +17,14 @@ import type { StoreError } from "../store/errors.ts"
 import { checkFence } from "../store/fence.ts"
 import { SourceRecords, type SourceRecordRow, type StoredRecord } from "../store/source-records.ts"
 import { catalogEntry } from "./catalog.ts"
-import type { Candidate, Evaluated, Failure, KindHandler, StageContext } from "./handler.ts"
+import {
+  evaluate,
+  type Candidate,
+  type Evaluated,
+  type Failure,
+  type KindHandler,
+  type StageContext
+} from "./handler.ts"
 import { contentHash } from "./hash.ts"
 import { utcInstant } from "./records.ts"
 import { Source, type PulledRecord } from "./source.ts"
@@ -69,7 +76,12 @@ interface Input {
   readonly watermark?: number | undefined
 }
 
-const errorInput = (ctx: StageContext, kind: string, billcomId: string, f: Failure): ErrorInput => ({
+const errorInput = (
+  ctx: Pick<StageContext, "stage" | "settings">,
+  kind: string,
+  billcomId: string,
+  f: Failure
+): ErrorInput => ({
   stage: ctx.stage,
   kind,
   billcomId,
@@ -83,6 +95,15 @@ const errorInput = (ctx: StageContext, kind: string, billcomId: string, f: Failu
 type Delta = Pick<StageCounts, "inserted" | "updated" | "unchanged" | "skipped" | "errors" | "reevaluated">
 const zero = (): Delta => ({ inserted: 0, updated: 0, unchanged: 0, skipped: 0, errors: 0, reevaluated: 0 })
 
+/** A record that could not be read: stored as refused, with an invalid-record error. */
+interface Invalid {
+  readonly id: string
+  readonly raw: unknown
+  readonly hash: string
+  readonly message: string
+  readonly stored: StoredRecord | undefined
+}
+
 interface DecodedRecord<D> {
   readonly raw: unknown
   readonly hash: string
@@ -92,13 +113,7 @@ interface DecodedRecord<D> {
 }
 
 interface Decoded<D> {
-  readonly invalid: ReadonlyArray<{
-    id: string
-    raw: unknown
-    hash: string
-    message: string
-    stored: StoredRecord | undefined
-  }>
+  readonly invalid: ReadonlyArray<Invalid>
   readonly byId: ReadonlyMap<string, DecodedRecord<D>>
   /** Every Bill.com id in the batch, valid or not. */
   readonly ids: ReadonlySet<string>
@@ -109,8 +124,8 @@ interface Decoded<D> {
 }
 
 /** Decode and hash (CPU only): dedupe by id, newest copy first; moves the read position on. */
-const decodeBatch = <D, P, R>(
-  handler: KindHandler<D, P, R>,
+const decodeBatch = <D, P, L, R>(
+  handler: KindHandler<D, P, L, R>,
   inputs: ReadonlyArray<Input>,
   live: boolean,
   position: ReadPosition | undefined
@@ -118,7 +133,7 @@ const decodeBatch = <D, P, R>(
   const decode = Schema.decodeUnknownEither(handler.schema)
   // Only a failed record is decoded again for every issue (one line: path, value, problem).
   const explain = Schema.decodeUnknownEither(handler.schema, { errors: "all" })
-  const invalid: Array<Decoded<D>["invalid"][number]> = []
+  const invalid: Array<Invalid> = []
   const byId = new Map<string, DecodedRecord<D>>()
   const duplicates = new Map<string, Failure>()
   // Live reads only: a stored copy was judged when it was pulled.
@@ -183,30 +198,145 @@ interface Plan<D, P> {
   /** Master data whose mapping was removed: the link goes, so nothing resolves to it any more. */
   readonly unlinked: ReadonlyArray<string>
   readonly cursor: string | undefined
-  readonly delta: Delta
-  /** Which counter each record with a row was counted in (a record the database refuses moves to errors). */
-  readonly counted: ReadonlyMap<string, keyof Delta>
+  /** The counter each evaluated or invalid record counts in, in order (a record the database refuses moves to errors). */
+  readonly counted: ReadonlyArray<readonly [id: string, counter: "inserted" | "updated" | "skipped" | "errors"]>
+  /** Records pulled again unchanged (or older than the stored copy): nothing to write. */
+  readonly unchanged: number
+  /** Records evaluated again from their stored raw copies. */
+  readonly reevaluated: number
+}
+
+/**
+ * What a committed plan adds to its stage's counts — the one place they are derived: each record
+ * in the counter its outcome chose, except the ids the database refused (invalid-record errors).
+ */
+export const countsOf = (
+  plan: Pick<Plan<unknown, unknown>, "counted" | "unchanged" | "reevaluated">,
+  refused: ReadonlyArray<string>
+): Delta => {
+  const delta = zero()
+  for (const [, k] of plan.counted) delta[k]++
+  delta.unchanged += plan.unchanged
+  delta.reevaluated += plan.reevaluated
+  for (const id of refused) {
+    const k = plan.counted.findLast(([counted]) => counted === id)?.[1]
+    if (k !== undefined) delta[k]--
+    delta.errors++
+  }
+  return delta
+}
+
+/**
+ * The batch's writes from its evaluation (pure): a source row per record whose outcome changed,
+ * the integration errors to open and to resolve, the imports, the links to remove, and how each
+ * record counts.
+ */
+export const planOutcomes = <D, P>(
+  kind: string,
+  ctx: Pick<StageContext, "integrationId" | "runId" | "stage" | "settings">,
+  batch: {
+    readonly invalid: ReadonlyArray<Invalid>
+    readonly candidates: ReadonlyArray<Candidate<D>>
+    readonly outcomes: ReadonlyArray<Evaluated<P>>
+    readonly duplicates: ReadonlyMap<string, Failure>
+    readonly unchanged: number
+    readonly cursor: string | undefined
+  },
+  live: boolean
+): Plan<D, P> => {
+  const sourceRows: Array<SourceRecordRow> = []
+  const errorRows: Array<ErrorInput> = []
+  const resolved: Array<string> = []
+  const imports: Array<{ candidate: Candidate<D>; payload: P }> = []
+  const unlinked: Array<string> = []
+  const counted: Array<readonly [string, "inserted" | "updated" | "skipped" | "errors"]> = []
+  const row = (
+    c: { id: string; raw: unknown; hash: string },
+    meta: Candidate<D>["meta"] | undefined,
+    outcome: SourceRecordRow["outcome"],
+    reason: string | null,
+    enrichment: Record<string, unknown> | undefined
+  ): SourceRecordRow => ({
+    integration_id: ctx.integrationId,
+    kind,
+    billcom_id: c.id,
+    raw: storableJsonText(c.raw),
+    content_hash: c.hash,
+    updated_time: utcInstant(meta?.updatedTime) ?? null,
+    archived: meta?.archived ?? false,
+    business_date: meta?.businessDate ?? null,
+    outcome,
+    reason,
+    enrichment: enrichment === undefined ? null : JSON.stringify(enrichment),
+    processed_run_id: ctx.runId
+  })
+
+  for (const bad of batch.invalid) {
+    if (bad.stored?.outcome !== "error" || bad.stored.reason !== "invalid")
+      sourceRows.push(row(bad, undefined, "error", "invalid", undefined))
+    errorRows.push(errorInput(ctx, kind, bad.id, { code: "invalid-record", message: bad.message }))
+    counted.push([bad.id, "errors"])
+  }
+  batch.candidates.forEach((c, i) => {
+    const o = batch.outcomes[i]!
+    const enrichment = o.enrichment
+    switch (o._tag) {
+      case "Import": {
+        imports.push({ candidate: c, payload: o.payload })
+        sourceRows.push(row(c, c.meta, "imported", null, enrichment))
+        // A warning stays open as an integration error while the record looks wrong; it imports all the same.
+        const warning = o.warning ?? batch.duplicates.get(c.id)
+        if (warning !== undefined) errorRows.push(errorInput(ctx, kind, c.id, warning))
+        else resolved.push(c.id)
+        counted.push([c.id, c.previous?.outcome === "imported" ? "updated" : "inserted"])
+        break
+      }
+      case "Skip":
+        // Re-evaluated from storage with the same result: nothing to rewrite (its error row still records the recurrence).
+        if (live || c.previous?.outcome !== "skipped" || c.previous.reason !== o.reason || enrichment !== undefined)
+          sourceRows.push(row(c, c.meta, "skipped", o.reason, enrichment))
+        if (o.error !== undefined) errorRows.push(errorInput(ctx, kind, c.id, o.error))
+        else resolved.push(c.id)
+        if (o.reason === "unmapped" && c.previous?.outcome === "imported") unlinked.push(c.id)
+        // A skip that opens an integration error (a bill not approved, or denied) is counted as an
+        // error, like every record in the error log: the run's, the status's and the demo's counts agree.
+        counted.push([c.id, o.error !== undefined ? "errors" : "skipped"])
+        break
+      case "Fail":
+        if (live || c.previous?.outcome !== "error" || c.previous.reason !== o.failure.code || enrichment !== undefined)
+          sourceRows.push(row(c, c.meta, "error", o.failure.code, enrichment))
+        errorRows.push(errorInput(ctx, kind, c.id, o.failure))
+        counted.push([c.id, "errors"])
+        break
+    }
+  })
+  return {
+    sourceRows,
+    errorRows,
+    resolved,
+    imports,
+    unlinked,
+    cursor: batch.cursor,
+    counted,
+    unchanged: batch.unchanged,
+    reevaluated: live ? 0 : batch.candidates.length
+  }
 }
 
 /**
  * Reads what the store knows of the batch's records (live reads), skips the unchanged ones and
  * evaluates the rest: everything a commit writes, nothing written yet.
  */
-const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d: Decoded<D>, live: boolean) =>
+const planBatch = <D, P, L, R>(handler: KindHandler<D, P, L, R>, ctx: StageContext, d: Decoded<D>, live: boolean) =>
   Effect.gen(function* () {
     const records = yield* SourceRecords
-    const delta = zero()
-    const counted = new Map<string, keyof Delta>()
-    const count = (id: string, k: keyof Delta) => {
-      delta[k]++
-      counted.set(id, k)
-    }
+    let unchanged = 0
     const previous = live ? yield* records.previous(ctx.integrationId, handler.kind, [...d.ids]) : new Map()
     // An invalid record pulled again unchanged is a no-op like any other (its error row stays open).
-    const stillInvalid = d.invalid.filter((bad) => {
-      const unchanged = live && previous.get(bad.id)?.hash === bad.hash
-      if (unchanged) delta.unchanged++
-      return !unchanged
+    const invalid = d.invalid.filter((bad) => {
+      const same = live && previous.get(bad.id)?.hash === bad.hash
+      if (same) unchanged++
+      return !same
     })
     const candidates: Array<Candidate<D>> = []
     for (const [id, r] of d.byId) {
@@ -226,88 +356,19 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
         (prev.hash === r.hash ||
           (prev.updatedMs !== undefined && Number.isFinite(r.updatedMs) && r.updatedMs < prev.updatedMs))
       ) {
-        delta.unchanged++
+        unchanged++
         continue
       }
       candidates.push({ id, raw: r.raw, hash: r.hash, value: r.value, meta: handler.meta(r.value), previous: prev })
     }
-
     const outcomes: ReadonlyArray<Evaluated<P>> =
-      candidates.length === 0 ? [] : yield* handler.evaluate(candidates, ctx, live)
-
-    const sourceRows: Array<SourceRecordRow> = []
-    const errorRows: Array<ErrorInput> = []
-    const resolved: Array<string> = []
-    const imports: Array<{ candidate: Candidate<D>; payload: P }> = []
-    const unlinked: Array<string> = []
-    const row = (
-      c: { id: string; raw: unknown; hash: string },
-      meta: Candidate<D>["meta"] | undefined,
-      outcome: SourceRecordRow["outcome"],
-      reason: string | null,
-      enrichment: Record<string, unknown> | undefined
-    ): SourceRecordRow => ({
-      integration_id: ctx.integrationId,
-      kind: handler.kind,
-      billcom_id: c.id,
-      raw: storableJsonText(c.raw),
-      content_hash: c.hash,
-      updated_time: utcInstant(meta?.updatedTime) ?? null,
-      archived: meta?.archived ?? false,
-      business_date: meta?.businessDate ?? null,
-      outcome,
-      reason,
-      enrichment: enrichment === undefined ? null : JSON.stringify(enrichment),
-      processed_run_id: ctx.runId
-    })
-
-    for (const bad of stillInvalid) {
-      if (bad.stored?.outcome !== "error" || bad.stored.reason !== "invalid")
-        sourceRows.push(row(bad, undefined, "error", "invalid", undefined))
-      errorRows.push(errorInput(ctx, handler.kind, bad.id, { code: "invalid-record", message: bad.message }))
-      count(bad.id, "errors")
-    }
-    candidates.forEach((c, i) => {
-      const o = outcomes[i]!
-      const enrichment = o.enrichment
-      switch (o._tag) {
-        case "Import": {
-          imports.push({ candidate: c, payload: o.payload })
-          sourceRows.push(row(c, c.meta, "imported", null, enrichment))
-          // A warning stays open as an integration error while the record looks wrong; it imports all the same.
-          const warning = o.warning ?? d.duplicates.get(c.id)
-          if (warning !== undefined) errorRows.push(errorInput(ctx, handler.kind, c.id, warning))
-          else resolved.push(c.id)
-          count(c.id, c.previous?.outcome === "imported" ? "updated" : "inserted")
-          break
-        }
-        case "Skip":
-          // Re-evaluated from storage with the same result: nothing to rewrite (its error row still records the recurrence).
-          if (live || c.previous?.outcome !== "skipped" || c.previous.reason !== o.reason || enrichment !== undefined)
-            sourceRows.push(row(c, c.meta, "skipped", o.reason, enrichment))
-          if (o.error !== undefined) errorRows.push(errorInput(ctx, handler.kind, c.id, o.error))
-          else resolved.push(c.id)
-          if (o.reason === "unmapped" && c.previous?.outcome === "imported") unlinked.push(c.id)
-          // A skip that opens an integration error (a bill not approved, or denied) is counted as an
-          // error, like every record in the error log: the run's, the status's and the demo's counts agree.
-          count(c.id, o.error !== undefined ? "errors" : "skipped")
-          break
-        case "Fail":
-          if (
-            live ||
-            c.previous?.outcome !== "error" ||
-            c.previous.reason !== o.failure.code ||
-            enrichment !== undefined
-          )
-            sourceRows.push(row(c, c.meta, "error", o.failure.code, enrichment))
-          errorRows.push(errorInput(ctx, handler.kind, c.id, o.failure))
-          count(c.id, "errors")
-          break
-      }
-    })
-    if (!live) delta.reevaluated += candidates.length
-    const plan: Plan<D, P> = { sourceRows, errorRows, resolved, imports, unlinked, cursor: d.cursor, delta, counted }
-    return plan
+      candidates.length === 0 ? [] : yield* evaluate(handler, candidates, ctx, live)
+    return planOutcomes(
+      handler.kind,
+      ctx,
+      { invalid, candidates, outcomes, duplicates: d.duplicates, unchanged, cursor: d.cursor },
+      live
+    )
   })
 
 /**
@@ -320,30 +381,19 @@ const planBatch = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, d:
  * uninterruptible step: a stop request (SIGINT/SIGTERM) lets a begun commit finish whole, so the
  * counts say exactly what committed.
  */
-const commitPlan = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, plan: Plan<D, P>) =>
+const commitPlan = <D, P, L, R>(handler: KindHandler<D, P, L, R>, ctx: StageContext, plan: Plan<D, P>) =>
   Effect.gen(function* () {
-    const count = (delta: Delta) =>
+    const count = (refused: ReadonlyArray<string>) =>
       Effect.sync(() => {
-        for (const [k, v] of Object.entries(delta) as Array<[keyof Delta, number]>) ctx.counts[k] += v
+        for (const [k, v] of Object.entries(countsOf(plan, refused)) as Array<[keyof Delta, number]>) ctx.counts[k] += v
       })
     if (plan.sourceRows.length === 0 && plan.errorRows.length === 0 && plan.cursor === undefined)
-      return yield* count(plan.delta)
-    yield* Effect.uninterruptible(
-      Effect.gen(function* () {
-        const refused = yield* commitOrIsolate(handler, ctx, plan)
-        const delta = { ...plan.delta }
-        for (const id of refused) {
-          const k = plan.counted.get(id)
-          if (k !== undefined) delta[k]--
-          delta.errors++
-        }
-        yield* count(delta)
-      })
-    )
+      return yield* count([])
+    yield* Effect.uninterruptible(Effect.flatMap(commitOrIsolate(handler, ctx, plan), count))
     if (ctx.afterBatch) yield* ctx.afterBatch(ctx)
   })
 
-const commitOnce = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, plan: Plan<D, P>) =>
+const commitOnce = <D, P, L, R>(handler: KindHandler<D, P, L, R>, ctx: StageContext, plan: Plan<D, P>) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const records = yield* SourceRecords
@@ -397,8 +447,8 @@ export const refusedByDatabase = (e: SqlError): string | undefined => {
 }
 
 /** Commits the plan; on a data refusal, bisects. Returns the ids refused (now invalid-record errors). */
-const commitOrIsolate = <D, P, R>(
-  handler: KindHandler<D, P, R>,
+const commitOrIsolate = <D, P, L, R>(
+  handler: KindHandler<D, P, L, R>,
   ctx: StageContext,
   plan: Plan<D, P>
 ): Effect.Effect<
@@ -426,8 +476,8 @@ const commitOrIsolate = <D, P, R>(
   )
 
 /** A record the database refused: stored as refused (its raw copy made storable) with an invalid-record error. */
-const commitRefused = <D, P, R>(
-  handler: KindHandler<D, P, R>,
+const commitRefused = <D, P, L, R>(
+  handler: KindHandler<D, P, L, R>,
   ctx: StageContext,
   plan: Plan<D, P>,
   id: string,
@@ -455,8 +505,8 @@ const commitRefused = <D, P, R>(
  * evaluate the new/changed ones → one transaction (commitPlan). A bad record becomes an error row;
  * it never fails the batch. `stored` batches come from source_records (re-evaluation: no Bill.com calls).
  */
-export const processBatch = <D, P, R>(
-  handler: KindHandler<D, P, R>,
+export const processBatch = <D, P, L, R>(
+  handler: KindHandler<D, P, L, R>,
   ctx: StageContext,
   inputs: ReadonlyArray<Input>,
   live: boolean,
@@ -471,7 +521,7 @@ export const processBatch = <D, P, R>(
  * an earlier batch holding one of its records had committed read a stale previous state: it is
  * planned again, after that commit, before it commits (rare: a record changed while the list was read).
  */
-const pipelinedCommits = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, position: ReadPosition) => {
+const pipelinedCommits = <D, P, L, R>(handler: KindHandler<D, P, L, R>, ctx: StageContext, position: ReadPosition) => {
   let committed = 0
   const recent: Array<{ n: number; ids: ReadonlySet<string> }> = []
   const plan = ([chunk, n]: readonly [Chunk.Chunk<Input>, number]) => {
@@ -492,7 +542,7 @@ const pipelinedCommits = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageCont
 }
 
 /** Live read of one list from its cursor (minus the overlap window), pipelined: the next pages are pulled while a batch writes. */
-export const pullList = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, fullRefresh: boolean) =>
+export const pullList = <D, P, L, R>(handler: KindHandler<D, P, L, R>, ctx: StageContext, fullRefresh: boolean) =>
   Effect.gen(function* () {
     const source = yield* Source
     const records = yield* SourceRecords
@@ -535,7 +585,7 @@ export const pullList = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageConte
   })
 
 /** Re-evaluates stored records of one kind from their raw copies (open errors, unmapped, newly inside the cutoff; all when `all`). */
-export const reevaluateStored = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageContext, all: boolean) =>
+export const reevaluateStored = <D, P, L, R>(handler: KindHandler<D, P, L, R>, ctx: StageContext, all: boolean) =>
   Effect.gen(function* () {
     const records = yield* SourceRecords
     yield* records

@@ -1,5 +1,5 @@
 import type { SqlError } from "@effect/sql/SqlError"
-import type { Effect, Schema } from "effect"
+import { Effect, type Schema } from "effect"
 import type { PreviousRecord } from "../store/source-records.ts"
 import type { StageCounts } from "../store/runs.ts"
 import type { ErrorCode } from "./catalog.ts"
@@ -83,20 +83,29 @@ export const skipped = (reason: string, error?: Failure): Evaluated<never> =>
 export const failed = (failure: Failure): Evaluated<never> => ({ _tag: "Fail", failure })
 
 /**
- * One kind of Bill.com record (one list): how to decode it, evaluate a batch (mapping resolution,
- * cutoff, approvals — `live` false means re-evaluation from stored raw: no Bill.com calls), and
- * write the imported ones inside the batch's transaction.
+ * One kind of Bill.com record (one list): how to decode it, and its evaluation in three steps.
+ * `gather` reads what the rules need — links, ledger rows, stored versions, Bill.com's legacy v2
+ * answers (`live` false means re-evaluation from stored raw: no Bill.com calls) — into plain data;
+ * `decide` applies the rules (mapping resolution, cutoff, approvals, currencies, closed periods):
+ * pure, no services, no I/O, so its rules are unit-tested with plain data; `write` performs the
+ * imported outcomes' writes inside the batch's transaction.
  */
-export interface KindHandler<D, P, R = never> {
+export interface KindHandler<D, P, L, R = never> {
   readonly kind: string
   readonly list: ListName
   readonly schema: Schema.Schema<D, any, never>
   readonly meta: (value: D) => RecordMeta
-  readonly evaluate: (
+  readonly gather: (
     candidates: ReadonlyArray<Candidate<D>>,
     ctx: StageContext,
     live: boolean
-  ) => Effect.Effect<ReadonlyArray<Evaluated<P>>, SourceError | SqlError, R>
+  ) => Effect.Effect<L, SourceError | SqlError, R>
+  /** One outcome per candidate, in order. */
+  readonly decide: (
+    candidates: ReadonlyArray<Candidate<D>>,
+    lookups: L,
+    settings: SyncSettings
+  ) => ReadonlyArray<Evaluated<P>>
   readonly write: (
     imports: ReadonlyArray<{ readonly candidate: Candidate<D>; readonly payload: P }>,
     ctx: StageContext
@@ -109,3 +118,12 @@ export interface KindHandler<D, P, R = never> {
    */
   readonly pipelined?: boolean
 }
+
+/** A batch's evaluation: what it needs, read; then the rules, applied. */
+export const evaluate = <D, P, L, R>(
+  handler: KindHandler<D, P, L, R>,
+  candidates: ReadonlyArray<Candidate<D>>,
+  ctx: StageContext,
+  live: boolean
+): Effect.Effect<ReadonlyArray<Evaluated<P>>, SourceError | SqlError, R> =>
+  Effect.map(handler.gather(candidates, ctx, live), (lookups) => handler.decide(candidates, lookups, ctx.settings))

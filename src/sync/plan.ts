@@ -9,7 +9,7 @@ import { classificationHandlers, customersHandler, itemsHandler, vendorsHandler 
 import { vendorCreditsHandler } from "./stages/vendor-credits.ts"
 import { vendorPaymentsHandler } from "./stages/vendor-payments.ts"
 
-type AnyHandler = KindHandler<any, any, any>
+type AnyHandler = KindHandler<any, any, any, any>
 
 /** The kinds each stage reads, in order. */
 export const handlersOf: Record<StageName, ReadonlyArray<AnyHandler>> = {

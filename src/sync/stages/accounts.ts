@@ -23,27 +23,26 @@ export const mapChartRow = (
   return same.length === 1 ? same[0] : undefined
 }
 
-/** Accounts stage (read side): pulls Bill.com's chart of accounts and links each row to its ledger account. */
+/** Accounts stage (read side): pulls Bill.com's chart of accounts and links each row to its ledger account (the lookup: the ledger chart). */
 export const accountsHandler: KindHandler<
   R.ChartOfAccount,
   { accountId: number; number: string },
+  ReadonlyArray<ChartAccount>,
   LedgerMaster | Links
 > = {
   kind: "chart-of-account",
   list: "chart-of-accounts",
   schema: R.ChartOfAccount,
   meta: (d) => ({ updatedTime: d.updatedTime ?? undefined, archived: d.archived === true, businessDate: undefined }),
-  evaluate: (candidates, ctx) =>
-    Effect.gen(function* () {
-      const chart = yield* (yield* LedgerMaster).chart(ctx.companyId)
-      return candidates.map((c) => {
-        const account = mapChartRow(chart, {
-          id: c.id,
-          number: c.value.account?.number ?? undefined,
-          type: c.value.account?.type ?? undefined
-        })
-        return account === undefined ? skipped("unmapped") : imported({ accountId: account.id, number: account.number })
+  gather: (_candidates, ctx) => Effect.flatMap(LedgerMaster, (ledger) => ledger.chart(ctx.companyId)),
+  decide: (candidates, chart) =>
+    candidates.map((c) => {
+      const account = mapChartRow(chart, {
+        id: c.id,
+        number: c.value.account?.number ?? undefined,
+        type: c.value.account?.type ?? undefined
       })
+      return account === undefined ? skipped("unmapped") : imported({ accountId: account.id, number: account.number })
     }),
   write: (imports, ctx) =>
     Effect.flatMap(Links, (links) =>

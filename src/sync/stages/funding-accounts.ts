@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { LedgerMaster, type BankAccountRow } from "../../store/ledger-master.ts"
+import { LedgerMaster, type BankAccountRow, type ChartAccount } from "../../store/ledger-master.ts"
 import { Links } from "../../store/links.ts"
 import type { KindHandler } from "../handler.ts"
 import { imported, skipped } from "../handler.ts"
@@ -16,31 +16,29 @@ type Payload = Omit<BankAccountRow, "billcom_id" | "archived">
 const funding = <D extends { readonly id: string; readonly updatedTime?: string | null | undefined }>(spec: {
   readonly kind: "bank-account" | "card-account" | "ap-card"
   readonly list: ListName
-  readonly schema: KindHandler<D, Payload>["schema"]
+  readonly schema: KindHandler<D, Payload, unknown>["schema"]
   readonly archived: (d: D) => boolean
   readonly describe: (d: D) => Omit<Payload, "ledger_account_id" | "kind">
-}): KindHandler<D, Payload, LedgerMaster | Links> => ({
+}): KindHandler<D, Payload, ReadonlyArray<ChartAccount>, LedgerMaster | Links> => ({
   kind: spec.kind,
   list: spec.list,
   schema: spec.schema,
   meta: (d) => ({ updatedTime: d.updatedTime ?? undefined, archived: spec.archived(d), businessDate: undefined }),
-  evaluate: (candidates, ctx) =>
-    Effect.gen(function* () {
-      const chart = yield* (yield* LedgerMaster).chart(ctx.companyId)
-      return candidates.map((c) => {
-        const number = ctx.settings.fundingAccounts.get(c.id)
-        const account =
-          number === undefined
-            ? undefined
-            : chart.find((a) => a.number === number && (a.type === "bank" || a.type === "credit-card"))
-        return account === undefined
-          ? skipped("unmapped")
-          : imported({
-              kind: spec.kind === "bank-account" ? "bank" : "card",
-              ledger_account_id: account.id,
-              ...spec.describe(c.value)
-            } satisfies Payload)
-      })
+  gather: (_candidates, ctx) => Effect.flatMap(LedgerMaster, (ledger) => ledger.chart(ctx.companyId)),
+  decide: (candidates, chart, settings) =>
+    candidates.map((c) => {
+      const number = settings.fundingAccounts.get(c.id)
+      const account =
+        number === undefined
+          ? undefined
+          : chart.find((a) => a.number === number && (a.type === "bank" || a.type === "credit-card"))
+      return account === undefined
+        ? skipped("unmapped")
+        : imported({
+            kind: spec.kind === "bank-account" ? "bank" : "card",
+            ledger_account_id: account.id,
+            ...spec.describe(c.value)
+          } satisfies Payload)
     }),
   write: (imports, ctx) =>
     Effect.gen(function* () {

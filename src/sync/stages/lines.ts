@@ -27,7 +27,7 @@ export type LinkKind =
   | "bill"
   | (typeof dimensionFields)[number][1]
 
-export type Lookups = ReadonlyMap<LinkKind, ReadonlyMap<string, number>>
+export type LinkLookups = ReadonlyMap<LinkKind, ReadonlyMap<string, number>>
 
 /** Resolves every referenced Bill.com id of a batch to its ledger id, one query per kind. */
 export const lookupLinks = (integrationId: number, wanted: ReadonlyMap<LinkKind, ReadonlyArray<string>>) =>
@@ -35,7 +35,7 @@ export const lookupLinks = (integrationId: number, wanted: ReadonlyMap<LinkKind,
     const links = yield* Links
     const out = new Map<LinkKind, ReadonlyMap<string, number>>()
     for (const [kind, ids] of wanted) out.set(kind, yield* links.lookup(integrationId, kind, ids))
-    return out as Lookups
+    return out as LinkLookups
   })
 
 export const collect = (into: Map<LinkKind, Array<string>>, kind: LinkKind, id: string | null | undefined) => {
@@ -69,7 +69,7 @@ export const collectLines = (
 export const resolveLines = (
   lines: ReadonlyArray<R.Line>,
   header: R.LineClassifications | null | undefined,
-  lookups: Lookups
+  lookups: LinkLookups
 ): {
   readonly lines: Array<LineWrite & { quantity: string | null; unit_price: string | null }>
   readonly missing: Array<string>
@@ -122,7 +122,7 @@ export const resolveLines = (
  */
 export const refusedVendors = (
   integrationId: number,
-  lookups: Lookups,
+  lookups: LinkLookups,
   vendorIds: ReadonlyArray<string | null | undefined>
 ) =>
   Effect.gen(function* () {

@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { Links } from "../../store/links.ts"
 import { LedgerMaster, type PartyTable } from "../../store/ledger-master.ts"
-import type { KindHandler, StageContext } from "../handler.ts"
+import type { KindHandler } from "../handler.ts"
 import { imported, skipped } from "../handler.ts"
 import * as R from "../records.ts"
 import type { ClassificationKind, SyncSettings } from "../settings.ts"
@@ -37,21 +37,21 @@ const party = <
   readonly kind: string
   readonly list: ListName
   readonly table: PartyTable
-  readonly schema: KindHandler<D, Master>["schema"]
+  readonly schema: KindHandler<D, Master, void>["schema"]
   readonly mapping: (s: SyncSettings) => ReadonlyMap<string, string>
   readonly describe: (d: D) => Omit<Master, "key">
-}): KindHandler<D, Master, LedgerMaster | Links> => ({
+}): KindHandler<D, Master, void, LedgerMaster | Links> => ({
   kind: spec.kind,
   list: spec.list,
   schema: spec.schema,
   meta: common,
-  evaluate: (candidates, ctx) =>
-    Effect.succeed(
-      candidates.map((c) => {
-        const key = spec.mapping(ctx.settings).get(c.id)
-        return key === undefined ? skipped("unmapped") : imported({ key, ...spec.describe(c.value) })
-      })
-    ),
+  // The mapping file is the only lookup, and it is in the settings.
+  gather: () => Effect.void,
+  decide: (candidates, _lookups, settings) =>
+    candidates.map((c) => {
+      const key = spec.mapping(settings).get(c.id)
+      return key === undefined ? skipped("unmapped") : imported({ key, ...spec.describe(c.value) })
+    }),
   write: (imports, ctx) =>
     Effect.gen(function* () {
       const ledger = yield* LedgerMaster
@@ -132,20 +132,19 @@ export const itemsHandler = party({
 const classification = (
   kind: ClassificationKind,
   list: ListName
-): KindHandler<R.Classification, Master, LedgerMaster | Links> => ({
+): KindHandler<R.Classification, Master, void, LedgerMaster | Links> => ({
   kind,
   list,
   schema: R.Classification,
   meta: common,
-  evaluate: (candidates, ctx: StageContext) =>
-    Effect.succeed(
-      candidates.map((c) => {
-        const key = ctx.settings.classifications[kind].get(c.id)
-        const v = c.value
-        const name = v.name ?? ([v.firstName, v.lastName].filter(Boolean).join(" ") || v.id)
-        return key === undefined ? skipped("unmapped") : imported({ key, name, details: {} })
-      })
-    ),
+  gather: () => Effect.void,
+  decide: (candidates, _lookups, settings) =>
+    candidates.map((c) => {
+      const key = settings.classifications[kind].get(c.id)
+      const v = c.value
+      const name = v.name ?? ([v.firstName, v.lastName].filter(Boolean).join(" ") || v.id)
+      return key === undefined ? skipped("unmapped") : imported({ key, name, details: {} })
+    }),
   write: (imports, ctx) =>
     Effect.gen(function* () {
       const ledger = yield* LedgerMaster
