@@ -1,13 +1,5 @@
 import type { Schema } from "effect"
-import {
-  ApCard,
-  BankAccount,
-  CardAccount,
-  ChartOfAccount,
-  Classification,
-  Customer,
-  Item
-} from "./models/master.ts"
+import { ApCard, BankAccount, CardAccount, ChartOfAccount, Classification, Customer, Item } from "./models/master.ts"
 import { Bill, Payment, Vendor, VendorCredit } from "./models/payables.ts"
 import { decodePulled, type Pulled } from "./pulled.ts"
 

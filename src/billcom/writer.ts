@@ -30,7 +30,10 @@ export interface ChartOfAccountPatch {
 
 export interface BillcomWriterApi {
   readonly createChartOfAccount: (input: ChartOfAccountCreate) => Effect.Effect<CompleteChartOfAccount, BillcomError>
-  readonly updateChartOfAccount: (id: string, patch: ChartOfAccountPatch) => Effect.Effect<CompleteChartOfAccount, BillcomError>
+  readonly updateChartOfAccount: (
+    id: string,
+    patch: ChartOfAccountPatch
+  ) => Effect.Effect<CompleteChartOfAccount, BillcomError>
   readonly archiveChartOfAccount: (id: string) => Effect.Effect<CompleteChartOfAccount, BillcomError>
   readonly restoreChartOfAccount: (id: string) => Effect.Effect<CompleteChartOfAccount, BillcomError>
 }
@@ -44,7 +47,11 @@ const defined = (o: Record<string, unknown>): Record<string, unknown> =>
 export const makeWriter = Effect.gen(function* () {
   const transport = yield* BillcomTransport
   const unexpected = (endpoint: string, issues: string) =>
-    new BillcomError({ reason: "Decode", message: `Bill.com ${endpoint} answered an unexpected shape: ${issues}`, endpoint })
+    new BillcomError({
+      reason: "Decode",
+      message: `Bill.com ${endpoint} answered an unexpected shape: ${issues}`,
+      endpoint
+    })
   const decode =
     (endpoint: string) =>
     (json: unknown): Effect.Effect<CompleteChartOfAccount, BillcomError> =>

@@ -18,7 +18,8 @@ const fromBillcom = (what: string) => (error: BillcomError) =>
 const typeOf = (t: string | null | undefined): BillcomAccountType =>
   (BILLCOM_ACCOUNT_TYPES as ReadonlyArray<string>).includes(t ?? "") ? (t as BillcomAccountType) : "UNDEFINED"
 
-const text = (s: string | null | undefined): string | undefined => (s === null || s === undefined || s === "" ? undefined : s)
+const text = (s: string | null | undefined): string | undefined =>
+  s === null || s === undefined || s === "" ? undefined : s
 
 export const toChartRow = (coa: CompleteChartOfAccount): ChartRow => {
   const number = text(coa.account?.number)
