@@ -47,7 +47,7 @@ export const ChartReaderLive: Layer.Layer<ChartReader, never, BillcomClient> = L
         const rows: Array<ChartRow> = []
         for (const p of pulled) {
           const problem = p._tag === "Invalid" ? p.error : incompleteChartOfAccount(p.value)
-          if (problem !== undefined || p._tag === "Invalid") {
+          if (p._tag === "Invalid" || problem !== undefined) {
             const id = p._tag === "Invalid" ? p.id : p.value.id
             return Effect.fail(
               new CoaError({
