@@ -523,7 +523,10 @@ export const pullList = <D, P, R>(handler: KindHandler<D, P, R>, ctx: StageConte
         seen(updatedMsOf(p.raw))
         ctx.counts.pulled++
         return p._tag === "Valid"
-          ? { raw: p.raw, decoded: p.decoded?.schema === handler.schema ? p.decoded : undefined }
+          ? {
+              raw: p.raw,
+              decoded: p.decoded?.schema === handler.schema && p.decoded.raw === p.raw ? p.decoded : undefined
+            }
           : { raw: p.raw, invalid: p.error, id: p.id }
       }),
       Stream.grouped(BATCH_SIZE),

@@ -26,7 +26,7 @@ export const billcomSourceLayer: Layer.Layer<Source, never, BillcomClient> = Lay
             p instanceof Watermark
               ? { _tag: "Watermark", time: p.time }
               : p._tag === "Valid"
-                ? { _tag: "Valid", raw: p.raw, decoded: { schema, value: p.value } }
+                ? { _tag: "Valid", raw: p.raw, decoded: { schema, raw: p.raw, value: p.value } }
                 : { _tag: "Valid", raw: p.raw }
         ),
         Stream.mapError(toSourceError)
