@@ -11,8 +11,8 @@ import { parseArgs } from "./args.ts"
  * The Bill.com side alone: the real client drains one list (default bills) through the pipeline's
  * settings (3 in flight, pages of 100, retries), nothing is written. Separates the client's paging
  * throughput from the sync's per-record calls and database writes. Prints one JSON line.
- * Undecoded and unordered (`listRaw`, what the sync reads: it decodes each record itself and moves
- * its cursor on watermarks) unless `--decode` (the typed list, ascending).
+ * Decoded and unordered (`read`, what the sync reads: every record decoded by the client, pages as
+ * they arrive with watermarks) unless `--ordered` (the typed list, ascending).
  */
 const args = parseArgs(process.argv.slice(2))
 const list = (args.get("list") ?? "bills") as "bills"
@@ -25,15 +25,15 @@ const program = Effect.gen(function* () {
     yield* client.session()
     const started = performance.now()
     let records = 0
-    // The sync's read: undecoded and unordered (pages as they arrive, with watermarks); --decode: the typed, ordered list.
-    const stream: Stream.Stream<unknown, unknown> = args.has("decode")
+    // The sync's read: decoded and unordered (pages as they arrive, with watermarks); --ordered: the ascending list.
+    const stream: Stream.Stream<unknown, unknown> = args.has("ordered")
       ? client.list(list)
-      : client.listRaw(list, { ordered: false })
+      : client.read(list, { ordered: false })
     yield* stream.pipe(Stream.runForEach((r) => Effect.sync(() => void (r instanceof Watermark ? 0 : records++))))
     const ms = performance.now() - started
     const stats = yield* client.stats()
     process.stdout.write(
-      `${JSON.stringify({ list, decoded: args.has("decode"), records, ms, requests: stats.requests, retries: stats.retries, rateLimitErrors: stats.rateLimitErrors })}\n`
+      `${JSON.stringify({ list, decoded: true, ordered: args.has("ordered"), records, ms, requests: stats.requests, retries: stats.retries, rateLimitErrors: stats.rateLimitErrors })}\n`
     )
   }).pipe(Effect.provide(BillcomClient.live(settings)))
 })

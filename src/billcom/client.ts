@@ -5,8 +5,8 @@ import { BillcomError } from "./errors.ts"
 import { makeLegacy, type BillApproval } from "./legacy.ts"
 import { makeLists, Watermark, type ListOptions } from "./lists.ts"
 import type { V2ChartOfAccount } from "./models/legacy.ts"
-import { BillDocument, CardsEnvelope, SessionInfo } from "./models/master.ts"
-import { Bill } from "./models/payables.ts"
+import { CardsEnvelope, Document, SessionInfo } from "./models/master.ts"
+import type { Bill } from "./models/payables.ts"
 import { decodePulled, formatIssues, type Pulled } from "./pulled.ts"
 import { RESOURCES, type ResourceName, type ResourceType } from "./resources.ts"
 import type { BillcomSettings } from "./settings.ts"
@@ -20,21 +20,26 @@ import { BillcomTransport, type RequestCap } from "./transport.ts"
 export interface BillcomClientApi {
   /** Log in (if not already) and read the session (`GET /v3/login/session`): the `connect` check. */
   readonly session: () => Effect.Effect<SessionInfo, BillcomError>
-  /** Every record of a list, across pages, decoded per record; see lists.ts for order and filters. */
+  /**
+   * Every record of a list, across pages, decoded per record with its schema (resources.ts): a record
+   * that does not decode is an Invalid element with its raw JSON and the failing path, never a failed
+   * stream. See lists.ts for order and filters.
+   */
   readonly list: <N extends ResourceName>(
     name: N,
     options?: ListOptions
   ) => Stream.Stream<Pulled<ResourceType<N>>, BillcomError>
   /**
-   * The same records as `list`, undecoded: for a caller that decodes each record with its own
-   * schema anyway (the sync decodes the ledger's slice and records failures as integration
-   * errors), so a first load does not pay for two decodes per record (~60–75 µs a bill).
-   * With `ordered: false` the stream also carries `Watermark` markers (lists.ts).
+   * The same decoded records as `list`; with `ordered: false` pages flow as they arrive, interleaved
+   * with `Watermark` markers (lists.ts) — the sync's read, which moves its cursor on them.
    */
-  readonly listRaw: (name: ResourceName, options?: ListOptions) => Stream.Stream<unknown, BillcomError>
+  readonly read: <N extends ResourceName>(
+    name: N,
+    options?: ListOptions
+  ) => Stream.Stream<Pulled<ResourceType<N>> | Watermark, BillcomError>
   /** One bill with its approvers (the list rows carry none). */
   readonly bill: (billId: string) => Effect.Effect<Pulled<Bill>, BillcomError>
-  readonly billDocuments: (billId: string) => Effect.Effect<ReadonlyArray<Pulled<BillDocument>>, BillcomError>
+  readonly billDocuments: (billId: string) => Effect.Effect<ReadonlyArray<Pulled<Document>>, BillcomError>
   /** Legacy v2 `Crud/Read/Bill.json`: the approval status in the v3 spelling. */
   readonly billApproval: (billId: string) => Effect.Effect<BillApproval, BillcomError>
   /** Legacy v2 `Crud/Read/VendorCredit.json`: the credit's exchange rate (v3 credits carry none); none when absent or zero. */
@@ -58,6 +63,8 @@ const decodeSession = (json: unknown) =>
         })
     )
   )
+
+const decodeDocument = decodePulled(Document)
 
 /** The `cardUserStatus` values of `GET /v3/funding-accounts/cards` ([OAS] `CardUserStatus`). */
 export const CARD_USER_STATUSES = ["VERIFIED", "NOMINATED"] as const
@@ -122,25 +129,33 @@ export const makeClient = Effect.gen(function* () {
       )
     )
 
-  const listRaw = (name: ResourceName, options: ListOptions = {}): Stream.Stream<unknown, BillcomError> => {
+  /** Raw pages of a list (internal: every record leaves the client decoded). */
+  const rawList = (name: ResourceName, options: ListOptions): Stream.Stream<unknown, BillcomError> => {
     const resource = RESOURCES[name]
-    const raw: Stream.Stream<unknown, BillcomError> =
-      resource.shape === "paged"
-        ? lists.list(resource.path, options)
-        : resource.shape === "cards"
-          ? cards(resource.path)
-          : bareArray(resource.path)
-    return raw.pipe(Stream.withSpan("BillcomClient.list", { attributes: { list: name } }))
+    return resource.shape === "paged"
+      ? lists.list(resource.path, options)
+      : resource.shape === "cards"
+        ? cards(resource.path)
+        : bareArray(resource.path)
+  }
+
+  const read = <N extends ResourceName>(
+    name: N,
+    options: ListOptions = {}
+  ): Stream.Stream<Pulled<ResourceType<N>> | Watermark, BillcomError> => {
+    const decode = RESOURCES[name].decode as (raw: unknown) => Pulled<ResourceType<N>>
+    return rawList(name, options).pipe(
+      // Per record, on the page's chunk: one bad record is one Invalid element, never a failed page.
+      Stream.map((raw) => (raw instanceof Watermark ? raw : decode(raw))),
+      Stream.withSpan("BillcomClient.list", { attributes: { list: name } })
+    )
   }
 
   const list = <N extends ResourceName>(
     name: N,
     options: ListOptions = {}
   ): Stream.Stream<Pulled<ResourceType<N>>, BillcomError> =>
-    listRaw(name, options).pipe(
-      Stream.filter((raw) => !(raw instanceof Watermark)),
-      Stream.map(decodePulled(RESOURCES[name].schema as unknown as Schema.Schema<ResourceType<N>, unknown, never>))
-    )
+    read(name, options).pipe(Stream.filter((p): p is Pulled<ResourceType<N>> => !(p instanceof Watermark)))
 
   const session = Effect.fn("BillcomClient.session")(function* () {
     const json = yield* transport.execute({
@@ -159,7 +174,7 @@ export const makeClient = Effect.gen(function* () {
       path: `/v3/bills/${encodeURIComponent(billId)}`,
       endpoint: "GET /v3/bills/{id}"
     })
-    return decodePulled(Bill)(json)
+    return RESOURCES.bills.decode(json)
   })
 
   const billDocuments = Effect.fn("BillcomClient.billDocuments")(function* (billId: string) {
@@ -188,13 +203,13 @@ export const makeClient = Effect.gen(function* () {
         return yield* new BillcomError({ reason: "Pagination", message: `Bill.com GET ${path} repeated a page cursor` })
       if (page !== undefined) seen.add(page)
     } while (page !== undefined)
-    return rows.map(decodePulled(BillDocument))
+    return rows.map(decodeDocument)
   })
 
   return {
     session,
     list,
-    listRaw,
+    read,
     bill,
     billDocuments,
     billApproval: Effect.fn("BillcomClient.billApproval")(legacy.billApproval),

@@ -1,6 +1,6 @@
 import { Context, Effect, Layer, Schema } from "effect"
 import { BillcomError } from "./errors.ts"
-import { ChartOfAccount } from "./models/master.ts"
+import { ChartOfAccount, type CompleteChartOfAccount, incompleteChartOfAccount } from "./models/master.ts"
 import { formatIssues } from "./pulled.ts"
 import { BillcomTransport } from "./transport.ts"
 
@@ -29,10 +29,13 @@ export interface ChartOfAccountPatch {
 }
 
 export interface BillcomWriterApi {
-  readonly createChartOfAccount: (input: ChartOfAccountCreate) => Effect.Effect<ChartOfAccount, BillcomError>
-  readonly updateChartOfAccount: (id: string, patch: ChartOfAccountPatch) => Effect.Effect<ChartOfAccount, BillcomError>
-  readonly archiveChartOfAccount: (id: string) => Effect.Effect<ChartOfAccount, BillcomError>
-  readonly restoreChartOfAccount: (id: string) => Effect.Effect<ChartOfAccount, BillcomError>
+  readonly createChartOfAccount: (input: ChartOfAccountCreate) => Effect.Effect<CompleteChartOfAccount, BillcomError>
+  readonly updateChartOfAccount: (
+    id: string,
+    patch: ChartOfAccountPatch
+  ) => Effect.Effect<CompleteChartOfAccount, BillcomError>
+  readonly archiveChartOfAccount: (id: string) => Effect.Effect<CompleteChartOfAccount, BillcomError>
+  readonly restoreChartOfAccount: (id: string) => Effect.Effect<CompleteChartOfAccount, BillcomError>
 }
 
 const BASE = "/v3/classifications/chart-of-accounts"
@@ -43,17 +46,24 @@ const defined = (o: Record<string, unknown>): Record<string, unknown> =>
 
 export const makeWriter = Effect.gen(function* () {
   const transport = yield* BillcomTransport
-  const decode = (endpoint: string) => (json: unknown) =>
-    Schema.decodeUnknown(ChartOfAccount, { errors: "all" })(json).pipe(
-      Effect.mapError(
-        (e) =>
-          new BillcomError({
-            reason: "Decode",
-            message: `Bill.com ${endpoint} answered an unexpected shape: ${formatIssues(e)}`,
-            endpoint
-          })
+  const unexpected = (endpoint: string, issues: string) =>
+    new BillcomError({
+      reason: "Decode",
+      message: `Bill.com ${endpoint} answered an unexpected shape: ${issues}`,
+      endpoint
+    })
+  const decode =
+    (endpoint: string) =>
+    (json: unknown): Effect.Effect<CompleteChartOfAccount, BillcomError> =>
+      Schema.decodeUnknown(ChartOfAccount, { errors: "all" })(json).pipe(
+        Effect.mapError((e) => unexpected(endpoint, formatIssues(e))),
+        Effect.flatMap((row) => {
+          const missing = incompleteChartOfAccount(row)
+          return missing === undefined
+            ? Effect.succeed(row as CompleteChartOfAccount)
+            : Effect.fail(unexpected(endpoint, missing))
+        })
       )
-    )
   const call = (method: "POST" | "PATCH", path: string, endpoint: string, body: unknown, idempotent: boolean) =>
     transport.execute({ api: "v3", method, path, endpoint, body, idempotent }).pipe(Effect.flatMap(decode(endpoint)))
   const one = (id: string) => `${BASE}/${encodeURIComponent(id)}`

@@ -1,7 +1,7 @@
 import { Effect, Layer, Stream } from "effect"
 import { BillcomClient } from "../billcom/client.ts"
 import type { BillcomError } from "../billcom/errors.ts"
-import type { ChartOfAccount } from "../billcom/models/master.ts"
+import { type CompleteChartOfAccount, incompleteChartOfAccount } from "../billcom/models/master.ts"
 import { BillcomWriter } from "../billcom/writer.ts"
 import { BILLCOM_ACCOUNT_TYPES, type BillcomAccountType } from "./account-types.ts"
 import { CoaError } from "./errors.ts"
@@ -15,18 +15,26 @@ const fromBillcom = (what: string) => (error: BillcomError) =>
     cause: error
   })
 
-const typeOf = (t: string | undefined): BillcomAccountType =>
+const typeOf = (t: string | null | undefined): BillcomAccountType =>
   (BILLCOM_ACCOUNT_TYPES as ReadonlyArray<string>).includes(t ?? "") ? (t as BillcomAccountType) : "UNDEFINED"
 
-export const toChartRow = (coa: ChartOfAccount): ChartRow => ({
-  id: coa.id,
-  name: coa.name,
-  ...(coa.account?.number !== undefined && coa.account.number !== "" ? { number: coa.account.number } : {}),
-  type: typeOf(coa.account?.type),
-  ...(coa.description !== undefined && coa.description !== "" ? { description: coa.description } : {}),
-  ...(coa.parentId !== undefined && coa.parentId !== "" ? { parentId: coa.parentId } : {}),
-  archived: coa.archived
-})
+const text = (s: string | null | undefined): string | undefined =>
+  s === null || s === undefined || s === "" ? undefined : s
+
+export const toChartRow = (coa: CompleteChartOfAccount): ChartRow => {
+  const number = text(coa.account?.number)
+  const description = text(coa.description)
+  const parentId = text(coa.parentId)
+  return {
+    id: coa.id,
+    name: coa.name,
+    ...(number !== undefined ? { number } : {}),
+    type: typeOf(coa.account?.type),
+    ...(description !== undefined ? { description } : {}),
+    ...(parentId !== undefined ? { parentId } : {}),
+    archived: coa.archived
+  }
+}
 
 /** The whole chart through BillcomClient, archived rows included; an undecodable row stops the plan. */
 export const ChartReaderLive: Layer.Layer<ChartReader, never, BillcomClient> = Layer.effect(
@@ -38,15 +46,17 @@ export const ChartReaderLive: Layer.Layer<ChartReader, never, BillcomClient> = L
       Effect.flatMap((pulled) => {
         const rows: Array<ChartRow> = []
         for (const p of pulled) {
-          if (p._tag === "Invalid") {
+          const problem = p._tag === "Invalid" ? p.error : incompleteChartOfAccount(p.value)
+          if (p._tag === "Invalid" || problem !== undefined) {
+            const id = p._tag === "Invalid" ? p.id : p.value.id
             return Effect.fail(
               new CoaError({
                 reason: "billcom",
-                message: `Bill.com chart-of-account row ${p.id ?? "(no id)"} could not be read (${p.error}); a plan needs every row`
+                message: `Bill.com chart-of-account row ${id ?? "(no id)"} could not be read (${problem}); a plan needs every row`
               })
             )
           }
-          rows.push(toChartRow(p.value))
+          rows.push(toChartRow(p.value as CompleteChartOfAccount))
         }
         return Effect.succeed(rows)
       }),

@@ -1,8 +1,12 @@
 /**
  * The emulator's in-memory organisation. Records are compact mutable objects: money in integer
  * cents, business dates as day numbers, timestamps as epoch milliseconds. JSON is rendered per
- * request (render.ts), so a 200k-bill organisation costs only these objects.
+ * request (render.ts), so a 200k-bill organisation costs only these objects. These are the
+ * emulator's storage, not a model of Bill.com's JSON: what a record looks like on the wire is the
+ * client's schema of it (src/billcom/models), which render.ts renders to (`Wire`).
  */
+
+import { CHART_OF_ACCOUNT_TYPES } from "../billcom/models/master.ts"
 
 export interface Stamped {
   readonly id: string
@@ -73,25 +77,8 @@ export interface Customer extends Stamped {
   billingAddress: Address
 }
 
-export const ACCOUNT_TYPES = [
-  "UNSPECIFIED",
-  "ACCOUNTS_PAYABLE",
-  "ACCOUNTS_RECEIVABLE",
-  "BANK",
-  "COST_OF_GOODS_SOLD",
-  "CREDIT_CARD",
-  "EQUITY",
-  "EXPENSE",
-  "FIXED_ASSET",
-  "INCOME",
-  "LONG_TERM_LIABILITY",
-  "OTHER_ASSET",
-  "OTHER_CURRENT_ASSET",
-  "OTHER_CURRENT_LIABILITY",
-  "OTHER_EXPENSE",
-  "OTHER_INCOME",
-  "NON_POSTING"
-] as const
+/** Bill.com's chart-of-account types: the client's list (src/billcom/models). */
+export const ACCOUNT_TYPES = CHART_OF_ACCOUNT_TYPES
 export type AccountType = (typeof ACCOUNT_TYPES)[number]
 
 export interface ChartOfAccount extends Stamped {

@@ -15,6 +15,9 @@ import type {
   Vendor,
   VendorCredit
 } from "./model.ts"
+import type { Schema } from "effect"
+import type * as Master from "../billcom/models/master.ts"
+import type * as Payables from "../billcom/models/payables.ts"
 import { billDueCents, billPaymentStatus, type Collection, type OrgState } from "./organization.ts"
 import { documentRateMicros, fundingCents, rateNumber } from "./currency.ts"
 import { formatDay, formatTimestamp, hash32, money } from "./random.ts"
@@ -29,6 +32,15 @@ export interface RenderContext {
 }
 
 type Json = Record<string, unknown>
+
+/**
+ * A rendered record: the JSON side of the client's schema of that object (src/billcom/models, the
+ * one model the client, the sync and the emulator share), extended with every other field Bill.com
+ * sends (the schemas decode only what a caller reads). A field the client decodes cannot be rendered
+ * with another JSON type here without a compile error; test/billcom/one-model.test.ts decodes every
+ * rendered record with the client's `decode`.
+ */
+export type Wire<S extends Schema.Schema.Any> = Schema.Schema.Encoded<S> & Json
 
 /** Drop an object whose every value is undefined (an empty nested object is "unpopulated"). */
 const compact = <A extends Json>(obj: A): A | undefined => {
@@ -85,7 +97,7 @@ const classifications = (c: LineClassifications) =>
     customerId: c.customerId
   })
 
-const renderVendor = (v: Vendor): Json => ({
+const renderVendor = (v: Vendor): Wire<typeof Payables.Vendor> => ({
   id: v.id,
   archived: v.archived,
   name: v.name,
@@ -110,7 +122,7 @@ const renderVendor = (v: Vendor): Json => ({
   ...stamps(v)
 })
 
-const renderCustomer = (c: Customer): Json => ({
+const renderCustomer = (c: Customer): Wire<typeof Master.Customer> => ({
   id: c.id,
   archived: c.archived,
   name: c.name,
@@ -126,7 +138,7 @@ const renderCustomer = (c: Customer): Json => ({
   ...stamps(c)
 })
 
-const renderBill = (b: Bill, ctx: RenderContext, withApprovers: boolean): Json => {
+const renderBill = (b: Bill, ctx: RenderContext, withApprovers: boolean): Wire<typeof Payables.Bill> => {
   const vendor = ctx.state.get<Vendor>("vendors", b.vendorId)
   return {
     id: b.id,
@@ -182,7 +194,7 @@ export const paymentStatuses = {
   UNDEFINED: { disbursementStatus: "UNDEFINED", singleStatus: "UNDEFINED" }
 } as const satisfies Record<PaymentStatus, { disbursementStatus: string; singleStatus: string }>
 
-const renderPayment = (p: Payment, ctx: RenderContext): Json => {
+const renderPayment = (p: Payment, ctx: RenderContext): Wire<typeof Payables.Payment> => {
   const vendor = ctx.state.get<Vendor>("vendors", p.vendorId)
   const sent = formatDay(p.processDay)
   const arrives = formatDay(p.processDay + (p.disbursementType === "CHECK" ? 5 : 1))
@@ -228,7 +240,7 @@ const renderPayment = (p: Payment, ctx: RenderContext): Json => {
 
 export const creditApplied = (c: VendorCredit): number => c.usage.reduce((s, u) => s + u.amountCents, 0)
 
-const renderVendorCredit = (c: VendorCredit): Json => {
+const renderVendorCredit = (c: VendorCredit): Wire<typeof Payables.VendorCredit> => {
   const applied = creditApplied(c)
   return {
     id: c.id,
@@ -255,7 +267,7 @@ const renderVendorCredit = (c: VendorCredit): Json => {
   }
 }
 
-export const renderChartOfAccount = (a: ChartOfAccount): Json => ({
+export const renderChartOfAccount = (a: ChartOfAccount): Wire<typeof Master.ChartOfAccount> => ({
   id: a.id,
   archived: a.archived,
   name: a.name,
@@ -265,7 +277,7 @@ export const renderChartOfAccount = (a: ChartOfAccount): Json => ({
   ...stamps(a)
 })
 
-const renderItem = (i: Item): Json => ({
+const renderItem = (i: Item): Wire<typeof Master.Item> => ({
   id: i.id,
   type: i.type,
   shortName: i.shortName,
@@ -282,7 +294,7 @@ const renderItem = (i: Item): Json => ({
   ...stamps(i)
 })
 
-const renderClassification = (c: Classification): Json =>
+const renderClassification = (c: Classification): Wire<typeof Master.Classification> =>
   c.firstName !== undefined
     ? {
         id: c.id,
@@ -303,7 +315,7 @@ const renderClassification = (c: Classification): Json =>
         ...stamps(c)
       }
 
-const renderBank = (b: BankAccount): Json => ({
+const renderBank = (b: BankAccount): Wire<typeof Master.BankAccount> => ({
   id: b.id,
   archived: b.archived,
   status: b.status,
@@ -321,7 +333,7 @@ const renderBank = (b: BankAccount): Json => ({
 })
 
 /** `GET /v3/funding-accounts/ap-cards` rows ([OAS] APCardResponseDto). */
-export const renderApCard = (c: ApCard): Json => ({
+export const renderApCard = (c: ApCard): Wire<typeof Master.ApCard> => ({
   id: c.id,
   status: c.status,
   nameOnAccount: c.nameOnAccount,
@@ -330,7 +342,7 @@ export const renderApCard = (c: ApCard): Json => ({
   limit: money(c.limitCents)
 })
 
-export const renderCard = (c: CardAccount): Json => ({
+export const renderCard = (c: CardAccount): Wire<typeof Master.CardAccount> => ({
   id: c.id,
   archived: c.archived,
   ...stamps(c),
@@ -370,7 +382,10 @@ export const documentsOf = (b: Bill): ReadonlyArray<{ id: string; name: string; 
   return out
 }
 
-export const renderDocument = (d: ReturnType<typeof documentsOf>[number], ctx: RenderContext): Json => ({
+export const renderDocument = (
+  d: ReturnType<typeof documentsOf>[number],
+  ctx: RenderContext
+): Wire<typeof Master.Document> => ({
   id: d.id,
   name: d.name,
   createdTime: formatTimestamp(d.created),

@@ -116,7 +116,7 @@ export const v3Routes = (core: EmulatorCore): ReadonlyArray<Route> => {
           funding: { creditCardRate: 2.9, debitCardRate: 2.9 }
         },
         cards: cards.map((c, i) => {
-          const out = renderCard(c)
+          const out: Record<string, unknown> = renderCard(c)
           if (req.malformed(i)) out["archived"] = wrongType(out["archived"])
           return out
         })

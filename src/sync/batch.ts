@@ -72,6 +72,8 @@ interface Input {
   readonly invalid?: string | undefined
   readonly id?: string | undefined
   readonly stored?: StoredRecord | undefined
+  /** The value the source decoded the raw record to, with the handler's own schema (no second decode). */
+  readonly decoded?: { readonly value: unknown } | undefined
   /** A watermark of the read (no record). */
   readonly watermark?: number | undefined
 }
@@ -147,7 +149,12 @@ const decodeBatch = <D, P, L, R>(
     // Values the ledger cannot hold (overflow, impossible dates, NUL, control characters) refuse the
     // record before its schema is consulted; a stored copy of a refused record stays refused.
     const refused = input.invalid ?? refusedReason(input.raw) ?? recordProblem(input.raw, checks)
-    const decoded = refused === undefined ? decode(input.raw) : undefined
+    const decoded =
+      refused !== undefined
+        ? undefined
+        : input.decoded !== undefined
+          ? Either.right(input.decoded.value as D)
+          : decode(input.raw)
     if (decoded === undefined || Either.isLeft(decoded)) {
       const message =
         decoded === undefined
@@ -565,7 +572,12 @@ export const pullList = <D, P, L, R>(handler: KindHandler<D, P, L, R>, ctx: Stag
         }
         seen(updatedMsOf(p.raw))
         ctx.counts.pulled++
-        return p._tag === "Valid" ? { raw: p.raw } : { raw: p.raw, invalid: p.error, id: p.id }
+        return p._tag === "Valid"
+          ? {
+              raw: p.raw,
+              decoded: p.decoded?.schema === handler.schema && p.decoded.raw === p.raw ? p.decoded : undefined
+            }
+          : { raw: p.raw, invalid: p.error, id: p.id }
       }),
       Stream.grouped(BATCH_SIZE),
       Stream.buffer({ capacity: 1 }),

@@ -2,6 +2,7 @@ import { Effect, Layer, Option, Stream } from "effect"
 import { BillcomClient } from "../billcom/client.ts"
 import { Watermark } from "../billcom/lists.ts"
 import type { BillcomError } from "../billcom/errors.ts"
+import { RESOURCES } from "../billcom/resources.ts"
 import { Source, SourceError, type PulledRecord } from "./source.ts"
 
 const toSourceError = (e: BillcomError) => new SourceError({ message: e.message, advice: e.advice, code: e.code })
@@ -14,16 +15,23 @@ export const billcomSourceLayer: Layer.Layer<Source, never, BillcomClient> = Lay
       Effect.map((s) => ({ organizationId: s.organizationId, userId: s.userId })),
       Effect.mapError(toSourceError)
     ),
-    list: (list, since) =>
-      // Undecoded: the sync decodes every record with its own schema (src/sync/records.ts) and turns a
-      // failure into an invalid-record error. Unordered: pages flow as they arrive, with watermarks.
-      client.listRaw(list, { ordered: false, ...(since === undefined ? {} : { updatedSince: since }) }).pipe(
+    list: (list, since) => {
+      const schema = RESOURCES[list].schema
+      // Decoded by the client, unordered (pages flow as they arrive, with watermarks). A record the
+      // client could not decode goes on undecoded: the sync judges it as it judges every raw record
+      // (the ledger's limits first, then the schema) and records it as an invalid-record error.
+      return client.read(list, { ordered: false, ...(since === undefined ? {} : { updatedSince: since }) }).pipe(
         Stream.map(
-          (raw): PulledRecord =>
-            raw instanceof Watermark ? { _tag: "Watermark", time: raw.time } : { _tag: "Valid", raw }
+          (p): PulledRecord =>
+            p instanceof Watermark
+              ? { _tag: "Watermark", time: p.time }
+              : p._tag === "Valid"
+                ? { _tag: "Valid", raw: p.raw, decoded: { schema, raw: p.raw, value: p.value } }
+                : { _tag: "Valid", raw: p.raw }
         ),
         Stream.mapError(toSourceError)
-      ),
+      )
+    },
     billApproval: (billId) =>
       client.billApproval(billId).pipe(
         Effect.map((a) => a.approvalStatus),

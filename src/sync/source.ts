@@ -1,13 +1,23 @@
 import type { RequestCap } from "../billcom/transport.ts"
-import { Context, Data, type Effect, type Stream } from "effect"
+import { Context, Data, type Effect, type Schema, type Stream } from "effect"
 import type { ListName } from "./stages.ts"
 
 /**
- * A pulled list element: the raw JSON, or a record the client could not decode (kept, reported,
- * never fatal), or a watermark: every record updated before `time` (ms) came before it.
+ * A pulled list element: the raw JSON — with its value when the source decoded it with a schema
+ * (the client decodes every record with the list's schema; the sync uses that value when the stage's
+ * schema is that very schema and `decoded.raw` is still this element's raw — a wrapper that rewrites
+ * the raw gets it decoded again —, else it decodes the raw itself) —, or a record the source could not
+ * decode (kept, reported, never fatal), or a watermark: every record updated before `time` (ms) came
+ * before it.
  */
 export type PulledRecord =
-  | { readonly _tag: "Valid"; readonly raw: unknown }
+  | {
+      readonly _tag: "Valid"
+      readonly raw: unknown
+      readonly decoded?:
+        | { readonly schema: Schema.Schema.Any; readonly raw: unknown; readonly value: unknown }
+        | undefined
+    }
   | { readonly _tag: "Invalid"; readonly raw: unknown; readonly id?: string | undefined; readonly error: string }
   | { readonly _tag: "Watermark"; readonly time: number }
 

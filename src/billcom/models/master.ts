@@ -1,98 +1,37 @@
 import { Schema } from "effect"
-import {
-  AccountingClassId,
-  ApCardId,
-  BankAccountId,
-  CardAccountId,
-  ChartOfAccountId,
-  CustomerId,
-  DepartmentId,
-  DocumentId,
-  EmployeeId,
-  ItemId,
-  JobId,
-  LocationId,
-  Money,
-  opt,
-  OrganizationId,
-  Timestamp,
-  tolerant,
-  UserId
-} from "./primitives.ts"
-
-/** Funding accounts, chart of accounts, items, customers, classifications, documents, session (§1.4, §4.5–4.10). */
-
-export const FundingStatus = tolerant(
-  "NOT_VERIFIED",
-  "VERIFIED",
-  "PENDING",
-  "BLOCKED",
-  "EXPIRED",
-  "INVALID",
-  "UNDEFINED"
-)
-
-export class BankAccount extends Schema.Class<BankAccount>("BankAccount")({
-  id: BankAccountId,
-  archived: Schema.Boolean,
-  status: opt(FundingStatus),
-  createdBy: opt(UserId),
-  routingNumber: opt(Schema.String),
-  accountNumber: opt(Schema.String),
-  nameOnAccount: opt(Schema.String),
-  type: opt(tolerant("CHECKING", "SAVINGS")),
-  ownerType: opt(tolerant("BUSINESS", "PERSONAL")),
-  bankName: opt(Schema.String),
-  accessToAdmins: opt(Schema.Boolean),
-  default: opt(Schema.Struct({ payables: opt(Schema.Boolean), receivables: opt(Schema.Boolean) })),
-  chartOfAccountId: opt(ChartOfAccountId),
-  createdTime: opt(Timestamp),
-  updatedTime: opt(Timestamp)
-}) {}
-
-export class CardAccount extends Schema.Class<CardAccount>("CardAccount")({
-  id: CardAccountId,
-  archived: Schema.Boolean,
-  createdBy: opt(UserId),
-  issuingBankName: opt(Schema.String),
-  nameOnAccount: opt(Schema.String),
-  brand: opt(Schema.String),
-  type: opt(tolerant("UNDEFINED", "CREDIT_CARD", "DEBIT_CARD", "PREPAID_CARD", "UNKNOWN")),
-  status: opt(FundingStatus),
-  last4: opt(Schema.String),
-  // Strings in [OAS] `CardAccountExpiration` ("2027", "04").
-  expiration: opt(Schema.Struct({ year: opt(Schema.String), month: opt(Schema.String) })),
-  default: opt(
-    Schema.Struct({
-      payables: opt(Schema.Boolean),
-      receivables: opt(Schema.Boolean),
-      funding: opt(Schema.Boolean),
-      disbursement: opt(Schema.Boolean)
-    })
-  ),
-  createdTime: opt(Timestamp),
-  updatedTime: opt(Timestamp)
-}) {}
+import { Common, maybe, opt, OrganizationId, RecordId, tolerant, UserId } from "./primitives.ts"
 
 /**
- * An AP Card (`GET /v3/funding-accounts/ap-cards`, a bare array, §4.5): a BILL charge card whose id
- * (`dva…`) a payment names as its `fundingAccount` with type AP_CARD.
+ * Funding accounts, chart of accounts, items, customers, classifications, documents and the session
+ * (§1.4, §4.5–4.10): one model each, decoded as leniently as the payables (payables.ts).
  */
-export class ApCard extends Schema.Class<ApCard>("ApCard")({
-  id: ApCardId,
-  status: opt(tolerant("ACTIVE", "INACTIVE", "DELETED", "PENDING", "DRAFT", "DRAFT_DELETED", "FROZEN", "UNDEFINED")),
-  nameOnAccount: opt(Schema.String),
-  balance: opt(Money),
-  limit: opt(Money),
-  createdTime: opt(Timestamp),
-  updatedTime: opt(Timestamp)
-}) {}
 
-/** `GET /v3/funding-accounts/cards` is not a paged envelope: `{rates, cards}` (§4.5). */
-export const CardsEnvelope = Schema.Struct({
-  rates: opt(Schema.Unknown),
-  cards: Schema.Array(Schema.Unknown)
+export const Customer = Schema.Struct({
+  ...Common,
+  name: maybe(Schema.String),
+  companyName: maybe(Schema.String),
+  email: maybe(Schema.String)
 })
+export type Customer = typeof Customer.Type
+
+export const Item = Schema.Struct({
+  ...Common,
+  name: maybe(Schema.String),
+  type: maybe(Schema.String),
+  expenseChartOfAccountId: maybe(Schema.String),
+  chartOfAccountId: maybe(Schema.String)
+})
+export type Item = typeof Item.Type
+
+/** Departments, jobs, locations, accounting classes and employees (an employee has first and last names). */
+export const Classification = Schema.Struct({
+  ...Common,
+  name: maybe(Schema.String),
+  shortName: maybe(Schema.String),
+  firstName: maybe(Schema.String),
+  lastName: maybe(Schema.String)
+})
+export type Classification = typeof Classification.Type
 
 export const CHART_OF_ACCOUNT_TYPES = [
   "UNSPECIFIED",
@@ -114,96 +53,74 @@ export const CHART_OF_ACCOUNT_TYPES = [
   "NON_POSTING"
 ] as const
 
-export const ChartOfAccountType = tolerant(...CHART_OF_ACCOUNT_TYPES, "UNDEFINED")
-
-export class ChartOfAccount extends Schema.Class<ChartOfAccount>("ChartOfAccount")({
-  id: ChartOfAccountId,
-  archived: Schema.Boolean,
-  name: Schema.String,
-  description: opt(Schema.String),
-  parentId: opt(ChartOfAccountId),
-  account: opt(Schema.Struct({ type: opt(ChartOfAccountType), number: opt(Schema.String) })),
-  createdTime: opt(Timestamp),
-  updatedTime: opt(Timestamp)
-}) {}
-
-export class Item extends Schema.Class<Item>("Item")({
-  id: ItemId,
-  archived: Schema.Boolean,
-  type: opt(Schema.String),
-  name: opt(Schema.String),
-  shortName: opt(Schema.String),
-  description: opt(Schema.String),
-  parentId: opt(ItemId),
-  price: opt(Money),
-  expenseChartOfAccountId: opt(ChartOfAccountId),
-  purchaseDescription: opt(Schema.String),
-  purchaseCost: opt(Money),
-  chartOfAccountId: opt(ChartOfAccountId),
-  taxable: opt(Schema.Boolean),
-  percentage: opt(Schema.Number),
-  createdTime: opt(Timestamp),
-  updatedTime: opt(Timestamp)
-}) {}
-
-export class Customer extends Schema.Class<Customer>("Customer")({
-  id: CustomerId,
-  archived: Schema.Boolean,
-  name: opt(Schema.String),
-  companyName: opt(Schema.String),
-  email: opt(Schema.String),
-  phone: opt(Schema.String),
-  description: opt(Schema.String),
-  contact: opt(Schema.Struct({ firstName: opt(Schema.String), lastName: opt(Schema.String) })),
-  invoiceCurrency: opt(Schema.String),
-  accountType: opt(Schema.String),
-  accountNumber: opt(Schema.String),
-  balance: opt(Schema.Struct({ amount: opt(Money) })),
-  createdTime: opt(Timestamp),
-  updatedTime: opt(Timestamp)
-}) {}
-
-const namedClassification = <I extends Schema.Schema.Any>(id: I) => ({
-  id,
-  archived: Schema.Boolean,
-  name: Schema.String,
-  shortName: opt(Schema.String),
-  description: opt(Schema.String),
-  parentId: opt(Schema.String),
-  createdTime: opt(Timestamp),
-  updatedTime: opt(Timestamp)
+/** `account.type`: one of CHART_OF_ACCOUNT_TYPES or UNDEFINED (a type v3 cannot express); others tolerated. */
+export const ChartOfAccount = Schema.Struct({
+  ...Common,
+  name: maybe(Schema.String),
+  description: maybe(Schema.String),
+  parentId: maybe(Schema.String),
+  account: maybe(Schema.Struct({ type: maybe(Schema.String), number: maybe(Schema.String) }))
 })
+export type ChartOfAccount = typeof ChartOfAccount.Type
 
-export class Department extends Schema.Class<Department>("Department")(namedClassification(DepartmentId)) {}
-export class Job extends Schema.Class<Job>("Job")(namedClassification(JobId)) {}
-export class Location extends Schema.Class<Location>("Location")(namedClassification(LocationId)) {}
-export class AccountingClass extends Schema.Class<AccountingClass>("AccountingClass")(
-  namedClassification(AccountingClassId)
-) {}
+/** A chart-of-account row with a name and an archived flag: what a COA plan and the writer's answers need. */
+export type CompleteChartOfAccount = ChartOfAccount & { readonly name: string; readonly archived: boolean }
 
-export class Employee extends Schema.Class<Employee>("Employee")({
-  id: EmployeeId,
-  archived: Schema.Boolean,
-  firstName: opt(Schema.String),
-  lastName: opt(Schema.String),
-  shortName: opt(Schema.String),
-  parentId: opt(Schema.String),
-  createdTime: opt(Timestamp),
-  updatedTime: opt(Timestamp)
-}) {
-  get name() {
-    return [this.firstName, this.lastName].filter((s) => s !== undefined && s !== "").join(" ")
-  }
+/** What a row lacks to be complete ("name: missing; archived: missing"), or undefined. */
+export const incompleteChartOfAccount = (c: ChartOfAccount): string | undefined => {
+  const missing = [
+    ...(typeof c.name === "string" ? [] : ["name: missing"]),
+    ...(typeof c.archived === "boolean" ? [] : ["archived: missing"])
+  ]
+  return missing.length === 0 ? undefined : missing.join("; ")
 }
 
-export class BillDocument extends Schema.Class<BillDocument>("BillDocument")({
-  id: DocumentId,
-  name: opt(Schema.String),
-  createdTime: opt(Timestamp),
-  downloadLink: opt(Schema.String),
-  numOfPages: opt(Schema.Number),
-  scanStatus: opt(Schema.String)
-}) {}
+export const BankAccount = Schema.Struct({
+  ...Common,
+  nameOnAccount: maybe(Schema.String),
+  bankName: maybe(Schema.String),
+  accountNumber: maybe(Schema.String),
+  chartOfAccountId: maybe(Schema.String)
+})
+export type BankAccount = typeof BankAccount.Type
+
+export const CardAccount = Schema.Struct({
+  ...Common,
+  nameOnAccount: maybe(Schema.String),
+  issuingBankName: maybe(Schema.String),
+  brand: maybe(Schema.String),
+  last4: maybe(Schema.String)
+})
+export type CardAccount = typeof CardAccount.Type
+
+/**
+ * An AP Card (`GET /v3/funding-accounts/ap-cards`, a bare array, §4.5): a BILL charge card whose id
+ * (`dva…`) a payment names as its `fundingAccount` with type AP_CARD. No `archived`: a DELETED card
+ * is treated as archived.
+ */
+export const ApCard = Schema.Struct({
+  id: RecordId,
+  status: maybe(Schema.String),
+  nameOnAccount: maybe(Schema.String),
+  updatedTime: maybe(Schema.String)
+})
+export type ApCard = typeof ApCard.Type
+
+/** `GET /v3/funding-accounts/cards` is not a paged envelope: `{rates, cards}` (§4.5). */
+export const CardsEnvelope = Schema.Struct({
+  rates: opt(Schema.Unknown),
+  cards: Schema.Array(Schema.Unknown)
+})
+
+/** A bill's document metadata (`GET /v3/documents/bills/{billId}`). */
+export const Document = Schema.Struct({
+  id: RecordId,
+  name: maybe(Schema.String),
+  createdTime: maybe(Schema.String),
+  numOfPages: maybe(Schema.Number),
+  scanStatus: maybe(Schema.String)
+})
+export type Document = typeof Document.Type
 
 /** `GET /v3/login/session` (§1.4). */
 export class SessionInfo extends Schema.Class<SessionInfo>("SessionInfo")({

@@ -1,228 +1,104 @@
 import { Schema } from "effect"
-import {
-  AccountingClassId,
-  ApCardId,
-  BankAccountId,
-  BillId,
-  BillLineItemId,
-  BillPaymentId,
-  BusinessDate,
-  CardAccountId,
-  ChartOfAccountId,
-  CustomerId,
-  DepartmentId,
-  EmployeeId,
-  ItemId,
-  JobId,
-  LocationId,
-  Money,
-  opt,
-  PaymentId,
-  Timestamp,
-  tolerant,
-  UserId,
-  VendorCreditId,
-  VendorCreditLineItemId,
-  VendorId
-} from "./primitives.ts"
+import { Common, maybe, Money, RecordId } from "./primitives.ts"
 
-/** Vendors, bills, vendor credits and payments (billcom-api.md §4.1–4.4). */
+/**
+ * Vendors, bills, vendor credits and payments (billcom-api.md §4.1–4.4): the one model of each,
+ * decoded by the client, by the sync from a stored raw copy (resources.ts `decode`), and rendered by
+ * the emulator. Only the fields a caller reads are decoded, each as leniently as Bill.com sends it
+ * (absent, null or an unknown enum value is fine; a wrong JSON type makes the record invalid);
+ * unknown keys are ignored. Amounts are JSON numbers kept exact (money.ts), dates text as sent
+ * (primitives.ts `businessDate`, `utcInstant`).
+ */
 
-export const Address = Schema.Struct({
-  line1: opt(Schema.String),
-  line2: opt(Schema.String),
-  city: opt(Schema.String),
-  stateOrProvince: opt(Schema.String),
-  zipOrPostalCode: opt(Schema.String),
-  country: opt(Schema.String),
-  countryName: opt(Schema.String)
+export const Vendor = Schema.Struct({
+  ...Common,
+  name: maybe(Schema.String),
+  shortName: maybe(Schema.String),
+  email: maybe(Schema.String),
+  billCurrency: maybe(Schema.String),
+  additionalInfo: maybe(
+    Schema.Struct({
+      taxId: maybe(Schema.String),
+      taxIdType: maybe(Schema.String),
+      track1099: maybe(Schema.Boolean)
+    })
+  )
 })
-
-export class Vendor extends Schema.Class<Vendor>("Vendor")({
-  id: VendorId,
-  archived: Schema.Boolean,
-  name: opt(Schema.String),
-  shortName: opt(Schema.String),
-  accountNumber: opt(Schema.String),
-  accountType: opt(tolerant("BUSINESS", "PERSON", "NONE", "UNDEFINED")),
-  email: opt(Schema.String),
-  phone: opt(Schema.String),
-  address: opt(Address),
-  paymentInformation: opt(
-    Schema.Struct({
-      payeeName: opt(Schema.String),
-      email: opt(Schema.String),
-      payByType: opt(
-        tolerant("CHECK", "ACH", "RPPS", "OFFLINE", "INTERNATIONAL_E_PAYMENT", "VIRTUAL_CARD", "WALLET", "UNDEFINED")
-      ),
-      payBySubType: opt(Schema.String)
-    })
-  ),
-  additionalInfo: opt(
-    Schema.Struct({
-      taxId: opt(Schema.String),
-      taxIdType: opt(tolerant("EIN", "SSN", "UNDEFINED")),
-      track1099: opt(Schema.Boolean),
-      leadTimeInDays: opt(Schema.Number),
-      combinePayments: opt(Schema.Boolean),
-      paymentTermId: opt(Schema.String),
-      companyName: opt(Schema.String)
-    })
-  ),
-  bankAccountStatus: opt(tolerant("NO_ACCOUNT", "NO_NET_LINKED_ACCOUNT", "NET_LINKED_ACCOUNT", "UNDEFINED")),
-  billCurrency: opt(Schema.String),
-  balance: opt(Schema.Struct({ amount: opt(Money), lastUpdatedDate: opt(Schema.String) })),
-  networkStatus: opt(tolerant("NOT_CONNECTED", "PENDING", "CONNECTED", "CONNECTED_RPPS")),
-  createdTime: opt(Timestamp),
-  updatedTime: opt(Timestamp)
-}) {}
+export type Vendor = typeof Vendor.Type
 
 /** Line-level classifications; the bill level has only CoA / class / department / location / item. */
-export const Classifications = Schema.Struct({
-  chartOfAccountId: opt(ChartOfAccountId),
-  accountingClassId: opt(AccountingClassId),
-  departmentId: opt(DepartmentId),
-  employeeId: opt(EmployeeId),
-  jobId: opt(JobId),
-  locationId: opt(LocationId),
-  itemId: opt(ItemId),
-  customerId: opt(CustomerId)
+export const LineClassifications = Schema.Struct({
+  chartOfAccountId: maybe(Schema.String),
+  accountingClassId: maybe(Schema.String),
+  departmentId: maybe(Schema.String),
+  employeeId: maybe(Schema.String),
+  jobId: maybe(Schema.String),
+  locationId: maybe(Schema.String),
+  itemId: maybe(Schema.String),
+  customerId: maybe(Schema.String)
 })
+export type LineClassifications = typeof LineClassifications.Type
 
-export const BillLineItem = Schema.Struct({
-  id: opt(BillLineItemId),
-  amount: opt(Money),
-  quantity: opt(Schema.Number),
-  price: opt(Money),
-  description: opt(Schema.String),
-  classifications: opt(Classifications)
+/** A bill line or a vendor-credit line. */
+export const Line = Schema.Struct({
+  id: maybe(Schema.String),
+  amount: maybe(Money),
+  quantity: maybe(Schema.Number),
+  price: maybe(Money),
+  description: maybe(Schema.String),
+  classifications: maybe(LineClassifications)
 })
+export type Line = typeof Line.Type
 
-export const BillApprover = Schema.Struct({
-  userId: opt(Schema.String),
-  status: opt(tolerant("WAITING", "VIEWED", "REROUTED", "DENIED", "APPROVED", "UPCOMING", "STALE", "UNDEFINED")),
-  approverOrder: opt(Schema.Number),
-  statusChangedTime: opt(Schema.String)
+export const Bill = Schema.Struct({
+  ...Common,
+  vendorId: RecordId,
+  vendorName: maybe(Schema.String),
+  amount: maybe(Money),
+  description: maybe(Schema.String),
+  dueDate: maybe(Schema.String),
+  invoice: maybe(Schema.Struct({ invoiceNumber: maybe(Schema.String), invoiceDate: maybe(Schema.String) })),
+  billLineItems: maybe(Schema.Array(Line)),
+  classifications: maybe(LineClassifications),
+  payFromChartOfAccountId: maybe(Schema.String),
+  paymentStatus: maybe(Schema.String),
+  approvalStatus: maybe(Schema.String),
+  billCurrency: maybe(Schema.String),
+  exchangeRate: maybe(Schema.Number),
+  fundingAmount: maybe(Money)
 })
+export type Bill = typeof Bill.Type
 
-export const BillApprovalStatus = tolerant("UNASSIGNED", "ASSIGNED", "APPROVED", "APPROVING", "DENIED", "UNDEFINED")
-export type BillApprovalStatus = typeof BillApprovalStatus.Type
-
-export class Bill extends Schema.Class<Bill>("Bill")({
-  id: BillId,
-  archived: Schema.Boolean,
-  recordStatus: opt(tolerant("ACTIVE", "INACTIVE", "DRAFT", "DRAFT_DELETED", "UNDEFINED")),
-  vendorId: VendorId,
-  vendorName: opt(Schema.String),
-  amount: Money,
-  fundingAmount: opt(Money),
-  paidAmount: opt(Money),
-  dueAmount: opt(Money),
-  scheduledAmount: opt(Money),
-  creditAmount: opt(Money),
-  exchangeRate: opt(Schema.Number),
-  description: opt(Schema.String),
-  dueDate: opt(BusinessDate),
-  invoice: Schema.optionalWith(Schema.Struct({ invoiceNumber: opt(Schema.String), invoiceDate: opt(BusinessDate) }), {
-    nullable: true,
-    default: () => ({})
-  }),
-  billLineItems: Schema.optionalWith(Schema.Array(BillLineItem), { nullable: true, default: () => [] }),
-  payFromChartOfAccountId: opt(ChartOfAccountId),
-  classifications: opt(Classifications),
-  paymentStatus: opt(tolerant("PAID", "UNPAID", "PARTIALLY_PAID", "SCHEDULED", "IN_PROCESS", "UNDEFINED")),
-  approvalStatus: opt(BillApprovalStatus),
-  approvers: opt(Schema.Array(BillApprover)),
-  purchaseOrderNumber: opt(Schema.String),
-  createdBy: opt(UserId),
-  createdTime: opt(Timestamp),
-  updatedTime: opt(Timestamp)
-}) {
-  /** The business date the cutoff applies to (Bill.com cannot filter bills by it server-side). */
-  get businessDate() {
-    return this.invoice.invoiceDate
-  }
-}
-
-export const VendorCreditLineItem = Schema.Struct({
-  id: opt(VendorCreditLineItemId),
-  description: opt(Schema.String),
-  amount: Money,
-  classifications: opt(Classifications)
+export const VendorCredit = Schema.Struct({
+  ...Common,
+  vendorId: RecordId,
+  referenceNumber: maybe(Schema.String),
+  creditDate: maybe(Schema.String),
+  description: maybe(Schema.String),
+  amount: maybe(Money),
+  appliedAmount: maybe(Money),
+  status: maybe(Schema.String),
+  vendorCreditLineItems: maybe(Schema.Array(Line))
 })
+export type VendorCredit = typeof VendorCredit.Type
 
-export const VendorCreditUsage = Schema.Struct({
-  billId: opt(BillId),
-  paymentId: opt(PaymentId),
-  amount: Money
+export const BillPayment = Schema.Struct({ id: maybe(Schema.String), billId: RecordId, amount: maybe(Money) })
+
+/** `fundingAccount.type`: BANK_ACCOUNT, CARD_ACCOUNT, WALLET (no id), AP_CARD, UNDEFINED (§4.4). */
+export const FundingAccountRef = Schema.Struct({ type: maybe(Schema.String), id: maybe(Schema.String) })
+
+/** `status` as sent: Bill.com spells a cancelled payment both CANCELLED and CANCELED (§4.4). */
+export const Payment = Schema.Struct({
+  ...Common,
+  vendorId: RecordId,
+  billId: maybe(Schema.String),
+  billPayments: maybe(Schema.Array(BillPayment)),
+  description: maybe(Schema.String),
+  processDate: maybe(Schema.String),
+  fundingAccount: maybe(FundingAccountRef),
+  amount: maybe(Money),
+  exchangeRate: maybe(Schema.Number),
+  fundingAmount: maybe(Money),
+  status: maybe(Schema.String)
 })
-
-export class VendorCredit extends Schema.Class<VendorCredit>("VendorCredit")({
-  id: VendorCreditId,
-  vendorId: VendorId,
-  referenceNumber: opt(Schema.String),
-  creditDate: BusinessDate,
-  description: opt(Schema.String),
-  archived: Schema.Boolean,
-  applyToChartOfAccountId: opt(ChartOfAccountId),
-  applyToBankAccountId: opt(BankAccountId),
-  amount: Money,
-  appliedAmount: opt(Money),
-  status: opt(tolerant("NOT_APPLIED", "PARTIALLY_APPLIED", "FULLY_APPLIED", "IN_PROCESS", "UNDEFINED")),
-  vendorCreditLineItems: Schema.optionalWith(Schema.Array(VendorCreditLineItem), { nullable: true, default: () => [] }),
-  usage: Schema.optionalWith(Schema.Array(VendorCreditUsage), { nullable: true, default: () => [] }),
-  createdTime: opt(Timestamp),
-  updatedTime: opt(Timestamp)
-}) {
-  get businessDate() {
-    return this.creditDate
-  }
-}
-
-export const BillPayment = Schema.Struct({
-  id: opt(BillPaymentId),
-  billId: BillId,
-  amount: Money,
-  vendorCredits: opt(Schema.Array(Schema.Struct({ id: VendorCreditId, amount: Money })))
-})
-
-/** Bill.com spells it both ways (§4.4): read CANCELED as CANCELLED. */
-export const PaymentStatus = Schema.transform(
-  Schema.String,
-  tolerant("APPROVING", "SCHEDULED", "PAID", "CANCELLED", "VOID", "ESCHEATED", "UNDEFINED"),
-  { strict: true, decode: (s) => (s === "CANCELED" ? "CANCELLED" : s), encode: (s) => s }
-)
-
-export const FundingAccountRef = Schema.Struct({
-  type: tolerant("BANK_ACCOUNT", "CARD_ACCOUNT", "WALLET", "AP_CARD", "UNDEFINED"),
-  /** Absent for WALLET (the Bill.com balance). */
-  id: opt(Schema.Union(BankAccountId, CardAccountId, ApCardId))
-})
-
-export class Payment extends Schema.Class<Payment>("Payment")({
-  id: PaymentId,
-  vendorId: VendorId,
-  vendorName: opt(Schema.String),
-  billId: opt(BillId),
-  billPayments: Schema.optionalWith(Schema.Array(BillPayment), { nullable: true, default: () => [] }),
-  description: opt(Schema.String),
-  processDate: BusinessDate,
-  fundingAccount: opt(FundingAccountRef),
-  amount: Money,
-  fundingAmount: opt(Money),
-  exchangeRate: opt(Schema.Number),
-  transactionNumber: opt(Schema.String),
-  confirmationNumber: opt(Schema.String),
-  status: opt(PaymentStatus),
-  onlinePayment: opt(Schema.Boolean),
-  disbursementType: opt(Schema.String),
-  disbursementStatus: opt(Schema.String),
-  singleStatus: opt(Schema.String),
-  createdBy: opt(UserId),
-  createdTime: opt(Timestamp),
-  updatedTime: opt(Timestamp)
-}) {
-  get businessDate() {
-    return this.processDate
-  }
-}
+export type Payment = typeof Payment.Type

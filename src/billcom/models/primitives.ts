@@ -1,75 +1,37 @@
-import { ParseResult, Schema } from "effect"
+import { Schema } from "effect"
 
 /**
- * Building blocks of the Bill.com schemas: exact money, branded ids, business dates, timestamps
- * and tolerant enums. Bill.com omits unpopulated keys (§2.2), so almost every field is optional,
- * and a null is read as "absent".
+ * Building blocks of the Bill.com schemas: optional fields, timestamps, tolerant enums, branded ids
+ * (v2 objects and the session), business dates and instants. Bill.com omits unpopulated keys (§2.2),
+ * so almost every field is optional.
  */
 
-/** An optional field that also accepts null (read as absent). */
+/** An optional field that also accepts null (read as absent): the v2 objects and the session. */
 export const opt = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { nullable: true })
 
-const DECIMAL = /^-?\d+(\.\d+)?$/
-
 /**
- * Expand a JS number's shortest round-trip text into plain decimal notation ("1e-7" →
- * "0.0000001"). No arithmetic happens on the value: 228.99 stays "228.99", never 228.98999….
+ * An optional field of a v3 record that may be null, kept as sent (null stays null): the records the
+ * sync stores and re-evaluates are decoded as leniently as Bill.com is inconsistent — a key absent,
+ * null or of an unknown enum value is not an invalid record; only a wrong JSON type is.
  */
-export const decimalText = (n: number): string => {
-  const text = String(n)
-  const m = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/i.exec(text)
-  if (m === null) return text
-  const [, sign = "", int = "", frac = "", expText = "0"] = m
-  const digits = int + frac
-  const point = int.length + Number(expText)
-  const body =
-    point <= 0
-      ? `0.${"0".repeat(-point)}${digits}`
-      : point >= digits.length
-        ? digits + "0".repeat(point - digits.length)
-        : `${digits.slice(0, point)}.${digits.slice(point)}`
-  return sign + body.replace(/^0+(?=\d)/, "")
+export const maybe = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
+
+/** A record id: a non-empty string. */
+export const RecordId = Schema.String.pipe(Schema.minLength(1))
+
+/** A business date as Bill.com sends it: the first 10 characters when they are YYYY-MM-DD (never converted through an instant). */
+export const businessDate = (s: string | null | undefined): string | undefined => {
+  if (s === null || s === undefined) return undefined
+  const day = s.slice(0, 10)
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) ? day : undefined
 }
 
-export const MoneyString = Schema.String.pipe(Schema.pattern(DECIMAL), Schema.brand("Money"))
-export type Money = typeof MoneyString.Type
-
-/** Money: a JSON number (v3) or numeric string (v2) decoded to an exact decimal string. */
-export const Money = Schema.transformOrFail(Schema.Union(Schema.Number, Schema.String), MoneyString, {
-  strict: true,
-  decode: (input, _, ast) => {
-    if (typeof input === "number") {
-      if (!Number.isFinite(input))
-        return ParseResult.fail(new ParseResult.Type(ast, input, "money must be a finite number"))
-      return ParseResult.succeed(MoneyString.make(decimalText(input)))
-    }
-    const trimmed = input.trim()
-    return DECIMAL.test(trimmed)
-      ? ParseResult.succeed(MoneyString.make(trimmed))
-      : ParseResult.fail(new ParseResult.Type(ast, input, `money must be a decimal number, got "${input}"`))
-  },
-  encode: (money) => ParseResult.succeed(money as string)
-}).annotations({ identifier: "Money" })
-
-const DAY = /^(\d{4}-\d{2}-\d{2})(?:T.*)?$/
-
-export const BusinessDateString = Schema.String.pipe(
-  Schema.pattern(/^\d{4}-\d{2}-\d{2}$/),
-  Schema.brand("BusinessDate")
-)
-export type BusinessDate = typeof BusinessDateString.Type
-
-/** A business date "YYYY-MM-DD" (dueDate, invoiceDate, creditDate, processDate); a timestamp quirk keeps its day. */
-export const BusinessDate = Schema.transformOrFail(Schema.String, BusinessDateString, {
-  strict: true,
-  decode: (input, _, ast) => {
-    const m = DAY.exec(input.trim())
-    return m === null
-      ? ParseResult.fail(new ParseResult.Type(ast, input, `expected a date YYYY-MM-DD, got "${input}"`))
-      : ParseResult.succeed(BusinessDateString.make(m[1]!))
-  },
-  encode: (date) => ParseResult.succeed(date as string)
-}).annotations({ identifier: "BusinessDate" })
+/** A Bill.com timestamp as UTC ISO text with an explicit Z, or undefined when unparseable. */
+export const utcInstant = (s: string | null | undefined): string | undefined => {
+  if (s === null || s === undefined) return undefined
+  const ms = Date.parse(s)
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString()
+}
 
 /** createdTime / updatedTime: "2024-10-16T13:36:31.000+00:00" (v3) or "…+0000" (v2) → DateTime.Utc. */
 export const Timestamp = Schema.DateTimeUtc
@@ -112,3 +74,13 @@ export type VendorCreditId = typeof VendorCreditId.Type
 
 /** The v2 "no reference" id. */
 export const V2_NONE = "00000000000000000000"
+
+/** An amount: the JSON number as sent (exact: money.ts turns it into the ledger's decimal text). */
+export const Money = Schema.Number
+
+/** A record's fields every list shares. */
+export const Common = {
+  id: RecordId,
+  archived: maybe(Schema.Boolean),
+  updatedTime: maybe(Schema.String)
+}
