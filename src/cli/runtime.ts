@@ -2,7 +2,7 @@ import type { FileSystem, Path, Terminal } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Cause, Effect, Logger } from "effect"
 import { scrubStream } from "../billcom/secrets.ts"
-import { ExitCode, Exit } from "./exit.ts"
+import { Exit, type ExitCode } from "./exit.ts"
 import { logFormatFromEnv, logLevelFromEnv, stderrLogger } from "./log.ts"
 import { installSignalHandlers, receivedSignal, signalExitStatus } from "./signals.ts"
 
@@ -23,21 +23,14 @@ export type CliEnvironment = FileSystem.FileSystem | Path.Path | Terminal.Termin
  * SIGINT/SIGTERM (signals.ts): a command that registered a graceful stop finishes what it must and
  * prints its summary; any other is interrupted (finalizers run); the status is then 130 / 143.
  */
-export const runCommand = (command: Effect.Effect<void, unknown, CliEnvironment>): Promise<void> =>
+export const runCommand = (command: Effect.Effect<void, ExitCode, CliEnvironment>): Promise<void> =>
   new Promise((done) => {
     const program = command.pipe(
-      Effect.catchAll((error: unknown) =>
-        error instanceof ExitCode
-          ? Effect.sync(() => {
-              process.exitCode = error.code
-            })
-          : Effect.logError(`billsync: ${error instanceof Error ? error.message : String(error)}`).pipe(
-              Effect.zipRight(
-                Effect.sync(() => {
-                  process.exitCode = Exit.problems
-                })
-              )
-            )
+      // Every command renders its failures itself (failure.ts reportFailure) and ends with the exit status.
+      Effect.catchTag("ExitCode", (error) =>
+        Effect.sync(() => {
+          process.exitCode = error.code
+        })
       ),
       Effect.catchAllDefect((defect) =>
         Effect.logError(`billsync: internal error: ${Cause.pretty(Cause.die(defect))}`).pipe(
