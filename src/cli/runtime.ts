@@ -1,7 +1,8 @@
 import type { FileSystem, Path, Terminal } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { Cause, Effect, Logger } from "effect"
+import { Cause, Effect, Layer, Logger } from "effect"
 import { scrubStream } from "../billcom/secrets.ts"
+import { IntegrationLocks } from "../sync/integration-locks.ts"
 import { Exit, type ExitCode } from "./exit.ts"
 import { logFormatFromEnv, logLevelFromEnv, stderrLogger } from "./log.ts"
 import { installSignalHandlers, receivedSignal, signalExitStatus } from "./signals.ts"
@@ -13,7 +14,7 @@ scrubStream(process.stdout)
 scrubStream(process.stderr)
 
 /** What a command's `run` may use from the CLI's environment. */
-export type CliEnvironment = FileSystem.FileSystem | Path.Path | Terminal.Terminal
+export type CliEnvironment = FileSystem.FileSystem | Path.Path | Terminal.Terminal | IntegrationLocks
 
 /**
  * Runs one command's Effect (loaded lazily by program.ts) to completion. Exit statuses: 0 ok,
@@ -43,7 +44,8 @@ export const runCommand = (command: Effect.Effect<void, ExitCode, CliEnvironment
       ),
       Effect.provide(Logger.replace(Logger.defaultLogger, stderrLogger(logFormatFromEnv()))),
       Logger.withMinimumLogLevel(logLevelFromEnv()),
-      Effect.provide(NodeContext.layer)
+      // Built once per process: every run of a pipeline in it shares the in-process lock (sync/lock.ts).
+      Effect.provide(Layer.merge(NodeContext.layer, IntegrationLocks.layer))
     )
     // What NodeRuntime.runMain does, with the signals' exit status (runMain's is 0 after an interruption).
     const keepAlive = setInterval(() => {}, 2 ** 31 - 1)
