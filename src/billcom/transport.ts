@@ -4,7 +4,7 @@ import { KeyBudgets } from "./budget.ts"
 import { BillcomError, type BillcomErrorReason, describeEntries, primaryEntry } from "./errors.ts"
 import { hourlyBudgetError, type Limiter, logHourlyWait, makeLimiter, nextClockHour } from "./limiter.ts"
 import { type RetryDecision, retrySchedule } from "./retry.ts"
-import { registerSecret, scrub } from "./secrets.ts"
+import { Secrets } from "./secrets.ts"
 import { type LoginResult, makeSessionManager, type SessionManager } from "./session.ts"
 import type { BillcomSettings } from "./settings.ts"
 import { type BillcomStats, makeStats } from "./stats.ts"
@@ -95,7 +95,8 @@ export const makeTransport = (settings: BillcomSettings) =>
     const limiter = yield* makeLimiter({ ...settings, shared })
     const devKey = settings.credentials.devKey
     // Whatever Bill.com quotes back, these never leave the process (secrets.ts).
-    for (const secret of Object.values(settings.credentials)) registerSecret(Redacted.value(secret))
+    const secrets = yield* Secrets
+    for (const secret of Object.values(settings.credentials)) secrets.register(Redacted.value(secret))
 
     const cap = yield* Ref.make<RequestCap | undefined>(undefined)
     // Each re-sent failure through its verdict's named schedule; paired with the failure for the log and the final error.
@@ -201,9 +202,11 @@ export const makeTransport = (settings: BillcomSettings) =>
       // Bill.com's text is quoted, so it is scrubbed: an error body may repeat the request's devKey or sessionId.
       return new BillcomError({
         reason,
-        message: scrub(`Bill.com ${call.endpoint} failed${status !== undefined ? ` (HTTP ${status})` : ""}: ${what}`),
+        message: secrets.scrub(
+          `Bill.com ${call.endpoint} failed${status !== undefined ? ` (HTTP ${status})` : ""}: ${what}`
+        ),
         code: entry?.code,
-        billcomMessage: entry?.message === undefined ? undefined : scrub(entry.message),
+        billcomMessage: entry?.message === undefined ? undefined : secrets.scrub(entry.message),
         status,
         endpoint: call.endpoint,
         advice
@@ -350,7 +353,7 @@ export const makeTransport = (settings: BillcomSettings) =>
           message: "Bill.com login answered without a sessionId",
           endpoint: loginCall.endpoint
         })
-      registerSecret(r.sessionId)
+      secrets.register(r.sessionId)
       return {
         sessionId: Redacted.make(r.sessionId),
         organizationId: typeof r.organizationId === "string" ? r.organizationId : settings.organizationId,

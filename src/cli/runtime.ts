@@ -1,7 +1,7 @@
 import type { FileSystem, Path, Terminal } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Cause, Effect, Layer, Logger } from "effect"
-import { scrubStream } from "../billcom/secrets.ts"
+import { makeSecretRegistry, Secrets } from "../billcom/secrets.ts"
 import { IntegrationLocks } from "../sync/integration-locks.ts"
 import { Exit, type ExitCode } from "./exit.ts"
 import { logFormatFromEnv, logLevelFromEnv, stderrLogger } from "./log.ts"
@@ -10,8 +10,10 @@ import { installSignalHandlers, receivedSignal, signalExitStatus } from "./signa
 // Whatever a command prints, secret values it learnt (credentials, session ids) never leave the
 // process. Installed when a command is about to run (this module loads before any command's own),
 // not in main.ts: `--help` and usage errors load nothing of Bill.com's.
-scrubStream(process.stdout)
-scrubStream(process.stderr)
+// One registry for the process (why: billcom/secrets.ts), created here and provided to the command.
+const secrets = makeSecretRegistry()
+secrets.scrubStream(process.stdout)
+secrets.scrubStream(process.stderr)
 
 /** What a command's `run` may use from the CLI's environment. */
 export type CliEnvironment = FileSystem.FileSystem | Path.Path | Terminal.Terminal | IntegrationLocks
@@ -45,7 +47,7 @@ export const runCommand = (command: Effect.Effect<void, ExitCode, CliEnvironment
       Effect.provide(Logger.replace(Logger.defaultLogger, stderrLogger(logFormatFromEnv()))),
       Logger.withMinimumLogLevel(logLevelFromEnv()),
       // Built once per process: every run of a pipeline in it shares the in-process lock (sync/lock.ts).
-      Effect.provide(Layer.merge(NodeContext.layer, IntegrationLocks.layer))
+      Effect.provide(Layer.mergeAll(NodeContext.layer, IntegrationLocks.layer, Layer.succeed(Secrets, secrets)))
     )
     // What NodeRuntime.runMain does, with the signals' exit status (runMain's is 0 after an interruption).
     const keepAlive = setInterval(() => {}, 2 ** 31 - 1)
