@@ -6,6 +6,7 @@ import type { Bill, ChartOfAccount, VendorCredit } from "../../src/emulator/mode
 import type { Collection } from "../../src/emulator/organization.ts"
 import { documentsOf, renderDocument, renderRecord } from "../../src/emulator/render.ts"
 import { loadEnvironment, storeLayer } from "../../src/cli/environment.ts"
+import { IntegrationLocks } from "../../src/sync/integration-locks.ts"
 import { runSync } from "../../src/sync/runner.ts"
 import { Source, type PulledRecord } from "../../src/sync/source.ts"
 import type { ListName } from "../../src/sync/stages.ts"
@@ -84,7 +85,7 @@ const program = Effect.gen(function* () {
   const env = yield* loadEnvironment(args.get("pipeline") ?? "bench", { ephemeral: true })
   const started = performance.now()
   const outcome = yield* runSync(env.settings, { fullRefresh: false, dryRun: false, wait: false }).pipe(
-    Effect.provide(Layer.merge(storeLayer(env.target), memorySource))
+    Effect.provide(Layer.mergeAll(storeLayer(env.target), memorySource, IntegrationLocks.layer))
   )
   const ms = performance.now() - started
   const stages = outcome.runs.flatMap((r) =>

@@ -115,11 +115,12 @@ export const CONCURRENCY_CODE = "BDC_1322"
 export const HOURLY_CODE = "BDC_1144"
 
 /**
- * What to do with a failed response. Bill.com's code decides first, the HTTP status second: the
- * status of the rate-limit codes is undocumented (the emulator defaults to 422, a peer saw 422,
- * 429 is plausible), and v2 reports everything with HTTP 200.
+ * What kind of failure a response is (verdict.ts turns it into what the transport does next).
+ * Bill.com's code decides first, the HTTP status second: the status of the rate-limit codes is
+ * undocumented (the emulator defaults to 422, a peer saw 422, 429 is plausible), and v2 reports
+ * everything with HTTP 200.
  */
-export type Verdict =
+export type ErrorKind =
   | { readonly _tag: "SessionExpired" }
   | { readonly _tag: "ConcurrencyLimited" }
   | { readonly _tag: "HourlyLimited" }
@@ -128,7 +129,7 @@ export type Verdict =
   | { readonly _tag: "NotFound" }
   | { readonly _tag: "Fatal" }
 
-export const classify = (status: number, code: string | undefined, login: boolean): Verdict => {
+export const classify = (status: number, code: string | undefined, login: boolean): ErrorKind => {
   if (code !== undefined) {
     if (CREDENTIAL_CODES.has(code)) return { _tag: "Credentials" }
     if (code === CONCURRENCY_CODE) return { _tag: "ConcurrencyLimited" }

@@ -24,6 +24,12 @@ export interface Limiter {
 
 const HOUR_MS = 3_600_000
 
+/** The next clock hour after `now` (Bill.com's budget window) and how long until it. */
+export const nextClockHour = (now: number): { readonly resumeAtMs: number; readonly waitMs: number } => {
+  const resumeAtMs = (Math.floor(now / HOUR_MS) + 1) * HOUR_MS
+  return { resumeAtMs, waitMs: resumeAtMs - now }
+}
+
 const hh = (ms: number) => `${String(new Date(ms).getUTCHours()).padStart(2, "0")}:00 UTC`
 
 export const hourlyBudgetError = (resumeAtMs: number) =>
@@ -34,6 +40,12 @@ export const hourlyBudgetError = (resumeAtMs: number) =>
     advice:
       "Bill.com allows 20,000 requests per developer key per clock hour; re-run the sync after the hour turns, or lower other traffic on this key."
   })
+
+/** Said once per wait for the next hour (the limiter's own count, or Bill.com's BDC_1144). */
+export const logHourlyWait = (resumeAtMs: number) =>
+  Effect.logWarning("Bill.com hourly request budget spent; waiting for the next clock hour").pipe(
+    Effect.annotateLogs({ resumeAt: new Date(resumeAtMs).toISOString() })
+  )
 
 export const makeLimiter = (options: {
   readonly concurrency: number
@@ -49,13 +61,10 @@ export const makeLimiter = (options: {
     const shared = options.shared
 
     const awaitNextHour = Effect.gen(function* () {
-      const now = yield* Clock.currentTimeMillis
-      const resumeAt = (Math.floor(now / HOUR_MS) + 1) * HOUR_MS
-      if (resumeAt - now > maxWaitMs) return yield* hourlyBudgetError(resumeAt)
-      yield* Effect.logWarning("Bill.com hourly request budget spent; waiting for the next clock hour").pipe(
-        Effect.annotateLogs({ resumeAt: new Date(resumeAt).toISOString() })
-      )
-      yield* Effect.sleep(Duration.millis(resumeAt - now))
+      const { resumeAtMs, waitMs } = nextClockHour(yield* Clock.currentTimeMillis)
+      if (waitMs > maxWaitMs) return yield* hourlyBudgetError(resumeAtMs)
+      yield* logHourlyWait(resumeAtMs)
+      yield* Effect.sleep(Duration.millis(waitMs))
     })
 
     const take: Effect.Effect<void, BillcomError> = Effect.gen(function* () {

@@ -1,7 +1,7 @@
 import { Duration, Effect, Redacted } from "effect"
 import { endpointsFor, type Pipeline } from "../config/index.ts"
 import { BillcomError } from "./errors.ts"
-import { registerSecret } from "./secrets.ts"
+import { type SecretRegistry, Secrets } from "./secrets.ts"
 
 /**
  * Everything the Bill.com client needs, resolved: endpoints, organisation, secrets (Redacted, read
@@ -69,10 +69,11 @@ const trimSlash = (url: string) => url.replace(/\/+$/, "")
  */
 export const registerPipelineSecrets = (
   pipeline: Pipeline,
+  secrets: SecretRegistry,
   env: Readonly<Record<string, string | undefined>> = process.env
 ): void => {
   const c = pipeline.billcom.credentials
-  for (const variable of [c.devKey ?? DEFAULT_DEV_KEY_VARIABLE, c.username, c.password]) registerSecret(env[variable])
+  for (const variable of [c.devKey ?? DEFAULT_DEV_KEY_VARIABLE, c.username, c.password]) secrets.register(env[variable])
 }
 
 /**
@@ -87,7 +88,7 @@ export const settingsFromPipeline = (
 ): Effect.Effect<BillcomSettings, BillcomError> =>
   Effect.gen(function* () {
     const b = pipeline.billcom
-    registerPipelineSecrets(pipeline, env)
+    registerPipelineSecrets(pipeline, yield* Secrets, env)
     const missing: Array<string> = []
     const read = (what: string, variable: string): Redacted.Redacted<string> => {
       const value = env[variable]

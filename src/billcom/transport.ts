@@ -1,27 +1,19 @@
 import { Headers, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Context, Duration, Effect, Layer, Option, Random, Redacted, Ref } from "effect"
-import {
-  BillcomError,
-  classify,
-  CREDENTIALS_ADVICE,
-  describeEntries,
-  parseErrorBody,
-  parseErrorJson,
-  primaryEntry,
-  type ParsedErrorBody,
-  type Verdict
-} from "./errors.ts"
+import { Clock, Context, Duration, Effect, Layer, Option, Redacted, Ref, Schedule } from "effect"
 import { KeyBudgets } from "./budget.ts"
-import { makeLimiter, type Limiter } from "./limiter.ts"
-import { registerSecret, scrub } from "./secrets.ts"
-import { makeSessionManager, type LoginResult, type SessionManager } from "./session.ts"
+import { BillcomError, type BillcomErrorReason, describeEntries, primaryEntry } from "./errors.ts"
+import { hourlyBudgetError, type Limiter, logHourlyWait, makeLimiter, nextClockHour } from "./limiter.ts"
+import { type RetryDecision, retrySchedule } from "./retry.ts"
+import { Secrets } from "./secrets.ts"
+import { type LoginResult, makeSessionManager, type SessionManager } from "./session.ts"
 import type { BillcomSettings } from "./settings.ts"
-import { makeStats, type BillcomStats } from "./stats.ts"
+import { type BillcomStats, makeStats } from "./stats.ts"
+import { type Outcome, type Problem, type Retryable, verdictOf } from "./verdict.ts"
 
 /**
  * The one Bill.com transport of a run: base URLs + session headers → limiter → send with timeout →
- * classify (BDC code first, HTTP status second) → re-auth (capped) or backoff and re-send through
- * the same path. BillcomClient (reads) and BillcomWriter (COA writes) both sit on it, so they share
+ * a pure verdict on the outcome (verdict.ts: BDC code first, HTTP status second) → re-auth
+ * (capped) or wait, on that verdict's named schedule (retry.ts), and re-send through the same path. BillcomClient (reads) and BillcomWriter (COA writes) both sit on it, so they share
  * one session, one limiter and one set of counters.
  */
 export interface Call {
@@ -41,24 +33,10 @@ export interface Call {
   readonly idempotent?: boolean | undefined
 }
 
-/** Backoff for 5xx, timeouts, connection errors, HTTP 429: exponential from settings.retry, equal jitter. */
-export const TRANSIENT_BACKOFF = { factor: 2, jitter: 0.5 } as const
-/** Backoff for BDC_1322 (too many in flight): short, since a slot frees within one request's latency. */
-export const CONCURRENCY_BACKOFF = {
-  base: Duration.millis(250),
-  max: Duration.seconds(8),
-  factor: 2,
-  jitter: 0.5,
-  attempts: 12
-} as const
-
 const LOGIN_PATH = "/v3/login"
 
 /** The logout at the end of a run waits at most this long (or the request timeout, if shorter). */
 export const LOGOUT_MAX_WAIT = Duration.seconds(5)
-
-/** A call refused for the hourly budget again right after waiting for the next hour is not waited for twice. */
-export const MAX_HOURLY_WAITS = 1
 
 export interface Transport {
   readonly settings: BillcomSettings
@@ -85,15 +63,6 @@ export class BillcomTransport extends Context.Tag("billsync/BillcomTransport")<B
   }
 }
 
-type Outcome =
-  | {
-      readonly _tag: "Response"
-      readonly status: number
-      readonly text: string
-      readonly retryAfterMs: number | undefined
-    }
-  | { readonly _tag: "Failure"; readonly kind: "timeout" | "connection" | "body"; readonly detail: string }
-
 const SECRET_HEADERS = ["sessionid", "devkey"]
 
 /** Retry-After: delta-seconds or an HTTP date (§7 documents none; honoured when a proxy sends it). */
@@ -105,11 +74,8 @@ export const parseRetryAfter = (value: string | undefined, now: number): number 
   return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }
 
-const backoff = (attempt: number, base: number, max: number, factor: number, jitter: number) =>
-  Effect.map(Random.next, (u) => {
-    const d = Math.min(max, base * Math.pow(factor, Math.max(0, attempt - 1)))
-    return Math.round(d * (1 - jitter) + d * jitter * u)
-  })
+const CONCURRENCY_EXHAUSTED_ADVICE =
+  "Bill.com kept refusing requests for concurrency (BDC_1322); another client is probably using the same developer key and organization."
 
 export const makeTransport = (settings: BillcomSettings) =>
   Effect.gen(function* () {
@@ -129,9 +95,12 @@ export const makeTransport = (settings: BillcomSettings) =>
     const limiter = yield* makeLimiter({ ...settings, shared })
     const devKey = settings.credentials.devKey
     // Whatever Bill.com quotes back, these never leave the process (secrets.ts).
-    for (const secret of Object.values(settings.credentials)) registerSecret(Redacted.value(secret))
+    const secrets = yield* Secrets
+    for (const secret of Object.values(settings.credentials)) secrets.register(Redacted.value(secret))
 
     const cap = yield* Ref.make<RequestCap | undefined>(undefined)
+    // Each re-sent failure through its verdict's named schedule; paired with the failure for the log and the final error.
+    const policy = Schedule.intersect(retrySchedule(settings), Schedule.identity<Retryable | BillcomError>())
     /** The run's request cap: a call past it is not sent (the logout at the end is exempt: it frees a session). */
     const checkCap = (call: Call) =>
       Effect.gen(function* () {
@@ -220,48 +189,8 @@ export const makeTransport = (settings: BillcomSettings) =>
         )
       )
 
-    /** Success JSON, or the parsed error; v2 answers HTTP 200 with `response_status: 1` on failure. */
-    const interpret = (
-      call: Call,
-      outcome: Extract<Outcome, { _tag: "Response" }>
-    ): { ok: true; json: unknown } | { ok: false; parsed: ParsedErrorBody; unreadable?: true } => {
-      if (outcome.status >= 200 && outcome.status < 300) {
-        if (outcome.text.trim() === "") return { ok: true, json: undefined }
-        let json: unknown
-        try {
-          json = JSON.parse(outcome.text)
-        } catch {
-          return {
-            ok: false,
-            parsed: { shape: "NonJson", entries: [{ message: "success status with a body that is not JSON" }] },
-            unreadable: true
-          }
-        }
-        if (call.api === "v2") {
-          const envelope = json as { response_status?: unknown; response_data?: unknown }
-          if (typeof json !== "object" || json === null || !("response_status" in envelope))
-            return {
-              ok: false,
-              parsed: { shape: "UnknownJson", entries: [{ message: "v2 answer without response_status" }] },
-              unreadable: true
-            }
-          if (envelope.response_status !== 0 && envelope.response_status !== "0")
-            return { ok: false, parsed: parseErrorJson(json) }
-          return { ok: true, json: envelope.response_data }
-        }
-        return { ok: true, json }
-      }
-      return { ok: false, parsed: parseErrorBody(outcome.text) }
-    }
-
-    const errorFor = (
-      call: Call,
-      reason: BillcomError["reason"],
-      status: number | undefined,
-      parsed: ParsedErrorBody | undefined,
-      detail?: string,
-      advice?: string
-    ) => {
+    const errorFor = (call: Call, reason: BillcomErrorReason, problem: Problem, advice?: string) => {
+      const { status, parsed, detail } = problem
       const entry = parsed === undefined ? undefined : primaryEntry(parsed)
       const described = parsed === undefined ? "" : describeEntries(parsed)
       const what =
@@ -273,153 +202,134 @@ export const makeTransport = (settings: BillcomSettings) =>
       // Bill.com's text is quoted, so it is scrubbed: an error body may repeat the request's devKey or sessionId.
       return new BillcomError({
         reason,
-        message: scrub(`Bill.com ${call.endpoint} failed${status !== undefined ? ` (HTTP ${status})` : ""}: ${what}`),
+        message: secrets.scrub(
+          `Bill.com ${call.endpoint} failed${status !== undefined ? ` (HTTP ${status})` : ""}: ${what}`
+        ),
         code: entry?.code,
-        billcomMessage: entry?.message === undefined ? undefined : scrub(entry.message),
+        billcomMessage: entry?.message === undefined ? undefined : secrets.scrub(entry.message),
         status,
         endpoint: call.endpoint,
         advice
       })
     }
 
-    /** Retry loop shared by logins and calls; `onSession` handles invalid-session verdicts (calls only). */
+    /** Said before each re-send: transient and concurrency retries are counted and logged, an hourly wait is warned of. */
+    const onRetry =
+      (call: Call) =>
+      ([decision, failure]: readonly [RetryDecision, Retryable | BillcomError]): Effect.Effect<void> => {
+        if (decision._tag !== "Retry") return Effect.void
+        switch (failure._tag) {
+          case "RetryTransient":
+          case "RetryConcurrency": {
+            const { status, parsed, detail } = failure.problem
+            return Effect.zipRight(
+              stats.bump("retries"),
+              Effect.logDebug("Bill.com call failed; retrying").pipe(
+                Effect.annotateLogs({
+                  endpoint: call.endpoint,
+                  status: status ?? "none",
+                  code: (parsed && primaryEntry(parsed)?.code) || "none",
+                  detail: detail ?? "",
+                  attempt: decision.attempt,
+                  delayMs: Duration.toMillis(decision.delay)
+                })
+              )
+            )
+          }
+          case "WaitForHour":
+            return Effect.flatMap(Clock.currentTimeMillis, (now) => logHourlyWait(nextClockHour(now).resumeAtMs))
+          case "Relogin":
+          case "BillcomError":
+            return Effect.void
+        }
+      }
+
+    /** The error a call ends with when its verdict's schedule stops re-sending it. */
+    const giveUp = (
+      call: Call,
+      failure: Retryable | BillcomError,
+      decision: RetryDecision
+    ): Effect.Effect<never, BillcomError> => {
+      if (failure._tag === "BillcomError") return Effect.fail(failure)
+      const retryAfter = (waitMs: number) =>
+        errorFor(call, "RateLimited", {
+          ...failure.problem,
+          detail: `Retry-After asks for ${Math.round(waitMs / 1000)} s`
+        })
+      switch (decision._tag) {
+        case "Exhausted": {
+          const { problem } = failure
+          switch (failure._tag) {
+            case "RetryTransient":
+              return Effect.fail(
+                errorFor(call, failure.reason, {
+                  ...problem,
+                  detail: problem.detail ? `${problem.detail} (after ${decision.attempt} attempts)` : undefined
+                })
+              )
+            case "RetryConcurrency":
+              return Effect.fail(errorFor(call, "RateLimited", problem, CONCURRENCY_EXHAUSTED_ADVICE))
+            case "WaitForHour":
+              return Effect.fail(errorFor(call, "RateLimited", problem))
+            case "Relogin":
+              break
+          }
+          break
+        }
+        case "WaitTooLong":
+          return Effect.fail(
+            failure._tag === "WaitForHour" ? hourlyBudgetError(decision.resumeAtMs) : retryAfter(decision.waitMs)
+          )
+        case "Retry":
+        case "Final":
+          break
+      }
+      return Effect.dieMessage(`retry schedule stopped with ${decision._tag} on ${failure._tag}`)
+    }
+
+    /**
+     * One call with its retries. Each attempt's outcome gets a pure verdict (verdict.ts): Done returns,
+     * Fail fails, and a retrying verdict fails with itself into Effect.retryOrElse, whose schedule
+     * (retry.ts: one named schedule per verdict, each with its own count) sleeps before the re-send
+     * or says why it stops. What a verdict needs done every time it is seen happens here, before the
+     * schedule decides: a re-login (`onSession`, capped per run by the session manager), and for the
+     * rate limits the stats and the limiter told that Bill.com's hour is spent. A BillcomError of the
+     * attempt itself (the request cap, the limiter, a refused re-login) is final.
+     */
     const run = <A>(
       call: Call,
       attemptOnce: () => Effect.Effect<{ outcome: Outcome; ticket: A }, BillcomError>,
       onSession: ((ticket: A) => Effect.Effect<void, BillcomError>) | undefined
-    ): Effect.Effect<unknown, BillcomError> =>
-      Effect.gen(function* () {
-        let transient = 0
-        let concurrency = 0
-        let hourly = 0
-        const login = onSession === undefined
-        for (;;) {
-          const { outcome, ticket } = yield* attemptOnce()
-          let verdict: Verdict
-          let parsed: ParsedErrorBody | undefined
-          let status: number | undefined
-          let retryAfterMs: number | undefined
-          if (outcome._tag === "Failure") {
-            verdict = { _tag: "Transient" }
-          } else {
-            const result = interpret(call, outcome)
-            if (result.ok) return result.json
-            parsed = result.parsed
-            status = outcome.status
-            retryAfterMs = outcome.retryAfterMs
-            verdict = classify(outcome.status, primaryEntry(parsed)?.code, login)
-            // A 2xx we could not read (cut or non-JSON body) is a transport problem: re-send.
-            if (result.unreadable === true) verdict = { _tag: "Transient" }
-          }
-          const detail = outcome._tag === "Failure" ? `${outcome.kind}: ${outcome.detail}` : undefined
-          switch (verdict._tag) {
-            case "SessionExpired": {
-              yield* onSession!(ticket)
-              continue
-            }
-            case "Credentials":
-              return yield* errorFor(call, "Credentials", status, parsed, detail, CREDENTIALS_ADVICE)
-            case "NotFound":
-              return yield* errorFor(call, "NotFound", status, parsed, detail)
-            case "Fatal":
-              return yield* errorFor(call, "Request", status, parsed, detail)
-            case "HourlyLimited": {
-              yield* stats.bump("rateLimitErrors")
-              hourly++
-              // Logins have their own budget (200/h): a refused login must not stop every other request.
-              yield* login ? limiter.exhaustLogins : limiter.exhaustHour
-              if (hourly > MAX_HOURLY_WAITS) return yield* errorFor(call, "RateLimited", status, parsed, detail)
-              yield* limiter.awaitNextHour
-              continue
-            }
-            case "ConcurrencyLimited": {
-              yield* stats.bump("rateLimitErrors")
-              concurrency++
-              if (concurrency >= CONCURRENCY_BACKOFF.attempts)
-                return yield* errorFor(
-                  call,
-                  "RateLimited",
-                  status,
-                  parsed,
-                  detail,
-                  "Bill.com kept refusing requests for concurrency (BDC_1322); another client is probably using the same developer key and organization."
-                )
-              const computed = yield* backoff(
-                concurrency,
-                Duration.toMillis(CONCURRENCY_BACKOFF.base),
-                Duration.toMillis(CONCURRENCY_BACKOFF.max),
-                CONCURRENCY_BACKOFF.factor,
-                CONCURRENCY_BACKOFF.jitter
-              )
-              yield* retryPause(call, computed, retryAfterMs, status, parsed, detail, concurrency)
-              continue
-            }
-            case "Transient": {
-              transient++
-              if (call.idempotent === false)
-                return yield* errorFor(
-                  call,
-                  outcome._tag === "Failure" ? "Transport" : "Server",
-                  status,
-                  parsed,
-                  detail,
-                  "Bill.com may or may not have applied this change; it is not re-sent automatically. Re-run the plan to see the current state."
-                )
-              if (transient > settings.retry.retries)
-                return yield* errorFor(
-                  call,
-                  outcome._tag === "Failure" ? "Transport" : "Server",
-                  status,
-                  parsed,
-                  detail ? `${detail} (after ${transient} attempts)` : undefined
-                )
-              const computed = yield* backoff(
-                transient,
-                Duration.toMillis(settings.retry.baseDelay),
-                Duration.toMillis(settings.retry.maxDelay),
-                TRANSIENT_BACKOFF.factor,
-                TRANSIENT_BACKOFF.jitter
-              )
-              yield* retryPause(call, computed, retryAfterMs, status, parsed, detail, transient)
-              continue
-            }
-          }
+    ): Effect.Effect<unknown, BillcomError> => {
+      const login = onSession === undefined
+      const attempt: Effect.Effect<unknown, Retryable | BillcomError> = Effect.gen(function* () {
+        const { outcome, ticket } = yield* attemptOnce()
+        const verdict = verdictOf(call, outcome, login)
+        switch (verdict._tag) {
+          case "Done":
+            return verdict.json
+          case "Fail":
+            return yield* errorFor(call, verdict.reason, verdict.problem, verdict.advice)
+          case "Relogin":
+            if (onSession === undefined) return yield* Effect.dieMessage("a login cannot ask for a re-login")
+            yield* onSession(ticket)
+            return yield* Effect.fail(verdict)
+          case "WaitForHour":
+            yield* stats.bump("rateLimitErrors")
+            // Logins have their own budget (200/h): a refused login must not stop every other request.
+            yield* login ? limiter.exhaustLogins : limiter.exhaustHour
+            return yield* Effect.fail(verdict)
+          case "RetryConcurrency":
+            yield* stats.bump("rateLimitErrors")
+            return yield* Effect.fail(verdict)
+          case "RetryTransient":
+            return yield* Effect.fail(verdict)
         }
       })
-
-    /** Sleep the backoff, or what Retry-After asks for — unless that is longer than a run may wait. */
-    const retryPause = (
-      call: Call,
-      computedMs: number,
-      retryAfterMs: number | undefined,
-      status: number | undefined,
-      parsed: ParsedErrorBody | undefined,
-      detail: string | undefined,
-      attempt: number
-    ) =>
-      Effect.gen(function* () {
-        if (retryAfterMs !== undefined && retryAfterMs > Duration.toMillis(settings.hourlyLimitMaxWait))
-          return yield* errorFor(
-            call,
-            "RateLimited",
-            status,
-            parsed,
-            `Retry-After asks for ${Math.round(retryAfterMs / 1000)} s`
-          )
-        const delayMs = retryAfterMs ?? computedMs
-        yield* stats.bump("retries")
-        yield* Effect.logDebug("Bill.com call failed; retrying").pipe(
-          Effect.annotateLogs({
-            endpoint: call.endpoint,
-            status: status ?? "none",
-            code: (parsed && primaryEntry(parsed)?.code) || "none",
-            detail: detail ?? "",
-            attempt,
-            delayMs
-          })
-        )
-        yield* Effect.sleep(Duration.millis(delayMs))
-      })
+      return Effect.retryOrElse(attempt, policy.pipe(Schedule.tapOutput(onRetry(call))), (failure, [decision]) =>
+        giveUp(call, failure, decision)
+      )
+    }
 
     const loginCall: Call = { api: "v3", method: "POST", path: LOGIN_PATH, endpoint: "POST /v3/login" }
     const loginOnce: Effect.Effect<LoginResult, BillcomError> = Effect.gen(function* () {
@@ -443,7 +353,7 @@ export const makeTransport = (settings: BillcomSettings) =>
           message: "Bill.com login answered without a sessionId",
           endpoint: loginCall.endpoint
         })
-      registerSecret(r.sessionId)
+      secrets.register(r.sessionId)
       return {
         sessionId: Redacted.make(r.sessionId),
         organizationId: typeof r.organizationId === "string" ? r.organizationId : settings.organizationId,

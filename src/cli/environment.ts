@@ -1,3 +1,4 @@
+import { Secrets } from "../billcom/secrets.ts"
 import { registerPipelineSecrets } from "../billcom/settings.ts"
 import { Effect, Layer } from "effect"
 import { BillcomClient } from "../billcom/client.ts"
@@ -51,7 +52,7 @@ export const databaseFor = (loaded: LoadedPipeline, options: EnvironmentOptions 
 export const loadEnvironment = (nameOrPath: string, options: EnvironmentOptions = {}) =>
   Effect.gen(function* () {
     const loaded = yield* loadPipeline(nameOrPath)
-    registerPipelineSecrets(loaded.pipeline)
+    registerPipelineSecrets(loaded.pipeline, yield* Secrets)
     const target = yield* databaseFor(loaded, options)
     yield* refuseEmbeddedInCi(target, options.ephemeral === true)
     return {
@@ -70,7 +71,7 @@ export const loadEnvironment = (nameOrPath: string, options: EnvironmentOptions 
 export const loadStoreEnvironment = (nameOrPath: string, options: EnvironmentOptions = {}) =>
   Effect.gen(function* () {
     const loaded = yield* loadPipeline(nameOrPath)
-    registerPipelineSecrets(loaded.pipeline)
+    registerPipelineSecrets(loaded.pipeline, yield* Secrets)
     const target = yield* databaseFor(loaded, options)
     return {
       loaded,

@@ -1,5 +1,5 @@
-import { Cause, HashMap, Inspectable, Logger, LogLevel } from "effect"
-import { scrub } from "../billcom/secrets.ts"
+import { Cause, Context, FiberRef, FiberRefs, HashMap, Inspectable, Logger, LogLevel } from "effect"
+import { type SecretRegistry, Secrets } from "../billcom/secrets.ts"
 
 /**
  * billsync's one log style on stderr (stdout stays the command's output: tables, --json, annotations):
@@ -52,8 +52,9 @@ export const formatLogLine = (
     readonly message: unknown
     readonly annotations: HashMap.HashMap<string, unknown>
     readonly cause: Cause.Cause<unknown>
-  }
-): string => scrub(formatLogLineRaw(format, event))
+  },
+  secrets: SecretRegistry
+): string => secrets.scrub(formatLogLineRaw(format, event))
 
 const formatLogLineRaw = (
   format: LogFormat,
@@ -92,8 +93,9 @@ const formatLogLineRaw = (
   ].join(" ")
 }
 
-/** The logger every command runs with: one line per event on stderr. */
+/** The logger every command runs with: one line per event on stderr, scrubbed with the logging fiber's Secrets. */
 export const stderrLogger = (format: LogFormat) =>
   Logger.make((options) => {
-    process.stderr.write(`${formatLogLine(format, options)}\n`)
+    const secrets = Context.get(FiberRefs.getOrDefault(options.context, FiberRef.currentContext), Secrets)
+    process.stderr.write(`${formatLogLine(format, options, secrets)}\n`)
   })

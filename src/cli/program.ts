@@ -1,6 +1,7 @@
 import { Argument, Command, InvalidArgumentError, Option } from "commander"
 import type { Effect } from "effect"
 import type { CliEnvironment } from "./runtime.ts"
+import type { ExitCode } from "./exit.ts"
 import type {
   ApplyOptions,
   ClusterPlanOptions,
@@ -44,7 +45,7 @@ export const STAGES = [
   "classifications"
 ] as const
 
-type Runnable<O> = { readonly run: (options: O) => Effect.Effect<void, unknown, CliEnvironment> }
+type Runnable<O> = { readonly run: (options: O) => Effect.Effect<void, ExitCode, CliEnvironment> }
 
 /** Runs a command's module (imported now, not before) with the parsed options. */
 const launch =

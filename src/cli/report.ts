@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { agingCsv, errorsCsv } from "../ledger/csv.ts"
 import { renderHtml } from "../ledger/html.ts"
-import { scrub } from "../billcom/secrets.ts"
+import { Secrets } from "../billcom/secrets.ts"
 import { describeInvariants, invariantsStatus, LedgerChecks, type InvariantsCheck } from "../ledger/invariants.ts"
 import {
   agingJson,
@@ -146,6 +146,7 @@ export const run = (o: ReportOptions) =>
         mkdirSync(o.html, { recursive: true })
         const file = join(o.html, "index.html")
         // Scrubbed like every output (secrets.ts): CI uploads these pages.
+        const { scrub } = yield* Secrets
         writeFileSync(file, scrub(renderHtml({ ...input, csv: true })))
         writeFileSync(join(o.html, "aging.csv"), scrub(agingCsv(input.aging)))
         writeFileSync(join(o.html, "errors.csv"), scrub(errorsCsv(input.openErrors, input.errorContext)))

@@ -1,19 +1,22 @@
 import type { FileSystem, Path, Terminal } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { Cause, Effect, Logger } from "effect"
-import { scrubStream } from "../billcom/secrets.ts"
-import { ExitCode, Exit } from "./exit.ts"
+import { Cause, Effect, Layer, Logger } from "effect"
+import { makeSecretRegistry, Secrets } from "../billcom/secrets.ts"
+import { IntegrationLocks } from "../sync/integration-locks.ts"
+import { Exit, type ExitCode } from "./exit.ts"
 import { logFormatFromEnv, logLevelFromEnv, stderrLogger } from "./log.ts"
 import { installSignalHandlers, receivedSignal, signalExitStatus } from "./signals.ts"
 
 // Whatever a command prints, secret values it learnt (credentials, session ids) never leave the
 // process. Installed when a command is about to run (this module loads before any command's own),
 // not in main.ts: `--help` and usage errors load nothing of Bill.com's.
-scrubStream(process.stdout)
-scrubStream(process.stderr)
+// One registry for the process (why: billcom/secrets.ts), created here and provided to the command.
+const secrets = makeSecretRegistry()
+secrets.scrubStream(process.stdout)
+secrets.scrubStream(process.stderr)
 
 /** What a command's `run` may use from the CLI's environment. */
-export type CliEnvironment = FileSystem.FileSystem | Path.Path | Terminal.Terminal
+export type CliEnvironment = FileSystem.FileSystem | Path.Path | Terminal.Terminal | IntegrationLocks
 
 /**
  * Runs one command's Effect (loaded lazily by program.ts) to completion. Exit statuses: 0 ok,
@@ -23,21 +26,14 @@ export type CliEnvironment = FileSystem.FileSystem | Path.Path | Terminal.Termin
  * SIGINT/SIGTERM (signals.ts): a command that registered a graceful stop finishes what it must and
  * prints its summary; any other is interrupted (finalizers run); the status is then 130 / 143.
  */
-export const runCommand = (command: Effect.Effect<void, unknown, CliEnvironment>): Promise<void> =>
+export const runCommand = (command: Effect.Effect<void, ExitCode, CliEnvironment>): Promise<void> =>
   new Promise((done) => {
     const program = command.pipe(
-      Effect.catchAll((error: unknown) =>
-        error instanceof ExitCode
-          ? Effect.sync(() => {
-              process.exitCode = error.code
-            })
-          : Effect.logError(`billsync: ${error instanceof Error ? error.message : String(error)}`).pipe(
-              Effect.zipRight(
-                Effect.sync(() => {
-                  process.exitCode = Exit.problems
-                })
-              )
-            )
+      // Every command renders its failures itself (failure.ts reportFailure) and ends with the exit status.
+      Effect.catchTag("ExitCode", (error) =>
+        Effect.sync(() => {
+          process.exitCode = error.code
+        })
       ),
       Effect.catchAllDefect((defect) =>
         Effect.logError(`billsync: internal error: ${Cause.pretty(Cause.die(defect))}`).pipe(
@@ -50,7 +46,8 @@ export const runCommand = (command: Effect.Effect<void, unknown, CliEnvironment>
       ),
       Effect.provide(Logger.replace(Logger.defaultLogger, stderrLogger(logFormatFromEnv()))),
       Logger.withMinimumLogLevel(logLevelFromEnv()),
-      Effect.provide(NodeContext.layer)
+      // Built once per process: every run of a pipeline in it shares the in-process lock (sync/lock.ts).
+      Effect.provide(Layer.mergeAll(NodeContext.layer, IntegrationLocks.layer, Layer.succeed(Secrets, secrets)))
     )
     // What NodeRuntime.runMain does, with the signals' exit status (runMain's is 0 after an interruption).
     const keepAlive = setInterval(() => {}, 2 ** 31 - 1)

@@ -5,6 +5,7 @@ import { Cause, Cron, DateTime, Duration, Effect, Layer, Option } from "effect"
 import type { KeyBudgets } from "../billcom/budget.ts"
 import { loadPipeline, loadProject, type LoadedPipeline } from "../config/index.ts"
 import { clientLayer, type DatabaseTarget } from "../store/database.ts"
+import type { IntegrationLocks } from "../sync/integration-locks.ts"
 import { keyBudgetsFromEnv } from "../store/key-budget.ts"
 import { StoreServices } from "../ledger/services.ts"
 import { sourceLayer } from "./environment.ts"
@@ -67,8 +68,8 @@ export const shardingLayer = (
     )
   )
 
-/** What a sync on a worker takes from the worker's layers: its database pool and the devKeys' budgets. */
-type SyncContext = Layer.Layer.Context<ReturnType<typeof clientLayer>> | KeyBudgets
+/** What a sync on a worker takes from the worker's layers: its database pool, the devKeys' budgets, the process's in-process locks. */
+type SyncContext = Layer.Layer.Context<ReturnType<typeof clientLayer>> | KeyBudgets | IntegrationLocks
 
 /** What one Sync message does: the same sync as `billsync sync <pipeline>`, over the worker's database pool. */
 const syncPipeline = (

@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
-import { registerSecret } from "../billcom/secrets.ts"
+import { Secrets } from "../billcom/secrets.ts"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { embeddedClientLayer } from "./embedded.ts"
@@ -196,7 +196,7 @@ export const targetFor = (environment?: string) =>
       (u) => Redacted.value(u).trim() !== ""
     )
     // A database's messages may quote its URL: its password is scrubbed like the Bill.com secrets.
-    if (Option.isSome(url)) registerSecret(passwordOf(Redacted.value(url.value)))
+    if (Option.isSome(url)) (yield* Secrets).register(passwordOf(Redacted.value(url.value)))
     const dir = yield* Config.string("BILLSYNC_EMBEDDED_DIR").pipe(
       Config.withDefault(environment === "emulator" ? emulatorEmbeddedDir : defaultEmbeddedDir)
     )

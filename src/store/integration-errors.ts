@@ -1,10 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { storableJsonText, storableText } from "../billcom/record-checks.ts"
-import { scrub, scrubDeep } from "../billcom/secrets.ts"
-
-/** Text an error row keeps: scrubbed of secret values (messages may quote Bill.com) and storable. */
-const text = (s: string) => storableText(scrub(s))
+import { Secrets } from "../billcom/secrets.ts"
 
 export interface ErrorInput {
   readonly stage: string
@@ -29,6 +26,9 @@ export interface OpenError extends ErrorInput {
 export class IntegrationErrors extends Effect.Service<IntegrationErrors>()("billsync/IntegrationErrors", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const secrets = yield* Secrets
+    /** Text an error row keeps: scrubbed of secret values (messages may quote Bill.com) and storable. */
+    const text = (s: string) => storableText(secrets.scrub(s))
 
     const record = Effect.fn("IntegrationErrors.record")(function* (
       integrationId: number,
@@ -47,7 +47,7 @@ export class IntegrationErrors extends Effect.Service<IntegrationErrors>()("bill
         cause: text(e.cause),
         resolution: text(e.resolution),
         message: text(e.message),
-        detail: e.detail === undefined ? null : storableJsonText(scrubDeep(e.detail)),
+        detail: e.detail === undefined ? null : storableJsonText(secrets.scrubDeep(e.detail)),
         last_run_id: runId
       }))
       yield* sql`INSERT INTO integration_errors ${sql.insert(rows)}

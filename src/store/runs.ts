@@ -1,10 +1,13 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { storableText } from "../billcom/record-checks.ts"
-import { scrub } from "../billcom/secrets.ts"
+import { type SecretRegistry, Secrets } from "../billcom/secrets.ts"
 
 /** Text a run row keeps: scrubbed of secret values (an error may quote Bill.com) and storable. */
-const stored = (text: string | undefined): string | null => (text === undefined ? null : storableText(scrub(text)))
+const storedWith =
+  (secrets: SecretRegistry) =>
+  (text: string | undefined): string | null =>
+    text === undefined ? null : storableText(secrets.scrub(text))
 
 export type RunKind = "seed" | "full"
 /** interrupted: stopped by SIGINT/SIGTERM (its error says when, in which stage and what had committed). */
@@ -57,6 +60,7 @@ export interface RunSummary {
 export class Runs extends Effect.Service<Runs>()("billsync/Runs", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const stored = storedWith(yield* Secrets)
 
     const start = Effect.fn("Runs.start")(function* (input: {
       readonly integrationId: number

@@ -5,6 +5,7 @@ import { DatabaseInfo } from "../store/database.ts"
 import { StoreError } from "../store/errors.ts"
 import { IntegrationFence } from "../store/fence.ts"
 import { SyncError } from "./errors.ts"
+import { IntegrationLocks } from "./integration-locks.ts"
 
 /** Advisory-lock namespace of sync runs ("sync"); the object id is hashtext(pipeline). */
 const SYNC_LOCK_CLASS = 0x73796e63
@@ -14,16 +15,6 @@ const SYNC_LOCK_CLASS = 0x73796e63
  * only after the previous holder's last transaction has ended.
  */
 const FENCE_CLASS = 0x66656e63
-
-const inProcess = new Map<string, Effect.Semaphore>()
-const semaphoreFor = (pipeline: string) => {
-  let s = inProcess.get(pipeline)
-  if (s === undefined) {
-    s = Effect.unsafeMakeSemaphore(1)
-    inProcess.set(pipeline, s)
-  }
-  return s
-}
 
 const locked = (pipeline: string) =>
   new SyncError({
@@ -89,7 +80,7 @@ export const withIntegrationLock = <A, E, R>(
       const fenced = Effect.provideService(effect, IntegrationFence, {
         check: info.lockFile === undefined ? Effect.void : lockFileFence(pipeline, info.lockFile)
       })
-      const semaphore = semaphoreFor(pipeline)
+      const semaphore = yield* (yield* IntegrationLocks).semaphoreFor(pipeline)
       if (wait) return yield* Effect.raceFirst(semaphore.withPermits(1)(fenced), stopped)
       const result = yield* semaphore.withPermitsIfAvailable(1)(fenced)
       if (Option.isNone(result)) return yield* locked(pipeline)

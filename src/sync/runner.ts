@@ -1,5 +1,7 @@
-import { Cause, Clock, Deferred, Effect, Exit } from "effect"
+import type { SqlError } from "@effect/sql/SqlError"
+import { Cause, Clock, Deferred, Effect, Exit, Match } from "effect"
 import { Journal, type JournalConfig, type PostingCounts } from "../ledger/journal.ts"
+import type { StoreError } from "../store/errors.ts"
 import { IntegrationErrors } from "../store/integration-errors.ts"
 import { Integrations, type IntegrationRow } from "../store/integrations.ts"
 import { LedgerMaster } from "../store/ledger-master.ts"
@@ -15,7 +17,7 @@ import { connectIntegration } from "./lifecycle.ts"
 import { withIntegrationLock } from "./lock.ts"
 import { fingerprintOf, handlersOf } from "./plan.ts"
 import type { SyncSettings } from "./settings.ts"
-import { Source } from "./source.ts"
+import { Source, type SourceError } from "./source.ts"
 import { cutoffStages, inPlanOrder, seedStages, type StageName } from "./stages.ts"
 
 export interface ProgressEvent {
@@ -160,7 +162,7 @@ export const executeRun = Effect.fn("Sync.executeRun")(function* (
     const durationMs = (yield* Clock.currentTimeMillis) - started
     const error =
       outcome._tag === "Left"
-        ? describe(outcome.left)
+        ? describeStageFailure(outcome.left)
         : outcome._tag === "Stopped"
           ? `interrupted by ${outcome.signal}`
           : undefined
@@ -291,18 +293,19 @@ export const requestCapFor = (
           why: `the default cap before the first full run is ${FIRST_RUN_REQUEST_CAP} requests (set sync.maxRequestsPerRun to choose)`
         }
 
-const describe = (e: unknown): string => {
-  if (
-    typeof e === "object" &&
-    e !== null &&
-    "message" in e &&
-    typeof (e as { message: unknown }).message === "string"
-  ) {
-    const advice = (e as { advice?: unknown }).advice
-    return `${(e as { message: string }).message}${typeof advice === "string" ? ` — ${advice}` : ""}`
-  }
-  return String(e)
-}
+/**
+ * The text a failed stage stores and prints (sync_run_stages.error, the summary): what happened
+ * and, when the error carries it, what to do. By tag, over the errors a stage can fail with — a new
+ * one is a type error here, like in the CLI's reportFailure (cli/failure.ts), which renders the
+ * command's own failures at the edge.
+ */
+export const describeStageFailure: (error: SqlError | StoreError | SourceError) => string = Match.typeTags<
+  SqlError | StoreError | SourceError
+>()({
+  SourceError: (e) => (e.advice !== undefined ? `${e.message} — ${e.advice}` : e.message),
+  StoreError: (e) => e.message,
+  SqlError: (e) => e.message
+})
 
 /** What moving the cutoff means for this run (stored cutoff vs the pipeline's). */
 const cutoffNotes = (stored: string | null, wanted: string | undefined): Array<string> => {

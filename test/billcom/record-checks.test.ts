@@ -1,7 +1,7 @@
 import { HashMap, Cause, LogLevel } from "effect"
 import { describe, expect, test } from "vitest"
 import { recordProblem, refusedCopy, refusedReason, storableJsonText } from "../../src/billcom/record-checks.ts"
-import { leaksSecret, registerSecret, scrub, scrubDeep } from "../../src/billcom/secrets.ts"
+import { makeSecretRegistry } from "../../src/billcom/secrets.ts"
 import { formatLogLine } from "../../src/cli/log.ts"
 
 describe("record checks (what the ledger cannot hold, in words)", () => {
@@ -51,20 +51,26 @@ describe("record checks (what the ledger cannot hold, in words)", () => {
 
 describe("the secrets scrubber", () => {
   test("replaces every registered secret, as sent and as a server may quote it (URL-encoded, JSON-escaped), in text, values and log lines", () => {
-    registerSecret('dev-key/with+specials"quoted')
-    registerSecret("short")
+    const secrets = makeSecretRegistry()
+    const { register, scrub, leaks, scrubDeep } = secrets
+    register('dev-key/with+specials"quoted')
+    register("short")
     const echoed = `devKey=dev-key/with+specials"quoted encoded=${encodeURIComponent('dev-key/with+specials"quoted')} json=${JSON.stringify('dev-key/with+specials"quoted')}`
     expect(scrub(echoed)).toBe(`devKey=[redacted] encoded=[redacted] json="[redacted]"`)
-    expect(leaksSecret(echoed)).toBe(true)
+    expect(leaks(echoed)).toBe(true)
     expect(scrub("a short word stays")).toBe("a short word stays")
     expect(scrubDeep({ message: ['dev-key/with+specials"quoted'] })).toEqual({ message: ["[redacted]"] })
-    const line = formatLogLine("text", {
-      date: new Date(0),
-      logLevel: LogLevel.Error,
-      message: 'Bill.com said dev-key/with+specials"quoted',
-      annotations: HashMap.make(["detail", 'dev-key/with+specials"quoted']),
-      cause: Cause.empty
-    })
+    const line = formatLogLine(
+      "text",
+      {
+        date: new Date(0),
+        logLevel: LogLevel.Error,
+        message: 'Bill.com said dev-key/with+specials"quoted',
+        annotations: HashMap.make(["detail", 'dev-key/with+specials"quoted']),
+        cause: Cause.empty
+      },
+      secrets
+    )
     expect(line).not.toContain("dev-key/with")
     expect(line).toContain("[redacted]")
   })

@@ -2,6 +2,7 @@ import { it } from "@effect/vitest"
 import { Cause, Effect, Either, Fiber, HashMap, Logger, LogLevel, Redacted, Schema, TestClock } from "effect"
 import { describe, expect } from "vitest"
 import { formatIssues } from "../../src/billcom/pulled.ts"
+import { makeSecretRegistry } from "../../src/billcom/secrets.ts"
 import { formatLogLine } from "../../src/cli/log.ts"
 import {
   estimateRemainingMs,
@@ -68,13 +69,13 @@ describe("log lines", () => {
   })
 
   it("text: UTC ISO timestamp with the date, the level, the message, annotations as key=value on one line", () => {
-    expect(formatLogLine("text", event(["database migrated"], { stage: "bills", pipeline: "demo co" }))).toBe(
-      '2026-12-02T17:11:12.958Z INFO  database migrated stage=bills pipeline="demo co"'
-    )
+    expect(
+      formatLogLine("text", event(["database migrated"], { stage: "bills", pipeline: "demo co" }), makeSecretRegistry())
+    ).toBe('2026-12-02T17:11:12.958Z INFO  database migrated stage=bills pipeline="demo co"')
   })
 
   it("json: one object a line", () => {
-    expect(JSON.parse(formatLogLine("json", event("connected", { stage: "bills" })))).toEqual({
+    expect(JSON.parse(formatLogLine("json", event("connected", { stage: "bills" }), makeSecretRegistry()))).toEqual({
       time: "2026-12-02T17:11:12.958Z",
       level: "INFO",
       message: "connected",

@@ -9,6 +9,7 @@ import { describe, expect } from "vitest"
 import { Emulator } from "../../src/emulator/index.ts"
 import { lockFileOf } from "../../src/store/lockfile.ts"
 import { storeLayer } from "../../src/cli/environment.ts"
+import { IntegrationLocks } from "../../src/sync/integration-locks.ts"
 import { runSync, type RunOptions, type SyncOutcome } from "../../src/sync/runner.ts"
 import { emulatorWithSource, settingsFor } from "./support/harness.ts"
 
@@ -34,49 +35,48 @@ const lastRun = (o: SyncOutcome) => o.runs.at(-1)!
 describe("fencing on the embedded database", () => {
   const dir = mkdtempSync(join(tmpdir(), "billsync-fence-"))
   const dataDir = join(dir, "db")
-  it.layer(Layer.orDie(storeLayer({ _tag: "Embedded", dataDir })), { timeout: "300 seconds" })(
-    "PGlite on disk",
-    (it) => {
-      for (const [what, lose] of [
-        ["removed", () => unlinkSync(lockFileOf(dataDir))],
-        ["taken by another process", () => writeFileSync(lockFileOf(dataDir), "1")]
-      ] as const) {
-        it.effect(
-          `its lock file ${what} mid-run: the run stops with a clear error before its next commit; the next run completes the ledger`,
-          () =>
-            Effect.gen(function* () {
-              const emu = yield* Emulator
-              const pipeline = `embedded-${what.split(" ")[0]}`
-              const settings = settingsFor(pipeline, yield* emu.snapshot())
-              let lost = false
-              let commitsAfter = 0
-              const first = yield* runSync(settings, {
-                ...plain,
-                afterBatch: (ctx) =>
-                  ctx.stage !== "bills"
-                    ? Effect.void
-                    : Effect.sync(() => {
-                        if (lost) return void commitsAfter++
-                        lost = true
-                        lose()
-                      })
-              })
-              expect(lost, JSON.stringify(first.runs.map((r) => [r.status, r.error]))).toBe(true)
-              expect(commitsAfter).toBe(0)
-              expect(lastRun(first).status).toBe("failed")
-              expect(lastRun(first).error).toContain(
-                `this run lost the lock of ${pipeline} (the embedded database's lock file ${lockFileOf(dataDir)}`
-              )
-              // The process that owns the database again (the lock file names it) resumes.
-              writeFileSync(lockFileOf(dataDir), String(process.pid))
-              const resumed = yield* runSync(settings, plain)
-              expect(resumed.runs.map((r) => r.status)).toEqual(["succeeded_with_errors"])
-              yield* runSync({ ...settings, pipeline: `${pipeline}-clean`, company: `${pipeline}-clean-co` }, plain)
-              expect(yield* ledgerBills(`${pipeline}-co`)).toEqual(yield* ledgerBills(`${pipeline}-clean-co`))
-            }).pipe(Effect.provide(emulatorWithSource()), TestServices.provideLive)
-        )
-      }
+  it.layer(Layer.merge(Layer.orDie(storeLayer({ _tag: "Embedded", dataDir })), IntegrationLocks.layer), {
+    timeout: "300 seconds"
+  })("PGlite on disk", (it) => {
+    for (const [what, lose] of [
+      ["removed", () => unlinkSync(lockFileOf(dataDir))],
+      ["taken by another process", () => writeFileSync(lockFileOf(dataDir), "1")]
+    ] as const) {
+      it.effect(
+        `its lock file ${what} mid-run: the run stops with a clear error before its next commit; the next run completes the ledger`,
+        () =>
+          Effect.gen(function* () {
+            const emu = yield* Emulator
+            const pipeline = `embedded-${what.split(" ")[0]}`
+            const settings = settingsFor(pipeline, yield* emu.snapshot())
+            let lost = false
+            let commitsAfter = 0
+            const first = yield* runSync(settings, {
+              ...plain,
+              afterBatch: (ctx) =>
+                ctx.stage !== "bills"
+                  ? Effect.void
+                  : Effect.sync(() => {
+                      if (lost) return void commitsAfter++
+                      lost = true
+                      lose()
+                    })
+            })
+            expect(lost, JSON.stringify(first.runs.map((r) => [r.status, r.error]))).toBe(true)
+            expect(commitsAfter).toBe(0)
+            expect(lastRun(first).status).toBe("failed")
+            expect(lastRun(first).error).toContain(
+              `this run lost the lock of ${pipeline} (the embedded database's lock file ${lockFileOf(dataDir)}`
+            )
+            // The process that owns the database again (the lock file names it) resumes.
+            writeFileSync(lockFileOf(dataDir), String(process.pid))
+            const resumed = yield* runSync(settings, plain)
+            expect(resumed.runs.map((r) => r.status)).toEqual(["succeeded_with_errors"])
+            yield* runSync({ ...settings, pipeline: `${pipeline}-clean`, company: `${pipeline}-clean-co` }, plain)
+            expect(yield* ledgerBills(`${pipeline}-co`)).toEqual(yield* ledgerBills(`${pipeline}-clean-co`))
+          }).pipe(Effect.provide(emulatorWithSource()), TestServices.provideLive)
+      )
     }
-  )
+  })
   it("cleans up", () => rmSync(dir, { recursive: true, force: true }))
 })

@@ -8,9 +8,10 @@ import { TestDatabase } from "../../support/database.ts"
 import { BillcomClient } from "../../../src/billcom/client.ts"
 import { makeSettings } from "../../../src/billcom/settings.ts"
 import { billcomSourceLayer } from "../../../src/sync/billcom-source.ts"
+import { IntegrationLocks } from "../../../src/sync/integration-locks.ts"
 
-/** The database + store repositories, shared by a test file. */
-export const StoreTest = StoreServices.pipe(Layer.provideMerge(TestDatabase))
+/** The database + store repositories, and the in-process integration locks (the CLI's are per process), shared by a test file. */
+export const StoreTest = StoreServices.pipe(Layer.provideMerge(TestDatabase), Layer.merge(IntegrationLocks.layer))
 
 /** A fresh emulator (per test) and the Source reading it over HTTP. */
 export const emulatorWithSource = (options: EmulatorOptions = { seed: "demo" }, wrongPassword = false) =>
