@@ -5,6 +5,7 @@ import { ConfigError, formatProblem, loadProject, type LoadedProject, type Probl
 import { parseSource, problemAt } from "../config/source.ts"
 import { keyLimitsFromEnv } from "../store/key-budget.ts"
 import { Exit, ExitCode, exitWith } from "./exit.ts"
+import { reportFailure } from "./failure.ts"
 import type { ValidateOptions } from "./options.ts"
 
 /**
@@ -70,7 +71,8 @@ const budgetProblems = (project: LoadedProject) =>
       Effect.gen(function* () {
         const first = planned.find((p) => p.key === plan.key)!
         const root = project.pipelines.find((p) => p.file === first.file)!.root
-        const text = yield* fs.readFileString(path.join(root, first.file))
+        // The file was just loaded; should it vanish in between, the problem still stands, at line 1.
+        const text = yield* fs.readFileString(path.join(root, first.file)).pipe(Effect.orElseSucceed(() => ""))
         const message = `schedule: ${describeKeyPlan(plan)} (assuming ${ASSUMED_REQUESTS_PER_SYNC} requests a sync; \`billsync cluster plan\` measures them from the runs)`
         const { source } = parseSource(first.file, text)
         return source === undefined
@@ -78,7 +80,7 @@ const budgetProblems = (project: LoadedProject) =>
           : problemAt(source, ["schedule"], message)
       })
     )
-  })
+  }).pipe(Effect.catchAll(reportFailure("validate")))
 
 export const run = ({ format: fmt, paths }: ValidateOptions) =>
   loadProject(paths).pipe(
