@@ -163,7 +163,7 @@ const judge = async (row: Row, reference: LedgerState, url: string, exclude: Rea
   row.lost += diff.lost
   row.duplicates += diff.spurious + inv.duplicates
   row.unbalanced += inv.unbalanced
-  dumps.push(dumpDatabase(url))
+  dumps.push(await dumpDatabase(url))
   if (diff.samples.length > 0) row.note += ` ${diff.samples.slice(0, 2).join(" | ")}`
   return { diff, inv }
 }
@@ -624,7 +624,7 @@ const main = async () => {
   refRow.unbalanced = refInv.unbalanced
   refRow.note = `${refInv.bills} bills, ${refInv.journalEntries} journal entries, ${refInv.foreignLines} lines converted from ${refInv.currencies.join("/") || "no other currency"}`
   const refMs = refRun.last!.ms
-  dumps.push(dumpDatabase(refDb.url))
+  dumps.push(await dumpDatabase(refDb.url))
   finish(refRow)
 
   // (a) Fault matrix.

@@ -1,3 +1,4 @@
+import { NodeContext } from "@effect/platform-node"
 import { Effect, Layer, Stream } from "effect"
 import { performance } from "node:perf_hooks"
 import { EmulatorCore } from "../../src/emulator/index.ts"
@@ -100,7 +101,8 @@ const program = Effect.gen(function* () {
   process.stdout.write(`${JSON.stringify({ ms, stages, status: outcome.runs.map((r) => r.status) })}\n`)
 })
 
-Effect.runPromise(program as Effect.Effect<void, unknown>).then(
+// The CLI's environment reads the pipeline through the platform's FileSystem, as `billsync` does.
+Effect.runPromise(program.pipe(Effect.provide(NodeContext.layer)) as Effect.Effect<void, unknown>).then(
   () => process.exit(0),
   (e) => {
     process.stderr.write(`db-alone failed: ${String(e)}\n`)

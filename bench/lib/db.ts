@@ -1,7 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Duration, Effect, Layer, Redacted } from "effect"
-import { execFileSync } from "node:child_process"
 
 /**
  * Scratch Postgres databases for benchmarks and drills: one per scenario, created on the server
@@ -57,9 +56,24 @@ export const dropDatabase = (name: string): Promise<void> =>
     })
   )
 
-/** A plain-text pg_dump of a database (for the secrets scan). */
-export const dumpDatabase = (url: string): string =>
-  execFileSync("pg_dump", ["--no-owner", "--data-only", url], {
-    maxBuffer: 1024 * 1024 * 1024,
-    stdio: ["ignore", "pipe", "ignore"]
-  }).toString("utf8")
+/**
+ * Every row of every table of a database as text (for the secrets scan): what a data-only dump
+ * holds, read over SQL so that no `pg_dump` binary is needed (a machine whose only Postgres is the
+ * tests' embedded server from npm has none).
+ */
+export const dumpDatabase = (url: string): Promise<string> =>
+  withSql(
+    url,
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const tables = yield* sql<{ name: string }>`
+        SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) AS name FROM pg_tables
+        WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`
+      const parts: Array<string> = []
+      for (const { name } of tables) {
+        const rows = yield* sql.unsafe<{ row: string }>(`SELECT t::text AS row FROM ${name} t`)
+        parts.push(`-- ${name}`, ...rows.map((r) => r.row))
+      }
+      return parts.join("\n")
+    })
+  )

@@ -99,7 +99,7 @@ describe("a Bill.com error body that echoes the devKey and the sessionId", () =>
           [`stderr ${i}`, r.stderr]
         ]
       ),
-      ["pg_dump", dumpDatabase(url)],
+      ["database dump", await dumpDatabase(url)],
       ["index.html", html],
       ["errors.csv", readFileSync(join(reportDir, "errors.csv"), "utf8")]
     ]
