@@ -13,7 +13,9 @@ import { cronProblem } from "../config/cron.ts"
 import { loadPipeline, loadProject } from "../config/index.ts"
 import { clientLayer, targetFor } from "../store/database.ts"
 import { keyLimitsFromEnv, keyUsage } from "../store/key-budget.ts"
+import { readPipelineIndex } from "../coa/pipeline-index.ts"
 import { reportFailure } from "./failure.ts"
+import { closest } from "./suggest.ts"
 import { Exit, exitWith } from "./exit.ts"
 import type { ClusterPlanOptions, ClusterStatusOptions, EnqueueOptions, WorkerOptions } from "./options.ts"
 
@@ -45,6 +47,7 @@ export const worker = (o: WorkerOptions) =>
 export const enqueue = (o: EnqueueOptions) =>
   Effect.gen(function* () {
     const target = yield* serverTarget("enqueue")
+    yield* knownPipeline("enqueue", o.pipeline)
     const loaded = yield* loadPipeline(o.pipeline)
     const now = yield* DateTime.now
     yield* requestSync(loaded.pipeline.name, "enqueue", now).pipe(
@@ -59,6 +62,18 @@ export const enqueue = (o: EnqueueOptions) =>
         `no worker is running (none has sent a heartbeat in the last ${RUNNER_SILENT_AFTER_SECONDS}s): the request waits in the database and runs when one starts (\`billsync worker\`)`
       )
   }).pipe(Effect.scoped, Effect.catchAll(reportFailure("enqueue")))
+
+/** A mistyped pipeline name is a usage error with "did you mean", as in `billsync freshness` (a path is left to the loader). */
+const knownPipeline = (command: string, name: string) => {
+  if (name.includes("/") || /\.ya?ml$/.test(name)) return Effect.void
+  const names = readPipelineIndex(process.cwd()).map((p) => p.name)
+  if (names.includes(name)) return Effect.void
+  const near = closest(name, names)
+  return exitWith(
+    Exit.usage,
+    `billsync ${command}: unknown pipeline ${JSON.stringify(name)}${near ? ` — did you mean ${near}?` : ""} (pipelines: ${names.join(", ") || "none under pipelines/"})`
+  )
+}
 
 /** Runners that sent a heartbeat lately (a killed worker's row stays, marked healthy, for a while). */
 const liveRunners = Effect.gen(function* () {

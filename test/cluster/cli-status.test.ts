@@ -70,3 +70,15 @@ describe.skipIf(process.env["TEST_DATABASE_URL"] === undefined)("cluster status 
     expect(again.stderr).toContain("no worker is running")
   })
 })
+
+describe("enqueue of a mistyped pipeline", () => {
+  test("is a usage error with 'did you mean', before any database is reached", { timeout: 60_000 }, async () => {
+    const env = { DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" }
+    const typo = await runCli(["enqueue", "demi"], { cwd: repo.root, env })
+    expect(typo.code).toBe(64)
+    expect(typo.stderr).toContain('billsync enqueue: unknown pipeline "demi" — did you mean demo? (pipelines: demo)')
+    const far = await runCli(["enqueue", "zzz"], { cwd: repo.root, env })
+    expect(far.code).toBe(64)
+    expect(far.stderr).toContain('unknown pipeline "zzz" (pipelines: demo)')
+  })
+})
