@@ -82,3 +82,16 @@ describe("enqueue of a mistyped pipeline", () => {
     expect(far.stderr).toContain('unknown pipeline "zzz" (pipelines: demo)')
   })
 })
+
+describe("cluster status on a database it cannot reach", () => {
+  test("says why (the driver's reason), not only 'Failed to connect'", { timeout: 60_000 }, async () => {
+    const r = await runCli(["cluster", "status"], {
+      cwd: repo.root,
+      env: { DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" }
+    })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(
+      "billsync cluster status: database: PgClient: Failed to connect (connect ECONNREFUSED 127.0.0.1:1)"
+    )
+  })
+})
