@@ -29,6 +29,12 @@ export type CommandFailure =
   | AlreadyProcessingMessage
   | ExitCode
 
+/** The driver's reason behind a generic SqlError ("Failed to connect": the database does not exist, the server refused…). */
+const sqlCause = (error: SqlError): string => {
+  const cause = error.cause instanceof Error ? error.cause.message.split("\n")[0] : undefined
+  return cause !== undefined && cause !== "" && !error.message.includes(cause) ? ` (${cause})` : ""
+}
+
 const withAdvice = (message: string, advice: string | undefined) =>
   advice !== undefined ? `${message} — advice: ${advice}` : message
 
@@ -53,7 +59,7 @@ export const reportFailure =
       case "SyncError":
         return say(withAdvice(error.message, error.advice))
       case "SqlError":
-        return say(`database: ${error.message}`)
+        return say(`database: ${error.message}${sqlCause(error)}`)
       case "MigrationError":
         return say(`database migration: ${error.message}`)
       case "SocketServerError":

@@ -582,7 +582,7 @@ const worker = () =>
     .addOption(
       new Option(
         "--pipelines <glob>",
-        "the pipelines whose schedules the cluster runs (* and ?; default: every pipelines/*.yaml with a schedule, except environment: emulator)"
+        "the pipelines whose schedules this worker runs (* and ?; default: every pipelines/*.yaml with a schedule, except environment: emulator); enqueued syncs run on any worker"
       )
     )
     .addOption(
@@ -617,7 +617,7 @@ const enqueue = () =>
   new Command("enqueue")
     .summary("ask the cluster's workers for a sync of a pipeline now")
     .description(
-      "Ask for a sync of a pipeline now: the request is stored in the ledger's Postgres (DATABASE_URL) and run by the worker that holds the pipeline — after the sync it may be running already, never beside it."
+      "Ask for a sync of a pipeline now: the request is stored in the ledger's Postgres (DATABASE_URL) and run by the worker that holds the pipeline — after the sync it may be running already, never beside it. Workers pick requests up within about 2 seconds; with no worker running the request waits for one (a warning says so). Any worker runs it, whatever its --pipelines."
     )
     .addArgument(pipelineArg())
     .addHelpText(
@@ -639,7 +639,7 @@ const clusterCommand = () =>
       new Command("status")
         .summary("runners, shards, and each pipeline's last and next run")
         .description(
-          "Runners (address, health, last heartbeat, shards held), each pipeline's state, last run and next scheduled run, and the developer keys' use of this clock hour. Reads the database at DATABASE_URL."
+          "Runners (address, health, last heartbeat, shards held; a runner silent for 30 s is UNHEALTHY: stopped or killed), each pipeline's state (never synced, queued, running, idle), last run and next scheduled run, and the developer keys' use of this clock hour. Reads the database at DATABASE_URL (one no worker has used yet shows an empty cluster)."
         )
         .addOption(jsonOption("print as JSON"))
         .addHelpText(
