@@ -14,6 +14,7 @@ import { renderPending } from "../coa/render-text.ts"
 import { planDifference, rederive } from "../coa/verify.ts"
 import { loadPipeline } from "../config/load.ts"
 import { clientLayer, inCi, refuseEmbeddedInCi } from "../store/database.ts"
+import { keyBudgetsFor } from "../store/key-budget.ts"
 import { reportFailure } from "./failure.ts"
 import { databaseFor } from "./environment.ts"
 import { Exit, exitWith } from "./exit.ts"
@@ -123,11 +124,11 @@ export const run = (o: ApplyOptions) =>
     // `write: true` adds the ChartWriter; the layer's type (a union over `write`) does not say so.
     const billcom = coaBillcomLayer(loaded, { write: true }) as Layer.Layer<ChartReader | ChartWriter, CoaError>
     const database = clientLayer(target, "write")
-    // Bill.com is reached without the devKey's shared budget (yet): under a loaded test suite a replayed
-    // apply held on it past 120 s, cause not found; apply sends a handful of requests, sync/connect share it.
+    // Bill.com's budgets of the devKey are shared through the ledger's Postgres (none on the embedded database).
+    const shared = billcom.pipe(Layer.provide(keyBudgetsFor(target)), Layer.provide(database))
     const applier = Layer.provide(
       CoaApplier.Default,
-      Layer.merge(billcom, CoaJournal.Default.pipe(Layer.provide(database)))
+      Layer.merge(shared, CoaJournal.Default.pipe(Layer.provide(database)))
     )
     const result = yield* Effect.flatMap(CoaApplier, (a) =>
       a.apply(plan, { approve: approval(plan, settings, terminal) })

@@ -1,20 +1,8 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
-import {
-  Clock,
-  Config,
-  Deferred,
-  Duration,
-  Effect,
-  Exit,
-  FiberId,
-  Layer,
-  Option,
-  Random,
-  Redacted,
-  Stream
-} from "effect"
+import { Clock, Config, Deferred, Duration, Effect, Exit, FiberId, Layer, Option, Random, Redacted } from "effect"
 import { createHmac, randomBytes } from "node:crypto"
+import pg from "pg"
 import {
   KEY_LIMITS,
   KeyBudgets,
@@ -53,6 +41,51 @@ const storeFailure = (cause: SqlError.SqlError) =>
   })
 
 /**
+ * LISTEN on SLOT_CHANNEL over a connection of its own, calling `onFreed` with each payload until
+ * the connection is lost (fails) or the fiber is interrupted (the connection is closed).
+ *
+ * Not @effect/sql-pg's `listen`: it takes its LISTEN client from an RcRef, and effect 3.22's
+ * RcRef.get, interrupted while that client is connecting (uninterruptibly), leaves the connected
+ * client in a scope nobody closes (Effect-TS/effect#7109). The budgets are closed with the command,
+ * so a command done within moments — `apply coa` of a plan already applied — on a server slow to
+ * accept a connection kept an open socket, and its process never exited (issue 17). Here the client
+ * exists, and ending it is a finalizer, before it connects: interrupted at any point, it is closed.
+ */
+const listenForFreedSlots = (config: PgClient.PgClientConfig, onFreed: (payload: string) => void) =>
+  Effect.gen(function* () {
+    const client = yield* Effect.acquireRelease(
+      Effect.sync(
+        () =>
+          new pg.Client({
+            connectionString: config.url !== undefined ? Redacted.value(config.url) : undefined,
+            host: config.host,
+            port: config.port,
+            database: config.database,
+            user: config.username,
+            password: config.password !== undefined ? Redacted.value(config.password) : undefined,
+            ssl: config.ssl,
+            ...(config.stream !== undefined ? { stream: config.stream } : {}),
+            connectionTimeoutMillis:
+              config.connectTimeout !== undefined ? Duration.toMillis(config.connectTimeout) : undefined,
+            application_name: config.applicationName
+          })
+      ),
+      // end() on a client still connecting closes its socket too; the wait for the goodbye is bounded.
+      (client) => Effect.promise(() => client.end()).pipe(Effect.timeoutOption(1000))
+    )
+    // Handlers before connecting: an error event is never left unhandled (it would crash the process).
+    const lost = Deferred.unsafeMake<never, Error>(FiberId.none)
+    client.on("error", (error) => Deferred.unsafeDone(lost, Exit.fail(error)))
+    client.on("end", () => Deferred.unsafeDone(lost, Exit.fail(new Error("the listening connection ended"))))
+    client.on("notification", (message) => {
+      if (message.channel === SLOT_CHANNEL && message.payload) onFreed(message.payload)
+    })
+    yield* Effect.tryPromise(() => client.connect())
+    yield* Effect.tryPromise(() => client.query(`LISTEN ${SLOT_CHANNEL}`))
+    return yield* Deferred.await(lost)
+  }).pipe(Effect.scoped)
+
+/**
  * KeyBudgets in Postgres: every reservation is one atomic statement, so any number of processes
  * on any number of machines share a key's budget without ever going over it.
  *  - requests/logins of a clock hour: an upsert that adds 1 only while under the limit;
@@ -81,10 +114,9 @@ export const makeKeyBudgets = (limits: KeyLimits = KEY_LIMITS) =>
       Deferred.unsafeDone(d, Exit.void)
     }
     // Slots given back by other processes: LISTEN on a server (best effort: without it, waiters poll).
-    const pg = yield* Effect.serviceOption(PgClient.PgClient)
-    if (Option.isSome(pg))
-      yield* pg.value.listen(SLOT_CHANNEL).pipe(
-        Stream.runForEach((id) => Effect.sync(() => wake(id))),
+    const server = yield* Effect.serviceOption(PgClient.PgClient)
+    if (Option.isSome(server))
+      yield* listenForFreedSlots(server.value.config, wake).pipe(
         Effect.catchAllCause((cause) =>
           Effect.logDebug("listening for freed Bill.com slots stopped; waiters poll", cause)
         ),

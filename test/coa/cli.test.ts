@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { cliDatabase } from "../support/cli-database.ts"
+import { testServerUrl } from "../support/database.ts"
+import { slowProxy } from "../support/slow-proxy.ts"
 import { execFile, execFileSync } from "node:child_process"
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -208,6 +210,24 @@ describe("billsync plan coa / apply coa (the CLI, as a process)", () => {
       expect(yield* mutatingCalls).toEqual({})
       expect(chartRows(em, "6150")).toHaveLength(1)
     }).pipe(Effect.provide(Layer.fresh(Emulator.layer({ seed: "demo" }))))
+  )
+
+  it.scopedLive.skipIf(testServerUrl() === undefined)(
+    "a replayed apply exits even when the database is slow to accept connections (the devKey's budget listens on one of its own)",
+    () =>
+      Effect.gen(function* () {
+        const { dir, env } = yield* againstEmulator("emulator")
+        expect((yield* run(dir, ["plan", "coa", "demo", "--out", "plan.json"], env)).status).toBe(0)
+        expect((yield* run(dir, ["apply", "coa", "plan.json", "--auto-approve"], env)).status).toBe(0)
+        // Every new connection waits 1.5 s: the replay is done long before the budget's LISTEN connection is.
+        const proxy = yield* slowProxy((env as Record<string, string>)["DATABASE_URL"]!, 1500)
+        const again = yield* run(dir, ["apply", "coa", "plan.json", "--auto-approve"], {
+          ...env,
+          DATABASE_URL: proxy.url
+        })
+        expect(again.stdout).toContain("was already applied")
+        expect(again.status).toBe(0) // not null: the process exited by itself (before, a socket kept it alive)
+      }).pipe(Effect.provide(Layer.fresh(Emulator.layer({ seed: "demo" }))))
   )
 
   it.scopedLive("a plan made from uncommitted mappings is refused in CI and warned about locally", () =>

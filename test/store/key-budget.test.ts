@@ -1,11 +1,14 @@
-import { layer } from "@effect/vitest"
+import { describe, it, layer } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
-import { Clock, Duration, Effect, FiberRef, Redacted } from "effect"
+import { PgClient } from "@effect/sql-pg"
+import { Clock, Duration, Effect, Exit, FiberRef, Layer, Redacted, Scope } from "effect"
 import { expect } from "vitest"
 import type { BillcomError } from "../../src/billcom/errors.ts"
 import { KeyBudgets, type KeyLimits } from "../../src/billcom/budget.ts"
-import { keyHashOf, makeKeyBudgets } from "../../src/store/key-budget.ts"
-import { TestDatabase } from "../support/database.ts"
+import { keyBudgetsLayer, keyHashOf, makeKeyBudgets } from "../../src/store/key-budget.ts"
+import { DatabaseInfo } from "../../src/store/database.ts"
+import { TestDatabase, testServerUrl } from "../support/database.ts"
+import { slowProxy } from "../support/slow-proxy.ts"
 
 const HOUR_MS = 3_600_000
 const devKey = Redacted.make("dev-key-shared-by-many")
@@ -215,6 +218,30 @@ layer(TestDatabase, { timeout: "120 seconds", excludeTestServices: true })(
       })
     )
 
+    it.scoped(
+      "listens for freed slots on a connection of its own while the budgets live, and closes it with them",
+      () =>
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          // The embedded database (PGlite) has one connection: the budgets are not used on it (keyBudgetsFor).
+          if ((yield* DatabaseInfo).embedded) return
+          const listening = sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND query = 'LISTEN billsync_key_slots'`.pipe(Effect.map((r) => r[0]!.n))
+          const scope = yield* Scope.make()
+          yield* Scope.extend(
+            budgets({ requestsPerHour: 20_000, loginsPerHour: 200, inFlightPerOrganization: 3 }),
+            scope
+          )
+          const deadline = Date.now() + 10_000
+          while ((yield* listening) === 0 && Date.now() < deadline) yield* Effect.sleep("50 millis")
+          expect(yield* listening).toBe(1)
+          yield* Scope.close(scope, Exit.void)
+          const gone = Date.now() + 10_000
+          while ((yield* listening) > 0 && Date.now() < gone) yield* Effect.sleep("50 millis")
+          expect(yield* listening).toBe(0)
+        })
+    )
+
     it.scoped("the developer key is stored only as an HMAC under this database's salt", () =>
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
@@ -237,3 +264,30 @@ layer(TestDatabase, { timeout: "120 seconds", excludeTestServices: true })(
     )
   }
 )
+
+describe.skipIf(testServerUrl() === undefined)("shared Bill.com budget: its LISTEN connection", () => {
+  it.live(
+    "closed while its LISTEN connection is still being opened, the budgets leave no connection open (a command would never exit)",
+    () =>
+      Effect.gen(function* () {
+        const proxy = yield* slowProxy(testServerUrl()!, 1500)
+        const scope = yield* Scope.make()
+        // The pool's first connection (PgClient checks it) is slow too; then the budgets start listening.
+        yield* Layer.buildWithScope(
+          keyBudgetsLayer().pipe(
+            Layer.provide(
+              PgClient.layer({ url: Redacted.make(proxy.url), maxConnections: 2, connectTimeout: "10 seconds" })
+            )
+          ),
+          scope
+        )
+        yield* Effect.sleep("200 millis") // the LISTEN connection is on its way (1.5 s)
+        yield* Scope.close(scope, Exit.void)
+        // Every connection closes: the pool's at once, the listener's as soon as it is connected.
+        const deadline = Date.now() + 5000
+        while (proxy.open() > 0 && Date.now() < deadline) yield* Effect.sleep("50 millis")
+        expect(proxy.open()).toBe(0)
+      }).pipe(Effect.scoped),
+    30_000
+  )
+})
