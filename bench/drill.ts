@@ -33,7 +33,7 @@ const SEED = Number(args.get("seed") ?? "20261124")
 const ORG_SEED = "drill"
 const MAX_ATTEMPTS = 6
 /** Scenarios run side by side (`--lanes N`; 1 = one after another). */
-const LANES = Math.max(1, Number(args.get("lanes") ?? "2"))
+const LANES = Math.max(1, Number(args.get("lanes") ?? "3"))
 
 /** Runs the tasks, at most `lanes` at a time, in the order given. */
 const inLanes = async (lanes: number, tasks: ReadonlyArray<() => Promise<void>>) => {
@@ -859,7 +859,7 @@ const main = async () => {
     finish(row)
   }
 
-  // Scenarios are independent (each its own emulator and database): two lanes, the slowest first.
+  // Scenarios are independent (each its own emulator and database): in lanes (default 3), the slowest first.
   // Kills and signals are synchronised on database state or retried earlier, never on a quiet machine.
   await inLanes(LANES, [
     crashResume,
