@@ -2,6 +2,7 @@ import { PgClient } from "@effect/sql-pg"
 import { Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { demoRepository, runCli, scratchServerDatabase } from "../support/cli.ts"
+import { testServerUrl } from "../support/database.ts"
 
 /**
  * `billsync cluster status` and `billsync enqueue` as a user runs them (the real CLI on a scratch
@@ -26,7 +27,7 @@ const statement = (url: string, text: string) =>
     )
   )
 
-describe.skipIf(process.env["TEST_DATABASE_URL"] === undefined)("cluster status and enqueue by hand", () => {
+describe.skipIf(testServerUrl() === undefined)("cluster status and enqueue by hand", () => {
   test("fresh database, a request no worker has taken, a killed worker", { timeout: 120_000 }, async () => {
     const env = { DATABASE_URL: server!.url }
     // A database no worker, enqueue or sync has touched: an empty status, not an error telling to run `billsync sync`.
