@@ -35,13 +35,18 @@ const ident = (name: string) => {
   return name
 }
 
-export const createDatabase = async (name: string): Promise<string> => {
+/** A fresh database; with `template`, a copy of that one (which nobody may be connected to). */
+export const createDatabase = async (name: string, template?: string): Promise<string> => {
   await withSql(
     baseUrl(),
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       yield* sql.unsafe(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`)
-      yield* sql.unsafe(`CREATE DATABASE ${ident(name)}`)
+      yield* sql.unsafe(
+        template === undefined
+          ? `CREATE DATABASE ${ident(name)}`
+          : `CREATE DATABASE ${ident(name)} TEMPLATE ${ident(template)}`
+      )
     })
   )
   return urlFor(name)
