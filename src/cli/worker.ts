@@ -1,5 +1,6 @@
 import { ClusterCron, Entity, RunnerAddress, type Sharding } from "@effect/cluster"
 import { NodeClusterSocket } from "@effect/platform-node"
+import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Cause, Cron, DateTime, Duration, Effect, Layer, Option } from "effect"
 import type { KeyBudgets } from "../billcom/budget.ts"
@@ -49,26 +50,57 @@ export const clusterSqlLayer = (target: ServerTarget, name: string) =>
 /** How long a stored sync request (enqueue) waits at most before its worker reads it. */
 export const ENQUEUE_POLL_INTERVAL = Duration.seconds(2)
 
+/** Advisory lock key ("bsct") held while one process builds the cluster's SQL storage. */
+const CLUSTER_TABLES_LOCK = 0x62736374
+
+/**
+ * Builds `layer` while holding a session advisory lock on a reserved connection, released once it
+ * is built. @effect/cluster's SQL storage creates its tables (`CREATE TABLE IF NOT EXISTS …`) when
+ * its layer is built; two workers doing so at the same moment on a fresh database race in the
+ * catalog (`duplicate key value violates unique constraint "pg_type_typname_nsp_index"`) and one
+ * dies — the 60-pipeline cluster drill hit it. One builder at a time; the others wait moments.
+ */
+export const builtOneAtATime = <A, E, R>(layer: Layer.Layer<A, E, R>) =>
+  Layer.unwrapScoped(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const scope = yield* Effect.scope
+      const context = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const connection = yield* sql.reserve
+          yield* connection.executeRaw(`SELECT pg_advisory_lock(${CLUSTER_TABLES_LOCK})`, [])
+          return yield* Layer.buildWithScope(layer, scope).pipe(
+            Effect.ensuring(
+              connection.executeRaw(`SELECT pg_advisory_unlock(${CLUSTER_TABLES_LOCK})`, []).pipe(Effect.ignore)
+            )
+          )
+        })
+      )
+      return Layer.succeedContext(context)
+    })
+  )
+
 /** Sharding over sockets with runner and message storage in the ledger's Postgres. */
 export const shardingLayer = (
   target: ServerTarget,
   options: { readonly host: string; readonly port: number; readonly clientOnly: boolean }
 ) =>
-  (options.clientOnly
-    ? NodeClusterSocket.layer({ clientOnly: true, storage: "sql" })
-    : NodeClusterSocket.layer({
-        storage: "sql",
-        shardingConfig: {
-          runnerAddress: Option.some(RunnerAddress.make(options.host, options.port)),
-          runnerListenAddress: Option.some(RunnerAddress.make("0.0.0.0", options.port)),
-          // A killed worker's shard locks (advisory, on its connection) free at once; these bound the rest.
-          entityMaxIdleTime: Duration.minutes(5),
-          // How often a runner reads the persisted requests of its shards: `billsync enqueue` (a client, not a
-          // runner) only stores its request, so this bounds enqueue → sync start (the library's 10 s default
-          // measured 2.5–10.4 s by hand; one small query per worker every 2 s).
-          entityMessagePollInterval: ENQUEUE_POLL_INTERVAL
-        }
-      })
+  builtOneAtATime(
+    options.clientOnly
+      ? NodeClusterSocket.layer({ clientOnly: true, storage: "sql" })
+      : NodeClusterSocket.layer({
+          storage: "sql",
+          shardingConfig: {
+            runnerAddress: Option.some(RunnerAddress.make(options.host, options.port)),
+            runnerListenAddress: Option.some(RunnerAddress.make("0.0.0.0", options.port)),
+            // A killed worker's shard locks (advisory, on its connection) free at once; these bound the rest.
+            entityMaxIdleTime: Duration.minutes(5),
+            // How often a runner reads the persisted requests of its shards: `billsync enqueue` (a client, not a
+            // runner) only stores its request, so this bounds enqueue → sync start (the library's 10 s default
+            // measured 2.5–10.4 s by hand; one small query per worker every 2 s).
+            entityMessagePollInterval: ENQUEUE_POLL_INTERVAL
+          }
+        })
   ).pipe(
     Layer.provide(
       clusterSqlLayer(target, `billsync-${options.clientOnly ? "client" : "worker"} ${options.host}:${options.port}`)
