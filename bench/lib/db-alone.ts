@@ -4,7 +4,6 @@ import { performance } from "node:perf_hooks"
 import { EmulatorCore } from "../../src/emulator/index.ts"
 import { documentRateMicros, rateNumber } from "../../src/emulator/currency.ts"
 import type { Bill, ChartOfAccount, VendorCredit } from "../../src/emulator/model.ts"
-import type { Collection } from "../../src/emulator/organization.ts"
 import { documentsOf, renderDocument, renderRecord } from "../../src/emulator/render.ts"
 import { loadEnvironment, storeLayer } from "../../src/cli/environment.ts"
 import { IntegrationLocks } from "../../src/sync/integration-locks.ts"
@@ -12,6 +11,7 @@ import { runSync } from "../../src/sync/runner.ts"
 import { Source, type PulledRecord } from "../../src/sync/source.ts"
 import type { ListName } from "../../src/sync/stages.ts"
 import { parseArgs } from "./args.ts"
+import { COLLECTION } from "./collections.ts"
 
 /**
  * The database side alone: the same organisation (same seed and size, so the same rows) rendered
@@ -24,24 +24,6 @@ import { parseArgs } from "./args.ts"
 const args = parseArgs(process.argv.slice(2))
 const seed = args.get("seed") ?? "bench"
 const bills = Number(args.get("bills") ?? "1000")
-
-const COLLECTION: Record<ListName, Collection> = {
-  vendors: "vendors",
-  "bank-accounts": "banks",
-  "card-accounts": "cards",
-  "ap-cards": "ap-cards",
-  "chart-of-accounts": "chart-of-accounts",
-  bills: "bills",
-  "vendor-credits": "vendor-credits",
-  payments: "payments",
-  items: "items",
-  customers: "customers",
-  departments: "departments",
-  jobs: "jobs",
-  locations: "locations",
-  "accounting-classes": "accounting-classes",
-  employees: "employees"
-}
 
 const core = new EmulatorCore({ seed, generate: { bills } })
 const ctx = { state: core.state, origin: "http://127.0.0.1:0" }

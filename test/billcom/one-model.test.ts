@@ -1,10 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { decode, RESOURCES, type ResourceName } from "../../src/billcom/resources.ts"
 import { EmulatorCore } from "../../src/emulator/core.ts"
-import type { Collection } from "../../src/emulator/organization.ts"
 import { renderRecord } from "../../src/emulator/render.ts"
 import * as R from "../../src/sync/records.ts"
 import { handlersOf } from "../../src/sync/plan.ts"
+import { COLLECTION } from "../../bench/lib/collections.ts"
 
 /**
  * One Bill.com model (issue 16): the client decodes every record with the schema of its list
@@ -12,25 +12,6 @@ import { handlersOf } from "../../src/sync/plan.ts"
  * schema object, and the emulator renders to it. A second schema for a Bill.com object anywhere fails
  * here: by identity for the sync, by decoding every record the emulator renders for the emulator.
  */
-
-/** The emulator's collection behind each list the client reads. */
-const COLLECTION: Record<ResourceName, Collection> = {
-  vendors: "vendors",
-  "bank-accounts": "banks",
-  "card-accounts": "cards",
-  "ap-cards": "ap-cards",
-  "chart-of-accounts": "chart-of-accounts",
-  bills: "bills",
-  "vendor-credits": "vendor-credits",
-  payments: "payments",
-  items: "items",
-  customers: "customers",
-  departments: "departments",
-  jobs: "jobs",
-  locations: "locations",
-  "accounting-classes": "accounting-classes",
-  employees: "employees"
-}
 
 describe("one Bill.com model", () => {
   it("the sync's record schemas are the client's (records.ts defines none of its own)", () => {

@@ -4,25 +4,7 @@ import { BillcomClient } from "../../src/billcom/client.ts"
 import { RESOURCES, type ResourceName } from "../../src/billcom/resources.ts"
 import { Emulator } from "../../src/emulator/index.ts"
 import { clientLayer, snapshotOf } from "./support.ts"
-
-/** Emulator collection names for our list names. */
-const COLLECTION: Record<ResourceName, string> = {
-  vendors: "vendors",
-  "bank-accounts": "banks",
-  "card-accounts": "cards",
-  "ap-cards": "ap-cards",
-  "chart-of-accounts": "chart-of-accounts",
-  bills: "bills",
-  "vendor-credits": "vendor-credits",
-  payments: "payments",
-  items: "items",
-  customers: "customers",
-  departments: "departments",
-  jobs: "jobs",
-  locations: "locations",
-  "accounting-classes": "accounting-classes",
-  employees: "employees"
-}
+import { COLLECTION } from "../../bench/lib/collections.ts"
 
 const pullAll = (name: ResourceName, options: Parameters<BillcomClient["Type"]["list"]>[1] = {}) =>
   Effect.flatMap(BillcomClient, (client) => Stream.runCollect(client.list(name, options))).pipe(
